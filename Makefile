@@ -1,0 +1,90 @@
+# pm25: one non-recursive Makefile. `make` builds ./pm25; `make test` runs
+# every test; `make run` runs the main job on the bundled data.
+#
+# Knobs: SANITIZE=address,undefined  CC=clang  DEVELOPER=1  V=1
+
+CC ?= cc
+PKGS = libcurl jansson yaml-0.1
+DEB_PKGS = pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev
+VERSION = 0.1.0
+
+WARN = -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
+       -Wmissing-prototypes -Wvla -Wwrite-strings -Wold-style-definition \
+       -fno-common
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = $(CFLAGS) $(WARN) -Iinclude -DPM25_VERSION='"$(VERSION)"' \
+	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+BUILD = build/san
+else
+BUILD = build/rel
+endif
+
+LIB_SRC = $(wildcard lib/util/*.c) $(wildcard lib/*.c) \
+	  $(wildcard lib/sources/*.c) $(wildcard lib/quality/*.c)
+CLI_SRC = $(wildcard cli/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test-*.c)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
+
+all: deps pm25
+
+# Installs missing Debian packages (as root) the first time.
+deps:
+	@scripts/install-deps.sh build $(DEB_PKGS)
+
+pm25: $(BUILD)/pm25
+	@cp $< $@
+
+$(BUILD)/pm25: $(CLI_OBJ) $(BUILD)/libpm25.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libpm25.a $(LIBS)
+
+$(BUILD)/libpm25.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard include/pm25/*.h lib/*.h cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libpm25.a
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libpm25.a $(LIBS)
+
+$(BUILD)/fuzz-replay-%: $(BUILD)/tests/fuzz/fuzz-%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/libpm25.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/test-server: $(BUILD)/tests/helpers/test-server.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz-%.c=%)
+FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay-%)
+
+test: all $(BUILD)/unit-tests $(FUZZ_REPLAY) $(BUILD)/test-server
+	@scripts/install-deps.sh test python3
+	@BUILD=$(BUILD) tests/run.sh
+
+# libFuzzer builds of every target (clang).
+fuzz:
+	@mkdir -p build/fuzz
+	@for n in $(FUZZ_NAMES); do \
+		echo "fuzz-$$n"; \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
+			$$(pkg-config --cflags $(PKGS)) -o build/fuzz/fuzz-$$n \
+			tests/fuzz/fuzz-$$n.c $(LIB_SRC) $(LIBS) || exit 1; \
+	done
+
+run: all
+	@scripts/make-run.sh
+
+check-style:
+	@scripts/checksrc
+
+clean:
+	rm -rf build pm25
+
+.PHONY: all deps test fuzz run check-style clean

@@ -1,0 +1,43 @@
+/*
+ * The CLI's command table entries and the helpers that every cmd-*.c
+ * shares: exit codes and error reporting.
+ */
+#ifndef PM25_CMD_H
+#define PM25_CMD_H
+
+#include "pm25/err.h"
+
+/* Exit codes of pm25, documented in the README. */
+enum pm_exit {
+	PM_EXIT_OK = 0,
+	PM_EXIT_ERROR = 1,
+	PM_EXIT_USAGE = 2,
+	PM_EXIT_GATE = 3,
+	PM_EXIT_UNAVAILABLE = 4,
+};
+
+enum cmd_flags {
+	CMD_NEED_NET = (1 << 0), /* initialise libcurl */
+};
+
+struct cmd {
+	const char *name;
+	const char *summary;
+	int (*exec)(int argc, const char **argv);
+	unsigned flags;
+};
+
+extern const struct cmd cmd_ingest;
+extern const struct cmd cmd_validate;
+extern const struct cmd cmd_clean;
+extern const struct cmd cmd_version;
+
+/* Exit code for a library error. */
+int pm_exit_code(enum pm_err e);
+/* Print "pm25 CMD: TEXT" on stderr and return pm_exit_code(e). */
+int cmd_fail(const char *cmd, enum pm_err e, const char *text);
+/* Print a usage error and return PM_EXIT_USAGE. */
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * pm25: main(), the commands[] table and the runner that sets up what a
+ * command's flags ask for and checks that stdout was written cleanly.
+ */
+#include "../lib/compat.h"
+#include <curl/curl.h>
+#include "pm25/buf.h"
+#include "pm25/log.h"
+#include "pm25/version.h"
+#include "cmd.h"
+
+static const struct cmd *const commands[] = {
+	&cmd_ingest,
+	&cmd_validate,
+	&cmd_clean,
+	&cmd_version,
+};
+
+int pm_exit_code(enum pm_err e)
+{
+	switch (e) {
+	case PM_OK:
+		return PM_EXIT_OK;
+	case PM_ERR_USAGE:
+		return PM_EXIT_USAGE;
+	case PM_ERR_GATE:
+		return PM_EXIT_GATE;
+	case PM_ERR_NET:
+	case PM_ERR_TIMEOUT:
+		return PM_EXIT_UNAVAILABLE;
+	default:
+		return PM_EXIT_ERROR;
+	}
+}
+
+int cmd_fail(const char *cmd, enum pm_err e, const char *text)
+{
+	fprintf(stderr, "pm25 %s: %s\n", cmd,
+		text && *text ? text : pm_strerror(e));
+	return pm_exit_code(e);
+}
+
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pm25 %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'pm25 %s -h')\n", cmd);
+	return PM_EXIT_USAGE;
+}
+
+static int version_exec(int argc, const char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("pm25 %s\n", PM25_VERSION);
+	return 0;
+}
+
+const struct cmd cmd_version = {
+	.name = "version",
+	.summary = "print the version",
+	.exec = version_exec,
+};
+
+static void usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: pm25 [-v] [--version] <command> [<args>]\n\n"
+		    "commands:\n");
+	for (i = 0; i < PM_ARRAY_SIZE(commands); i++)
+		fprintf(fp, "    %-12s %s\n", commands[i]->name,
+			commands[i]->summary);
+	fprintf(fp, "\n'pm25 <command> -h' describes one command.\n"
+		    "Exit codes: 0 ok, 1 error, 2 usage, 3 quality gate "
+		    "failed, 4 dependency unreachable.\n");
+}
+
+static int run_builtin(const struct cmd *c, int argc, const char **argv)
+{
+	int status;
+
+	if (c->flags & CMD_NEED_NET)
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+	status = c->exec(argc, argv);
+	if (c->flags & CMD_NEED_NET)
+		curl_global_cleanup();
+	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
+		fprintf(stderr, "pm25 %s: write error on stdout: %s\n",
+			c->name, strerror(errno));
+		return PM_EXIT_ERROR;
+	}
+	return status;
+}
+
+int main(int argc, const char **argv)
+{
+	int verbose = 0, i;
+	const char *trace = getenv("PM25_TRACE");
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v")) {
+			verbose++;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("pm25 %s\n", PM25_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "pm25: unknown option '%s'\n",
+				argv[i]);
+			usage(stderr);
+			return PM_EXIT_USAGE;
+		}
+	}
+	pm_log_set_level(PM_LOG_WARN + verbose);
+	if (trace)
+		pm_log_set_trace(trace);
+	if (i >= argc) {
+		usage(stderr);
+		return PM_EXIT_USAGE;
+	}
+	for (size_t k = 0; k < PM_ARRAY_SIZE(commands); k++)
+		if (!strcmp(commands[k]->name, argv[i]))
+			return run_builtin(commands[k], argc - i, argv + i);
+	fprintf(stderr, "pm25: '%s' is not a command. See 'pm25 -h'.\n",
+		argv[i]);
+	return PM_EXIT_USAGE;
+}

@@ -1,0 +1,73 @@
+/*
+ * The cleaning engine: read inputs, deduplicate, validate against a
+ * contract, lay each station on an hourly grid, interpolate short gaps and
+ * write the clean table. Validation alone uses the same engine, so the
+ * numbers of `validate` and `clean` always agree.
+ */
+#ifndef PM25_CLEAN_H
+#define PM25_CLEAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pm25/err.h"
+
+struct pm_buf;
+struct pm_contract;
+
+struct pm_clean_opts {
+	const struct pm_contract *contract; /* borrowed */
+	const char *out_dir;  /* one CSV per UTC day, or NULL */
+	const char *out_file; /* one CSV, or NULL (neither: validate only) */
+	const char *station;  /* station id for files without one */
+	int64_t now;	      /* for freshness; PM_TIME_NONE: the clock */
+	/* Called after each input file; may be NULL. */
+	void (*progress)(void *data, size_t done, size_t total);
+	void *progress_data;
+};
+
+struct pm_sample {
+	uint32_t file; /* index into pm_clean_report.files */
+	uint32_t line;
+};
+
+struct pm_rule_result {
+	size_t failed;	/* rows (or 1 for a failed batch rule) */
+	size_t nr_samples;
+	struct pm_sample samples[5];
+	double value;	/* batch rules: the measured rate or age */
+};
+
+struct pm_clean_report {
+	char **files;	 /* owned: input paths in processing order */
+	size_t nr_files;
+	size_t input_rows, markers, junk, met_zero;
+	size_t exact_dups, key_dups;
+	size_t validated, accepted, rejected, flagged;
+	struct pm_rule_result *rules; /* owned; parallel to contract rules */
+	size_t nr_rules;
+	double score;
+	int batch_failed; /* an error-severity batch rule failed */
+	int passed;	  /* score >= gate and no batch failure */
+	size_t stations, grid_rows, rows_added;
+	size_t pm25_missing_before, pm25_interpolated, pm25_missing_after;
+	size_t interpolated_cells;
+	size_t out_files, out_rows;
+	int64_t newest; /* newest accepted time, PM_TIME_NONE if none */
+};
+
+void pm_clean_report_release(struct pm_clean_report *r);
+
+/*
+ * Run the engine over inputs (files, or directories whose *.csv files
+ * are taken in name order). Output files appear only when the whole run
+ * succeeded. Returns PM_OK even when the gate fails; see r->passed.
+ */
+enum pm_err pm_clean_run(const struct pm_clean_opts *o,
+			 const char *const *inputs, size_t nr_inputs,
+			 struct pm_clean_report *r, struct pm_buf *err);
+
+/* The report as JSON (see docs/internals/CLEAN.md for the keys). */
+void pm_clean_report_json(const struct pm_clean_report *r,
+			  const struct pm_contract *c, struct pm_buf *out);
+
+#endif
