@@ -23,6 +23,9 @@ BUILD = build/san
 else
 BUILD = build/rel
 endif
+ifndef V
+QUIET_CC = @echo "   CC $@";
+endif
 
 LIB_SRC = $(wildcard lib/util/*.c) $(wildcard lib/*.c) \
 	  $(wildcard lib/sources/*.c) $(wildcard lib/quality/*.c)
@@ -50,7 +53,7 @@ $(BUILD)/libpm25.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c $(wildcard include/pm25/*.h lib/*.h cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libpm25.a
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libpm25.a $(LIBS)

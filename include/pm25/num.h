@@ -14,6 +14,9 @@
 struct pm_missing {
 	size_t nr_strings;
 	char *strings[PM_MAX_MARKERS]; /* owned; exact, case-sensitive */
+	size_t lens[PM_MAX_MARKERS];
+	uint8_t first[32]; /* bit set of the markers' first bytes */
+	int has_empty;	   /* "" is a marker */
 	size_t nr_values;
 	double values[PM_MAX_MARKERS]; /* numbers that mean "missing" */
 };
@@ -34,6 +37,8 @@ struct pm_num {
 /* The Air4Thai defaults: "", "-", "-1", "-999", "N/A", "null"; -1, -999. */
 void pm_missing_default(struct pm_missing *m);
 void pm_missing_release(struct pm_missing *m);
+/* Add a marker string; returns -1 when the list is full. */
+int pm_missing_add_string(struct pm_missing *m, const char *s);
 void pm_missing_copy(struct pm_missing *dst, const struct pm_missing *src);
 
 /*

@@ -237,10 +237,8 @@ static enum pm_err parse_missing(struct ctx *x, struct pm_contract *c,
 
 				if ((ret = get_str(x, it, &s)))
 					return ret;
-				if (c->missing.nr_strings >= PM_MAX_MARKERS)
+				if (pm_missing_add_string(&c->missing, s))
 					return at(x, it, "too many markers");
-				c->missing.strings[c->missing.nr_strings++] =
-					pm_xstrdup(s);
 			}
 		} else if (!strcmp(key, "values")) {
 			if ((ret = need(x, v, YAML_SEQUENCE_NODE, "a list")))

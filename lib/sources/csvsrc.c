@@ -369,7 +369,13 @@ enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
 			when = PM_TIME_NONE;
 		if (l.station >= 0) {
 			st = pm_str_trim(c.f[l.station]);
-			sid = pm_table_station(t, st.ptr, st.len);
+			if (last_row != SIZE_MAX &&
+			    t->stations.lens[t->station[last_row]] == st.len &&
+			    !memcmp(t->stations.keys[t->station[last_row]],
+				    st.ptr, st.len))
+				sid = t->station[last_row];
+			else
+				sid = pm_table_station(t, st.ptr, st.len);
 		} else {
 			sid = fixed_station;
 		}

@@ -47,9 +47,15 @@ void pm_csv_release(struct pm_csv *c)
 	c->unq_off = NULL;
 }
 
-static int push(struct pm_csv *c, const char *p, size_t n, size_t off,
-		struct pm_buf *err)
+static inline int push(struct pm_csv *c, const char *p, size_t n, size_t off,
+		       struct pm_buf *err)
 {
+	if (c->nf < c->f_alloc && c->nf < c->unq_alloc) {
+		c->f[c->nf].ptr = p;
+		c->f[c->nf].len = n;
+		c->unq_off[c->nf++] = off;
+		return 0;
+	}
 	if (c->nf >= PM_MAX_FIELDS) {
 		pm_errf(err, PM_ERR_LIMIT, "line %zu: more than %d fields",
 			c->rec_line, PM_MAX_FIELDS);
@@ -166,14 +172,15 @@ int pm_csv_next(struct pm_csv *c, struct pm_buf *err)
 		lend--;
 	c->blank = is_blank(line, (size_t)(lend - line));
 	for (q = line;;) {
-		const char *comma = memchr(q, ',', (size_t)(lend - q));
-		const char *fend = comma ? comma : lend;
+		const char *fend = q;
 
+		while (fend < lend && *fend != ',')
+			fend++;
 		if (push(c, q, (size_t)(fend - q), SIZE_MAX, err))
 			return -1;
-		if (!comma)
+		if (fend == lend)
 			break;
-		q = comma + 1;
+		q = fend + 1;
 	}
 	return 1;
 }

@@ -5,6 +5,7 @@
 #include "../compat.h"
 #include "pm25/alloc.h"
 #include "pm25/num.h"
+#include <float.h>
 
 static const double pow10_tab[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
 				    1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -19,9 +20,23 @@ void pm_missing_default(struct pm_missing *m)
 
 	memset(m, 0, sizeof(*m));
 	for (i = 0; i < PM_ARRAY_SIZE(strs); i++)
-		m->strings[m->nr_strings++] = pm_xstrdup(strs[i]);
+		pm_missing_add_string(m, strs[i]);
 	m->values[m->nr_values++] = -1;
 	m->values[m->nr_values++] = -999;
+}
+
+int pm_missing_add_string(struct pm_missing *m, const char *s)
+{
+	if (m->nr_strings >= PM_MAX_MARKERS)
+		return -1;
+	m->lens[m->nr_strings] = strlen(s);
+	m->strings[m->nr_strings++] = pm_xstrdup(s);
+	if (!*s)
+		m->has_empty = 1;
+	else
+		m->first[(unsigned char)*s >> 3] |=
+			(uint8_t)(1u << ((unsigned char)*s & 7));
+	return 0;
 }
 
 void pm_missing_release(struct pm_missing *m)
@@ -71,50 +86,12 @@ int pm_num_syntax(const char *p, size_t n)
 	return i == n;
 }
 
-/* Exact conversion of short plain decimals; -1 when it does not apply. */
-static int fast_decimal(const char *p, size_t n, struct pm_num *out)
-{
-	int neg = 0, scale = -1, sig = 0;
-	uint64_t m = 0;
-	size_t i = 0;
-
-	if (i < n && (p[i] == '+' || p[i] == '-'))
-		neg = p[i++] == '-';
-	for (; i < n; i++) {
-		char ch = p[i];
-
-		if (ch == '.') {
-			if (scale >= 0)
-				return -1;
-			scale = 0;
-			continue;
-		}
-		if (ch < '0' || ch > '9')
-			return -1;
-		if (m || ch != '0')
-			sig++;
-		if (sig > 15)
-			return -1;
-		m = m * 10 + (uint64_t)(ch - '0');
-		if (scale >= 0)
-			scale++;
-	}
-	if (scale < 0)
-		scale = 0;
-	if (scale > 22)
-		return -1;
-	out->v = (double)m / pow10_tab[scale];
-	if (neg)
-		out->v = -out->v;
-	out->mant = neg ? -(int64_t)m : (int64_t)m;
-	out->scale = scale;
-	return 0;
-}
-
 enum pm_cell pm_cell_parse(const struct pm_missing *mk, const char *p,
 			   size_t n, struct pm_num *out)
 {
-	size_t i;
+	size_t i = 0, d1 = 0, d2 = 0, sig = 0;
+	int neg = 0, scale = 0;
+	uint64_t m = 0;
 
 	while (n && (*p == ' ' || *p == '\t'))
 		p++, n--;
@@ -124,21 +101,48 @@ enum pm_cell pm_cell_parse(const struct pm_missing *mk, const char *p,
 	out->mant = 0;
 	out->v = NAN;
 	if (mk) {
-		for (i = 0; i < mk->nr_strings; i++) {
-			const char *s = mk->strings[i];
+		unsigned char f = n ? (unsigned char)*p : 0;
 
-			if (strlen(s) == n && !memcmp(s, p, n))
-				return PM_CELL_MARKER;
+		if (!n ? mk->has_empty : (mk->first[f >> 3] >> (f & 7)) & 1) {
+			for (i = 0; i < mk->nr_strings; i++)
+				if (mk->lens[i] == n &&
+				    (n == 0 || !memcmp(mk->strings[i], p, n)))
+					return PM_CELL_MARKER;
+			i = 0;
 		}
 	}
-	if (!pm_num_syntax(p, n))
+	/* one pass over [+-]?D*(.D*)?, collecting a short mantissa */
+	if (i < n && (p[i] == '+' || p[i] == '-'))
+		neg = p[i++] == '-';
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++, d1++) {
+		if (m || p[i] != '0')
+			sig++;
+		m = m * 10 + (uint64_t)(p[i] - '0');
+	}
+	if (i < n && p[i] == '.') {
+		for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++, d2++) {
+			if (m || p[i] != '0')
+				sig++;
+			m = m * 10 + (uint64_t)(p[i] - '0');
+		}
+		scale = (int)d2;
+	}
+	if (!d1 && !d2)
 		return PM_CELL_JUNK;
-	if (fast_decimal(p, n, out)) {
+	if (i == n && sig <= 15 && scale <= 22) {
+		out->v = (double)m / pow10_tab[scale];
+		if (neg)
+			out->v = -out->v;
+		out->mant = neg ? -(int64_t)m : (int64_t)m;
+		out->scale = scale;
+	} else {
 		char tmp[64], *heap = NULL, *z = tmp;
 
-		if (n >= sizeof(tmp))
+		if (!pm_num_syntax(p, n))
+			return PM_CELL_JUNK;
+		if (n >= sizeof(tmp)) {
 			z = heap = pm_xmemdupz(p, n);
-		else {
+		} else {
 			memcpy(tmp, p, n);
 			tmp[n] = '\0';
 		}
@@ -157,7 +161,57 @@ enum pm_cell pm_cell_parse(const struct pm_missing *mk, const char *p,
 	return PM_CELL_PRESENT;
 }
 
+static size_t put_u64(char *out, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
 int pm_num_format(char *out, size_t size, double v, int decimals)
 {
-	return snprintf(out, size, "%.*f", decimals, v);
+	double y, r, frac;
+	uint64_t iv, scale;
+	size_t n = 0, k;
+	int d;
+
+	if (decimals < 0 || decimals > 9 || !isfinite(v) || size < 40 ||
+	    fabs(v) >= 1e9)
+		return snprintf(out, size, "%.*f", decimals < 0 ? 6 : decimals,
+				v);
+	scale = 1;
+	for (d = 0; d < decimals; d++)
+		scale *= 10;
+	y = fabs(v) * (double)scale;
+	r = floor(y);
+	frac = y - r;
+	/*
+	 * y carries at most half an ulp of error; near a tie the rounding
+	 * direction is not certain, so let printf decide exactly.
+	 */
+	if (fabs(frac - 0.5) <= 4 * DBL_EPSILON * (y > 1 ? y : 1))
+		return snprintf(out, size, "%.*f", decimals, v);
+	iv = (uint64_t)r + (frac > 0.5);
+	if (signbit(v))
+		out[n++] = '-';
+	n += put_u64(out + n, iv / scale);
+	if (decimals) {
+		uint64_t f = iv % scale;
+
+		out[n++] = '.';
+		for (k = (size_t)decimals; k-- > 0;) {
+			out[n + k] = (char)('0' + f % 10);
+			f /= 10;
+		}
+		n += (size_t)decimals;
+	}
+	out[n] = '\0';
+	return (int)n;
 }

@@ -232,30 +232,52 @@ int pm_clock_parse(const char *p, size_t n, int64_t *secs)
 	return clock_one(p, n, secs);
 }
 
-void pm_time_format(int64_t t, char *out)
+static void put2(char *p, unsigned v)
 {
-	int64_t days = pm_floor_div(t, 86400), y, rem = t - days * 86400;
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* "YYYY-MM-DD" for years 0..9999; other years go through snprintf. */
+static void put_date(int64_t days, char *out)
+{
+	int64_t y;
 	unsigned m, d;
 
 	pm_civil_from_days(days, &y, &m, &d);
-	char tmp[64];
+	if (y < 0 || y > 9999) {
+		char tmp[48];
 
-	snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02uT%02d:%02d:%02dZ",
-		 (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
-		 (int)(rem % 60));
-	memcpy(out, tmp, 21);
+		snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02u", (long long)y, m,
+			 d);
+		memcpy(out, tmp, 10);
+		return;
+	}
+	put2(out, (unsigned)(y / 100));
+	put2(out + 2, (unsigned)(y % 100));
+	out[4] = '-';
+	put2(out + 5, m);
+	out[7] = '-';
+	put2(out + 8, d);
+}
+
+void pm_time_format(int64_t t, char *out)
+{
+	int64_t days = pm_floor_div(t, 86400), rem = t - days * 86400;
+
+	put_date(days, out);
+	out[10] = 'T';
+	put2(out + 11, (unsigned)(rem / 3600));
+	out[13] = ':';
+	put2(out + 14, (unsigned)(rem / 60 % 60));
+	out[16] = ':';
+	put2(out + 17, (unsigned)(rem % 60));
+	out[19] = 'Z';
 	out[20] = '\0';
 }
 
 void pm_date_format(int64_t t, char *out)
 {
-	int64_t y;
-	unsigned m, d;
-
-	pm_civil_from_days(pm_floor_div(t, 86400), &y, &m, &d);
-	char tmp[48];
-
-	snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02u", (long long)y, m, d);
-	memcpy(out, tmp, 11);
+	put_date(pm_floor_div(t, 86400), out);
 	out[10] = '\0';
 }
