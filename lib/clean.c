@@ -539,19 +539,10 @@ static void process_station(struct engine *e, struct pm_station *s)
 static void format_value(struct pm_buf *b, double v, int decimals)
 {
 	char tmp[64];
-	int prec;
+	int n = decimals >= 0 ? pm_num_format(tmp, sizeof(tmp), v, decimals) :
+				pm_num_format_shortest(tmp, sizeof(tmp), v);
 
-	if (decimals >= 0) {
-		pm_buf_add(b, tmp,
-			   (size_t)pm_num_format(tmp, sizeof(tmp), v, decimals));
-		return;
-	}
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-		if (strtod(tmp, NULL) == v)
-			break;
-	}
-	pm_buf_addstr(b, tmp);
+	pm_buf_add(b, tmp, (size_t)n);
 }
 
 static void add_header(const struct pm_contract *c, struct pm_buf *b)

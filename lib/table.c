@@ -5,6 +5,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/csv.h"
+#include "pm25/num.h"
 #include "pm25/table.h"
 #include "pm25/timeutil.h"
 
@@ -12,6 +13,7 @@ static const char *const col_names[PM_NCOLS] = {
 	"pm25",	    "pm10",	"o3",	  "co",	     "no2",	"so2",
 	"ws",	    "wd",	"temp",	  "rh",	     "aqi",	"aqi_pm25",
 	"aqi_pm10", "aqi_o3",	"aqi_co", "aqi_no2", "aqi_so2",
+	"pm25_24h", "pm10_24h", "o3_8h",  "co_8h",
 };
 
 static const char *const col_units[PM_NMEASURES] = {
@@ -154,7 +156,7 @@ static int cmp_rows(const void *a, const void *b)
 	return x < y ? -1 : (x > y);
 }
 
-void pm_table_sort_merge(struct pm_table *t)
+void pm_table_sort(struct pm_table *t, int merge)
 {
 	size_t *idx, i, out = 0;
 	struct pm_table tmp;
@@ -179,7 +181,7 @@ void pm_table_sort_merge(struct pm_table *t)
 	for (i = 0; i < t->nr; i++) {
 		size_t r = idx[i];
 
-		if (out && tmp.station[out - 1] == t->station[r] &&
+		if (merge && out && tmp.station[out - 1] == t->station[r] &&
 		    tmp.time[out - 1] == t->time[r] &&
 		    t->time[r] != PM_TIME_NONE) {
 			for (c = 0; c < PM_NCOLS; c++)
@@ -220,17 +222,12 @@ int pm_table_col_used(const struct pm_table *t, int c)
 
 static void add_value(struct pm_buf *out, double v)
 {
-	char tmp[40];
-	int prec;
+	char tmp[64];
 
 	if (isnan(v))
 		return;
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-		if (strtod(tmp, NULL) == v)
-			break;
-	}
-	pm_buf_addstr(out, tmp);
+	pm_buf_add(out, tmp,
+		   (size_t)pm_num_format_shortest(tmp, sizeof(tmp), v));
 }
 
 void pm_table_write_csv(const struct pm_table *t, struct pm_buf *out)

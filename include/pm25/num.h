@@ -51,7 +51,12 @@ enum pm_cell pm_cell_parse(const struct pm_missing *m, const char *ptr,
 /* 1 if (ptr, len) matches [+-]?(D+(.D*)?|.D+)([eE][+-]?D+)? exactly. */
 int pm_num_syntax(const char *ptr, size_t len);
 
-/* Format v with %.*f into out; returns the length. */
+/*
+ * Format v as printf("%.*f") would, correctly rounded, into out (at
+ * least 40 bytes); returns the length.
+ */
 int pm_num_format(char *out, size_t size, double v, int decimals);
+/* Format v in the shortest plain decimal that reads back exactly. */
+int pm_num_format_shortest(char *out, size_t size, double v);
 
 #endif

@@ -34,6 +34,11 @@ enum pm_col {
 	PM_COL_AQI_CO,
 	PM_COL_AQI_NO2,
 	PM_COL_AQI_SO2,
+	/* Means over the Thai AQI averaging periods, as a feed publishes them. */
+	PM_COL_PM25_24H,
+	PM_COL_PM10_24H,
+	PM_COL_O3_8H,
+	PM_COL_CO_8H,
 	PM_NCOLS
 };
 
@@ -42,7 +47,7 @@ enum pm_row_flags {
 	PM_FLAG_INTERPOLATED = (1 << 0), /* pm25 filled from neighbours */
 	PM_FLAG_OUTLIER = (1 << 1),	 /* failed a warn-severity rule */
 	PM_FLAG_ADDED = (1 << 2),	 /* hour added by the hourly grid */
-	PM_FLAG_AQI_ONLY = (1 << 3),	 /* source gave indices, not units */
+	PM_FLAG_AQI_US = (1 << 3),	 /* AQI columns are US EPA, not Thai */
 };
 
 /* Lower-case column name ("pm25", "aqi_pm25"); NULL for a bad index. */
@@ -90,16 +95,16 @@ struct pm_station_meta *pm_table_meta(struct pm_table *t, uint32_t s);
 size_t pm_table_add(struct pm_table *t, uint32_t station, int64_t time,
 		    uint32_t line);
 /*
- * Sort rows by station id (bytes), then time; stable. Afterwards, rows
- * with equal (station, time) are merged: later non-missing values win.
+ * Sort rows by station id (bytes), then time; stable. With merge, rows
+ * with equal (station, time) become one: later non-missing values win.
  */
-void pm_table_sort_merge(struct pm_table *t);
+void pm_table_sort(struct pm_table *t, int merge);
 /* 1 if column c has any non-missing value. */
 int pm_table_col_used(const struct pm_table *t, int c);
 
 /*
  * Write the canonical CSV: station_id,time_utc,<10 measures>,flags and,
- * when any is present, the AQI columns. Values print in shortest
+ * when any is present, the AQI and averaged columns. Values print in shortest
  * round-trip form; missing is empty.
  */
 void pm_table_write_csv(const struct pm_table *t, struct pm_buf *out);

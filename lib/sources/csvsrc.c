@@ -26,6 +26,10 @@ enum role {
 	R_NAME_EN,
 	R_LAT,
 	R_LON,
+	R_AREA_TH,
+	R_AREA_EN,
+	R_TYPE,
+	R_COLOR, /* Air4Thai color_id: 0 means the AQI beside it is no data */
 };
 
 struct field_role {
@@ -68,6 +72,11 @@ static const struct alias aliases[] = {
 	{ "lat", R_LAT, 0 },		 { "latitude", R_LAT, 0 },
 	{ "long", R_LON, 0 },		 { "lon", R_LON, 0 },
 	{ "longitude", R_LON, 0 },	 { "No", R_IGNORE, 0 },
+	{ "areaTH", R_AREA_TH, 0 },	 { "area_th", R_AREA_TH, 0 },
+	{ "areaEN", R_AREA_EN, 0 },	 { "area_en", R_AREA_EN, 0 },
+	{ "stationType", R_TYPE, 0 },	 { "station_type", R_TYPE, 0 },
+	{ "PM25.color_id", R_COLOR, PM_COL_AQI_PM25 },
+	{ "PM25.value", R_MEASURE, PM_COL_PM25_24H },
 };
 
 /* Drop a trailing unit such as " (ug/m3)" or "[ppb]". */
@@ -118,6 +127,7 @@ struct layout {
 	size_t nf;
 	int time, date, clock, station, param, value, flags;
 	int nr_measures;
+	int aqi_us; /* values are US AQI (aqicn daily files) */
 };
 
 static void add_header_list(struct pm_buf *b, const struct pm_csv *c)
@@ -190,6 +200,29 @@ static enum pm_err detect(struct layout *l, const struct pm_csv *c,
 		if (slot)
 			*slot = (int)i;
 	}
+	/*
+	 * aqicn.org's historical download: "date, pm25, pm10, ..." with a
+	 * space after each comma and daily US AQI values, not units.
+	 */
+	l->aqi_us = 0;
+	if (l->date == 0 && l->time < 0 && l->clock < 0 && c->nf > 1 &&
+	    c->f[1].len && c->f[1].ptr[0] == ' ') {
+		static const int to_aqi[PM_NMEASURES] = {
+			PM_COL_AQI_PM25, PM_COL_AQI_PM10, PM_COL_AQI_O3,
+			PM_COL_AQI_CO,	 PM_COL_AQI_NO2,  PM_COL_AQI_SO2,
+			-1, -1, -1, -1
+		};
+
+		l->aqi_us = 1;
+		for (i = 1; i < c->nf; i++)
+			if (l->f[i].role == R_MEASURE &&
+			    l->f[i].col < PM_NMEASURES) {
+				if (to_aqi[l->f[i].col] < 0)
+					l->aqi_us = 0;
+				else
+					l->f[i].col = to_aqi[l->f[i].col];
+			}
+	}
 	add_header_list(&hdr, c);
 	if (l->time < 0 && l->date < 0) {
 		ret = pm_errf(err, PM_ERR_PARSE,
@@ -237,7 +270,18 @@ static int parse_time(const struct layout *l, const struct pm_csv *c,
 		     ((flags & PM_TIME_NAIVE_UTC) ? 0 : PM_ICT_OFFSET);
 		return 0;
 	}
-	return pm_time_parse(text->ptr, text->len, flags, t);
+	if (!pm_time_parse(text->ptr, text->len, flags, t))
+		return 0;
+	{
+		/* a date alone: daily data, labelled by local midnight */
+		int64_t days;
+
+		if (pm_date_parse(text->ptr, text->len, &days))
+			return -1;
+		*t = days * 86400 -
+		     ((flags & PM_TIME_NAIVE_UTC) ? 0 : PM_ICT_OFFSET);
+		return 0;
+	}
 }
 
 static void set_cell(struct pm_table *t, size_t r, int col, struct pm_str s,
@@ -287,7 +331,7 @@ enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
 	enum pm_err ret = PM_OK;
 	size_t last_row = SIZE_MAX;
 	uint32_t fixed_station = 0;
-	int r;
+	int r, no_data_col = -1;
 
 	pm_missing_default(&defaults);
 	if (!mk)
@@ -389,6 +433,9 @@ enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
 				pm_table_note_bad_time(t, row, tt.ptr, tt.len);
 		}
 		last_row = row;
+		no_data_col = -1;
+		if (l.aqi_us)
+			t->flags[row] |= PM_FLAG_AQI_US;
 		for (i = 0; i < l.nf; i++) {
 			const struct field_role *fr = &l.f[i];
 
@@ -407,16 +454,28 @@ enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
 					t->flags[row] = (uint32_t)n.v;
 				break;
 			}
+			case R_COLOR: {
+				struct pm_str s = pm_str_trim(c.f[i]);
+
+				if (pm_str_eq(s, "0"))
+					no_data_col = fr->col;
+				break;
+			}
 			case R_NAME_TH:
 			case R_NAME_EN:
+			case R_AREA_TH:
+			case R_AREA_EN:
+			case R_TYPE:
 			case R_LAT:
 			case R_LON: {
 				struct pm_station_meta *m =
 					pm_table_meta(t, sid);
 				struct pm_str s = pm_str_trim(c.f[i]);
-				char **dst = fr->role == R_NAME_TH ?
-						     &m->name_th :
-						     &m->name_en;
+				char **dst = fr->role == R_NAME_TH ? &m->name_th :
+					     fr->role == R_NAME_EN ? &m->name_en :
+					     fr->role == R_AREA_TH ? &m->area_th :
+					     fr->role == R_AREA_EN ? &m->area_en :
+								     &m->type;
 
 				if (fr->role == R_LAT || fr->role == R_LON) {
 					struct pm_num n;
@@ -434,6 +493,10 @@ enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
 			default:
 				break;
 			}
+		}
+		if (no_data_col >= 0 && !isnan(t->col[no_data_col][row])) {
+			t->col[no_data_col][row] = NAN;
+			t->markers++;
 		}
 		if (l.param >= 0) {
 			int col = pm_csv_measure_alias(c.f[l.param].ptr,

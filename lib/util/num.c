@@ -215,3 +215,17 @@ int pm_num_format(char *out, size_t size, double v, int decimals)
 	out[n] = '\0';
 	return (int)n;
 }
+
+int pm_num_format_shortest(char *out, size_t size, double v)
+{
+	int d, n = 0;
+
+	if (isfinite(v) && (v == 0 || (fabs(v) >= 1e-6 && fabs(v) < 1e15))) {
+		for (d = 0; d <= 17; d++) {
+			n = snprintf(out, size, "%.*f", d, v);
+			if (strtod(out, NULL) == v)
+				return n;
+		}
+	}
+	return snprintf(out, size, "%.17g", v);
+}

@@ -154,9 +154,18 @@ int pm_date_parse(const char *p, size_t n, int64_t *days)
 {
 	int y, m, d;
 
-	if (n == 10 && (p[4] == '-' || p[4] == '/') && p[7] == p[4]) {
-		if (digits(p, 4, &y) || digits(p + 5, 2, &m) ||
-		    digits(p + 8, 2, &d))
+	if (n >= 8 && n <= 10 && (p[4] == '-' || p[4] == '/')) {
+		/* YYYY-M-D with one or two digit month and day */
+		size_t j = 5, k;
+
+		if (digits(p, 4, &y))
+			return -1;
+		for (k = j; k < n && p[k] != p[4]; k++)
+			;
+		if (k == j || k - j > 2 || k == n || digits(p + j, k - j, &m))
+			return -1;
+		j = k + 1;
+		if (n - j < 1 || n - j > 2 || digits(p + j, n - j, &d))
 			return -1;
 	} else {
 		/* D/M/YYYY with one or two digit day and month */

@@ -1,0 +1,50 @@
+/*
+ * HTTP GET through libcurl with timeouts, retries (timeouts, 429 and 5xx
+ * only) with capped exponential backoff and jitter, gzip, a User-Agent
+ * and a cap on the body size. file:// URLs read local recordings.
+ */
+#ifndef PM25_HTTP_H
+#define PM25_HTTP_H
+
+#include <stddef.h>
+#include "pm25/err.h"
+
+struct pm_buf;
+
+struct pm_http_opts {
+	long connect_timeout_ms; /* default 10 s */
+	long timeout_ms;	 /* whole request, default 60 s */
+	int max_tries;		 /* default 4 */
+	long backoff_ms;	 /* first retry delay, default 500 ms */
+	long backoff_cap_ms;	 /* longest delay, default 30 s */
+	size_t max_body;	 /* default 64 MiB */
+	const char *user_agent;	 /* borrowed; default "pm25/VERSION" */
+	const char *const *headers; /* borrowed, NULL-terminated, or NULL */
+};
+
+#define PM_HTTP_OPTS_INIT { 10000, 60000, 4, 500, 30000, 64u << 20, NULL, NULL }
+
+struct pm_http_result {
+	long status; /* last HTTP status, 200 for file:// */
+	int tries;
+	double seconds;
+};
+
+/*
+ * GET url into body (appending). On failure err names the URL, with any
+ * token or key in its query redacted. Codes: PM_ERR_TIMEOUT, PM_ERR_NET
+ * (cannot connect, or 429/5xx after every try), PM_ERR_HTTP (other
+ * status), PM_ERR_LIMIT (body too large), PM_ERR_PARSE (truncated body),
+ * PM_ERR_NOTFOUND/PM_ERR_IO (file://).
+ */
+enum pm_err pm_http_get(const char *url, const struct pm_http_opts *o,
+			struct pm_buf *body, struct pm_http_result *res,
+			struct pm_buf *err);
+
+/* Copy url into out with the values of token=, key= and api_key= hidden. */
+void pm_http_redact(const char *url, struct pm_buf *out);
+
+/* Delay before retry number n (1-based): capped doubling with jitter. */
+long pm_http_backoff(const struct pm_http_opts *o, int n, unsigned *seed);
+
+#endif

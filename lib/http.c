@@ -1,0 +1,213 @@
+/*
+ * The one place that talks HTTP. Every source driver fetches through
+ * pm_http_get(), so retry and timeout policy is the same everywhere.
+ */
+#include "compat.h"
+#include <curl/curl.h>
+#include <strings.h>
+#include <unistd.h>
+#include "pm25/buf.h"
+#include "pm25/fsutil.h"
+#include "pm25/http.h"
+#include "pm25/log.h"
+#include "pm25/version.h"
+
+void pm_http_redact(const char *url, struct pm_buf *out)
+{
+	static const char *const keys[] = { "token=", "key=", "api_key=",
+					    "apikey=" };
+	const char *p = url;
+
+	while (*p) {
+		size_t i;
+		int hit = 0;
+
+		if (p > url && (p[-1] == '?' || p[-1] == '&')) {
+			for (i = 0; i < PM_ARRAY_SIZE(keys); i++) {
+				size_t n = strlen(keys[i]);
+
+				if (!strncasecmp(p, keys[i], n)) {
+					pm_buf_add(out, p, n);
+					pm_buf_addstr(out, "***");
+					p += n;
+					while (*p && *p != '&' && *p != '#')
+						p++;
+					hit = 1;
+					break;
+				}
+			}
+		}
+		if (!hit)
+			pm_buf_addch(out, *p++);
+	}
+}
+
+long pm_http_backoff(const struct pm_http_opts *o, int n, unsigned *seed)
+{
+	long d = o->backoff_ms;
+	int i;
+
+	for (i = 1; i < n && d < o->backoff_cap_ms; i++)
+		d *= 2;
+	if (d > o->backoff_cap_ms)
+		d = o->backoff_cap_ms;
+	/* equal jitter: half fixed, half random */
+	return d / 2 + (long)(rand_r(seed) % (unsigned)(d / 2 + 1));
+}
+
+struct sink {
+	struct pm_buf *body;
+	size_t start;
+	int too_big;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct sink *s = arg;
+
+	if (pm_buf_add(s->body, p, size * n)) {
+		s->too_big = 1;
+		return 0;
+	}
+	return size * n;
+}
+
+static enum pm_err get_file(const char *url, const struct pm_http_opts *o,
+			    struct pm_buf *body, struct pm_http_result *res,
+			    struct pm_buf *err)
+{
+	const char *path = url + strlen("file://");
+	char *plain = NULL;
+	enum pm_err ret;
+
+	/* file://localhost/path and file:///path */
+	if (!strncmp(path, "localhost/", 10))
+		path += 9;
+	plain = strdup(path);
+	if (plain)
+		plain[strcspn(plain, "?#")] = '\0';
+	ret = pm_file_read(plain ? plain : path, o->max_body, body, err);
+	free(plain);
+	res->status = ret ? 0 : 200;
+	res->tries = 1;
+	return ret;
+}
+
+enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
+			struct pm_buf *body, struct pm_http_result *res,
+			struct pm_buf *err)
+{
+	struct pm_http_opts o = PM_HTTP_OPTS_INIT;
+	struct pm_buf shown = PM_BUF_INIT, ua = PM_BUF_INIT;
+	struct curl_slist *hdrs = NULL;
+	struct pm_http_result dummy;
+	struct sink sink = { body, body->len, 0 };
+	char errbuf[CURL_ERROR_SIZE];
+	enum pm_err ret = PM_OK;
+	size_t max_saved = body->max;
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	CURL *h = NULL;
+	int i;
+
+	if (opts)
+		o = *opts;
+	if (o.max_tries < 1)
+		o.max_tries = 1;
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	if (!strncmp(url, "file://", 7))
+		return get_file(url, &o, body, res, err);
+	pm_http_redact(url, &shown);
+	pm_buf_addf(&ua, "pm25/%s", PM25_VERSION);
+	h = curl_easy_init();
+	if (!h) {
+		ret = pm_errf(err, PM_ERR_NET, "GET %s: cannot start libcurl",
+			      shown.buf);
+		goto out;
+	}
+	for (i = 0; o.headers && o.headers[i]; i++)
+		hdrs = curl_slist_append(hdrs, o.headers[i]);
+	body->max = body->len + o.max_body;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT,
+			 o.user_agent ? o.user_agent : ua.buf);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+
+	for (res->tries = 1;; res->tries++) {
+		CURLcode cc;
+		double secs = 0;
+		int retry = 0;
+
+		errbuf[0] = '\0';
+		pm_buf_setlen(body, sink.start);
+		sink.too_big = 0;
+		cc = curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+		curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
+		res->seconds += secs;
+		pm_log(PM_LOG_TRACE, "http", "GET %s: curl %d, status %ld, "
+		       "%zu bytes, %.3f s", shown.buf, (int)cc, res->status,
+		       body->len - sink.start, secs);
+		if (sink.too_big) {
+			ret = pm_errf(err, PM_ERR_LIMIT,
+				      "GET %s: body larger than %zu bytes",
+				      shown.buf, o.max_body);
+		} else if (cc == CURLE_OPERATION_TIMEDOUT) {
+			ret = pm_errf(err, PM_ERR_TIMEOUT,
+				      "GET %s: timed out after %.1f s (%d %s)",
+				      shown.buf, secs, res->tries,
+				      res->tries == 1 ? "try" : "tries");
+			retry = 1;
+		} else if (cc == CURLE_PARTIAL_FILE) {
+			ret = pm_errf(err, PM_ERR_PARSE,
+				      "GET %s: truncated body: %s", shown.buf,
+				      errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		} else if (cc != CURLE_OK) {
+			ret = pm_errf(err, PM_ERR_NET, "GET %s: %s", shown.buf,
+				      errbuf[0] ? errbuf :
+						  curl_easy_strerror(cc));
+		} else if (res->status == 429 || res->status >= 500) {
+			ret = pm_errf(err, PM_ERR_NET,
+				      "GET %s: HTTP %ld after %d %s", shown.buf,
+				      res->status, res->tries,
+				      res->tries == 1 ? "try" : "tries");
+			retry = 1;
+		} else if (res->status >= 400) {
+			ret = pm_errf(err, PM_ERR_HTTP, "GET %s: HTTP %ld",
+				      shown.buf, res->status);
+		} else {
+			ret = PM_OK;
+		}
+		if (!retry || res->tries >= o.max_tries)
+			break;
+		{
+			long d = pm_http_backoff(&o, res->tries, &seed);
+
+			pm_log(PM_LOG_INFO, "http",
+			       "GET %s: retry %d in %ld ms (%s)", shown.buf,
+			       res->tries, d, err ? err->buf : "");
+			usleep((useconds_t)d * 1000);
+		}
+	}
+out:
+	body->max = max_saved;
+	if (ret)
+		pm_buf_setlen(body, sink.start);
+	curl_slist_free_all(hdrs);
+	if (h)
+		curl_easy_cleanup(h);
+	pm_buf_release(&shown);
+	pm_buf_release(&ua);
+	return ret;
+}

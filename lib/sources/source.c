@@ -1,0 +1,207 @@
+/*
+ * The source registry and the fetch-parse-filter loop shared by every
+ * driver.
+ */
+#include "../compat.h"
+#include "../limits.h"
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/fsutil.h"
+#include "pm25/http.h"
+#include "pm25/log.h"
+#include "pm25/num.h"
+#include "pm25/source.h"
+#include "pm25/table.h"
+#include "pm25/timeutil.h"
+#include "json-int.h"
+#include "source-int.h"
+
+static const struct pm_source *const sources[] = {
+	&pm_source_air4thai, &pm_source_air4thai_history, &pm_source_waqi,
+	&pm_source_openaq,   &pm_source_csv,	       NULL,
+};
+
+const struct pm_source *const *pm_source_list(void)
+{
+	return sources;
+}
+
+const struct pm_source *pm_source_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; sources[i]; i++)
+		if (!strcmp(sources[i]->name, name))
+			return sources[i];
+	return NULL;
+}
+
+const struct pm_missing *pm_source_missing(const struct pm_source_req *req)
+{
+	static struct pm_missing defaults;
+	static int ready;
+
+	if (req->missing)
+		return req->missing;
+	if (!ready) {
+		pm_missing_default(&defaults);
+		ready = 1;
+	}
+	return &defaults;
+}
+
+void pm_source_set_json(struct pm_table *t, size_t r, int col,
+			const json_t *v, const struct pm_source_req *req)
+{
+	double x = NAN;
+	enum pm_cell c = pm_json_cell(v, pm_source_missing(req), &x);
+
+	if (col < PM_NMEASURES) {
+		if (c == PM_CELL_MARKER)
+			t->markers++;
+		else if (c == PM_CELL_JUNK)
+			t->junk++;
+	}
+	if (c != PM_CELL_PRESENT)
+		return;
+	if ((req->zero_missing & (1u << col)) && x == 0) {
+		t->met_zero++;
+		return;
+	}
+	t->col[col][r] = x;
+}
+
+void pm_ingest_stats_release(struct pm_ingest_stats *s)
+{
+	free(s->origin);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Keep the rows of wanted stations and local dates; compacts t. */
+static void filter_rows(struct pm_table *t, const struct pm_source_req *req)
+{
+	size_t i, out = 0, k;
+	int c;
+
+	if (!req->nr_stations && req->from_day == PM_TIME_NONE &&
+	    req->to_day == PM_TIME_NONE)
+		return;
+	for (i = 0; i < t->nr; i++) {
+		const char *id = t->stations.keys[t->station[i]];
+		int keep = !req->nr_stations;
+
+		for (k = 0; k < req->nr_stations && !keep; k++)
+			keep = !strcmp(req->stations[k], id);
+		if (keep && t->time[i] != PM_TIME_NONE) {
+			/* the local date of the label, as the API counts */
+			int64_t day = pm_floor_div(t->time[i] + PM_ICT_OFFSET,
+						   86400);
+
+			if (req->from_day != PM_TIME_NONE && day < req->from_day)
+				keep = 0;
+			if (req->to_day != PM_TIME_NONE && day > req->to_day)
+				keep = 0;
+		}
+		if (!keep)
+			continue;
+		t->station[out] = t->station[i];
+		t->time[out] = t->time[i];
+		for (c = 0; c < PM_NCOLS; c++)
+			t->col[c][out] = t->col[c][i];
+		t->flags[out] = t->flags[i];
+		t->line[out] = t->line[i];
+		out++;
+	}
+	t->nr = out;
+}
+
+enum pm_err pm_source_ingest(const struct pm_source *src,
+			     const struct pm_source_req *req,
+			     struct pm_table *t, struct pm_buf *raw,
+			     struct pm_ingest_stats *stats, struct pm_buf *err)
+{
+	struct pm_http_opts hopts = PM_HTTP_OPTS_INIT;
+	struct pm_buf url = PM_BUF_INIT, body = PM_BUF_INIT, hdr = PM_BUF_INIT,
+		      shown = PM_BUF_INIT, next = PM_BUF_INIT;
+	const char *hv[8] = { NULL };
+	enum pm_err ret = PM_OK;
+	int page;
+
+	memset(stats, 0, sizeof(*stats));
+	if (req->http)
+		hopts = *req->http;
+	if (req->file) {
+		ret = pm_file_read(req->file, PM_MAX_BODY, &body, err);
+		stats->origin = pm_xstrdup(req->file);
+		if (ret)
+			goto out;
+		stats->pages = 1;
+		stats->bytes = body.len;
+		if (raw)
+			pm_buf_add(raw, body.buf, body.len);
+		ret = src->parse(body.buf, body.len, req->file, req, t, err);
+		goto out;
+	}
+	if (req->url) {
+		pm_buf_addstr(&url, req->url);
+	} else if (!src->build_url) {
+		ret = pm_errf(err, PM_ERR_USAGE,
+			      "source %s has no live API; give --file or --url",
+			      src->name);
+		goto out;
+	} else {
+		ret = src->build_url(req, &url, err);
+		if (ret)
+			goto out;
+		if (src->headers) {
+			size_t n = 0;
+			char *p;
+
+			src->headers(req, &hdr);
+			/* hdr holds "A: b\n" lines; point hv at each */
+			for (p = hdr.buf; *p && n + 1 < PM_ARRAY_SIZE(hv);) {
+				char *nl = strchr(p, '\n');
+
+				hv[n++] = p;
+				if (!nl)
+					break;
+				*nl = '\0';
+				p = nl + 1;
+			}
+			hopts.headers = hv;
+		}
+	}
+	pm_http_redact(url.buf, &shown);
+	stats->origin = pm_buf_detach(&shown, NULL);
+	for (page = 1;; page++) {
+		struct pm_http_result res;
+
+		pm_buf_reset(&body);
+		ret = pm_http_get(url.buf, &hopts, &body, &res, err);
+		if (ret)
+			goto out;
+		stats->pages++;
+		stats->bytes += body.len;
+		if (raw)
+			pm_buf_add(raw, body.buf, body.len);
+		ret = src->parse(body.buf, body.len, stats->origin, req, t,
+				 err);
+		if (ret)
+			goto out;
+		pm_buf_reset(&next);
+		if (!src->next_page || page >= 100 ||
+		    !src->next_page(body.buf, body.len, url.buf, page, &next))
+			break;
+		pm_buf_reset(&url);
+		pm_buf_add(&url, next.buf, next.len);
+	}
+out:
+	if (!ret)
+		filter_rows(t, req);
+	pm_buf_release(&url);
+	pm_buf_release(&body);
+	pm_buf_release(&hdr);
+	pm_buf_release(&shown);
+	pm_buf_release(&next);
+	return ret;
+}
