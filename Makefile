@@ -32,7 +32,7 @@ LIB_SRC = $(wildcard lib/util/*.c) $(wildcard lib/*.c) \
 CLI_SRC = $(wildcard cli/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
-UNIT_SRC = $(wildcard tests/unit/test-*.c)
+UNIT_SRC = tests/unit/main.c $(wildcard tests/unit/test-*.c)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
 
 all: deps pm25

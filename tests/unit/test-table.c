@@ -1,0 +1,166 @@
+/*
+ * Unit tests of the canonical table and the CSV layouts.
+ */
+#include "test.h"
+#include "pm25/buf.h"
+#include "pm25/csvsrc.h"
+#include "pm25/table.h"
+#include "pm25/timeutil.h"
+
+TEST(table_sort_and_write)
+{
+	struct pm_table t;
+	struct pm_buf b = PM_BUF_INIT;
+	size_t r;
+
+	pm_table_init(&t);
+	r = pm_table_add(&t, pm_table_station(&t, "10t", 3), 7200, 1);
+	t.col[PM_COL_PM25][r] = 12.5;
+	r = pm_table_add(&t, pm_table_station(&t, "100t", 4), 3600, 2);
+	t.col[PM_COL_RH][r] = 80;
+	r = pm_table_add(&t, pm_table_station(&t, "10t", 3), 3600, 3);
+	t.col[PM_COL_PM25][r] = 0.1;
+	pm_table_sort(&t, 0);
+	pm_table_write_csv(&t, &b);
+	PM_ASSERT_STR_EQ(
+		b.buf,
+		"station_id,time_utc,pm25,pm10,o3,co,no2,so2,ws,wd,temp,rh,flags\n"
+		"100t,1970-01-01T01:00:00Z,,,,,,,,,,80,0\n"
+		"10t,1970-01-01T01:00:00Z,0.1,,,,,,,,,,0\n"
+		"10t,1970-01-01T02:00:00Z,12.5,,,,,,,,,,0\n");
+	pm_buf_release(&b);
+	pm_table_release(&t);
+}
+
+TEST(table_merge)
+{
+	struct pm_table t;
+	size_t r;
+
+	pm_table_init(&t);
+	r = pm_table_add(&t, pm_table_station(&t, "a", 1), 0, 1);
+	t.col[PM_COL_PM25][r] = 1;
+	r = pm_table_add(&t, pm_table_station(&t, "a", 1), 0, 2);
+	t.col[PM_COL_PM10][r] = 2;
+	pm_table_sort(&t, 1);
+	PM_ASSERT_EQ(t.nr, 1);
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][0], 1);
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM10][0], 2);
+	pm_table_release(&t);
+}
+
+static enum pm_err load(const char *text, const char *station,
+			struct pm_table *t, struct pm_buf *err)
+{
+	struct pm_csv_opts o = { 0 };
+
+	o.station = station;
+	o.zero_missing = (1u << PM_COL_WS) | (1u << PM_COL_TEMP) |
+			 (1u << PM_COL_RH);
+	pm_table_init(t);
+	return pm_csv_to_table(text, strlen(text), "in.csv", &o, t, err);
+}
+
+static void expect_time(const struct pm_table *t, size_t r, const char *iso)
+{
+	char ts[32];
+
+	pm_time_format(t->time[r], ts);
+	PM_ASSERT_STR_EQ(ts, iso);
+}
+
+TEST(csvsrc_history_export)
+{
+	const char *text =
+		"DATETIMEDATA,PM25,PM10,O3,CO,NO2,SO2,WS,TEMP,RH,WD,stationID\r\n"
+		"2023-12-01 00:00:00,32.6,,,,,,1,30,53,49,02t\r\n"
+		"2023-12-01 01:00:00,,,,,,,0,0,0,0,02t\r\n"
+		" ";
+	struct pm_table t;
+
+	PM_ASSERT_EQ(load(text, NULL, &t, NULL), PM_OK);
+	PM_ASSERT_EQ(t.nr, 2);
+	expect_time(&t, 0, "2023-11-30T17:00:00Z");
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][0], 32.6);
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_WD][0], 49);
+	/* met sensors write 0 for "no sensor"; WD 0 is north */
+	PM_ASSERT(isnan(t.col[PM_COL_WS][1]));
+	PM_ASSERT(isnan(t.col[PM_COL_TEMP][1]));
+	PM_ASSERT(isnan(t.col[PM_COL_RH][1]));
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_WD][1], 0);
+	PM_ASSERT_EQ(t.met_zero, 3);
+	PM_ASSERT_EQ(t.line[1], 3);
+	pm_table_release(&t);
+}
+
+TEST(csvsrc_index_column_and_no_station)
+{
+	const char *text = ",DATETIMEDATA,PM25,O3,TEMP,RH,WD\n"
+			   "0,2024-02-01 00:00:00,20.5,-,28,70,180\n"
+			   "1,2024-02-01 01:00:00,null,3,28,70,180\n";
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_table t;
+
+	PM_ASSERT_EQ(load(text, NULL, &t, &err), PM_ERR_USAGE);
+	PM_ASSERT(strstr(err.buf, "--station") != NULL);
+	pm_table_release(&t);
+	PM_ASSERT_EQ(load(text, "44t", &t, &err), PM_OK);
+	PM_ASSERT_EQ(t.nr, 2);
+	PM_ASSERT_STR_EQ(t.stations.keys[t.station[0]], "44t");
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][0], 20.5);
+	PM_ASSERT(isnan(t.col[PM_COL_O3][0]));
+	PM_ASSERT(isnan(t.col[PM_COL_PM25][1]));
+	PM_ASSERT_EQ(t.markers, 2);
+	pm_table_release(&t);
+	pm_buf_release(&err);
+}
+
+TEST(csvsrc_airbkk_long)
+{
+	const char *text = "\xEF\xBB\xBF"
+			   "Date_Time,StationID,StationName,Parameter,Value\n"
+			   "2023-03-27 03:00:00,137,เขตวังทองหลาง,PM2.5,14.0\n"
+			   "2023-03-27 04:00:00,137,เขตวังทองหลาง,PM2.5,\n";
+	struct pm_table t;
+
+	PM_ASSERT_EQ(load(text, NULL, &t, NULL), PM_OK);
+	PM_ASSERT_EQ(t.nr, 2);
+	PM_ASSERT_STR_EQ(t.stations.keys[0], "137");
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][0], 14);
+	PM_ASSERT(isnan(t.col[PM_COL_PM25][1]));
+	PM_ASSERT_STR_EQ(t.meta[0].name_th, "เขตวังทองหลาง");
+	pm_table_release(&t);
+}
+
+TEST(csvsrc_web_report)
+{
+	const char *text = "No,date,time,PM2.5 (ug/m3),PM10,O3\n"
+			   "1,2024-01-01,00:00 - 01:00,35.2,60,12\n"
+			   "2,2024-01-01,23:00 - 24:00,N/A,61,-\n"
+			   "Average,,,35.2,60.5,12\n";
+	struct pm_table t;
+
+	PM_ASSERT_EQ(load(text, "05t", &t, NULL), PM_OK);
+	PM_ASSERT_EQ(t.nr, 2);
+	/* 00:00 - 01:00 is labelled 01:00 local, 18:00 UTC the day before */
+	expect_time(&t, 0, "2023-12-31T18:00:00Z");
+	expect_time(&t, 1, "2024-01-01T17:00:00Z");
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][0], 35.2);
+	PM_ASSERT(isnan(t.col[PM_COL_PM25][1]));
+	pm_table_release(&t);
+}
+
+TEST(csvsrc_unknown_layout)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_table t;
+
+	PM_ASSERT_EQ(load("foo,bar\n1,2\n", "x", &t, &err), PM_ERR_PARSE);
+	PM_ASSERT(strstr(err.buf, "in.csv: line 1: unknown column layout") ==
+		  err.buf);
+	pm_table_release(&t);
+	PM_ASSERT_EQ(load("", "x", &t, &err), PM_ERR_PARSE);
+	PM_ASSERT(strstr(err.buf, "empty") != NULL);
+	pm_table_release(&t);
+	pm_buf_release(&err);
+}
