@@ -46,6 +46,19 @@ static int parse_day(const char *s, int64_t *day)
 	return pm_date_parse(s, strlen(s), day);
 }
 
+/* Stations with at least one row (filters may drop some). */
+static size_t stations_used(const struct pm_table *t)
+{
+	char *seen = pm_xcalloc(t->stations.nr + 1, 1);
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nr; i++)
+		if (!seen[t->station[i]]++)
+			n++;
+	free(seen);
+	return n;
+}
+
 static void print_json(const struct pm_source *src,
 		       const struct pm_ingest_stats *st,
 		       const struct pm_table *t, const char *out)
@@ -67,7 +80,7 @@ static void print_json(const struct pm_source *src,
 	pm_buf_add_json_str(&b, st->origin, strlen(st->origin));
 	pm_buf_addf(&b, ", \"pages\": %zu, \"bytes\": %zu, \"rows\": %zu, "
 			"\"stations\": %zu",
-		    st->pages, st->bytes, t->nr, t->stations.nr);
+		    st->pages, st->bytes, t->nr, stations_used(t));
 	pm_buf_addstr(&b, ", \"first_utc\": ");
 	if (lo <= hi) {
 		pm_time_format(lo, ts);
@@ -217,7 +230,7 @@ static int ingest_exec(int argc, const char **argv)
 		print_json(src, &st, &t, out);
 	else
 		printf("%s: %zu rows, %zu stations from %s -> %s\n", src->name,
-		       t.nr, t.stations.nr, st.origin, out);
+		       t.nr, stations_used(&t), st.origin, out);
 out:
 	pm_ingest_stats_release(&st);
 	pm_table_release(&t);

@@ -1,0 +1,1 @@
+pm25 frobnicate

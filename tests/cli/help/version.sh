@@ -1,0 +1,2 @@
+pm25 --version
+pm25 version

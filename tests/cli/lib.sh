@@ -1,0 +1,45 @@
+# Helpers for CLI cases; source with: . "$SRC/tests/cli/lib.sh"
+# Cases run in a scratch directory; $SRC is the source tree and pm25 is
+# on PATH.
+
+DATA=$SRC/data
+FIX=$SRC/tests/data
+
+die() {
+	echo "FAILED: $*" >&2
+	exit 1
+}
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+	[ "$2" = "$3" ] || die "$1: expected '$2', got '$3'"
+}
+
+# assert_contains FILE TEXT
+assert_contains() {
+	grep -qF -- "$2" "$1" || die "$1 does not contain '$2'"
+}
+
+assert_no_file() {
+	[ ! -e "$1" ] || die "$1 should not exist"
+}
+
+# Column n (1-based) of line k (1-based, header is 1) of a CSV file.
+cell() {
+	sed -n "${2}p" "$1" | cut -d, -f"$3"
+}
+
+# Start tests/helpers/test-server serving DIR; sets PORT and BASE and
+# stops the server when the case ends. It listens on 127.0.0.1 only and
+# stands in for the real APIs, which tests never call.
+start_server() {
+	"$BUILD/test-server" "$1" port.txt 2> server.log &
+	SERVER_PID=$!
+	trap 'kill $SERVER_PID 2>/dev/null' EXIT
+	for _ in $(seq 1 100); do
+		[ -s port.txt ] && break
+		sleep 0.05
+	done
+	PORT=$(cat port.txt)
+	BASE=http://127.0.0.1:$PORT
+}

@@ -1,0 +1,118 @@
+#!/bin/bash
+# Runs every test: the unit tests (TAP), the CLI cases in tests/cli/*/,
+# and the fuzz corpora. Prints one line per failure and ends with
+# "N passed, N failed". Usage: tests/run.sh [--bless] [PATTERN]
+#
+# A CLI case is tests/cli/AREA/NAME.sh, run with bash in a scratch
+# directory with its own PM25_HOME. Beside it may sit NAME.exit (default
+# 0), NAME.stdout.exact, NAME.stdout.glob, NAME.stderr.exact and
+# NAME.stderr.glob; a .glob file is a bash pattern for the whole output.
+# --bless rewrites the expected files that exist from the actual output.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/${BUILD:-build/rel}
+bless=0
+[ "${1:-}" = --bless ] && { bless=1; shift; }
+pattern=${1:-}
+passed=0
+failed=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pm25-tests.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL $1${2:+: $2}"
+}
+
+# ---- unit tests
+if [ -z "$pattern" ] || [ "$pattern" = unit ]; then
+	PM25_SRC=$ROOT "$BUILD/unit-tests" > "$tmp/unit.tap" 2>&1
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) passed=$((passed + 1)) ;;
+		"not ok "*) fail "unit ${line#not ok }" ;;
+		"# "*) echo "     $line" ;;
+		esac
+	done < "$tmp/unit.tap"
+fi
+
+# ---- CLI cases
+compare() { # kind expected-file actual-file case
+	local kind=$1 exp=$2 act=$3 name=$4
+	if [ $bless = 1 ]; then
+		cp "$act" "$exp"
+		return 0
+	fi
+	if [ "$kind" = exact ]; then
+		cmp -s "$exp" "$act" && return 0
+		fail "$name" "$(basename "$exp") differs"
+		diff "$exp" "$act" | head -n 10 | sed 's/^/     /'
+		return 1
+	fi
+	local want got
+	want=$(cat "$exp")
+	got=$(cat "$act")
+	# shellcheck disable=SC2053
+	[[ $got == $want ]] && return 0
+	fail "$name" "$(basename "$exp") does not match"
+	head -n 10 "$act" | sed 's/^/     got: /'
+	return 1
+}
+
+for case in "$ROOT"/tests/cli/*/*.sh; do
+	name=${case#"$ROOT"/tests/cli/}
+	name=${name%.sh}
+	[ -n "$pattern" ] && [[ $name != *$pattern* ]] && continue
+	base=${case%.sh}
+	dir=$tmp/case
+	rm -rf "$dir"
+	mkdir -p "$dir/.pm25-home"
+	(
+		cd "$dir" || exit 99
+		export PM25_HOME=$dir/.pm25-home SRC=$ROOT BUILD PATH="$BUILD:$PATH"
+		export LC_ALL=C TZ=UTC
+		unset PM25_TRACE PM25_DATABASE_URL LAKEFS_ENDPOINT \
+			PM25_SLACK_WEBHOOK_URL PM25_LOKI_URL WAQI_TOKEN \
+			OPENAQ_API_KEY
+		timeout 300 bash "$case" > "$dir/.stdout" 2> "$dir/.stderr" < /dev/null
+		echo $? > "$dir/.exit"
+	)
+	ok=1
+	want_exit=0
+	[ -f "$base.exit" ] && want_exit=$(cat "$base.exit")
+	got_exit=$(cat "$dir/.exit")
+	if [ "$got_exit" != "$want_exit" ]; then
+		if [ $bless = 1 ] && [ -f "$base.exit" ]; then
+			echo "$got_exit" > "$base.exit"
+		else
+			fail "$name" "exit $got_exit, expected $want_exit"
+			tail -n 5 "$dir/.stderr" | sed 's/^/     stderr: /'
+			tail -n 5 "$dir/.stdout" | sed 's/^/     stdout: /'
+			continue
+		fi
+	fi
+	for kind in stdout stderr; do
+		for how in exact glob; do
+			f=$base.$kind.$how
+			[ -f "$f" ] || continue
+			compare "$how" "$f" "$dir/.$kind" "$name" || ok=0
+		done
+	done
+	[ $ok = 1 ] && passed=$((passed + 1))
+done
+
+# ---- fuzz corpora, replayed
+if [ -z "$pattern" ] || [ "$pattern" = fuzz ]; then
+	for bin in "$BUILD"/fuzz-replay-*; do
+		[ -x "$bin" ] || continue
+		t=${bin##*/fuzz-replay-}
+		if "$bin" "$ROOT/tests/fuzz/corpus/$t" > "$tmp/fuzz.out" 2>&1; then
+			passed=$((passed + 1))
+		else
+			fail "fuzz-$t" "$(tail -n 3 "$tmp/fuzz.out")"
+		fi
+	done
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]
