@@ -75,16 +75,17 @@ static int run(int argc, const char **argv, int cleaning)
 	struct option opts[] = {
 		OPT_STRING_(0, "contract", &contract_path, "file",
 			    "data contract (default: built-in pm25 contract)"),
-		OPT_STRING_('o', "output", &out, "file",
-			    "write the clean table to one CSV file"),
-		OPT_STRING_(0, "out-dir", &out_dir, "dir",
-			    "write one CSV per UTC day: DIR/date=YYYY-MM-DD.csv"),
 		OPT_STRING_(0, "station", &station, "id",
 			    "station id for files without a station column"),
 		OPT_STRING_(0, "now", &now_s, "time",
 			    "reference time for freshness (default: now)"),
 		OPT_BOOL_(0, "json", &json, "print the report as JSON"),
 		OPT_BOOL_('q', "quiet", &quiet, "no progress on stderr"),
+		/* clean only, from here */
+		OPT_STRING_('o', "output", &out, "file",
+			    "write the clean table to one CSV file"),
+		OPT_STRING_(0, "out-dir", &out_dir, "dir",
+			    "write one CSV per UTC day: DIR/date=YYYY-MM-DD.csv"),
 		OPT_END_(),
 	};
 	struct pm_contract contract;
@@ -96,7 +97,7 @@ static int run(int argc, const char **argv, int cleaning)
 	int nr;
 
 	if (!cleaning)
-		opts[1].type = opts[2].type = OPT_END;
+		opts[5].type = OPT_END;
 	memset(&rep, 0, sizeof(rep));
 	nr = parse_options(argc, argv, opts,
 			   cleaning ? clean_usage : validate_usage);

@@ -39,7 +39,7 @@ fi
 # ---- CLI cases
 compare() { # kind expected-file actual-file case
 	local kind=$1 exp=$2 act=$3 name=$4
-	if [ $bless = 1 ]; then
+	if [ $bless = 1 ] && [ "$kind" = exact ]; then
 		cp "$act" "$exp"
 		return 0
 	fi

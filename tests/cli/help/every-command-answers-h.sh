@@ -10,3 +10,4 @@ for c in $cmds; do
 	pm25 "$c" --help > /dev/null || die "pm25 $c --help failed"
 done
 echo "$cmds" | tr '\n' ' '
+echo
