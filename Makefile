@@ -19,9 +19,9 @@ ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
 	      -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
-BUILD = build/san
+BUILD = build/$(notdir $(CC))-san
 else
-BUILD = build/rel
+BUILD = build/$(notdir $(CC))-rel
 endif
 ifndef V
 QUIET_CC = @echo "   CC $@";
@@ -90,4 +90,5 @@ check-style:
 clean:
 	rm -rf build pm25
 
+.SECONDARY:
 .PHONY: all deps test fuzz run check-style clean

@@ -10,7 +10,8 @@
 # --bless rewrites the expected files that exist from the actual output.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$ROOT/${BUILD:-build/rel}
+BUILD=${BUILD:-build/cc-rel}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 bless=0
 [ "${1:-}" = --bless ] && { bless=1; shift; }
 pattern=${1:-}
