@@ -52,9 +52,10 @@ static size_t stations_used(const struct pm_table *t)
 	char *seen = pm_xcalloc(t->stations.nr + 1, 1);
 	size_t i, n = 0;
 
-	for (i = 0; i < t->nr; i++)
-		if (!seen[t->station[i]]++)
-			n++;
+	for (i = 0; i < t->nr; i++) {
+		n += !seen[t->station[i]];
+		seen[t->station[i]] = 1;
+	}
 	free(seen);
 	return n;
 }

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Times pm25 against the pandas peer on the backfill workload datasets.
+# A benchmark, not a test. Usage: bench/run.sh [small|medium|large ...]
+# (default: small medium). Needs /usr/bin/python3 with pandas and
+# scikit-learn (apt-get install python3-pandas python3-sklearn) and the
+# course's bench folder (BENCH, default ../shared/bench).
+#
+# For each set it generates the data once, runs each program once
+# untimed (warm cache) and then timed under /usr/bin/time -v, checks that
+# pm25 wrote the peer's daily CSVs byte for byte with the same counts, and
+# prints wall time, peak RSS, rows/s and the ratios. pm25 clean does the
+# peer's read, normalise, validate, grid and write stages, so the peer's
+# own timings of those stages are the like-for-like figure.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=${BENCH:-$ROOT/../shared/bench}
+WORK=${WORK:-/tmp/pm25-bench}
+PM25=$ROOT/pm25
+CONTRACT=$ROOT/bench/workload-contract.yaml
+sets=("$@")
+[ ${#sets[@]} = 0 ] && sets=(small medium)
+mkdir -p "$WORK"
+make -C "$ROOT" -s pm25
+
+field() { # /usr/bin/time -v output file, label
+	grep -F "$2" "$1" | sed 's/.*: //'
+}
+seconds() { # h:mm:ss.ss or m:ss.ss
+	echo "$1" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'
+}
+
+printf '| set | rows | peer wall s | peer clean stages s | peer RSS MB | pm25 wall s | pm25 RSS MB | speed-up (clean stages) | memory ratio | verdict |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
+for set in "${sets[@]}"; do
+	data=$WORK/$set
+	if [ ! -f "$data/MANIFEST.json" ]; then
+		python3 "$BENCH/make_dataset.py" --preset "$set" "$data" > /dev/null
+	fi
+	rows=$(python3 -c "import json; print(json.load(open('$data/MANIFEST.json'))['data_rows'])")
+	# the peer
+	rm -rf "$WORK/peer_$set"
+	if [ ! -f "$WORK/peer_$set.json" ] || [ -n "${FRESH:-}" ]; then
+		/usr/bin/time -v /usr/bin/python3 "$BENCH/peer_pandas.py" "$data" "$WORK/peer_$set" \
+			> "$WORK/peer_$set.json" 2> "$WORK/peer_$set.err"
+	else
+		/usr/bin/time -v /usr/bin/python3 "$BENCH/peer_pandas.py" "$data" "$WORK/peer_$set" \
+			> /dev/null 2> "$WORK/peer_$set.err"
+	fi
+	pw=$(seconds "$(field "$WORK/peer_$set.err" 'Elapsed (wall')")
+	prss=$(field "$WORK/peer_$set.err" 'Maximum resident')
+	pclean=$(awk '/^stage (read|normalise|validate|grid|write) / { s += $3 } END { print s }' "$WORK/peer_$set.err")
+	# pm25: one warm-up, then the timed run
+	rm -rf "$WORK/pm25_$set"
+	"$PM25" clean -q --contract "$CONTRACT" --out-dir "$WORK/pm25_$set" --json "$data" > /dev/null
+	rm -rf "$WORK/pm25_$set"
+	/usr/bin/time -v "$PM25" clean -q --contract "$CONTRACT" --out-dir "$WORK/pm25_$set" --json "$data" \
+		> "$WORK/pm25_$set.json" 2> "$WORK/pm25_$set.err"
+	cw=$(seconds "$(field "$WORK/pm25_$set.err" 'Elapsed (wall')")
+	crss=$(field "$WORK/pm25_$set.err" 'Maximum resident')
+	verdict=AGREE
+	python3 "$ROOT/tests/cli/same-numbers.py" "$WORK/peer_$set.json" "$WORK/pm25_$set.json" > /dev/null || verdict=DISAGREE
+	diff -rq "$WORK/peer_$set" "$WORK/pm25_$set" > /dev/null || verdict=DISAGREE
+	awk -v set="$set" -v rows="$rows" -v pw="$pw" -v pc="$pclean" -v pr="$prss" \
+		-v cw="$cw" -v cr="$crss" -v v="$verdict" 'BEGIN {
+		printf "| %s | %d | %.2f | %.2f | %.0f | %.3f | %.1f | %.1fx | 1/%.0f | %s |\n",
+			set, rows, pw, pc, pr / 1024, cw, cr / 1024, pc / cw, pr / cr, v }'
+done
