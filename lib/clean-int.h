@@ -54,7 +54,13 @@ struct pm_station {
 	struct pm_sgrid grid;
 };
 
+struct pm_num;
+
 void pm_vpool_add(struct pm_vpool *p, double v);
+/* Add a parsed number, reusing its decimal form when it has one. */
+void pm_vpool_add_num(struct pm_vpool *p, const struct pm_num *n);
+/* Append every value of from to the end of to. */
+void pm_vpool_append(struct pm_vpool *to, const struct pm_vpool *from);
 void pm_vpool_release(struct pm_vpool *p);
 
 static inline double pm_vpool_get(const struct pm_vpool *p, size_t i)

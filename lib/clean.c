@@ -30,9 +30,9 @@ struct engine {
 	struct pm_station *st; /* parallel to ids until sorted */
 	size_t st_alloc;
 	struct pm_strmap bad_texts;
-	size_t unique_rule;	   /* index of the unique-key rule, or SIZE_MAX */
+	size_t unique_rule; /* index of the unique-key rule, or SIZE_MAX */
 	size_t miss[PM_NMEASURES]; /* accepted rows missing each column */
-	int keep_grids;		   /* output wanted */
+	int keep_grids;		    /* output wanted */
 };
 
 void pm_clean_report_release(struct pm_clean_report *r)
@@ -64,65 +64,136 @@ static struct pm_station *station_of(struct engine *e, const char *id,
 	return &e->st[k];
 }
 
-static enum pm_err pack_table(struct engine *e, const struct pm_table *t,
-			      uint16_t file, struct pm_buf *err)
+/*
+ * The rows of one file, packed by a reader thread: the same per-station
+ * layout as the engine's, with local station and text ids, so that the
+ * merge into the engine is a few copies.
+ */
+struct filepack {
+	uint16_t file;
+	struct pm_strmap ids;
+	struct pm_station *st; /* parallel to ids */
+	size_t st_alloc;
+	struct pm_strmap texts; /* unparseable timestamps */
+	struct pm_csv_counts k;
+	struct pm_station *last;
+};
+
+static void filepack_release(struct filepack *fp)
 {
-	struct pm_station *s = NULL;
-	uint32_t last_sid = UINT32_MAX;
-	size_t i, bad = 0;
+	size_t i;
 
-	for (i = 0; i < t->nr; i++) {
-		struct pm_srow *r;
-		int c;
+	for (i = 0; i < fp->ids.nr; i++)
+		pm_station_release(&fp->st[i]);
+	free(fp->st);
+	pm_strmap_release(&fp->ids);
+	pm_strmap_release(&fp->texts);
+	memset(fp, 0, sizeof(*fp));
+}
 
-		if (t->station[i] != last_sid) {
-			uint32_t sid = last_sid = t->station[i];
+static int to_pack(void *ctx, const struct pm_csv_row *row)
+{
+	struct filepack *fp = ctx;
+	struct pm_station *s = fp->last;
+	struct pm_srow *r;
+	int c;
 
-			s = station_of(e, t->stations.keys[sid],
-				       t->stations.lens[sid]);
-			if (e->ids.nr > PM_MAX_STATIONS)
-				return pm_errf(err, PM_ERR_LIMIT,
-					       "more than %d stations",
-					       PM_MAX_STATIONS);
+	if (!s || s->len != row->station.len ||
+	    memcmp(s->id, row->station.ptr, row->station.len)) {
+		uint32_t k = pm_strmap_intern(&fp->ids, row->station.ptr,
+					      row->station.len);
+
+		if (k >= fp->st_alloc) {
+			size_t n = fp->st_alloc ? fp->st_alloc * 2 : 8;
+
+			fp->st = pm_xrealloc(fp->st, n * sizeof(*fp->st));
+			memset(fp->st + fp->st_alloc, 0,
+			       (n - fp->st_alloc) * sizeof(*fp->st));
+			fp->st_alloc = n;
 		}
-		PM_ALLOC_GROW(s->rows, s->nr + 1, s->alloc);
-		r = &s->rows[s->nr++];
-		r->line = t->line[i];
-		r->file = file;
-		r->mask = 0;
-		r->voff = (uint32_t)s->v.nr;
-		r->hour = PM_HOUR_BAD;
-		if (t->time[i] != PM_TIME_NONE) {
-			/* a time inside an hour counts for the hour it ends */
-			int64_t h = pm_floor_div(t->time[i] + 3599, 3600);
+		s = fp->last = &fp->st[k];
+		s->id = fp->ids.keys[k];
+		s->len = fp->ids.lens[k];
+	}
+	PM_ALLOC_GROW(s->rows, s->nr + 1, s->alloc);
+	r = &s->rows[s->nr++];
+	r->line = row->line;
+	r->file = fp->file;
+	r->mask = 0;
+	r->voff = (uint32_t)s->v.nr;
+	r->hour = PM_HOUR_BAD;
+	if (row->time != PM_TIME_NONE) {
+		/* a time inside an hour counts for the hour it ends */
+		int64_t h = pm_floor_div(row->time + 3599, 3600);
 
-			if (h >= 0 && h < (int64_t)PM_HOUR_BAD)
-				r->hour = (uint32_t)h;
+		if (h >= 0 && h < (int64_t)PM_HOUR_BAD)
+			r->hour = (uint32_t)h;
+	}
+	if (r->hour == PM_HOUR_BAD) {
+		PM_ALLOC_GROW(s->bad_text, s->nbad + 1, s->badalloc);
+		s->bad_text[s->nbad++] = pm_strmap_intern(
+			&fp->texts, row->time_text.ptr, row->time_text.len);
+	}
+	for (c = 0; c < PM_NMEASURES; c++) {
+		if (!(row->present & (1u << c)))
+			continue;
+		r->mask |= (uint16_t)(1u << c);
+		pm_vpool_add_num(&s->v, &row->val[c]);
+	}
+	return 0;
+}
+
+/* Move the rows of fp to the engine's stations, after what is there. */
+static enum pm_err merge_pack(struct engine *e, struct filepack *fp,
+			      struct pm_buf *err)
+{
+	size_t j, i;
+
+	for (j = 0; j < fp->ids.nr; j++) {
+		struct pm_station *from = &fp->st[j], *s;
+		uint32_t base = 0;
+
+		s = station_of(e, from->id, from->len);
+		if (e->ids.nr > PM_MAX_STATIONS)
+			return pm_errf(err, PM_ERR_LIMIT,
+				       "more than %d stations",
+				       PM_MAX_STATIONS);
+		base = (uint32_t)s->v.nr;
+		if (s->nr + from->nr > s->alloc) {
+			s->alloc = s->alloc * 3 / 2 > s->nr + from->nr ?
+					   s->alloc * 3 / 2 :
+					   s->nr + from->nr;
+			s->rows = pm_xrealloc(s->rows,
+					      s->alloc * sizeof(*s->rows));
 		}
-		if (r->hour == PM_HOUR_BAD) {
-			const char *text = "";
+		for (i = 0; i < from->nr; i++) {
+			s->rows[s->nr] = from->rows[i];
+			s->rows[s->nr++].voff += base;
+		}
+		pm_vpool_append(&s->v, &from->v);
+		for (i = 0; i < from->nbad; i++) {
+			uint32_t t = from->bad_text[i];
 
-			while (bad < t->nr_bad && t->bad[bad].row < i)
-				bad++;
-			if (bad < t->nr_bad && t->bad[bad].row == i)
-				text = t->bad[bad].text;
 			PM_ALLOC_GROW(s->bad_text, s->nbad + 1, s->badalloc);
 			s->bad_text[s->nbad++] = pm_strmap_intern(
-				&e->bad_texts, text, strlen(text));
-		}
-		for (c = 0; c < PM_NMEASURES; c++) {
-			double v = t->col[c][i];
-
-			if (isnan(v))
-				continue;
-			r->mask |= 1u << c;
-			pm_vpool_add(&s->v, v);
+				&e->bad_texts, fp->texts.keys[t],
+				fp->texts.lens[t]);
 		}
 	}
 	return PM_OK;
 }
 
 /* ------------------------------------------------------------ dedup */
+
+/*
+ * The counts of one run of stations. Threads each fill their own; the
+ * tallies are then added to the report in station order, so samples and
+ * sums do not depend on timing.
+ */
+struct tally {
+	struct pm_clean_report r; /* counters, newest and rules[] */
+	size_t miss[PM_NMEASURES];
+};
 
 static void sample(struct pm_rule_result *rr, const struct pm_srow *row)
 {
@@ -177,7 +248,8 @@ static uint64_t row_hash(const struct pm_station *s, const struct pm_srow *row,
  * Drops every row equal to an earlier one and compacts list (and texts).
  * Returns the new count.
  */
-static size_t drop_exact(struct engine *e, const struct pm_station *s,
+static size_t drop_exact(struct engine *e, struct tally *ty,
+			 const struct pm_station *s,
 			 uint32_t *list, uint32_t *texts, size_t n)
 {
 	size_t i, j, out = 0, nslots = 16, mask;
@@ -215,7 +287,7 @@ static size_t drop_exact(struct engine *e, const struct pm_station *s,
 				slot[k] = (uint32_t)(out + 1);
 		}
 		if (dup) {
-			e->r->exact_dups++;
+			ty->r.exact_dups++;
 			continue;
 		}
 		if (texts)
@@ -286,7 +358,8 @@ static size_t order_rows(const struct pm_station *s, uint32_t *idx)
  * Both duplicate passes: survivors go to out[], in hour order, followed
  * by the rows whose time did not parse. Returns their count.
  */
-static size_t deduplicate(struct engine *e, const struct pm_station *s,
+static size_t deduplicate(struct engine *e, struct tally *ty,
+			  const struct pm_station *s,
 			  uint32_t *idx, uint32_t *out)
 {
 	const struct pm_contract *c = e->c;
@@ -299,20 +372,20 @@ static size_t deduplicate(struct engine *e, const struct pm_station *s,
 		for (j = i + 1;
 		     j < n && s->rows[idx[j]].hour == s->rows[idx[i]].hour; j++)
 			;
-		k = drop_exact(e, s, idx + i, NULL, j - i);
+		k = drop_exact(e, ty, s, idx + i, NULL, j - i);
 		if (s->len == 0) {
 			/* rows without a station are never key duplicates */
 			memcpy(out + nv, idx + i, k * sizeof(*idx));
 			nv += k;
 			continue;
 		}
-		e->r->key_dups += k - 1;
+		ty->r.key_dups += k - 1;
 		for (size_t d = 1; d < k && e->unique_rule != SIZE_MAX; d++) {
 			/* the rows that lose to the one kept */
 			size_t drop = c->key_keep_last ? d - 1 : d;
 
-			e->r->rules[e->unique_rule].failed++;
-			sample(&e->r->rules[e->unique_rule],
+			ty->r.rules[e->unique_rule].failed++;
+			sample(&ty->r.rules[e->unique_rule],
 			       &s->rows[idx[i + drop]]);
 		}
 		out[nv++] = idx[i + (c->key_keep_last ? k - 1 : 0)];
@@ -325,7 +398,7 @@ static size_t deduplicate(struct engine *e, const struct pm_station *s,
 			texts[nbad] = s->bad_text[nbad];
 			idx[nbad++] = (uint32_t)i;
 		}
-	nbad = drop_exact(e, s, idx, texts, nbad);
+	nbad = drop_exact(e, ty, s, idx, texts, nbad);
 	memcpy(out + nv, idx, nbad * sizeof(*idx));
 	free(texts);
 	return nv + nbad;
@@ -337,7 +410,8 @@ static size_t deduplicate(struct engine *e, const struct pm_station *s,
  * Row-level rules on one row. Returns 1 if an error rule failed; sets
  * *warn if a warn rule failed.
  */
-static int check_row(struct engine *e, const struct pm_station *s,
+static int check_row(struct engine *e, struct tally *ty,
+		     const struct pm_station *s,
 		     const struct pm_srow *row, int *warn)
 {
 	const struct pm_contract *c = e->c;
@@ -371,8 +445,8 @@ static int check_row(struct engine *e, const struct pm_station *s,
 		}
 		if (!fail)
 			continue;
-		e->r->rules[i].failed++;
-		sample(&e->r->rules[i], row);
+		ty->r.rules[i].failed++;
+		sample(&ty->r.rules[i], row);
 		if (rule->severity == PM_SEV_ERROR)
 			reject = 1;
 		else
@@ -387,10 +461,11 @@ static int check_row(struct engine *e, const struct pm_station *s,
  * Validate the survivors in list[0..n); the accepted ones stay in list
  * (in order), with WARN_BIT set on flagged rows. Returns their count.
  */
-static size_t validate(struct engine *e, const struct pm_station *s,
+static size_t validate(struct engine *e, struct tally *ty,
+		       const struct pm_station *s,
 		       uint32_t *list, size_t n)
 {
-	struct pm_clean_report *r = e->r;
+	struct pm_clean_report *r = &ty->r;
 	size_t i, out = 0;
 
 	for (i = 0; i < n; i++) {
@@ -398,14 +473,14 @@ static size_t validate(struct engine *e, const struct pm_station *s,
 		int warn, c;
 
 		r->validated++;
-		if (check_row(e, s, row, &warn)) {
+		if (check_row(e, ty, s, row, &warn)) {
 			r->rejected++;
 			continue;
 		}
 		r->accepted++;
 		r->flagged += warn;
 		for (c = 0; c < PM_NMEASURES; c++)
-			e->miss[c] += !(row->mask & (1u << c));
+			ty->miss[c] += !(row->mask & (1u << c));
 		list[out++] = list[i] | (warn ? WARN_BIT : 0);
 	}
 	return out;
@@ -413,63 +488,69 @@ static size_t validate(struct engine *e, const struct pm_station *s,
 
 /* ------------------------------------------------------------ grid */
 
-static void interpolate(struct engine *e, double *grid, uint8_t *flags,
-			size_t span)
+/*
+ * Fill each run of at most max_gap missing values in x[0..n) that has a
+ * value on both sides, with the workload's formula in its exact order.
+ * Marks filled[] and returns how many were filled.
+ */
+static size_t fill_gaps(double *x, size_t n, int max_gap, uint8_t *filled)
 {
-	const struct pm_contract *c = e->c;
-	struct pm_clean_report *r = e->r;
-	size_t i, j, k;
-	int col;
+	size_t i, j, k, done = 0;
 
-	for (i = 0; i < span; i++)
-		r->pm25_missing_before +=
-			isnan(grid[i * PM_NMEASURES + PM_COL_PM25]);
-	for (col = 0; col < PM_NMEASURES; col++) {
-		if (!(c->interp_cols & (1u << col)))
+	for (i = 0; i < n; i = j) {
+		double a, b;
+		size_t gap;
+
+		if (!isnan(x[i])) {
+			j = i + 1;
 			continue;
-		for (i = 0; i < span; i = j) {
-			double a, b;
-			size_t gap;
-
-			if (!isnan(grid[i * PM_NMEASURES + col])) {
-				j = i + 1;
-				continue;
-			}
-			for (j = i; j < span &&
-				    isnan(grid[j * PM_NMEASURES + col]);
-			     j++)
-				;
-			gap = j - i;
-			if (i == 0 || j == span || gap > (size_t)c->max_gap)
-				continue;
-			a = grid[(i - 1) * PM_NMEASURES + col];
-			b = grid[j * PM_NMEASURES + col];
-			for (k = 1; k <= gap; k++) {
-				/* the workload's formula, in this order */
-				grid[(i + k - 1) * PM_NMEASURES + col] =
-					(b - a) / (double)(gap + 1) *
-						(double)k +
-					a;
-				r->interpolated_cells++;
-				if (col == PM_COL_PM25) {
-					flags[i + k - 1] |=
-						PM_FLAG_INTERPOLATED;
-					r->pm25_interpolated++;
-				}
-			}
 		}
+		for (j = i; j < n && isnan(x[j]); j++)
+			;
+		gap = j - i;
+		if (i == 0 || j == n || gap > (size_t)max_gap)
+			continue;
+		a = x[i - 1];
+		b = x[j];
+		for (k = 1; k <= gap; k++) {
+			x[i + k - 1] = (b - a) / (double)(gap + 1) * (double)k + a;
+			filled[i + k - 1] = 1;
+		}
+		done += gap;
 	}
+	return done;
 }
 
-/* Lay the accepted rows acc[0..n) (hour order) on the station's grid. */
-static void build_grid(struct engine *e, struct pm_station *s,
-		       const uint32_t *acc, size_t n)
+/* Copy value i of pool from into pool to, keeping its code. */
+static void copy_code(struct pm_vpool *to, const struct pm_vpool *from,
+		      size_t i)
 {
+	int32_t c = from->code[i];
+
+	if ((c & 7) == 7) {
+		pm_vpool_add(to, from->xv[(uint32_t)c >> 3]);
+		return;
+	}
+	PM_ALLOC_GROW(to->code, to->nr + 1, to->alloc);
+	to->code[to->nr++] = c;
+}
+
+/*
+ * Lay the accepted rows acc[0..n) (hour order) on the station's grid.
+ * Values keep their codes; only interpolated cells are encoded anew.
+ */
+static void build_grid(struct engine *e, struct tally *ty,
+		       struct pm_station *s, const uint32_t *acc, size_t n)
+{
+	const struct pm_contract *c = e->c;
 	struct pm_sgrid *g = &s->grid;
-	struct pm_clean_report *r = e->r;
-	double *vals;
+	struct pm_clean_report *r = &ty->r;
+	double *series[PM_NMEASURES] = { NULL };
+	uint8_t *filled[PM_NMEASURES] = { NULL };
+	uint32_t *row_at;
 	size_t i, span;
 	int64_t last;
+	int col;
 
 	g->first = s->rows[acc[0] & ~WARN_BIT].hour;
 	span = (size_t)(s->rows[acc[n - 1] & ~WARN_BIT].hour - g->first) + 1;
@@ -479,51 +560,97 @@ static void build_grid(struct engine *e, struct pm_station *s,
 	r->stations++;
 	r->grid_rows += span;
 	r->rows_added += span - n;
-	if (!e->keep_grids)
-		return;
 
-	vals = pm_xmalloc(span * PM_NMEASURES * sizeof(*vals));
+	/* which accepted row sits at each hour, UINT32_MAX for none */
+	row_at = pm_xmalloc(span * sizeof(*row_at));
+	for (i = 0; i < span; i++)
+		row_at[i] = UINT32_MAX;
+	for (i = 0; i < n; i++)
+		row_at[s->rows[acc[i] & ~WARN_BIT].hour - g->first] =
+			(uint32_t)i;
+	for (i = 0; i < span; i++) {
+		const struct pm_srow *row =
+			row_at[i] == UINT32_MAX ?
+				NULL :
+				&s->rows[acc[row_at[i]] & ~WARN_BIT];
+
+		r->pm25_missing_before +=
+			!row || !(row->mask & (1u << PM_COL_PM25));
+	}
+	for (col = 0; col < PM_NMEASURES; col++) {
+		if (!(c->interp_cols & (1u << col)))
+			continue;
+		series[col] = pm_xmalloc(span * sizeof(double));
+		filled[col] = pm_xcalloc(span, 1);
+		for (i = 0; i < span; i++) {
+			const struct pm_srow *row;
+			double v[PM_NMEASURES];
+
+			series[col][i] = NAN;
+			if (row_at[i] == UINT32_MAX)
+				continue;
+			row = &s->rows[acc[row_at[i]] & ~WARN_BIT];
+			if (!(row->mask & (1u << col)))
+				continue;
+			pm_vpool_unpack(&s->v, row->mask, row->voff, v);
+			series[col][i] = v[col];
+		}
+		i = fill_gaps(series[col], span, c->max_gap, filled[col]);
+		r->interpolated_cells += i;
+		if (col == PM_COL_PM25)
+			r->pm25_interpolated += i;
+	}
+	if (!e->keep_grids)
+		goto out;
+
 	g->span = (uint32_t)span;
 	g->flags = pm_xmalloc(span);
 	g->mask = pm_xmalloc(span * sizeof(*g->mask));
-	for (i = 0; i < span * PM_NMEASURES; i++)
-		vals[i] = NAN;
-	memset(g->flags, PM_FLAG_ADDED, span);
-	for (i = 0; i < n; i++) {
-		const struct pm_srow *row = &s->rows[acc[i] & ~WARN_BIT];
-		size_t h = row->hour - g->first;
-
-		pm_vpool_unpack(&s->v, row->mask, row->voff,
-				vals + h * PM_NMEASURES);
-		g->flags[h] = (acc[i] & WARN_BIT) ? PM_FLAG_OUTLIER : 0;
-	}
-	interpolate(e, vals, g->flags, span);
 	for (i = 0; i < span; i++) {
-		const double *v = vals + i * PM_NMEASURES;
+		const struct pm_srow *row = NULL;
+		size_t at = 0;
 		uint16_t m = 0;
-		int c;
 
-		for (c = 0; c < PM_NMEASURES; c++) {
-			if (isnan(v[c]))
-				continue;
-			m |= (uint16_t)(1u << c);
-			pm_vpool_add(&g->v, v[c]);
+		g->flags[i] = PM_FLAG_ADDED;
+		if (row_at[i] != UINT32_MAX) {
+			uint32_t a = acc[row_at[i]];
+
+			row = &s->rows[a & ~WARN_BIT];
+			at = row->voff;
+			g->flags[i] = (a & WARN_BIT) ? PM_FLAG_OUTLIER : 0;
+		}
+		for (col = 0; col < PM_NMEASURES; col++) {
+			if (row && (row->mask & (1u << col))) {
+				copy_code(&g->v, &s->v, at++);
+				m |= (uint16_t)(1u << col);
+			} else if (filled[col] && filled[col][i]) {
+				pm_vpool_add(&g->v, series[col][i]);
+				m |= (uint16_t)(1u << col);
+				if (col == PM_COL_PM25)
+					g->flags[i] |= PM_FLAG_INTERPOLATED;
+			}
 		}
 		g->mask[i] = m;
 	}
-	free(vals);
+out:
+	for (col = 0; col < PM_NMEASURES; col++) {
+		free(series[col]);
+		free(filled[col]);
+	}
+	free(row_at);
 }
 
-static void process_station(struct engine *e, struct pm_station *s)
+static void process_station(struct engine *e, struct tally *ty,
+			    struct pm_station *s)
 {
 	uint32_t *idx = pm_xmalloc((s->nr + 1) * sizeof(*idx));
 	uint32_t *list = pm_xmalloc((s->nr + 1) * sizeof(*list));
 	size_t n;
 
-	n = deduplicate(e, s, idx, list);
-	n = validate(e, s, list, n);
+	n = deduplicate(e, ty, s, idx, list);
+	n = validate(e, ty, s, list, n);
 	if (n)
-		build_grid(e, s, list, n);
+		build_grid(e, ty, s, list, n);
 	free(idx);
 	free(list);
 	/* the input rows are not needed any more */
@@ -536,14 +663,6 @@ static void process_station(struct engine *e, struct pm_station *s)
 
 /* ------------------------------------------------------------ output */
 
-static void format_value(struct pm_buf *b, double v, int decimals)
-{
-	char tmp[64];
-	int n = decimals >= 0 ? pm_num_format(tmp, sizeof(tmp), v, decimals) :
-				pm_num_format_shortest(tmp, sizeof(tmp), v);
-
-	pm_buf_add(b, tmp, (size_t)n);
-}
 
 static void add_header(const struct pm_contract *c, struct pm_buf *b)
 {
@@ -574,19 +693,74 @@ static void add_header(const struct pm_contract *c, struct pm_buf *b)
 	pm_buf_addch(b, '\n');
 }
 
+/* Write the decimal digits of v at p; returns the new end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/*
+ * Format value code c of pool v with the given decimals at p. A short
+ * decimal (mantissa m, scale k <= decimals) prints as its own digits,
+ * which is what printf("%.*f") gives for the nearest double; anything
+ * else goes through pm_num_format on the double.
+ */
+static char *put_code(char *p, const struct pm_vpool *v, size_t i,
+		      int decimals)
+{
+	int32_t c = v->code[i];
+	int k = c & 7, pad;
+	int64_t m;
+	uint64_t um, scale = 1;
+
+	if (k == 7 || k > decimals || decimals > 9)
+		return p + pm_num_format(p, 64, pm_vpool_get(v, i), decimals);
+	m = (c - k) / 8;
+	if (m < 0)
+		*p++ = '-';
+	um = (uint64_t)(m < 0 ? -m : m);
+	for (pad = 0; pad < k; pad++)
+		scale *= 10;
+	p = put_u64(p, um / scale);
+	if (decimals) {
+		uint64_t f = um % scale;
+
+		*p++ = '.';
+		for (pad = k; pad-- > 0;) {
+			p[pad] = (char)('0' + f % 10);
+			f /= 10;
+		}
+		p += k;
+		for (pad = k; pad < decimals; pad++)
+			*p++ = '0';
+	}
+	return p;
+}
+
 /* Format the grid rows of s from cursor k up to (not including) hour end. */
 static void format_rows(const struct pm_contract *c, const struct pm_station *s,
 			struct pm_gcursor *k, uint32_t end, struct pm_buf *b)
 {
 	const struct pm_sgrid *g = &s->grid;
-	double v[PM_NMEASURES];
+	size_t where[PM_NMEASURES];
 	char ts[32];
 	int64_t day = -1;
 
 	for (; k->cur < g->span && g->first + k->cur < end; k->cur++) {
 		uint32_t hour = g->first + (uint32_t)k->cur;
 		unsigned m = g->mask[k->cur];
-		size_t i;
+		size_t i, at = k->curv;
+		char *p;
+		int col;
 
 		if (hour / 24 != day) {
 			day = hour / 24;
@@ -594,35 +768,47 @@ static void format_rows(const struct pm_contract *c, const struct pm_station *s,
 		}
 		ts[11] = (char)('0' + hour % 24 / 10);
 		ts[12] = (char)('0' + hour % 24 % 10);
-		pm_vpool_unpack(&g->v, m, k->curv, v);
-		k->curv += (size_t)__builtin_popcount(m);
+		for (col = 0; col < PM_NMEASURES; col++)
+			if (m & (1u << col))
+				where[col] = at++;
+		k->curv = at;
+		pm_buf_grow(b, s->len + 32 + c->nr_out_cols * 66);
+		p = b->buf + b->len;
 		for (i = 0; i < c->nr_out_cols; i++) {
-			int col = c->out_cols[i];
-
+			col = c->out_cols[i];
 			if (i)
-				pm_buf_addch(b, ',');
+				*p++ = ',';
 			switch (col) {
 			case PM_OUT_TIME:
-				pm_buf_add(b, ts, 20);
+				memcpy(p, ts, 20);
+				p += 20;
 				break;
 			case PM_OUT_STATION:
-				pm_buf_add(b, s->id, s->len);
+				memcpy(p, s->id, s->len);
+				p += s->len;
 				break;
 			case PM_OUT_FLAGS:
-				pm_buf_addf(b, "%u", g->flags[k->cur]);
+				p = put_u64(p, g->flags[k->cur]);
 				break;
 			case PM_OUT_INTERPOLATED:
-				pm_buf_addch(b, (g->flags[k->cur] &
-						 PM_FLAG_INTERPOLATED) ?
-							'1' :
-							'0');
+				*p++ = (g->flags[k->cur] & PM_FLAG_INTERPOLATED) ?
+					       '1' :
+					       '0';
 				break;
 			default:
-				if (!isnan(v[col]))
-					format_value(b, v[col], c->decimals);
+				if (!(m & (1u << col)))
+					break;
+				if (c->decimals >= 0)
+					p = put_code(p, &g->v, where[col],
+						     c->decimals);
+				else
+					p += pm_num_format_shortest(
+						p, 64,
+						pm_vpool_get(&g->v, where[col]));
 			}
 		}
-		pm_buf_addch(b, '\n');
+		*p++ = '\n';
+		pm_buf_setlen(b, (size_t)(p - b->buf));
 	}
 }
 
@@ -671,7 +857,8 @@ static void seek(const struct pm_sgrid *g, struct pm_gcursor *k, uint32_t h)
 struct day_writer {
 	struct engine *e;
 	size_t nst;
-	const char *dir;
+	const char *dir;   /* files go to DIR/<id>/, one directory per thread */
+	int id;
 	uint64_t from, to; /* days [from, to) */
 	size_t files;
 	enum pm_err ret;
@@ -703,7 +890,7 @@ static void *write_day_range(void *arg)
 		if (text.len == before)
 			continue;
 		pm_date_format((int64_t)day * 86400, date);
-		pm_buf_setf(&path, "%s/date=%s.csv", w->dir, date);
+		pm_buf_setf(&path, "%s/%d/date=%s.csv", w->dir, w->id, date);
 		w->ret = write_file(path.buf, &text, &w->err);
 		w->files++;
 	}
@@ -750,10 +937,17 @@ static enum pm_err write_days(struct engine *e, size_t nst, struct pm_buf *err)
 	if (lo > hi)
 		goto out;
 	mid = (lo / 24 + hi / 24 + 1) / 2;
+	for (i = 0; i < 2 && !ret; i++) {
+		pm_buf_setf(&path, "%s/%zu", tmp.buf, i);
+		ret = pm_mkdir_p(path.buf, err);
+	}
+	if (ret)
+		goto out;
 	for (i = 0; i < 2; i++) {
 		w[i].e = e;
 		w[i].nst = nst;
 		w[i].dir = tmp.buf;
+		w[i].id = (int)i;
 		w[i].from = i ? mid : lo / 24;
 		w[i].to = i ? hi / 24 + 1 : mid;
 		pm_buf_init(&w[i].err);
@@ -773,7 +967,8 @@ static enum pm_err write_days(struct engine *e, size_t nst, struct pm_buf *err)
 		struct pm_buf to = PM_BUF_INIT;
 
 		pm_date_format((int64_t)day * 86400, date);
-		pm_buf_setf(&path, "%s/date=%s.csv", tmp.buf, date);
+		pm_buf_setf(&path, "%s/%d/date=%s.csv", tmp.buf,
+			    day >= mid, date);
 		pm_buf_addf(&to, "%s/date=%s.csv", e->o->out_dir, date);
 		if (rename(path.buf, to.buf) && errno != ENOENT)
 			ret = pm_errf(err, PM_ERR_IO, "%s: %s", to.buf,
@@ -817,6 +1012,96 @@ static enum pm_err write_single(struct engine *e, size_t nst,
 	pm_buf_release(&text);
 	e->r->out_files = 1;
 	return pm_atomic_commit(&a, err);
+}
+
+/* ------------------------------------------------------------ threads */
+
+struct station_range {
+	struct engine *e;
+	size_t from, to;
+	struct tally ty;
+};
+
+static void *process_range(void *arg)
+{
+	struct station_range *sr = arg;
+	size_t i;
+
+	for (i = sr->from; i < sr->to; i++)
+		process_station(sr->e, &sr->ty, &sr->e->st[i]);
+	return NULL;
+}
+
+static void add_tally(struct engine *e, const struct tally *ty)
+{
+	struct pm_clean_report *r = e->r;
+	const struct pm_clean_report *p = &ty->r;
+	size_t i, k;
+
+	r->exact_dups += p->exact_dups;
+	r->key_dups += p->key_dups;
+	r->validated += p->validated;
+	r->accepted += p->accepted;
+	r->rejected += p->rejected;
+	r->flagged += p->flagged;
+	r->stations += p->stations;
+	r->grid_rows += p->grid_rows;
+	r->rows_added += p->rows_added;
+	r->pm25_missing_before += p->pm25_missing_before;
+	r->pm25_interpolated += p->pm25_interpolated;
+	r->interpolated_cells += p->interpolated_cells;
+	if (p->newest != PM_TIME_NONE &&
+	    (r->newest == PM_TIME_NONE || p->newest > r->newest))
+		r->newest = p->newest;
+	for (i = 0; i < PM_NMEASURES; i++)
+		e->miss[i] += ty->miss[i];
+	for (i = 0; i < r->nr_rules; i++) {
+		struct pm_rule_result *to = &r->rules[i];
+		const struct pm_rule_result *from = &p->rules[i];
+
+		to->failed += from->failed;
+		for (k = 0; k < from->nr_samples &&
+			    to->nr_samples < PM_MAX_SAMPLES;
+		     k++)
+			to->samples[to->nr_samples++] = from->samples[k];
+	}
+}
+
+/*
+ * Process the stations in two runs of about equal row counts, one per
+ * thread, and add their tallies in order.
+ */
+static void process_stations(struct engine *e, size_t nst)
+{
+	struct station_range part[2];
+	size_t i, rows = 0, half = 0, cut = 0;
+	pthread_t th;
+	int threaded;
+
+	for (i = 0; i < nst; i++)
+		rows += e->st[i].nr;
+	for (cut = 0; cut < nst && half < rows / 2; cut++)
+		half += e->st[cut].nr;
+	for (i = 0; i < 2; i++) {
+		memset(&part[i], 0, sizeof(part[i]));
+		part[i].e = e;
+		part[i].from = i ? cut : 0;
+		part[i].to = i ? nst : cut;
+		part[i].ty.r.newest = PM_TIME_NONE;
+		part[i].ty.r.nr_rules = e->c->nr_rules;
+		part[i].ty.r.rules = pm_xcalloc(e->c->nr_rules + 1,
+						sizeof(*part[i].ty.r.rules));
+	}
+	threaded = !pthread_create(&th, NULL, process_range, &part[1]);
+	process_range(&part[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		process_range(&part[1]);
+	for (i = 0; i < 2; i++) {
+		add_tally(e, &part[i].ty);
+		free(part[i].ty.r.rules);
+	}
 }
 
 /* ------------------------------------------------------------ batch rules */
@@ -914,7 +1199,7 @@ static int cmp_station(const void *a, const void *b)
 #define READERS 2
 
 struct parsed {
-	struct pm_table t;
+	struct filepack fp;
 	enum pm_err ret;
 	struct pm_buf err;
 	int ready;
@@ -936,12 +1221,13 @@ static void parse_one(struct reader *rd, size_t f, struct parsed *p)
 	const char *path = rd->e->r->files[f];
 	struct pm_buf data = PM_BUF_INIT;
 
-	pm_table_init(&p->t);
+	memset(&p->fp, 0, sizeof(p->fp));
+	p->fp.file = (uint16_t)f;
 	pm_buf_init(&p->err);
 	p->ret = pm_file_read(path, PM_MAX_BODY, &data, &p->err);
 	if (!p->ret)
-		p->ret = pm_csv_to_table(data.buf, data.len, path, &rd->co,
-					 &p->t, &p->err);
+		p->ret = pm_csv_read(data.buf, data.len, path, &rd->co,
+				     to_pack, &p->fp, &p->fp.k, &p->err);
 	pm_buf_release(&data);
 }
 
@@ -1009,12 +1295,12 @@ static enum pm_err read_inputs(struct engine *e, struct pm_buf *err)
 		if (ret)
 			pm_errf(err, ret, "%s", p->err.buf);
 		else
-			ret = pack_table(e, &p->t, (uint16_t)f, err);
-		r->input_rows += p->t.nr;
-		r->markers += p->t.markers;
-		r->junk += p->t.junk;
-		r->met_zero += p->t.met_zero;
-		pm_table_release(&p->t);
+			ret = merge_pack(e, &p->fp, err);
+		r->input_rows += p->fp.k.rows;
+		r->markers += p->fp.k.markers;
+		r->junk += p->fp.k.junk;
+		r->met_zero += p->fp.k.met_zero;
+		filepack_release(&p->fp);
 		pm_buf_release(&p->err);
 		pthread_mutex_lock(&rd.lock);
 		rd.packed = f + 1;
@@ -1032,7 +1318,7 @@ static enum pm_err read_inputs(struct engine *e, struct pm_buf *err)
 		pthread_join(th[k], NULL);
 	/* tables parsed ahead of a failure */
 	for (f = 0; f < r->nr_files; f++) {
-		pm_table_release(&rd.slot[f].t);
+		filepack_release(&rd.slot[f].fp);
 		pm_buf_release(&rd.slot[f].err);
 	}
 	free(rd.slot);
@@ -1092,8 +1378,7 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 	}
 	if (nst)
 		qsort(e.st, nst, sizeof(*e.st), cmp_station);
-	for (i = 0; i < nst; i++)
-		process_station(&e, &e.st[i]);
+	process_stations(&e, nst);
 	r->pm25_missing_after = r->pm25_missing_before - r->pm25_interpolated;
 	r->out_rows = e.keep_grids ? r->grid_rows : 0;
 	r->score = r->input_rows ?

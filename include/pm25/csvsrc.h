@@ -8,11 +8,13 @@
 #define PM25_CSVSRC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "pm25/err.h"
+#include "pm25/num.h"
+#include "pm25/str.h"
+#include "pm25/table.h"
 
 struct pm_buf;
-struct pm_table;
-struct pm_missing;
 
 struct pm_csv_opts {
 	const struct pm_missing *missing; /* borrowed; NULL: defaults */
@@ -22,6 +24,39 @@ struct pm_csv_opts {
 	const char *header;	 /* borrowed: exact header required */
 	int strict_fields;	 /* more fields than the header is an error */
 };
+
+/* One row as the reader hands it over. Views borrow the input. */
+struct pm_csv_row {
+	struct pm_str station;
+	int64_t time;		  /* UTC seconds, PM_TIME_NONE if unparseable */
+	struct pm_str time_text;  /* the trimmed timestamp text */
+	uint32_t line;		  /* first line of the record */
+	uint32_t flags;		  /* enum pm_row_flags */
+	unsigned present;	  /* bit per column with a value */
+	struct pm_str name_th, name_en, area_th, area_en, type;
+	double lat, lon;	  /* NaN when absent */
+	struct pm_num val[PM_NCOLS]; /* valid where present */
+};
+
+struct pm_csv_counts {
+	size_t rows;	 /* rows handed over */
+	size_t markers;	 /* measurement cells holding a missing marker */
+	size_t junk;	 /* measurement cells that are not numbers */
+	size_t met_zero; /* zeros read as "no sensor" */
+};
+
+/* Called once per row, in file order; return non-zero to stop. */
+typedef int pm_csv_row_fn(void *ctx, const struct pm_csv_row *row);
+
+/*
+ * Stream the rows of data (borrowed; len bytes) to fn. Rows of the long
+ * layout that share station and hour arrive merged. origin names the
+ * input in errors ("FILE: line N: ...").
+ */
+enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
+			const struct pm_csv_opts *o, pm_csv_row_fn *fn,
+			void *ctx, struct pm_csv_counts *counts,
+			struct pm_buf *err);
 
 /*
  * Parse data (borrowed; len bytes) and append its rows to t. origin names

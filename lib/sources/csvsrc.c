@@ -284,27 +284,6 @@ static int parse_time(const struct layout *l, const struct pm_csv *c,
 	}
 }
 
-static void set_cell(struct pm_table *t, size_t r, int col, struct pm_str s,
-		     const struct pm_missing *mk, unsigned zero_missing)
-{
-	struct pm_num n;
-	enum pm_cell k = pm_cell_parse(mk, s.ptr, s.len, &n);
-
-	if (col < PM_NMEASURES) {
-		if (k == PM_CELL_MARKER)
-			t->markers++;
-		else if (k == PM_CELL_JUNK)
-			t->junk++;
-	}
-	if (k != PM_CELL_PRESENT)
-		return;
-	if ((zero_missing & (1u << col)) && n.v == 0) {
-		t->met_zero++;
-		return;
-	}
-	t->col[col][r] = n.v;
-}
-
 static int is_footer(const struct layout *l, const struct pm_csv *c)
 {
 	struct pm_str first;
@@ -320,19 +299,87 @@ static int is_footer(const struct layout *l, const struct pm_csv *c)
 	return first.len == 0;
 }
 
-enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
-			    const struct pm_csv_opts *o, struct pm_table *t,
-			    struct pm_buf *err)
+/* Classify one cell into row->val[col], counting into k. */
+static void take_cell(struct pm_csv_row *row, int col, struct pm_str f,
+		      const struct pm_missing *mk, unsigned zero_missing,
+		      struct pm_csv_counts *k)
+{
+	struct pm_num n;
+	enum pm_cell cl = pm_cell_parse(mk, f.ptr, f.len, &n);
+
+	if (col < PM_NMEASURES) {
+		if (cl == PM_CELL_MARKER)
+			k->markers++;
+		else if (cl == PM_CELL_JUNK)
+			k->junk++;
+	}
+	if (cl != PM_CELL_PRESENT)
+		return;
+	if ((zero_missing & (1u << col)) && n.v == 0) {
+		k->met_zero++;
+		return;
+	}
+	row->val[col] = n;
+	row->present |= 1u << col;
+}
+
+static void clear_row(struct pm_csv_row *row)
+{
+	memset(row, 0, offsetof(struct pm_csv_row, val));
+	row->lat = row->lon = NAN;
+}
+
+/* A long-layout row waiting for more parameters of its hour. */
+struct pending {
+	struct pm_csv_row row;
+	struct pm_buf station, text, meta[5];
+	int full;
+};
+
+static void hold(struct pending *pd, const struct pm_csv_row *row)
+{
+	struct pm_str *ms[5];
+	int i;
+
+	pd->row = *row;
+	pm_buf_reset(&pd->station);
+	pm_buf_add(&pd->station, row->station.ptr, row->station.len);
+	pd->row.station.ptr = pd->station.buf;
+	pm_buf_reset(&pd->text);
+	pm_buf_add(&pd->text, row->time_text.ptr, row->time_text.len);
+	pd->row.time_text.ptr = pd->text.buf;
+	ms[0] = &pd->row.name_th;
+	ms[1] = &pd->row.name_en;
+	ms[2] = &pd->row.area_th;
+	ms[3] = &pd->row.area_en;
+	ms[4] = &pd->row.type;
+	for (i = 0; i < 5; i++) {
+		pm_buf_reset(&pd->meta[i]);
+		pm_buf_add(&pd->meta[i], ms[i]->ptr, ms[i]->len);
+		ms[i]->ptr = pd->meta[i].buf;
+	}
+	pd->full = 1;
+}
+
+enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
+			const struct pm_csv_opts *o, pm_csv_row_fn *fn,
+			void *ctx, struct pm_csv_counts *k, struct pm_buf *err)
 {
 	struct pm_missing defaults;
 	const struct pm_missing *mk = o->missing;
 	struct layout l = { 0 };
+	struct pending pd;
+	struct pm_csv_row row;
 	struct pm_csv c;
 	enum pm_err ret = PM_OK;
-	size_t last_row = SIZE_MAX;
-	uint32_t fixed_station = 0;
-	int r, no_data_col = -1;
+	int r, i;
 
+	memset(k, 0, sizeof(*k));
+	memset(&pd, 0, sizeof(pd));
+	pm_buf_init(&pd.station);
+	pm_buf_init(&pd.text);
+	for (i = 0; i < 5; i++)
+		pm_buf_init(&pd.meta[i]);
 	pm_missing_default(&defaults);
 	if (!mk)
 		mk = &defaults;
@@ -353,12 +400,12 @@ enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
 	}
 	if (o->header) {
 		struct pm_buf got = PM_BUF_INIT;
-		size_t i;
+		size_t f;
 
-		for (i = 0; i < c.nf; i++) {
-			if (i)
+		for (f = 0; f < c.nf; f++) {
+			if (f)
 				pm_buf_addch(&got, ',');
-			pm_buf_add(&got, c.f[i].ptr, c.f[i].len);
+			pm_buf_add(&got, c.f[f].ptr, c.f[f].len);
 		}
 		if (strcmp(got.buf, o->header)) {
 			ret = pm_errf(err, PM_ERR_PARSE,
@@ -373,23 +420,17 @@ enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
 	ret = detect(&l, &c, origin, o, err);
 	if (ret)
 		goto out;
-	if (l.station < 0)
-		fixed_station = pm_table_station(t, o->station,
-						 strlen(o->station));
 	while ((r = pm_csv_next(&c, err)) > 0) {
-		struct pm_str st, tt;
-		uint32_t sid;
-		int64_t when;
-		size_t row, i;
-		int bad_time;
+		int no_data_col = -1;
+		size_t f;
 
 		if (c.blank)
 			continue;
 		if (c.nf > l.nf) {
-			for (i = l.nf; i < c.nf; i++)
-				if (pm_str_trim(c.f[i]).len)
+			for (f = l.nf; f < c.nf; f++)
+				if (pm_str_trim(c.f[f]).len)
 					break;
-			if (o->strict_fields || i < c.nf) {
+			if (o->strict_fields || f < c.nf) {
 				ret = pm_errf(err, PM_ERR_PARSE,
 					      "%s: line %zu: %zu fields, the "
 					      "header has %zu",
@@ -408,113 +449,197 @@ enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
 		}
 		if (is_footer(&l, &c))
 			continue;
-		bad_time = parse_time(&l, &c, o->time_flags, &when, &tt);
-		if (bad_time)
-			when = PM_TIME_NONE;
+		clear_row(&row);
+		if (parse_time(&l, &c, o->time_flags, &row.time,
+			       &row.time_text))
+			row.time = PM_TIME_NONE;
 		if (l.station >= 0) {
-			st = pm_str_trim(c.f[l.station]);
-			if (last_row != SIZE_MAX &&
-			    t->stations.lens[t->station[last_row]] == st.len &&
-			    !memcmp(t->stations.keys[t->station[last_row]],
-				    st.ptr, st.len))
-				sid = t->station[last_row];
-			else
-				sid = pm_table_station(t, st.ptr, st.len);
+			row.station = pm_str_trim(c.f[l.station]);
 		} else {
-			sid = fixed_station;
+			row.station.ptr = o->station;
+			row.station.len = strlen(o->station);
 		}
-		if (l.param >= 0 && last_row != SIZE_MAX && !bad_time &&
-		    t->station[last_row] == sid && t->time[last_row] == when) {
-			/* long layout: more parameters of the same hour */
-			row = last_row;
-		} else {
-			row = pm_table_add(t, sid, when, (uint32_t)c.rec_line);
-			if (bad_time)
-				pm_table_note_bad_time(t, row, tt.ptr, tt.len);
-		}
-		last_row = row;
-		no_data_col = -1;
+		row.line = (uint32_t)c.rec_line;
 		if (l.aqi_us)
-			t->flags[row] |= PM_FLAG_AQI_US;
-		for (i = 0; i < l.nf; i++) {
-			const struct field_role *fr = &l.f[i];
+			row.flags |= PM_FLAG_AQI_US;
+		for (f = 0; f < l.nf; f++) {
+			const struct field_role *fr = &l.f[f];
+			struct pm_str v;
 
 			switch (fr->role) {
 			case R_MEASURE:
-				set_cell(t, row, fr->col, c.f[i], mk,
-					 o->zero_missing);
+				take_cell(&row, fr->col, c.f[f], mk,
+					  o->zero_missing, k);
 				break;
 			case R_FLAGS: {
-				struct pm_str s = pm_str_trim(c.f[i]);
 				struct pm_num n;
 
-				if (pm_cell_parse(NULL, s.ptr, s.len, &n) ==
+				v = pm_str_trim(c.f[f]);
+				if (pm_cell_parse(NULL, v.ptr, v.len, &n) ==
 					    PM_CELL_PRESENT &&
 				    n.v >= 0 && n.v < 4294967296.0)
-					t->flags[row] = (uint32_t)n.v;
+					row.flags = (uint32_t)n.v;
 				break;
 			}
-			case R_COLOR: {
-				struct pm_str s = pm_str_trim(c.f[i]);
-
-				if (pm_str_eq(s, "0"))
+			case R_COLOR:
+				if (pm_str_eq(pm_str_trim(c.f[f]), "0"))
 					no_data_col = fr->col;
 				break;
-			}
 			case R_NAME_TH:
+				row.name_th = pm_str_trim(c.f[f]);
+				break;
 			case R_NAME_EN:
+				row.name_en = pm_str_trim(c.f[f]);
+				break;
 			case R_AREA_TH:
+				row.area_th = pm_str_trim(c.f[f]);
+				break;
 			case R_AREA_EN:
+				row.area_en = pm_str_trim(c.f[f]);
+				break;
 			case R_TYPE:
+				row.type = pm_str_trim(c.f[f]);
+				break;
 			case R_LAT:
 			case R_LON: {
-				struct pm_station_meta *m =
-					pm_table_meta(t, sid);
-				struct pm_str s = pm_str_trim(c.f[i]);
-				char **dst = fr->role == R_NAME_TH ? &m->name_th :
-					     fr->role == R_NAME_EN ? &m->name_en :
-					     fr->role == R_AREA_TH ? &m->area_th :
-					     fr->role == R_AREA_EN ? &m->area_en :
-								     &m->type;
+				struct pm_num n;
 
-				if (fr->role == R_LAT || fr->role == R_LON) {
-					struct pm_num n;
-
-					if (pm_cell_parse(NULL, s.ptr, s.len,
-							  &n) == PM_CELL_PRESENT)
-						*(fr->role == R_LAT ? &m->lat :
-								      &m->lon) =
-							n.v;
-				} else if (!*dst && s.len) {
-					*dst = pm_xmemdupz(s.ptr, s.len);
-				}
+				v = pm_str_trim(c.f[f]);
+				if (pm_cell_parse(NULL, v.ptr, v.len, &n) ==
+				    PM_CELL_PRESENT)
+					*(fr->role == R_LAT ? &row.lat :
+							      &row.lon) = n.v;
 				break;
 			}
 			default:
 				break;
 			}
 		}
-		if (no_data_col >= 0 && !isnan(t->col[no_data_col][row])) {
-			t->col[no_data_col][row] = NAN;
-			t->markers++;
+		if (no_data_col >= 0 && (row.present & (1u << no_data_col))) {
+			row.present &= ~(1u << no_data_col);
+			k->markers++;
 		}
 		if (l.param >= 0) {
 			int col = pm_csv_measure_alias(c.f[l.param].ptr,
 						       c.f[l.param].len);
 
 			if (col >= 0)
-				set_cell(t, row, col, c.f[l.value], mk,
-					 o->zero_missing);
+				take_cell(&row, col, c.f[l.value], mk,
+					  o->zero_missing, k);
+			/* long layout: parameters of one hour merge */
+			if (pd.full && row.time != PM_TIME_NONE &&
+			    pd.row.time == row.time &&
+			    pd.row.station.len == row.station.len &&
+			    !memcmp(pd.row.station.ptr, row.station.ptr,
+				    row.station.len)) {
+				for (col = 0; col < PM_NCOLS; col++)
+					if (row.present & (1u << col))
+						pd.row.val[col] = row.val[col];
+				pd.row.present |= row.present;
+				continue;
+			}
+			if (pd.full) {
+				k->rows++;
+				if (fn(ctx, &pd.row)) {
+					ret = PM_ERR_LIMIT;
+					goto out;
+				}
+			}
+			hold(&pd, &row);
+			continue;
+		}
+		k->rows++;
+		if (fn(ctx, &row)) {
+			ret = pm_errf(err, PM_ERR_LIMIT, "%s: line %zu: rejected "
+							 "by the reader",
+				      origin, c.rec_line);
+			goto out;
 		}
 	}
 	if (r < 0) {
 		pm_err_prefix(err, ": ");
 		pm_err_prefix(err, origin);
 		ret = PM_ERR_PARSE;
+		goto out;
+	}
+	if (pd.full) {
+		k->rows++;
+		if (fn(ctx, &pd.row))
+			ret = PM_ERR_LIMIT;
 	}
 out:
 	pm_csv_release(&c);
 	pm_missing_release(&defaults);
+	pm_buf_release(&pd.station);
+	pm_buf_release(&pd.text);
+	for (i = 0; i < 5; i++)
+		pm_buf_release(&pd.meta[i]);
 	free(l.f);
+	return ret;
+}
+
+/* ------------------------------------------------------------ table sink */
+
+static char *dup_str(struct pm_str s)
+{
+	return s.len ? pm_xmemdupz(s.ptr, s.len) : NULL;
+}
+
+static int to_table(void *ctx, const struct pm_csv_row *row)
+{
+	struct pm_table *t = ctx;
+	uint32_t sid;
+	size_t r;
+	int col;
+
+	if (t->nr && t->stations.lens[t->station[t->nr - 1]] ==
+			     row->station.len &&
+	    !memcmp(t->stations.keys[t->station[t->nr - 1]], row->station.ptr,
+		    row->station.len))
+		sid = t->station[t->nr - 1];
+	else
+		sid = pm_table_station(t, row->station.ptr, row->station.len);
+	r = pm_table_add(t, sid, row->time, row->line);
+	if (row->time == PM_TIME_NONE)
+		pm_table_note_bad_time(t, r, row->time_text.ptr,
+				       row->time_text.len);
+	t->flags[r] = row->flags;
+	for (col = 0; col < PM_NCOLS; col++)
+		if (row->present & (1u << col))
+			t->col[col][r] = row->val[col].v;
+	if (row->name_th.len || row->name_en.len || row->area_th.len ||
+	    row->area_en.len || row->type.len || !isnan(row->lat) ||
+	    !isnan(row->lon)) {
+		struct pm_station_meta *m = pm_table_meta(t, sid);
+
+		if (!m->name_th)
+			m->name_th = dup_str(row->name_th);
+		if (!m->name_en)
+			m->name_en = dup_str(row->name_en);
+		if (!m->area_th)
+			m->area_th = dup_str(row->area_th);
+		if (!m->area_en)
+			m->area_en = dup_str(row->area_en);
+		if (!m->type)
+			m->type = dup_str(row->type);
+		if (!isnan(row->lat))
+			m->lat = row->lat;
+		if (!isnan(row->lon))
+			m->lon = row->lon;
+	}
+	return 0;
+}
+
+enum pm_err pm_csv_to_table(const char *data, size_t len, const char *origin,
+			    const struct pm_csv_opts *o, struct pm_table *t,
+			    struct pm_buf *err)
+{
+	struct pm_csv_counts k;
+	enum pm_err ret;
+
+	ret = pm_csv_read(data, len, origin, o, to_table, t, &k, err);
+	t->markers += k.markers;
+	t->junk += k.junk;
+	t->met_zero += k.met_zero;
 	return ret;
 }
