@@ -57,7 +57,7 @@ for set in "${sets[@]}"; do
 	# pm25: a warm-up that reads everything (validate writes nothing),
 	# then the timed run
 	"$PM25" validate -q --contract "$CONTRACT" "$data" > /dev/null
-	/usr/bin/time -v "$PM25" clean -q --contract "$CONTRACT" --out-dir "$WORK/pm25_$set" --json "$data" \
+	/usr/bin/time -v "$PM25" -v -v clean -q --contract "$CONTRACT" --out-dir "$WORK/pm25_$set" --json "$data" \
 		> "$WORK/pm25_$set.json" 2> "$WORK/pm25_$set.err"
 	cw=$(seconds "$(field "$WORK/pm25_$set.err" 'Elapsed (wall')")
 	crss=$(field "$WORK/pm25_$set.err" 'Maximum resident')

@@ -92,6 +92,7 @@ static void print_json(const struct pm_source *src,
 	} else {
 		pm_buf_addstr(&b, "null, \"last_utc\": null");
 	}
+	pm_buf_addf(&b, ", \"stations_listed\": %zu", t->stations.nr);
 	pm_buf_addf(&b, ", \"missing_marker_cells\": %zu, "
 			"\"unparseable_cells\": %zu, \"met_zero_cells\": %zu",
 		    t->markers, t->junk, t->met_zero);
@@ -229,6 +230,10 @@ static int ingest_exec(int argc, const char **argv)
 	}
 	if (json)
 		print_json(src, &st, &t, out);
+	else if (!t.nr && t.stations.nr)
+		printf("%s: a station list of %zu stations from %s -> %s\n",
+		       src->name, t.stations.nr, st.origin,
+		       stations_out ? stations_out : "(use --stations-out)");
 	else
 		printf("%s: %zu rows, %zu stations from %s -> %s\n", src->name,
 		       t.nr, stations_used(&t), st.origin, out);

@@ -98,6 +98,8 @@ static int to_pack(void *ctx, const struct pm_csv_row *row)
 	struct pm_srow *r;
 	int c;
 
+	if (row->meta_only)
+		return 0;
 	if (!s || s->len != row->station.len ||
 	    memcmp(s->id, row->station.ptr, row->station.len)) {
 		uint32_t k = pm_strmap_intern(&fp->ids, row->station.ptr,

@@ -33,6 +33,7 @@ struct pm_csv_row {
 	uint32_t line;		  /* first line of the record */
 	uint32_t flags;		  /* enum pm_row_flags */
 	unsigned present;	  /* bit per column with a value */
+	int meta_only;		  /* a station-list row: no measurements */
 	struct pm_str name_th, name_en, area_th, area_en, type;
 	double lat, lon;	  /* NaN when absent */
 	struct pm_num val[PM_NCOLS]; /* valid where present */

@@ -10,6 +10,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/source.h"
+#include "pm25/str.h"
 #include "pm25/table.h"
 #include "pm25/timeutil.h"
 #include "json-int.h"
@@ -40,16 +41,10 @@ static enum pm_err build_url(const struct pm_source_req *req,
 
 static char *dup_trim(const char *s)
 {
-	size_t n;
+	struct pm_str v = { s, s ? strlen(s) : 0 };
 
-	if (!s)
-		return NULL;
-	while (*s == ' ')
-		s++;
-	n = strlen(s);
-	while (n && s[n - 1] == ' ')
-		n--;
-	return n ? pm_xmemdupz(s, n) : NULL;
+	v = pm_str_trim_name(v);
+	return v.len ? pm_xmemdupz(v.ptr, v.len) : NULL;
 }
 
 static void set_meta(struct pm_table *t, uint32_t sid, const json_t *st)

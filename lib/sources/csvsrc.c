@@ -30,6 +30,7 @@ enum role {
 	R_AREA_EN,
 	R_TYPE,
 	R_COLOR, /* Air4Thai color_id: 0 means the AQI beside it is no data */
+	R_LOCATION, /* "lat,long" in one field */
 };
 
 struct field_role {
@@ -77,6 +78,7 @@ static const struct alias aliases[] = {
 	{ "stationType", R_TYPE, 0 },	 { "station_type", R_TYPE, 0 },
 	{ "PM25.color_id", R_COLOR, PM_COL_AQI_PM25 },
 	{ "PM25.value", R_MEASURE, PM_COL_PM25_24H },
+	{ "location", R_LOCATION, 0 },
 };
 
 /* Drop a trailing unit such as " (ug/m3)" or "[ppb]". */
@@ -128,6 +130,8 @@ struct layout {
 	int time, date, clock, station, param, value, flags;
 	int nr_measures;
 	int aqi_us; /* values are US AQI (aqicn daily files) */
+	int meta_only; /* a station list: metadata, no measurements */
+	int nr_meta;
 };
 
 static void add_header_list(struct pm_buf *b, const struct pm_csv *c)
@@ -189,6 +193,12 @@ static enum pm_err detect(struct layout *l, const struct pm_csv *c,
 		case R_MEASURE:
 			l->nr_measures++;
 			break;
+		case R_NAME_TH:
+		case R_NAME_EN:
+		case R_LOCATION:
+		case R_LAT:
+			l->nr_meta++;
+			break;
 		default:
 			break;
 		}
@@ -224,6 +234,12 @@ static enum pm_err detect(struct layout *l, const struct pm_csv *c,
 			}
 	}
 	add_header_list(&hdr, c);
+	if (l->time < 0 && l->date < 0 && l->station >= 0 && l->nr_meta &&
+	    !l->nr_measures && l->param < 0) {
+		/* a station list, such as stations.csv */
+		l->meta_only = 1;
+		goto out;
+	}
 	if (l->time < 0 && l->date < 0) {
 		ret = pm_errf(err, PM_ERR_PARSE,
 			      "%s: line %zu: unknown column layout: no time "
@@ -325,7 +341,12 @@ static void take_cell(struct pm_csv_row *row, int col, struct pm_str f,
 
 static void clear_row(struct pm_csv_row *row)
 {
-	memset(row, 0, offsetof(struct pm_csv_row, val));
+	static const struct pm_str none = { "", 0 };
+
+	row->flags = 0;
+	row->present = 0;
+	row->name_th = row->name_en = row->area_th = row->area_en = none;
+	row->type = none;
 	row->lat = row->lon = NAN;
 }
 
@@ -450,8 +471,12 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 		if (is_footer(&l, &c))
 			continue;
 		clear_row(&row);
-		if (parse_time(&l, &c, o->time_flags, &row.time,
-			       &row.time_text))
+		row.meta_only = l.meta_only;
+		row.time = PM_TIME_NONE;
+		row.time_text.ptr = "";
+		row.time_text.len = 0;
+		if (!l.meta_only && parse_time(&l, &c, o->time_flags, &row.time,
+					       &row.time_text))
 			row.time = PM_TIME_NONE;
 		if (l.station >= 0) {
 			row.station = pm_str_trim(c.f[l.station]);
@@ -500,6 +525,26 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 			case R_TYPE:
 				row.type = pm_str_trim(c.f[f]);
 				break;
+			case R_LOCATION: {
+				/* "13.73,100.48" */
+				struct pm_num a, b;
+				const char *comma;
+
+				v = pm_str_trim(c.f[f]);
+				comma = memchr(v.ptr, ',', v.len);
+				if (comma &&
+				    pm_cell_parse(NULL, v.ptr,
+						  (size_t)(comma - v.ptr), &a) ==
+					    PM_CELL_PRESENT &&
+				    pm_cell_parse(NULL, comma + 1,
+						  v.len - (size_t)(comma + 1 -
+								   v.ptr),
+						  &b) == PM_CELL_PRESENT) {
+					row.lat = a.v;
+					row.lon = b.v;
+				}
+				break;
+			}
 			case R_LAT:
 			case R_LON: {
 				struct pm_num n;
@@ -582,6 +627,7 @@ out:
 
 static char *dup_str(struct pm_str s)
 {
+	s = pm_str_trim_name(s);
 	return s.len ? pm_xmemdupz(s.ptr, s.len) : NULL;
 }
 
@@ -592,6 +638,9 @@ static int to_table(void *ctx, const struct pm_csv_row *row)
 	size_t r;
 	int col;
 
+	if (row->meta_only && !row->station.len)
+		return 0;
+
 	if (t->nr && t->stations.lens[t->station[t->nr - 1]] ==
 			     row->station.len &&
 	    !memcmp(t->stations.keys[t->station[t->nr - 1]], row->station.ptr,
@@ -599,14 +648,16 @@ static int to_table(void *ctx, const struct pm_csv_row *row)
 		sid = t->station[t->nr - 1];
 	else
 		sid = pm_table_station(t, row->station.ptr, row->station.len);
-	r = pm_table_add(t, sid, row->time, row->line);
-	if (row->time == PM_TIME_NONE)
-		pm_table_note_bad_time(t, r, row->time_text.ptr,
-				       row->time_text.len);
-	t->flags[r] = row->flags;
-	for (col = 0; col < PM_NCOLS; col++)
-		if (row->present & (1u << col))
-			t->col[col][r] = row->val[col].v;
+	if (!row->meta_only) {
+		r = pm_table_add(t, sid, row->time, row->line);
+		if (row->time == PM_TIME_NONE)
+			pm_table_note_bad_time(t, r, row->time_text.ptr,
+					       row->time_text.len);
+		t->flags[r] = row->flags;
+		for (col = 0; col < PM_NCOLS; col++)
+			if (row->present & (1u << col))
+				t->col[col][r] = row->val[col].v;
+	}
 	if (row->name_th.len || row->name_en.len || row->area_th.len ||
 	    row->area_en.len || row->type.len || !isnan(row->lat) ||
 	    !isnan(row->lon)) {

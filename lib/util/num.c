@@ -130,7 +130,7 @@ enum pm_cell pm_cell_parse(const struct pm_missing *mk, const char *p,
 	if (!d1 && !d2)
 		return PM_CELL_JUNK;
 	if (i == n && sig <= 15 && scale <= 22) {
-		out->v = (double)m / pow10_tab[scale];
+		out->v = scale ? (double)m / pow10_tab[scale] : (double)m;
 		if (neg)
 			out->v = -out->v;
 		out->mant = neg ? -(int64_t)m : (int64_t)m;
