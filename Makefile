@@ -11,6 +11,9 @@ VERSION = 0.1.0
 WARN = -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
        -Wmissing-prototypes -Wvla -Wwrite-strings -Wold-style-definition \
        -fno-common
+ifdef DEVELOPER
+WARN += -pedantic
+endif
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) $(WARN) -Iinclude -DPM25_VERSION='"$(VERSION)"' \
 	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -85,7 +88,7 @@ run: all
 	@scripts/make-run.sh
 
 check-style:
-	@scripts/checksrc
+	@scripts/checksrc && echo "check-style: clean"
 
 clean:
 	rm -rf build pm25

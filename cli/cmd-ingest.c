@@ -110,7 +110,7 @@ static int ingest_exec(int argc, const char **argv)
 	const char *stations_out = NULL, *raw_out = NULL, *label = NULL;
 	const char *zero = "ws,temp,rh";
 	struct opt_list stations = { 0 };
-	long timeout = 60, retries = 4;
+	long timeout = 60, retries = 4, max_body = 64 << 20;
 	int json = 0, status = PM_EXIT_OK;
 	struct option opts[] = {
 		OPT_STRING_('s', "source", &source, "name",
@@ -138,6 +138,8 @@ static int ingest_exec(int argc, const char **argv)
 			 "HTTP timeout per try (default 60)"),
 		OPT_INT_(0, "retries", &retries, "n",
 			 "HTTP tries on timeout, 429 or 5xx (default 4)"),
+		OPT_INT_(0, "max-body", &max_body, "bytes",
+			 "largest response accepted (default 64 MiB)"),
 		OPT_STRING_('o', "output", &out, "file",
 			    "canonical CSV to write"),
 		OPT_STRING_(0, "stations-out", &stations_out, "file",
@@ -198,6 +200,11 @@ static int ingest_exec(int argc, const char **argv)
 						   "--retries 1 to 10");
 		goto out;
 	}
+	if (max_body < 1) {
+		status = cmd_usage_error("ingest", "--max-body must be >= 1");
+		goto out;
+	}
+	http.max_body = (size_t)max_body;
 	http.timeout_ms = timeout * 1000;
 	http.max_tries = (int)retries;
 	req.file = file;

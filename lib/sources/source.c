@@ -131,7 +131,7 @@ enum pm_err pm_source_ingest(const struct pm_source *src,
 	if (req->http)
 		hopts = *req->http;
 	if (req->file) {
-		ret = pm_file_read(req->file, PM_MAX_BODY, &body, err);
+		ret = pm_file_read(req->file, hopts.max_body, &body, err);
 		stats->origin = pm_xstrdup(req->file);
 		if (ret)
 			goto out;

@@ -40,6 +40,7 @@ start_server() {
 		[ -s port.txt ] && break
 		sleep 0.05
 	done
+	[ -s port.txt ] || die "test-server did not start: $(cat server.log)"
 	PORT=$(cat port.txt)
 	BASE=http://127.0.0.1:$PORT
 }
