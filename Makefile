@@ -44,8 +44,11 @@ all: deps pm25
 deps:
 	@scripts/install-deps.sh build $(DEB_PKGS)
 
-pm25: $(BUILD)/pm25
-	@cp $< $@
+# ./pm25 is a copy of the last configuration built.
+pm25: $(BUILD)/pm25 FORCE
+	@cmp -s $< $@ || cp $< $@
+
+FORCE:
 
 $(BUILD)/pm25: $(CLI_OBJ) $(BUILD)/libpm25.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libpm25.a $(LIBS)
@@ -93,5 +96,5 @@ check-style:
 clean:
 	rm -rf build pm25
 
-.SECONDARY:
-.PHONY: all deps test fuzz run check-style clean
+.PRECIOUS: $(BUILD)/%.o
+.PHONY: all deps test fuzz run check-style clean FORCE
