@@ -4,8 +4,8 @@
 # Knobs: SANITIZE=address,undefined  CC=clang  DEVELOPER=1  V=1
 
 CC ?= cc
-PKGS = libcurl jansson yaml-0.1
-DEB_PKGS = pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev
+PKGS = libcurl jansson yaml-0.1 libgit2
+DEB_PKGS = pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev
 VERSION = 0.1.0
 
 WARN = -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
@@ -31,7 +31,8 @@ QUIET_CC = @echo "   CC $@";
 endif
 
 LIB_SRC = $(wildcard lib/util/*.c) $(wildcard lib/*.c) \
-	  $(wildcard lib/sources/*.c) $(wildcard lib/quality/*.c)
+	  $(wildcard lib/sources/*.c) $(wildcard lib/quality/*.c) \
+	  $(wildcard lib/store/*.c)
 CLI_SRC = $(wildcard cli/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)

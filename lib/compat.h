@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <math.h>
 #include <time.h>
+#include <ctype.h>
 
 #define PM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

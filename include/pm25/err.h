@@ -20,6 +20,7 @@ enum pm_err {
 	PM_ERR_GATE,	 /* quality gate failed */
 	PM_ERR_NOTFOUND, /* no such file, ref or station */
 	PM_ERR_DATA,	 /* data that cannot support the operation */
+	PM_ERR_CONFLICT, /* a merge conflict, or a ref that kept moving */
 };
 
 /* Short static text for code e. */

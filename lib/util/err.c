@@ -32,6 +32,8 @@ const char *pm_strerror(enum pm_err e)
 		return "not found";
 	case PM_ERR_DATA:
 		return "insufficient data";
+	case PM_ERR_CONFLICT:
+		return "conflict";
 	}
 	return "unknown error";
 }

@@ -37,4 +37,10 @@
 	X(source_air4thai_strings_and_no_data)                                \
 	X(source_waqi_aqi_and_clock)                                          \
 	X(source_openaq_sentinels)                                            \
-	X(http_redact_and_backoff)
+	X(http_redact_and_backoff)                                            \
+	X(store_put_commit_get_list)                                          \
+	X(store_branch_diff_merge)                                            \
+	X(store_three_way_merge_and_conflict)                                 \
+	X(store_revert_log_tag)                                               \
+	X(store_refuses_bad_names)                                            \
+	X(store_concurrent_writers_lose_nothing)

@@ -1,0 +1,846 @@
+/*
+ * The local store: a bare git repository written through libgit2, so
+ * that plain `git --git-dir=... log main` and `git show main:PATH` work.
+ * Staged files are blobs written at put time; a commit builds the new
+ * tree over the branch head and moves the ref only if it still points
+ * where it did (compare-and-swap), retrying when another writer won.
+ * Commit metadata is kept as "key: value" trailers of the message.
+ */
+#include "../compat.h"
+#include <git2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/log.h"
+#include "pm25/strv.h"
+#include "store-int.h"
+
+#define CAS_TRIES 50
+
+struct staged {
+	char *branch, *path;
+	git_oid blob;
+};
+
+struct local {
+	git_repository *repo;
+	struct staged *st;
+	size_t nr, alloc;
+};
+
+static int libgit2_users;
+
+static enum pm_err git_fail(struct pm_buf *err, enum pm_err e,
+			    const char *what)
+{
+	const git_error *ge = git_error_last();
+
+	return pm_errf(err, e, "%s: %s", what,
+		       ge && ge->message ? ge->message : "libgit2 error");
+}
+
+/* ------------------------------------------------------------ refs */
+
+static void ref_name(struct pm_buf *b, const char *branch)
+{
+	pm_buf_reset(b);
+	pm_buf_addf(b, "refs/heads/%s", branch);
+}
+
+/* Resolve ref to a commit; PM_ERR_NOTFOUND with a clear text if absent. */
+static enum pm_err lookup_commit(struct local *l, const char *ref,
+				 git_commit **out, struct pm_buf *err)
+{
+	git_object *obj = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = git_revparse_single(&obj, l->repo, ref);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS || rc == GIT_EINVALIDSPEC)
+		return pm_errf(err, PM_ERR_NOTFOUND, "no such ref: %s", ref);
+	if (rc)
+		return git_fail(err, PM_ERR_IO, ref);
+	rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	if (rc)
+		return pm_errf(err, PM_ERR_NOTFOUND, "not a commit: %s", ref);
+	return PM_OK;
+}
+
+/*
+ * A lock file left by a killed writer would block the ref for ever; one
+ * older than a few seconds cannot belong to a live writer, whose locks
+ * last microseconds.
+ */
+static void drop_stale_lock(struct local *l, const char *refname)
+{
+	struct pm_buf path = PM_BUF_INIT;
+	struct stat st;
+
+	pm_buf_addf(&path, "%s/%s.lock", git_repository_path(l->repo),
+		    refname);
+	if (stat(path.buf, &st) == 0 && time(NULL) - st.st_mtime > 5) {
+		pm_log(PM_LOG_WARN, "store", "removing stale lock %s",
+		       path.buf);
+		unlink(path.buf);
+	}
+	pm_buf_release(&path);
+}
+
+/*
+ * Point refname at id if it still points at old (NULL: must not exist).
+ * Returns 0, 1 if it moved meanwhile, or -1 on error.
+ */
+static int cas_ref(struct local *l, const char *refname, const git_oid *id,
+		   const git_oid *old, const char *why, struct pm_buf *err)
+{
+	git_reference *ref = NULL;
+	int tries, rc = 0;
+
+	for (tries = 0; tries < CAS_TRIES; tries++) {
+		if (old)
+			rc = git_reference_create_matching(&ref, l->repo,
+							   refname, id, 1, old,
+							   why);
+		else
+			rc = git_reference_create(&ref, l->repo, refname, id,
+						  0, why);
+		git_reference_free(ref);
+		ref = NULL;
+		if (rc != GIT_ELOCKED)
+			break;
+		if (tries > 20)
+			drop_stale_lock(l, refname);
+		usleep(1000u << (tries < 6 ? tries : 6));
+	}
+	if (!rc)
+		return 0;
+	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS)
+		return 1;
+	git_fail(err, PM_ERR_IO, refname);
+	return -1;
+}
+
+/* ------------------------------------------------------------ open */
+
+static enum pm_err first_commit(struct local *l, struct pm_buf *err)
+{
+	git_treebuilder *tb = NULL;
+	git_signature *sig = NULL;
+	git_tree *tree = NULL;
+	git_oid tree_id, id;
+	enum pm_err ret = PM_OK;
+
+	if (git_treebuilder_new(&tb, l->repo, NULL) ||
+	    git_treebuilder_write(&tree_id, tb) ||
+	    git_tree_lookup(&tree, l->repo, &tree_id) ||
+	    git_signature_now(&sig, "pm25", "pm25@localhost") ||
+	    git_commit_create(&id, l->repo, NULL, sig, sig, NULL,
+			      "pm25: initialise the repository\n", tree, 0,
+			      NULL)) {
+		ret = git_fail(err, PM_ERR_IO, "first commit");
+		goto out;
+	}
+	if (cas_ref(l, "refs/heads/main", &id, NULL, "init", err) < 0)
+		ret = PM_ERR_IO;
+	git_repository_set_head(l->repo, "refs/heads/main");
+out:
+	git_treebuilder_free(tb);
+	git_tree_free(tree);
+	git_signature_free(sig);
+	return ret;
+}
+
+static enum pm_err local_open(struct pm_store *s, const char *where,
+			      int create, struct pm_buf *err)
+{
+	struct local *l = pm_xcalloc(1, sizeof(*l));
+	enum pm_err ret = PM_OK;
+	git_reference *main_ref = NULL;
+	int rc;
+
+	if (libgit2_users++ == 0)
+		git_libgit2_init();
+	s->priv = l;
+	rc = git_repository_open_bare(&l->repo, where);
+	if (rc && create) {
+		git_repository_init_options o;
+
+		git_repository_init_options_init(
+			&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+		o.initial_head = "main";
+		rc = git_repository_init_ext(&l->repo, where, &o);
+	}
+	if (rc) {
+		ret = rc == GIT_ENOTFOUND ?
+			      pm_errf(err, PM_ERR_NOTFOUND,
+				      "%s: no repository (run pm25 init)",
+				      where) :
+			      git_fail(err, PM_ERR_IO, where);
+		goto out;
+	}
+	if (git_reference_lookup(&main_ref, l->repo, "refs/heads/main")) {
+		if (!create) {
+			ret = pm_errf(err, PM_ERR_NOTFOUND,
+				      "%s: no main branch (run pm25 init)",
+				      where);
+			goto out;
+		}
+		ret = first_commit(l, err);
+	}
+out:
+	git_reference_free(main_ref);
+	if (ret) {
+		git_repository_free(l->repo);
+		free(l);
+		s->priv = NULL;
+		if (--libgit2_users == 0)
+			git_libgit2_shutdown();
+	}
+	return ret;
+}
+
+static void local_close(struct pm_store *s)
+{
+	struct local *l = s->priv;
+	size_t i;
+
+	for (i = 0; i < l->nr; i++) {
+		free(l->st[i].branch);
+		free(l->st[i].path);
+	}
+	free(l->st);
+	git_repository_free(l->repo);
+	free(l);
+	if (--libgit2_users == 0)
+		git_libgit2_shutdown();
+}
+
+/* ------------------------------------------------------------ reads */
+
+static enum pm_err local_resolve(struct pm_store *s, const char *ref,
+				 char id[PM_ID_MAX], struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	git_commit *c = NULL;
+	enum pm_err ret = lookup_commit(l, ref, &c, err);
+
+	if (!ret)
+		git_oid_tostr(id, PM_ID_MAX, git_commit_id(c));
+	git_commit_free(c);
+	return ret;
+}
+
+static enum pm_err local_get(struct pm_store *s, const char *ref,
+			     const char *path, struct pm_buf *out,
+			     struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	enum pm_err ret;
+
+	ret = lookup_commit(l, ref, &c, err);
+	if (ret)
+		goto out;
+	if (git_commit_tree(&tree, c) ||
+	    git_tree_entry_bypath(&te, tree, path) ||
+	    git_tree_entry_type(te) != GIT_OBJECT_BLOB ||
+	    git_blob_lookup(&blob, l->repo, git_tree_entry_id(te))) {
+		ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: no such file in %s",
+			      path, ref);
+		goto out;
+	}
+	pm_buf_add(out, git_blob_rawcontent(blob),
+		   (size_t)git_blob_rawsize(blob));
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return ret;
+}
+
+struct walk_ctx {
+	const char *prefix;
+	struct pm_strv *out;
+	struct pm_buf path;
+};
+
+static int walk_cb(const char *root, const git_tree_entry *te, void *arg)
+{
+	struct walk_ctx *w = arg;
+	size_t plen = strlen(w->prefix);
+
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+		return 0;
+	pm_buf_reset(&w->path);
+	pm_buf_addstr(&w->path, root);
+	pm_buf_addstr(&w->path, git_tree_entry_name(te));
+	if (!strncmp(w->path.buf, w->prefix, plen))
+		pm_strv_push(w->out, w->path.buf);
+	return 0;
+}
+
+static enum pm_err local_list(struct pm_store *s, const char *ref,
+			      const char *prefix, struct pm_strv *out,
+			      struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct walk_ctx w = { prefix, out, PM_BUF_INIT };
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	enum pm_err ret;
+
+	ret = lookup_commit(l, ref, &c, err);
+	if (!ret && (git_commit_tree(&tree, c) ||
+		     git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w)))
+		ret = git_fail(err, PM_ERR_IO, ref);
+	pm_buf_release(&w.path);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return ret;
+}
+
+static enum pm_err local_branches(struct pm_store *s, struct pm_strv *out,
+				  struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	git_branch_iterator *it = NULL;
+	git_reference *ref;
+	git_branch_t type;
+
+	if (git_branch_iterator_new(&it, l->repo, GIT_BRANCH_LOCAL))
+		return git_fail(err, PM_ERR_IO, "branches");
+	while (!git_branch_next(&ref, &type, it)) {
+		const char *name;
+
+		if (!git_branch_name(&name, ref))
+			pm_strv_push(out, name);
+		git_reference_free(ref);
+	}
+	git_branch_iterator_free(it);
+	return PM_OK;
+}
+
+/* ------------------------------------------------------------ branches */
+
+static enum pm_err local_branch_create(struct pm_store *s, const char *name,
+				       const char *from, struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct pm_buf ref = PM_BUF_INIT;
+	git_commit *c = NULL;
+	enum pm_err ret;
+	int rc;
+
+	ret = lookup_commit(l, from, &c, err);
+	if (ret)
+		goto out;
+	ref_name(&ref, name);
+	rc = cas_ref(l, ref.buf, git_commit_id(c), NULL, "branch", err);
+	if (rc > 0)
+		ret = pm_errf(err, PM_ERR_CONFLICT, "branch %s exists", name);
+	else if (rc < 0)
+		ret = PM_ERR_IO;
+out:
+	pm_buf_release(&ref);
+	git_commit_free(c);
+	return ret;
+}
+
+static enum pm_err local_branch_delete(struct pm_store *s, const char *name,
+				       struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct pm_buf ref = PM_BUF_INIT;
+	git_reference *r = NULL;
+	enum pm_err ret = PM_OK;
+
+	ref_name(&ref, name);
+	if (git_reference_lookup(&r, l->repo, ref.buf))
+		ret = pm_errf(err, PM_ERR_NOTFOUND, "no such branch: %s", name);
+	else if (git_reference_delete(r))
+		ret = git_fail(err, PM_ERR_IO, name);
+	git_reference_free(r);
+	pm_buf_release(&ref);
+	return ret;
+}
+
+static enum pm_err local_tag(struct pm_store *s, const char *name,
+			     const char *ref, struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct pm_buf refname = PM_BUF_INIT;
+	git_commit *c = NULL;
+	enum pm_err ret;
+	int rc;
+
+	ret = lookup_commit(l, ref, &c, err);
+	if (ret)
+		goto out;
+	pm_buf_addf(&refname, "refs/tags/%s", name);
+	rc = cas_ref(l, refname.buf, git_commit_id(c), NULL, "tag", err);
+	if (rc > 0)
+		ret = pm_errf(err, PM_ERR_CONFLICT, "tag %s exists", name);
+	else if (rc < 0)
+		ret = PM_ERR_IO;
+out:
+	pm_buf_release(&refname);
+	git_commit_free(c);
+	return ret;
+}
+
+/* ------------------------------------------------------------ commits */
+
+static enum pm_err local_put(struct pm_store *s, const char *branch,
+			     const char *path, const void *data, size_t len,
+			     struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct staged *st = NULL;
+	git_oid id;
+	size_t i;
+
+	if (git_blob_create_from_buffer(&id, l->repo, data, len))
+		return git_fail(err, PM_ERR_IO, path);
+	for (i = 0; i < l->nr; i++)
+		if (!strcmp(l->st[i].branch, branch) &&
+		    !strcmp(l->st[i].path, path))
+			st = &l->st[i];
+	if (!st) {
+		PM_ALLOC_GROW(l->st, l->nr + 1, l->alloc);
+		st = &l->st[l->nr++];
+		st->branch = pm_xstrdup(branch);
+		st->path = pm_xstrdup(path);
+	}
+	st->blob = id;
+	return PM_OK;
+}
+
+static void add_trailers(struct pm_buf *msg, const char *message,
+			 const struct pm_kv *meta, size_t nr_meta)
+{
+	size_t i;
+
+	pm_buf_addstr(msg, message);
+	if (!msg->len || msg->buf[msg->len - 1] != '\n')
+		pm_buf_addch(msg, '\n');
+	if (nr_meta)
+		pm_buf_addch(msg, '\n');
+	for (i = 0; i < nr_meta; i++) {
+		const char *v;
+
+		pm_buf_addf(msg, "%s: ", meta[i].key);
+		/* one line per value */
+		for (v = meta[i].value; *v; v++)
+			pm_buf_addch(msg, *v == '\n' ? ' ' : *v);
+		pm_buf_addch(msg, '\n');
+	}
+}
+
+/*
+ * Write a commit of tree with the given parents and move branch from
+ * parents[0]; returns 0, 1 if the branch moved meanwhile, -1 on error.
+ */
+static int write_commit(struct local *l, const char *branch,
+			const git_tree *tree, const git_commit **parents,
+			size_t nr_parents, const char *msg, git_oid *id,
+			struct pm_buf *err)
+{
+	struct pm_buf ref = PM_BUF_INIT;
+	git_signature *sig = NULL;
+	int rc;
+
+	if (git_signature_now(&sig, "pm25", "pm25@localhost") ||
+	    git_commit_create(id, l->repo, NULL, sig, sig, NULL, msg, tree,
+			      nr_parents, parents)) {
+		git_signature_free(sig);
+		git_fail(err, PM_ERR_IO, "commit");
+		return -1;
+	}
+	git_signature_free(sig);
+	ref_name(&ref, branch);
+	rc = cas_ref(l, ref.buf, id, git_commit_id(parents[0]), msg, err);
+	pm_buf_release(&ref);
+	return rc;
+}
+
+static enum pm_err local_commit(struct pm_store *s, const char *branch,
+				const char *message, const struct pm_kv *meta,
+				size_t nr_meta, char id[PM_ID_MAX],
+				struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct pm_buf msg = PM_BUF_INIT, ref = PM_BUF_INIT;
+	git_tree_update *up = NULL;
+	enum pm_err ret = PM_OK;
+	size_t i, n = 0, k;
+	int tries;
+
+	up = pm_xcalloc(l->nr + 1, sizeof(*up));
+	for (i = 0; i < l->nr; i++) {
+		if (strcmp(l->st[i].branch, branch))
+			continue;
+		up[n].action = GIT_TREE_UPDATE_UPSERT;
+		up[n].id = l->st[i].blob;
+		up[n].filemode = GIT_FILEMODE_BLOB;
+		up[n].path = l->st[i].path;
+		n++;
+	}
+	add_trailers(&msg, message, meta, nr_meta);
+	ref_name(&ref, branch);
+	for (tries = 0; tries < CAS_TRIES; tries++) {
+		git_commit *head = NULL;
+		git_tree *base = NULL, *tree = NULL;
+		git_oid tree_id, cid;
+		int rc;
+
+		ret = lookup_commit(l, ref.buf, &head, err);
+		if (ret) {
+			ret = pm_errf(err, PM_ERR_NOTFOUND,
+				      "no such branch: %s", branch);
+			break;
+		}
+		if (git_commit_tree(&base, head) ||
+		    git_tree_create_updated(&tree_id, l->repo, base, n, up) ||
+		    git_tree_lookup(&tree, l->repo, &tree_id)) {
+			ret = git_fail(err, PM_ERR_IO, "tree");
+		} else if (git_oid_equal(&tree_id, git_tree_id(base))) {
+			/* nothing changed: no empty commits */
+			id[0] = '\0';
+			rc = 0;
+			goto next;
+		} else {
+			const git_commit *parents[1] = { head };
+
+			rc = write_commit(l, branch, tree, parents, 1, msg.buf,
+					  &cid, err);
+			if (rc < 0)
+				ret = PM_ERR_IO;
+			else if (rc == 0)
+				git_oid_tostr(id, PM_ID_MAX, &cid);
+		}
+		rc = ret ? -1 : rc;
+next:
+		git_tree_free(tree);
+		git_tree_free(base);
+		git_commit_free(head);
+		if (rc <= 0)
+			break;
+		pm_log(PM_LOG_DEBUG, "store", "%s moved; committing again",
+		       branch);
+	}
+	if (!ret && tries == CAS_TRIES)
+		ret = pm_errf(err, PM_ERR_CONFLICT,
+			      "%s kept moving; gave up after %d tries", branch,
+			      CAS_TRIES);
+	if (!ret) {
+		/* the staged files of this branch are committed */
+		for (i = 0, k = 0; i < l->nr; i++) {
+			if (!strcmp(l->st[i].branch, branch)) {
+				free(l->st[i].branch);
+				free(l->st[i].path);
+				continue;
+			}
+			l->st[k++] = l->st[i];
+		}
+		l->nr = k;
+	}
+	free(up);
+	pm_buf_release(&msg);
+	pm_buf_release(&ref);
+	return ret;
+}
+
+/* ------------------------------------------------------------ merge */
+
+static void conflict_paths(git_index *idx, struct pm_buf *err)
+{
+	git_index_conflict_iterator *it = NULL;
+	const git_index_entry *a, *o, *t;
+	int n = 0;
+
+	if (git_index_conflict_iterator_new(&it, idx))
+		return;
+	while (!git_index_conflict_next(&a, &o, &t, it) && n < 10) {
+		const char *p = o ? o->path : t ? t->path : a ? a->path : "?";
+
+		pm_buf_addf(err, "%s%s", n++ ? ", " : ": ", p);
+	}
+	git_index_conflict_iterator_free(it);
+}
+
+static enum pm_err local_merge(struct pm_store *s, const char *src,
+			       const char *dst, const char *message,
+			       const struct pm_kv *meta, size_t nr_meta,
+			       char id[PM_ID_MAX], struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct pm_buf msg = PM_BUF_INIT, ref = PM_BUF_INIT;
+	git_commit *theirs = NULL;
+	enum pm_err ret;
+	int tries;
+
+	ret = lookup_commit(l, src, &theirs, err);
+	if (ret)
+		goto out;
+	add_trailers(&msg, message, meta, nr_meta);
+	ref_name(&ref, dst);
+	for (tries = 0; tries < CAS_TRIES; tries++) {
+		git_commit *ours = NULL, *base_c = NULL;
+		git_tree *t_ours = NULL, *t_theirs = NULL, *t_base = NULL,
+			 *tree = NULL;
+		git_index *idx = NULL;
+		git_oid base, tree_id, cid;
+		int rc = 0;
+
+		ret = lookup_commit(l, ref.buf, &ours, err);
+		if (ret) {
+			ret = pm_errf(err, PM_ERR_NOTFOUND,
+				      "no such branch: %s", dst);
+			break;
+		}
+		if (git_oid_equal(git_commit_id(ours), git_commit_id(theirs)) ||
+		    git_graph_descendant_of(l->repo, git_commit_id(ours),
+					    git_commit_id(theirs)) == 1) {
+			/* already merged */
+			id[0] = '\0';
+		} else if (git_graph_descendant_of(l->repo,
+						   git_commit_id(theirs),
+						   git_commit_id(ours)) == 1) {
+			/* fast-forward */
+			rc = cas_ref(l, ref.buf, git_commit_id(theirs),
+				     git_commit_id(ours), "merge", err);
+			if (rc == 0)
+				git_oid_tostr(id, PM_ID_MAX,
+					      git_commit_id(theirs));
+		} else if (git_merge_base(&base, l->repo, git_commit_id(ours),
+					  git_commit_id(theirs)) ||
+			   git_commit_lookup(&base_c, l->repo, &base) ||
+			   git_commit_tree(&t_base, base_c) ||
+			   git_commit_tree(&t_ours, ours) ||
+			   git_commit_tree(&t_theirs, theirs) ||
+			   git_merge_trees(&idx, l->repo, t_base, t_ours,
+					   t_theirs, NULL)) {
+			ret = git_fail(err, PM_ERR_IO, "merge");
+		} else if (git_index_has_conflicts(idx)) {
+			ret = pm_errf(err, PM_ERR_CONFLICT,
+				      "merging %s into %s conflicts", src, dst);
+			conflict_paths(idx, err);
+		} else if (git_index_write_tree_to(&tree_id, idx, l->repo) ||
+			   git_tree_lookup(&tree, l->repo, &tree_id)) {
+			ret = git_fail(err, PM_ERR_IO, "merge tree");
+		} else {
+			const git_commit *parents[2] = { ours, theirs };
+
+			rc = write_commit(l, dst, tree, parents, 2, msg.buf,
+					  &cid, err);
+			if (rc == 0)
+				git_oid_tostr(id, PM_ID_MAX, &cid);
+		}
+		if (rc < 0)
+			ret = PM_ERR_IO;
+		git_index_free(idx);
+		git_tree_free(tree);
+		git_tree_free(t_base);
+		git_tree_free(t_ours);
+		git_tree_free(t_theirs);
+		git_commit_free(base_c);
+		git_commit_free(ours);
+		if (ret || rc == 0)
+			break;
+	}
+	if (!ret && tries == CAS_TRIES)
+		ret = pm_errf(err, PM_ERR_CONFLICT,
+			      "%s kept moving; gave up after %d tries", dst,
+			      CAS_TRIES);
+out:
+	git_commit_free(theirs);
+	pm_buf_release(&msg);
+	pm_buf_release(&ref);
+	return ret;
+}
+
+static enum pm_err local_revert(struct pm_store *s, const char *branch,
+				const char *commit, char id[PM_ID_MAX],
+				struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct pm_buf msg = PM_BUF_INIT, ref = PM_BUF_INIT;
+	git_commit *target = NULL;
+	enum pm_err ret;
+	char short_id[12];
+	int tries;
+
+	ret = lookup_commit(l, commit, &target, err);
+	if (ret)
+		goto out;
+	git_oid_tostr(short_id, sizeof(short_id), git_commit_id(target));
+	pm_buf_addf(&msg, "Revert \"%s\"\n\nThis reverts commit %s.\n",
+		    git_commit_summary(target), short_id);
+	ref_name(&ref, branch);
+	for (tries = 0; tries < CAS_TRIES; tries++) {
+		git_commit *head = NULL;
+		git_index *idx = NULL;
+		git_tree *tree = NULL;
+		git_oid tree_id, cid;
+		int rc = -1;
+		unsigned mainline = git_commit_parentcount(target) > 1;
+
+		ret = lookup_commit(l, ref.buf, &head, err);
+		if (ret) {
+			ret = pm_errf(err, PM_ERR_NOTFOUND,
+				      "no such branch: %s", branch);
+			break;
+		}
+		if (git_revert_commit(&idx, l->repo, target, head, mainline,
+				      NULL)) {
+			ret = git_fail(err, PM_ERR_IO, "revert");
+		} else if (git_index_has_conflicts(idx)) {
+			ret = pm_errf(err, PM_ERR_CONFLICT,
+				      "reverting %s on %s conflicts", commit,
+				      branch);
+			conflict_paths(idx, err);
+		} else if (git_index_write_tree_to(&tree_id, idx, l->repo) ||
+			   git_tree_lookup(&tree, l->repo, &tree_id)) {
+			ret = git_fail(err, PM_ERR_IO, "revert tree");
+		} else {
+			const git_commit *parents[1] = { head };
+
+			rc = write_commit(l, branch, tree, parents, 1, msg.buf,
+					  &cid, err);
+			if (rc == 0)
+				git_oid_tostr(id, PM_ID_MAX, &cid);
+			else if (rc < 0)
+				ret = PM_ERR_IO;
+		}
+		git_tree_free(tree);
+		git_index_free(idx);
+		git_commit_free(head);
+		if (ret || rc == 0)
+			break;
+	}
+out:
+	git_commit_free(target);
+	pm_buf_release(&msg);
+	pm_buf_release(&ref);
+	return ret;
+}
+
+/* ------------------------------------------------------------ history */
+
+static enum pm_err local_diff(struct pm_store *s, const char *a,
+			      const char *b, struct pm_diff *out,
+			      struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	git_commit *ca = NULL, *cb = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *d = NULL;
+	enum pm_err ret;
+	size_t i;
+
+	ret = lookup_commit(l, a, &ca, err);
+	if (!ret)
+		ret = lookup_commit(l, b, &cb, err);
+	if (ret)
+		goto out;
+	if (git_commit_tree(&ta, ca) || git_commit_tree(&tb, cb) ||
+	    git_diff_tree_to_tree(&d, l->repo, ta, tb, NULL)) {
+		ret = git_fail(err, PM_ERR_IO, "diff");
+		goto out;
+	}
+	for (i = 0; i < git_diff_num_deltas(d); i++) {
+		const git_diff_delta *dd = git_diff_get_delta(d, i);
+
+		switch (dd->status) {
+		case GIT_DELTA_ADDED:
+			pm_diff_add(out, dd->new_file.path, PM_DIFF_ADDED);
+			break;
+		case GIT_DELTA_DELETED:
+			pm_diff_add(out, dd->old_file.path, PM_DIFF_REMOVED);
+			break;
+		default:
+			pm_diff_add(out, dd->new_file.path, PM_DIFF_CHANGED);
+		}
+	}
+out:
+	git_diff_free(d);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return ret;
+}
+
+static enum pm_err local_log(struct pm_store *s, const char *ref,
+			     size_t max, struct pm_commit_list *out,
+			     struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	git_revwalk *walk = NULL;
+	git_commit *start = NULL;
+	enum pm_err ret;
+	git_oid oid;
+
+	ret = lookup_commit(l, ref, &start, err);
+	if (ret)
+		return ret;
+	if (git_revwalk_new(&walk, l->repo) ||
+	    git_revwalk_push(walk, git_commit_id(start))) {
+		ret = git_fail(err, PM_ERR_IO, "log");
+		goto out;
+	}
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	while (out->nr < max && !git_revwalk_next(&oid, walk)) {
+		git_message_trailer_array tr = { 0 };
+		struct pm_commit_info *ci;
+		git_commit *c = NULL;
+		size_t k;
+
+		if (git_commit_lookup(&c, l->repo, &oid))
+			continue;
+		ci = pm_commit_list_add(out);
+		git_oid_tostr(ci->id, PM_ID_MAX, &oid);
+		ci->message = pm_xstrdup(git_commit_summary(c) ?
+						 git_commit_summary(c) :
+						 "");
+		ci->time = (int64_t)git_commit_time(c);
+		ci->nr_parents = git_commit_parentcount(c);
+		if (!git_message_trailers(&tr, git_commit_message(c))) {
+			for (k = 0; k < tr.count; k++)
+				pm_commit_info_add_meta(ci, tr.trailers[k].key,
+							tr.trailers[k].value);
+			git_message_trailer_array_free(&tr);
+		}
+		git_commit_free(c);
+	}
+out:
+	git_revwalk_free(walk);
+	git_commit_free(start);
+	return ret;
+}
+
+const struct pm_store_ops pm_store_local = {
+	.name = "local",
+	.open = local_open,
+	.close = local_close,
+	.resolve = local_resolve,
+	.branch_create = local_branch_create,
+	.branch_delete = local_branch_delete,
+	.branches = local_branches,
+	.put = local_put,
+	.get = local_get,
+	.list = local_list,
+	.commit = local_commit,
+	.diff = local_diff,
+	.merge = local_merge,
+	.revert = local_revert,
+	.log = local_log,
+	.tag = local_tag,
+};

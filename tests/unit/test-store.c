@@ -1,0 +1,224 @@
+/*
+ * The store test suite. Every test runs against each driver in
+ * store_drivers(); the local driver uses a repository in the test's
+ * scratch directory.
+ */
+#include "test.h"
+#include <sys/wait.h>
+#include <unistd.h>
+#include "pm25/buf.h"
+#include "pm25/store.h"
+#include "pm25/strv.h"
+
+static struct pm_store *open_store(void)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_store *s = NULL;
+	const char *driver = getenv("PM25_TEST_STORE");
+
+	if (pm_store_open(&s, driver ? driver : "local", "repo.git", 1, &err))
+		pm_test_fail(__FILE__, __LINE__, "open: %s", err.buf);
+	pm_buf_release(&err);
+	return s;
+}
+
+static void put_commit(struct pm_store *s, const char *branch,
+		       const char *path, const char *text, char *id)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_kv meta[] = { { "run", "r1" }, { "score", "0.99" } };
+
+	if (pm_store_put(s, branch, path, text, strlen(text), &err) ||
+	    pm_store_commit(s, branch, "add", meta, 2, id, &err))
+		pm_test_fail(__FILE__, __LINE__, "%s", err.buf);
+	pm_buf_release(&err);
+}
+
+static const char *get(struct pm_store *s, const char *ref, const char *path)
+{
+	static struct pm_buf out = PM_BUF_INIT;
+
+	pm_buf_reset(&out);
+	if (pm_store_get(s, ref, path, &out, NULL))
+		return NULL;
+	return out.buf;
+}
+
+TEST(store_put_commit_get_list)
+{
+	struct pm_store *s = open_store();
+	struct pm_strv l = PM_STRV_INIT;
+	char id[PM_ID_MAX], again[PM_ID_MAX];
+
+	put_commit(s, "main", "clean/hourly/date=2024-01-01.csv", "a\n", id);
+	PM_ASSERT(strlen(id) >= 7);
+	PM_ASSERT_STR_EQ(get(s, "main", "clean/hourly/date=2024-01-01.csv"),
+			 "a\n");
+	PM_ASSERT(get(s, "main", "clean/nope.csv") == NULL);
+	put_commit(s, "main", "stations/stations.csv", "id\n", id);
+	PM_ASSERT_EQ(pm_store_list(s, "main", "clean/", &l, NULL), PM_OK);
+	PM_ASSERT_EQ(l.nr, 1);
+	PM_ASSERT_STR_EQ(l.v[0], "clean/hourly/date=2024-01-01.csv");
+	pm_strv_release(&l);
+	/* the same content again: no new commit */
+	put_commit(s, "main", "stations/stations.csv", "id\n", again);
+	PM_ASSERT_STR_EQ(again, "");
+	pm_store_close(s);
+}
+
+TEST(store_branch_diff_merge)
+{
+	struct pm_store *s = open_store();
+	struct pm_strv b = PM_STRV_INIT;
+	struct pm_diff d = { 0 };
+	char id[PM_ID_MAX], main_id[PM_ID_MAX];
+
+	put_commit(s, "main", "a.csv", "1\n", id);
+	PM_ASSERT_EQ(pm_store_branch_create(s, "etl-1", "main", NULL), PM_OK);
+	PM_ASSERT_EQ(pm_store_branch_create(s, "etl-1", "main", NULL),
+		     PM_ERR_CONFLICT);
+	put_commit(s, "etl-1", "a.csv", "2\n", id);
+	put_commit(s, "etl-1", "b.csv", "new\n", id);
+	PM_ASSERT_STR_EQ(get(s, "main", "a.csv"), "1\n");
+	PM_ASSERT_EQ(pm_store_diff(s, "main", "etl-1", &d, NULL), PM_OK);
+	PM_ASSERT_EQ(d.nr, 2);
+	PM_ASSERT_STR_EQ(d.e[0].path, "a.csv");
+	PM_ASSERT_EQ(d.e[0].kind, PM_DIFF_CHANGED);
+	PM_ASSERT_STR_EQ(d.e[1].path, "b.csv");
+	PM_ASSERT_EQ(d.e[1].kind, PM_DIFF_ADDED);
+	pm_diff_release(&d);
+	PM_ASSERT_EQ(pm_store_merge(s, "etl-1", "main", "merge", NULL, 0, id,
+				    NULL),
+		     PM_OK);
+	PM_ASSERT_STR_EQ(get(s, "main", "a.csv"), "2\n");
+	pm_store_resolve(s, "main", main_id, NULL);
+	PM_ASSERT_STR_EQ(id, main_id);
+	/* merging again changes nothing */
+	PM_ASSERT_EQ(pm_store_merge(s, "etl-1", "main", "merge", NULL, 0, id,
+				    NULL),
+		     PM_OK);
+	PM_ASSERT_STR_EQ(id, "");
+	PM_ASSERT_EQ(pm_store_branches(s, &b, NULL), PM_OK);
+	PM_ASSERT_EQ(b.nr, 2);
+	PM_ASSERT_STR_EQ(b.v[0], "etl-1");
+	PM_ASSERT_STR_EQ(b.v[1], "main");
+	pm_strv_release(&b);
+	PM_ASSERT_EQ(pm_store_branch_delete(s, "etl-1", NULL), PM_OK);
+	PM_ASSERT_EQ(pm_store_branch_delete(s, "main", NULL), PM_ERR_USAGE);
+	pm_store_close(s);
+}
+
+TEST(store_three_way_merge_and_conflict)
+{
+	struct pm_store *s = open_store();
+	struct pm_buf err = PM_BUF_INIT;
+	char id[PM_ID_MAX];
+
+	put_commit(s, "main", "a.csv", "1\n", id);
+	pm_store_branch_create(s, "x", "main", NULL);
+	pm_store_branch_create(s, "y", "main", NULL);
+	put_commit(s, "x", "x.csv", "x\n", id);
+	put_commit(s, "y", "y.csv", "y\n", id);
+	put_commit(s, "y", "a.csv", "from y\n", id);
+	PM_ASSERT_EQ(pm_store_merge(s, "x", "main", "m", NULL, 0, id, NULL),
+		     PM_OK);
+	/* main moved: y merges with a merge commit, both files present */
+	PM_ASSERT_EQ(pm_store_merge(s, "y", "main", "m", NULL, 0, id, NULL),
+		     PM_OK);
+	PM_ASSERT_STR_EQ(get(s, "main", "x.csv"), "x\n");
+	PM_ASSERT_STR_EQ(get(s, "main", "y.csv"), "y\n");
+	PM_ASSERT_STR_EQ(get(s, "main", "a.csv"), "from y\n");
+	/* both sides change a.csv differently: a conflict, main unchanged */
+	pm_store_branch_create(s, "z", "x", NULL);
+	put_commit(s, "z", "a.csv", "from z\n", id);
+	PM_ASSERT_EQ(pm_store_merge(s, "z", "main", "m", NULL, 0, id, &err),
+		     PM_ERR_CONFLICT);
+	PM_ASSERT(strstr(err.buf, "a.csv") != NULL);
+	PM_ASSERT_STR_EQ(get(s, "main", "a.csv"), "from y\n");
+	pm_buf_release(&err);
+	pm_store_close(s);
+}
+
+TEST(store_revert_log_tag)
+{
+	struct pm_store *s = open_store();
+	struct pm_commit_list log = { 0 };
+	char c1[PM_ID_MAX], c2[PM_ID_MAX], id[PM_ID_MAX];
+
+	put_commit(s, "main", "a.csv", "1\n", c1);
+	put_commit(s, "main", "a.csv", "2\n", c2);
+	PM_ASSERT_EQ(pm_store_revert(s, "main", c2, id, NULL), PM_OK);
+	PM_ASSERT_STR_EQ(get(s, "main", "a.csv"), "1\n");
+	PM_ASSERT_EQ(pm_store_log(s, "main", 10, &log, NULL), PM_OK);
+	PM_ASSERT_EQ(log.nr, 4); /* revert, 2, 1, the first commit */
+	PM_ASSERT(strncmp(log.c[0].message, "Revert", 6) == 0);
+	PM_ASSERT_STR_EQ(log.c[1].id, c2);
+	PM_ASSERT_EQ(log.c[1].nr_meta, 2);
+	PM_ASSERT_STR_EQ(log.c[1].meta_keys[0], "run");
+	PM_ASSERT_STR_EQ(log.c[1].meta_values[0], "r1");
+	pm_commit_list_release(&log);
+	PM_ASSERT_EQ(pm_store_tag(s, "v1", c1, NULL), PM_OK);
+	PM_ASSERT_EQ(pm_store_tag(s, "v1", c2, NULL), PM_ERR_CONFLICT);
+	PM_ASSERT_STR_EQ(get(s, "v1", "a.csv"), "1\n");
+	pm_store_close(s);
+}
+
+TEST(store_refuses_bad_names)
+{
+	struct pm_store *s = open_store();
+	struct pm_buf out = PM_BUF_INIT, err = PM_BUF_INIT;
+
+	PM_ASSERT(pm_store_valid_branch("etl-2025-05-27T13"));
+	PM_ASSERT(!pm_store_valid_branch("etl/2025"));
+	PM_ASSERT(!pm_store_valid_branch("-x"));
+	PM_ASSERT(!pm_store_valid_path("../etc/passwd"));
+	PM_ASSERT(!pm_store_valid_path("a/../b"));
+	PM_ASSERT(!pm_store_valid_path("/abs"));
+	PM_ASSERT(pm_store_valid_path("raw/air4thai/date=2024-01-01/x.json"));
+	PM_ASSERT_EQ(pm_store_get(s, "main", "a/../b", &out, &err),
+		     PM_ERR_USAGE);
+	PM_ASSERT_EQ(pm_store_get(s, "nope", "a", &out, &err),
+		     PM_ERR_NOTFOUND);
+	PM_ASSERT_STR_EQ(err.buf, "no such ref: nope");
+	PM_ASSERT_EQ(pm_store_branch_create(s, "etl/x", "main", &err),
+		     PM_ERR_USAGE);
+	pm_buf_release(&out);
+	pm_buf_release(&err);
+	pm_store_close(s);
+}
+
+TEST(store_concurrent_writers_lose_nothing)
+{
+	struct pm_store *s = open_store();
+	pid_t pid[4];
+	int i, k, status;
+	char id[PM_ID_MAX];
+	struct pm_strv l = PM_STRV_INIT;
+
+	pm_store_close(s);
+	for (i = 0; i < 4; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			struct pm_store *w = open_store();
+
+			for (k = 0; k < 20; k++) {
+				char path[64];
+
+				snprintf(path, sizeof(path), "w%d/f%d.csv", i,
+					 k);
+				put_commit(w, "main", path, path, id);
+			}
+			pm_store_close(w);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		waitpid(pid[i], &status, 0);
+		PM_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	s = open_store();
+	PM_ASSERT_EQ(pm_store_list(s, "main", "", &l, NULL), PM_OK);
+	PM_ASSERT_EQ(l.nr, 80);
+	pm_strv_release(&l);
+	pm_store_close(s);
+}
