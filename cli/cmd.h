@@ -31,6 +31,10 @@ extern const struct cmd cmd_ingest;
 extern const struct cmd cmd_validate;
 extern const struct cmd cmd_clean;
 extern const struct cmd cmd_version;
+extern const struct cmd cmd_init;
+extern const struct cmd cmd_run;
+extern const struct cmd cmd_backfill;
+extern const struct cmd cmd_data;
 
 /* Exit code for a library error. */
 int pm_exit_code(enum pm_err e);

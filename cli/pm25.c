@@ -10,6 +10,10 @@
 #include "cmd.h"
 
 static const struct cmd *const commands[] = {
+	&cmd_init,
+	&cmd_run,
+	&cmd_backfill,
+	&cmd_data,
 	&cmd_ingest,
 	&cmd_validate,
 	&cmd_clean,

@@ -278,7 +278,8 @@ void pm_table_write_stations(const struct pm_table *t, struct pm_buf *out)
 {
 	size_t s;
 
-	pm_buf_addstr(out, "id,name_th,name_en,area_th,area_en,type,lat,lon\n");
+	pm_buf_addstr(out, "station_id,name_th,name_en,area_th,area_en,type,lat,"
+			   "lon\n");
 	for (s = 0; s < t->stations.nr; s++) {
 		const struct pm_station_meta *m =
 			s < t->meta_alloc && t->meta ? &t->meta[s] : NULL;

@@ -71,6 +71,26 @@ struct pm_ingest_stats {
 	char *origin; /* owned: the file or (redacted) URL read */
 };
 
+/* Raw responses, byte for byte: every page of one fetch. */
+struct pm_fetched {
+	char *data;	  /* owned: the pages, concatenated */
+	size_t len;
+	size_t *page_end; /* owned: end offset of each page */
+	size_t nr_pages;
+	char *origin;	  /* owned: the file or (redacted) URL */
+};
+
+/* Read req->file, or req->url, or the live API (all its pages). */
+enum pm_err pm_source_fetch(const struct pm_source *src,
+			    const struct pm_source_req *req,
+			    struct pm_fetched *f, struct pm_buf *err);
+/* Parse every page of f into t, then keep the wanted stations and dates. */
+enum pm_err pm_source_parse(const struct pm_source *src,
+			    const struct pm_source_req *req,
+			    const struct pm_fetched *f, struct pm_table *t,
+			    struct pm_buf *err);
+void pm_fetched_release(struct pm_fetched *f);
+
 /*
  * Fetch and parse: reads req->file, or req->url, or the driver's live
  * URL; every raw body is appended to raw (if not NULL) byte for byte.

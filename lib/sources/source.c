@@ -115,31 +115,42 @@ static void filter_rows(struct pm_table *t, const struct pm_source_req *req)
 	t->nr = out;
 }
 
-enum pm_err pm_source_ingest(const struct pm_source *src,
-			     const struct pm_source_req *req,
-			     struct pm_table *t, struct pm_buf *raw,
-			     struct pm_ingest_stats *stats, struct pm_buf *err)
+void pm_fetched_release(struct pm_fetched *f)
+{
+	free(f->data);
+	free(f->page_end);
+	free(f->origin);
+	memset(f, 0, sizeof(*f));
+}
+
+static void add_page(struct pm_fetched *f, struct pm_buf *all,
+		     const struct pm_buf *body)
+{
+	pm_buf_add(all, body->buf, body->len);
+	f->page_end = pm_xrealloc(f->page_end,
+				  (f->nr_pages + 1) * sizeof(*f->page_end));
+	f->page_end[f->nr_pages++] = all->len;
+}
+
+enum pm_err pm_source_fetch(const struct pm_source *src,
+			    const struct pm_source_req *req,
+			    struct pm_fetched *f, struct pm_buf *err)
 {
 	struct pm_http_opts hopts = PM_HTTP_OPTS_INIT;
 	struct pm_buf url = PM_BUF_INIT, body = PM_BUF_INIT, hdr = PM_BUF_INIT,
-		      shown = PM_BUF_INIT, next = PM_BUF_INIT;
+		      shown = PM_BUF_INIT, next = PM_BUF_INIT, all = PM_BUF_INIT;
 	const char *hv[8] = { NULL };
 	enum pm_err ret = PM_OK;
 	int page;
 
-	memset(stats, 0, sizeof(*stats));
+	memset(f, 0, sizeof(*f));
 	if (req->http)
 		hopts = *req->http;
 	if (req->file) {
+		f->origin = pm_xstrdup(req->file);
 		ret = pm_file_read(req->file, hopts.max_body, &body, err);
-		stats->origin = pm_xstrdup(req->file);
-		if (ret)
-			goto out;
-		stats->pages = 1;
-		stats->bytes = body.len;
-		if (raw)
-			pm_buf_add(raw, body.buf, body.len);
-		ret = src->parse(body.buf, body.len, req->file, req, t, err);
+		if (!ret)
+			add_page(f, &all, &body);
 		goto out;
 	}
 	if (req->url) {
@@ -172,7 +183,7 @@ enum pm_err pm_source_ingest(const struct pm_source *src,
 		}
 	}
 	pm_http_redact(url.buf, &shown);
-	stats->origin = pm_buf_detach(&shown, NULL);
+	f->origin = pm_buf_detach(&shown, NULL);
 	for (page = 1;; page++) {
 		struct pm_http_result res;
 
@@ -180,14 +191,7 @@ enum pm_err pm_source_ingest(const struct pm_source *src,
 		ret = pm_http_get(url.buf, &hopts, &body, &res, err);
 		if (ret)
 			goto out;
-		stats->pages++;
-		stats->bytes += body.len;
-		if (raw)
-			pm_buf_add(raw, body.buf, body.len);
-		ret = src->parse(body.buf, body.len, stats->origin, req, t,
-				 err);
-		if (ret)
-			goto out;
+		add_page(f, &all, &body);
 		pm_buf_reset(&next);
 		if (!src->next_page || page >= 100 ||
 		    !src->next_page(body.buf, body.len, url.buf, page, &next))
@@ -196,12 +200,50 @@ enum pm_err pm_source_ingest(const struct pm_source *src,
 		pm_buf_add(&url, next.buf, next.len);
 	}
 out:
-	if (!ret)
-		filter_rows(t, req);
+	f->data = pm_buf_detach(&all, &f->len);
 	pm_buf_release(&url);
 	pm_buf_release(&body);
 	pm_buf_release(&hdr);
 	pm_buf_release(&shown);
 	pm_buf_release(&next);
+	return ret;
+}
+
+enum pm_err pm_source_parse(const struct pm_source *src,
+			    const struct pm_source_req *req,
+			    const struct pm_fetched *f, struct pm_table *t,
+			    struct pm_buf *err)
+{
+	enum pm_err ret = PM_OK;
+	size_t i, start = 0;
+
+	for (i = 0; i < f->nr_pages && !ret; i++) {
+		ret = src->parse(f->data + start, f->page_end[i] - start,
+				 f->origin, req, t, err);
+		start = f->page_end[i];
+	}
+	if (!ret)
+		filter_rows(t, req);
+	return ret;
+}
+
+enum pm_err pm_source_ingest(const struct pm_source *src,
+			     const struct pm_source_req *req,
+			     struct pm_table *t, struct pm_buf *raw,
+			     struct pm_ingest_stats *stats, struct pm_buf *err)
+{
+	struct pm_fetched f;
+	enum pm_err ret;
+
+	memset(stats, 0, sizeof(*stats));
+	ret = pm_source_fetch(src, req, &f, err);
+	stats->origin = pm_xstrdup(f.origin ? f.origin : "");
+	stats->pages = f.nr_pages;
+	stats->bytes = f.len;
+	if (!ret && raw)
+		pm_buf_add(raw, f.data, f.len);
+	if (!ret)
+		ret = pm_source_parse(src, req, &f, t, err);
+	pm_fetched_release(&f);
 	return ret;
 }

@@ -1,0 +1,251 @@
+/*
+ * pm25 run FLOW and pm25 backfill: the flows in the foreground, one JSON
+ * log line per task on stderr and a summary on stdout.
+ */
+#include "../lib/compat.h"
+#include <unistd.h>
+#include "pm25/buf.h"
+#include "pm25/home.h"
+#include "pm25/pipeline.h"
+#include "pm25/store.h"
+#include "pm25/timeutil.h"
+#include "cmd.h"
+#include "parse-options.h"
+
+static void print_event(void *ctx, const char *json)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", json);
+}
+
+static void print_progress(void *ctx, size_t done, size_t total,
+			   const char *day)
+{
+	int tty = isatty(2);
+
+	(void)ctx;
+	if (!day) {
+		fprintf(stderr, "%sbackfill: %zu/%zu days done\n",
+			tty ? "\r" : "", total, total);
+		return;
+	}
+	if (tty)
+		fprintf(stderr, "\rbackfill: %zu/%zu days (%s)", done + 1,
+			total, day);
+	else if (done % 10 == 0)
+		fprintf(stderr, "backfill: %zu/%zu days (%s)\n", done + 1,
+			total, day);
+}
+
+static int parse_day(const char *s, int64_t *day)
+{
+	if (!s) {
+		*day = PM_TIME_NONE;
+		return 0;
+	}
+	return pm_date_parse(s, strlen(s), day);
+}
+
+static void print_result(const struct pm_flow_result *r, int json, int ok,
+			 const char *flow)
+{
+	if (json) {
+		struct pm_buf b = PM_BUF_INIT;
+
+		pm_buf_addf(&b, "{\"flow\": \"%s\", \"run\": \"%s\", "
+				"\"passed\": %s, \"input_rows\": %zu, "
+				"\"accepted_rows\": %zu, \"output_rows\": %zu, "
+				"\"score\": ",
+			    flow, r->run, r->passed && ok ? "true" : "false",
+			    r->input_rows, r->accepted_rows, r->output_rows);
+		pm_buf_add_json_num(&b, r->score);
+		pm_buf_addf(&b, ", \"batches\": %zu, \"published\": %zu, "
+				"\"unchanged\": %zu, \"failed\": %zu, "
+				"\"skipped\": %zu, \"main\": \"%s\"",
+			    r->batches, r->published, r->unchanged, r->failed,
+			    r->skipped, r->main_commit);
+		if (!r->passed)
+			pm_buf_addf(&b, ", \"branch\": \"%s\"", r->branch);
+		pm_buf_addstr(&b, "}\n");
+		fputs(b.buf, stdout);
+		pm_buf_release(&b);
+		return;
+	}
+	printf("run %s: %zu rows in, %zu accepted, %zu written; score %.6f\n",
+	       r->run, r->input_rows, r->accepted_rows, r->output_rows,
+	       r->score);
+	printf("batches %zu: %zu published, %zu unchanged, %zu failed, %zu "
+	       "skipped\n",
+	       r->batches, r->published, r->unchanged, r->failed, r->skipped);
+	printf("main is at %.12s\n", r->main_commit);
+	if (!r->passed)
+		printf("kept branch %s: pm25 data diff main %s\n", r->branch,
+		       r->branch);
+}
+
+/* k=v into the flow options. */
+static int take_param(struct pm_flow_opts *o, const char *kv,
+		      const char **from, const char **to)
+{
+	const char *eq = strchr(kv, '=');
+	size_t n = eq ? (size_t)(eq - kv) : 0;
+	const char *v = eq ? eq + 1 : NULL;
+
+	if (!eq)
+		return -1;
+#define KEY(k) (n == strlen(k) && !memcmp(kv, k, n))
+	if (KEY("source"))
+		o->source = v;
+	else if (KEY("file"))
+		o->file = v;
+	else if (KEY("url"))
+		o->url = v;
+	else if (KEY("station") || KEY("stations"))
+		o->stations = v;
+	else if (KEY("from"))
+		*from = v;
+	else if (KEY("to"))
+		*to = v;
+	else if (KEY("contract"))
+		o->contract = v;
+	else if (KEY("hour_label"))
+		o->hour_label = v;
+	else if (KEY("input"))
+		o->input = v;
+	else
+		return -1;
+#undef KEY
+	return 0;
+}
+
+static int run_flow(int backfill, int argc, const char **argv)
+{
+	const char *const run_usage[] = {
+		"pm25 run [ingest-clean] [--param k=v...] [--json] [-q]",
+		NULL
+	};
+	const char *const backfill_usage[] = {
+		"pm25 backfill --source S --from D --to D [--station ID] "
+		"[--file F | --url U] [--force] [--json]",
+		"pm25 backfill --input PATH [--from D --to D] [--force] [--json]",
+		NULL
+	};
+	struct opt_list params = { 0 };
+	const char *from = NULL, *to = NULL, *name = argv[0];
+	int json = 0, quiet = 0, force = 0, status = PM_EXIT_OK;
+	struct pm_flow_opts o;
+	struct option run_opts[] = {
+		OPT_LIST_('p', "param", &params, "k=v",
+			  "source, file, url, station, from, to, contract, "
+			  "hour_label"),
+		OPT_BOOL_(0, "json", &json, "print the result as JSON"),
+		OPT_BOOL_('q', "quiet", &quiet, "no task log lines on stderr"),
+		OPT_END_(),
+	};
+	struct option backfill_opts[] = {
+		OPT_STRING_('s', "source", &o.source, "name",
+			    "source driver (default csv with --input)"),
+		OPT_STRING_(0, "from", &from, "date", "first local date"),
+		OPT_STRING_(0, "to", &to, "date", "last local date"),
+		OPT_STRING_(0, "input", &o.input, "path",
+			    "a CSV file or directory instead of a source"),
+		OPT_STRING_(0, "station", &o.stations, "ids",
+			    "stations, comma-separated"),
+		OPT_STRING_(0, "file", &o.file, "path", "replay a recording"),
+		OPT_STRING_(0, "url", &o.url, "url", "fetch this URL"),
+		OPT_STRING_(0, "contract", &o.contract, "file",
+			    "data contract"),
+		OPT_BOOL_(0, "force", &force, "redo days already on main"),
+		OPT_BOOL_(0, "json", &json, "print the result as JSON"),
+		OPT_BOOL_('q', "quiet", &quiet, "no task log lines on stderr"),
+		OPT_END_(),
+	};
+	struct pm_flow_result r;
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_store *data = NULL;
+	struct pm_home h;
+	enum pm_err e;
+	size_t i;
+	int nr;
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	pm_home_locate(&h);
+	nr = parse_options(argc, argv, backfill ? backfill_opts : run_opts,
+			   backfill ? backfill_usage : run_usage);
+	if (!backfill) {
+		if (nr > 1 || (nr == 1 && strcmp(argv[0], "ingest-clean"))) {
+			status = cmd_usage_error(name, "unknown flow '%s' "
+						       "(flows: ingest-clean)",
+						 argv[0]);
+			goto out;
+		}
+		o.source = "air4thai-history";
+		for (i = 0; i < params.nr; i++)
+			if (take_param(&o, params.v[i], &from, &to)) {
+				status = cmd_usage_error(name,
+							 "bad --param '%s'",
+							 params.v[i]);
+				goto out;
+			}
+	} else if (nr) {
+		status = cmd_usage_error(name, "unexpected argument '%s'",
+					 argv[0]);
+		goto out;
+	} else if (!o.input && !o.source) {
+		status = cmd_usage_error(name, "give --source or --input");
+		goto out;
+	}
+	if (parse_day(from, &o.from_day) || parse_day(to, &o.to_day)) {
+		status = cmd_usage_error(name, "--from/--to: not a date");
+		goto out;
+	}
+	o.force = force;
+	o.tmp_dir = h.tmp;
+	o.now = PM_TIME_NONE;
+	o.event = quiet ? NULL : print_event;
+	o.progress = quiet ? NULL : print_progress;
+	e = pm_home_store(&h, "data", &data, &err);
+	if (!e)
+		e = backfill ? pm_flow_backfill(data, &o, &r, &err) :
+			       pm_flow_ingest_clean(data, &o, &r, &err);
+	if (e && e != PM_ERR_GATE) {
+		status = cmd_fail(name, e, err.buf);
+		goto out;
+	}
+	print_result(&r, json, !e, backfill ? "backfill" : "ingest-clean");
+	if (e == PM_ERR_GATE) {
+		fprintf(stderr, "%s\n", err.buf);
+		status = PM_EXIT_GATE;
+	}
+out:
+	pm_store_close(data);
+	pm_home_release(&h);
+	opt_list_release(&params);
+	pm_buf_release(&err);
+	return status;
+}
+
+static int run_exec(int argc, const char **argv)
+{
+	return run_flow(0, argc, argv);
+}
+
+static int backfill_exec(int argc, const char **argv)
+{
+	return run_flow(1, argc, argv);
+}
+
+const struct cmd cmd_run = {
+	.name = "run",
+	.summary = "run a flow in the foreground (ingest-clean)",
+	.exec = run_exec,
+	.flags = CMD_NEED_NET,
+};
+
+const struct cmd cmd_backfill = {
+	.name = "backfill",
+	.summary = "run ingest-clean one day at a time over a range",
+	.exec = backfill_exec,
+	.flags = CMD_NEED_NET,
+};

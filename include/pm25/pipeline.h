@@ -1,0 +1,60 @@
+/*
+ * The flows: ingest-clean (one fetch, written to a branch, audited and
+ * published to main) and backfill (the same, one local day at a time).
+ * They compose the sources, the contract engine and the store; they own
+ * nothing beyond one call.
+ */
+#ifndef PM25_PIPELINE_H
+#define PM25_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pm25/err.h"
+#include "pm25/store.h"
+
+struct pm_buf;
+
+struct pm_flow_opts {
+	const char *source;	/* driver name, e.g. "air4thai-history" */
+	const char *file, *url; /* replay instead of the live API */
+	const char *stations;	/* comma list, or NULL */
+	int64_t from_day, to_day; /* local dates, or PM_TIME_NONE */
+	const char *contract;	/* contract file, or NULL: built in */
+	const char *hour_label; /* history labels: "begin" or "end" */
+	const char *input;	/* backfill: a CSV file or directory */
+	int force;		/* backfill: redo days already on main */
+	const char *tmp_dir;	/* scratch space, removed per run */
+	int64_t now;		/* the clock, PM_TIME_NONE for time() */
+	/* Each task's JSON log line (borrowed for the call); may be NULL. */
+	void (*event)(void *ctx, const char *json);
+	/* Backfill progress; may be NULL. */
+	void (*progress)(void *ctx, size_t done, size_t total,
+			 const char *day);
+	void *ctx;
+};
+
+struct pm_flow_result {
+	char run[48];		     /* run id */
+	char branch[96];	     /* etl-<run>, kept when the gate failed */
+	char main_commit[PM_ID_MAX]; /* main after the run */
+	size_t input_rows, accepted_rows, output_rows;
+	double score;		     /* last batch's score */
+	int passed;		     /* every batch passed its gate */
+	size_t batches, published, unchanged, failed, skipped;
+};
+
+/* Run ingest-clean once. PM_ERR_GATE when the gate failed. */
+enum pm_err pm_flow_ingest_clean(struct pm_store *data,
+				 const struct pm_flow_opts *o,
+				 struct pm_flow_result *r, struct pm_buf *err);
+
+/*
+ * Run ingest-clean for every local day from from_day to to_day (or
+ * every day found in o->input), as one run. Days with raw data on main
+ * are skipped unless o->force. PM_ERR_GATE if any day failed its gate.
+ */
+enum pm_err pm_flow_backfill(struct pm_store *data,
+			     const struct pm_flow_opts *o,
+			     struct pm_flow_result *r, struct pm_buf *err);
+
+#endif

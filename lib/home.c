@@ -1,0 +1,75 @@
+/*
+ * The embedded home folder.
+ */
+#include "compat.h"
+#include <unistd.h>
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/fsutil.h"
+#include "pm25/home.h"
+#include "pm25/store.h"
+
+static const char default_config[] =
+	"# pm25 configuration (pm25 init writes this file once).\n"
+	"# Flow parameters given with --param override these.\n"
+	"store: local            # local: data.git and model.git here\n"
+	"source: air4thai-history\n"
+	"# contract: contracts/pm25.yaml   (default: the built-in contract)\n"
+	"# station: 02t,03t,05t,08t\n";
+
+void pm_home_locate(struct pm_home *h)
+{
+	const char *env = getenv("PM25_HOME");
+	struct pm_buf b = PM_BUF_INIT;
+
+	h->dir = pm_xstrdup(env && *env ? env : "pm25-home");
+	pm_buf_addf(&b, "%s/tmp", h->dir);
+	h->tmp = pm_buf_detach(&b, NULL);
+}
+
+void pm_home_release(struct pm_home *h)
+{
+	free(h->dir);
+	free(h->tmp);
+	h->dir = h->tmp = NULL;
+}
+
+enum pm_err pm_home_init(struct pm_home *h, struct pm_buf *err)
+{
+	struct pm_buf path = PM_BUF_INIT;
+	struct pm_store *s = NULL;
+	enum pm_err ret;
+	const char *repos[] = { "data", "model" };
+	size_t i;
+
+	ret = pm_mkdir_p(h->dir, err);
+	if (!ret)
+		ret = pm_mkdir_p(h->tmp, err);
+	pm_buf_addf(&path, "%s/pm25.yaml", h->dir);
+	if (!ret && access(path.buf, F_OK))
+		ret = pm_file_write_atomic(path.buf, default_config,
+					   sizeof(default_config) - 1, err);
+	for (i = 0; !ret && i < PM_ARRAY_SIZE(repos); i++) {
+		pm_buf_setf(&path, "%s/%s.git", h->dir, repos[i]);
+		ret = pm_store_open(&s, "local", path.buf, 1, err);
+		pm_store_close(s);
+		s = NULL;
+	}
+	pm_buf_release(&path);
+	return ret;
+}
+
+enum pm_err pm_home_store(struct pm_home *h, const char *which,
+			  struct pm_store **out, struct pm_buf *err)
+{
+	struct pm_buf path = PM_BUF_INIT;
+	enum pm_err ret;
+
+	pm_buf_addf(&path, "%s/%s.git", h->dir, which);
+	ret = pm_store_open(out, "local", path.buf, 0, err);
+	if (ret == PM_ERR_NOTFOUND)
+		pm_errf(err, ret, "%s: no %s repository; run pm25 init first",
+			h->dir, which);
+	pm_buf_release(&path);
+	return ret;
+}

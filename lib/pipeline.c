@@ -1,0 +1,760 @@
+/*
+ * The ingest-clean flow and backfill: fetch, land the raw bytes, parse,
+ * validate, clean, write the day files on a branch etl-<run>, commit,
+ * and merge into main only when the quality gate passes. Each task logs
+ * one JSON line through the caller's event hook.
+ */
+#include "compat.h"
+#include <unistd.h>
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/clean.h"
+#include "pm25/contract.h"
+#include "pm25/csvsrc.h"
+#include "pm25/fsutil.h"
+#include "pm25/pipeline.h"
+#include "pm25/source.h"
+#include "pm25/strv.h"
+#include "pm25/table.h"
+#include "pm25/timeutil.h"
+#include "pm25/upsert.h"
+#include "pm25/version.h"
+
+struct run {
+	const struct pm_flow_opts *o;
+	struct pm_store *data;
+	struct pm_flow_result *r;
+	const struct pm_source *src;
+	const char *flow;
+	struct pm_contract contract;
+	struct pm_source_req req;
+	struct pm_strv stations;
+	struct pm_buf scratch; /* tmp_dir/<run> */
+	int64_t started;
+};
+
+/* ------------------------------------------------------------ events */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Log one task's state; extra is more "key": value pairs, or NULL. */
+static void event(struct run *ru, const char *task, const char *state,
+		  double t0, const char *extra)
+{
+	struct pm_buf b = PM_BUF_INIT;
+	char ts[32];
+
+	if (!ru->o->event)
+		return;
+	pm_time_format((int64_t)time(NULL), ts);
+	pm_buf_addf(&b, "{\"ts\": \"%s\", \"level\": \"%s\", \"run\": \"%s\", "
+			"\"flow\": \"%s\", \"task\": \"%s\", \"state\": \"%s\"",
+		    ts, strcmp(state, "Failed") ? "info" : "error", ru->r->run,
+		    ru->flow, task, state);
+	if (t0 >= 0)
+		pm_buf_addf(&b, ", \"duration_ms\": %.1f", now_ms() - t0);
+	if (extra && *extra)
+		pm_buf_addf(&b, ", %s", extra);
+	pm_buf_addch(&b, '}');
+	ru->o->event(ru->o->ctx, b.buf);
+	pm_buf_release(&b);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void make_run_id(struct run *ru)
+{
+	int64_t t = ru->o->now == PM_TIME_NONE ? (int64_t)time(NULL) :
+						 ru->o->now;
+	char iso[32];
+	unsigned rnd = (unsigned)getpid() * 2654435761u ^ (unsigned)now_ms();
+
+	pm_time_format(t, iso);
+	/* 2026-11-26T04:20:00Z -> 20261126T042000Z-1a2b */
+	snprintf(ru->r->run, sizeof(ru->r->run),
+		 "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%04x", iso, iso + 5, iso + 8,
+		 iso + 11, iso + 14, iso + 17, rnd & 0xffff);
+	ru->started = t;
+}
+
+static const char *raw_ext(const char *source)
+{
+	return strcmp(source, "csv") ? "json" : "csv";
+}
+
+/* 1 if some file under dir on main has exactly these bytes. */
+static int raw_exists(struct run *ru, const char *dir, const char *data,
+		      size_t len)
+{
+	struct pm_strv l = PM_STRV_INIT;
+	struct pm_buf b = PM_BUF_INIT;
+	size_t i;
+	int found = 0;
+
+	if (pm_store_list(ru->data, "main", dir, &l, NULL))
+		return 0;
+	for (i = 0; i < l.nr && !found; i++) {
+		pm_buf_reset(&b);
+		if (!pm_store_get(ru->data, "main", l.v[i], &b, NULL))
+			found = b.len == len && !memcmp(b.buf, data, len);
+	}
+	pm_buf_release(&b);
+	pm_strv_release(&l);
+	return found;
+}
+
+/* Merge the stations of t into stations/stations.csv on branch. */
+static enum pm_err publish_stations(struct run *ru, const char *branch,
+				    const struct pm_table *t, int *changed,
+				    struct pm_buf *err)
+{
+	struct pm_buf old = PM_BUF_INIT, out = PM_BUF_INIT;
+	struct pm_csv_opts co = { 0 };
+	struct pm_table all;
+	enum pm_err ret = PM_OK;
+	size_t i;
+
+	*changed = 0;
+	if (!t->meta)
+		return PM_OK;
+	pm_table_init(&all);
+	if (!pm_store_get(ru->data, branch, "stations/stations.csv", &old,
+			  NULL) &&
+	    old.len)
+		pm_csv_to_table(old.buf, old.len, "stations.csv", &co, &all,
+				NULL);
+	for (i = 0; i < t->stations.nr && i < t->meta_alloc; i++) {
+		const struct pm_station_meta *m = &t->meta[i];
+		struct pm_station_meta *a;
+		uint32_t s;
+
+		if (!m->name_th && !m->name_en && isnan(m->lat))
+			continue;
+		s = pm_table_station(&all, t->stations.keys[i],
+				     t->stations.lens[i]);
+		a = pm_table_meta(&all, s);
+#define TAKE(f)                                   \
+	if (m->f) {                               \
+		free(a->f);                       \
+		a->f = pm_xstrdup(m->f);          \
+	}
+		TAKE(name_th);
+		TAKE(name_en);
+		TAKE(area_th);
+		TAKE(area_en);
+		TAKE(type);
+#undef TAKE
+		if (!isnan(m->lat))
+			a->lat = m->lat;
+		if (!isnan(m->lon))
+			a->lon = m->lon;
+	}
+	pm_table_sort(&all, 1);
+	pm_table_write_stations(&all, &out);
+	if (out.len != old.len || memcmp(out.buf, old.buf, old.len)) {
+		ret = pm_store_put(ru->data, branch, "stations/stations.csv",
+				   out.buf, out.len, err);
+		*changed = 1;
+	}
+	pm_table_release(&all);
+	pm_buf_release(&old);
+	pm_buf_release(&out);
+	return ret;
+}
+
+/* Upsert every day file of dir into clean/hourly/ on branch. */
+static enum pm_err publish_days(struct run *ru, const char *branch,
+				const char *dir, size_t *changed,
+				struct pm_buf *err)
+{
+	struct pm_buf path = PM_BUF_INIT, fresh = PM_BUF_INIT,
+		      old = PM_BUF_INIT, out = PM_BUF_INIT;
+	enum pm_err ret = PM_OK;
+	char **names = NULL;
+	size_t n = 0, i;
+
+	*changed = 0;
+	if (!pm_is_dir(dir))
+		return PM_OK;
+	ret = pm_dir_list(dir, ".csv", &names, &n, err);
+	for (i = 0; !ret && i < n; i++) {
+		const char *base = strrchr(names[i], '/') + 1;
+		int diff = 0;
+
+		pm_buf_reset(&fresh);
+		pm_buf_reset(&old);
+		ret = pm_file_read(names[i], 1u << 30, &fresh, err);
+		if (ret)
+			break;
+		pm_buf_setf(&path, "clean/hourly/%s", base);
+		pm_store_get(ru->data, branch, path.buf, &old, NULL);
+		ret = pm_csv_upsert(old.buf, old.len, fresh.buf, fresh.len,
+				    &out, &diff, err);
+		if (!ret && diff) {
+			ret = pm_store_put(ru->data, branch, path.buf, out.buf,
+					   out.len, err);
+			(*changed)++;
+		}
+	}
+	pm_strv_free(names);
+	pm_buf_release(&path);
+	pm_buf_release(&fresh);
+	pm_buf_release(&old);
+	pm_buf_release(&out);
+	return ret;
+}
+
+/* ------------------------------------------------------------ a batch */
+
+struct batch {
+	const struct pm_table *t;
+	const char *raw;	/* the raw bytes to land */
+	const size_t *page_end; /* page boundaries in raw */
+	size_t nr_pages;
+	int64_t day;		/* date of raw/<source>/date=D/ */
+	const char *branch;
+};
+
+static enum pm_err run_engine(struct run *ru, const char *in,
+			      const char *out_dir,
+			      struct pm_clean_report *rep, struct pm_buf *err)
+{
+	struct pm_clean_opts co = { 0 };
+
+	co.contract = &ru->contract;
+	co.out_dir = out_dir;
+	co.now = ru->o->now;
+	return pm_clean_run(&co, &in, 1, rep, err);
+}
+
+/*
+ * Validate, clean, write on a branch, commit and (gate passing) merge one
+ * batch of rows. *gate_failed is set when the gate refused it.
+ */
+static enum pm_err batch(struct run *ru, const struct batch *b,
+			 int *gate_failed, struct pm_buf *err)
+{
+	struct pm_clean_report rep;
+	struct pm_buf in = PM_BUF_INIT, csv = PM_BUF_INIT, path = PM_BUF_INIT,
+		      out_dir = PM_BUF_INIT, extra = PM_BUF_INIT,
+		      quality = PM_BUF_INIT;
+	struct pm_kv meta[5];
+	char score[32], id[PM_ID_MAX], date[16], hms[16], iso[32];
+	size_t days_changed = 0, landed = 0, i, start = 0;
+	int stations_changed = 0, branch_made = 0;
+	enum pm_err ret;
+	double t0;
+
+	memset(&rep, 0, sizeof(rep));
+	*gate_failed = 0;
+	ru->r->batches++;
+
+	/* validate */
+	t0 = now_ms();
+	pm_buf_addf(&in, "%s/in.csv", ru->scratch.buf);
+	pm_table_write_csv(b->t, &csv);
+	ret = pm_file_write_atomic(in.buf, csv.buf, csv.len, err);
+	if (!ret)
+		ret = run_engine(ru, in.buf, NULL, &rep, err);
+	if (ret) {
+		event(ru, "validate", "Failed", t0, NULL);
+		goto out;
+	}
+	pm_buf_addf(&extra, "\"rows\": %zu, \"accepted\": %zu, \"score\": ",
+		    rep.input_rows, rep.accepted);
+	pm_buf_add_json_num(&extra, rep.score);
+	pm_buf_addf(&extra, ", \"passed\": %s", rep.passed ? "true" : "false");
+	event(ru, "validate", "Completed", t0, extra.buf);
+	pm_clean_report_release(&rep);
+
+	/* clean */
+	t0 = now_ms();
+	pm_buf_addf(&out_dir, "%s/clean", ru->scratch.buf);
+	pm_remove_tree(out_dir.buf);
+	ret = run_engine(ru, in.buf, out_dir.buf, &rep, err);
+	if (ret) {
+		event(ru, "clean", "Failed", t0, NULL);
+		goto out;
+	}
+	ru->r->input_rows += rep.input_rows;
+	ru->r->accepted_rows += rep.accepted;
+	ru->r->output_rows += rep.out_rows;
+	ru->r->score = rep.score;
+	pm_buf_reset(&extra);
+	pm_buf_addf(&extra, "\"output_rows\": %zu, \"files\": %zu",
+		    rep.out_rows, rep.out_files);
+	event(ru, "clean", "Completed", t0, extra.buf);
+
+	/* land raw, publish on etl-<run> */
+	t0 = now_ms();
+	ret = pm_store_branch_create(ru->data, b->branch, "main", err);
+	if (ret) {
+		event(ru, "publish", "Failed", t0, NULL);
+		goto out;
+	}
+	branch_made = 1;
+	pm_date_format(b->day * 86400, date);
+	pm_time_format(ru->started, iso);
+	snprintf(hms, sizeof(hms), "%.2s%.2s%.2s", iso + 11, iso + 14,
+		 iso + 17);
+	for (i = 0; i < b->nr_pages; i++) {
+		const char *p = b->raw + start;
+		size_t len = b->page_end[i] - start;
+
+		start = b->page_end[i];
+		pm_buf_setf(&path, "raw/%s/date=%s/", ru->src->name, date);
+		if (raw_exists(ru, path.buf, p, len))
+			continue;
+		pm_buf_addf(&path, "%s-%s", hms, ru->r->run);
+		if (b->nr_pages > 1)
+			pm_buf_addf(&path, "-p%zu", i + 1);
+		pm_buf_addf(&path, ".%s", raw_ext(ru->src->name));
+		ret = pm_store_put(ru->data, b->branch, path.buf, p, len, err);
+		if (ret)
+			goto out;
+		landed++;
+	}
+	pm_buf_reset(&extra);
+	pm_buf_addf(&extra, "\"files\": %zu, \"unchanged\": %zu", landed,
+		    b->nr_pages - landed);
+	event(ru, "land_raw", "Completed", t0, extra.buf);
+
+	t0 = now_ms();
+	ret = publish_days(ru, b->branch, out_dir.buf, &days_changed, err);
+	if (!ret)
+		ret = publish_stations(ru, b->branch, b->t, &stations_changed,
+				       err);
+	if (!ret && (landed || days_changed || stations_changed)) {
+		pm_clean_report_json(&rep, &ru->contract, &quality);
+		pm_buf_setf(&path, "quality/date=%s/%s.json", date,
+			    ru->r->run);
+		ret = pm_store_put(ru->data, b->branch, path.buf, quality.buf,
+				   quality.len, err);
+	}
+	snprintf(score, sizeof(score), "%.6f", rep.score);
+	meta[0].key = "run";
+	meta[0].value = ru->r->run;
+	meta[1].key = "flow";
+	meta[1].value = ru->flow;
+	meta[2].key = "pm25-version";
+	meta[2].value = PM25_VERSION;
+	meta[3].key = "source";
+	meta[3].value = ru->src->name;
+	meta[4].key = "score";
+	meta[4].value = score;
+	pm_buf_setf(&path, "%s %s: %s, %zu day files", ru->flow, ru->r->run,
+		    date, days_changed);
+	if (!ret)
+		ret = pm_store_commit(ru->data, b->branch, path.buf, meta, 5,
+				      id, err);
+	if (ret) {
+		event(ru, "publish", "Failed", t0, NULL);
+		goto out;
+	}
+	pm_buf_reset(&extra);
+	pm_buf_addf(&extra, "\"branch\": \"%s\", \"commit\": \"%s\", "
+			    "\"day_files\": %zu",
+		    b->branch, id, days_changed);
+	event(ru, "publish", "Completed", t0, extra.buf);
+
+	/* gate */
+	t0 = now_ms();
+	if (!id[0]) {
+		/* nothing new: main stays as it is */
+		ru->r->unchanged++;
+		event(ru, "gate", "Completed", t0,
+		      "\"merged\": false, \"reason\": \"nothing new\"");
+		goto out;
+	}
+	if (!rep.passed) {
+		*gate_failed = 1;
+		ru->r->failed++;
+		branch_made = 0; /* kept for pm25 data diff main <branch> */
+		if (b->branch != ru->r->branch)
+			snprintf(ru->r->branch, sizeof(ru->r->branch), "%s",
+				 b->branch);
+		pm_buf_reset(&extra);
+		pm_buf_addf(&extra,
+			    "\"message\": \"Validation failed: score %.6f "
+			    "below gate %.2f\", \"branch\": \"%s\"",
+			    rep.score, ru->contract.gate, b->branch);
+		event(ru, "gate", "Failed", t0, extra.buf);
+		goto out;
+	}
+	pm_buf_setf(&path, "Merge %s (%s) into main", b->branch, date);
+	ret = pm_store_merge(ru->data, b->branch, "main", path.buf, meta, 5,
+			     id, err);
+	if (ret) {
+		event(ru, "gate", "Failed", t0, NULL);
+		branch_made = 0;
+		goto out;
+	}
+	ru->r->published++;
+	pm_buf_reset(&extra);
+	pm_buf_addf(&extra, "\"merged\": true, \"main\": \"%s\"", id);
+	event(ru, "gate", "Completed", t0, extra.buf);
+out:
+	if (branch_made)
+		pm_store_branch_delete(ru->data, b->branch, NULL);
+	pm_clean_report_release(&rep);
+	pm_buf_release(&in);
+	pm_buf_release(&csv);
+	pm_buf_release(&path);
+	pm_buf_release(&out_dir);
+	pm_buf_release(&extra);
+	pm_buf_release(&quality);
+	return ret;
+}
+
+/* ------------------------------------------------------------ setup */
+
+static enum pm_err run_start(struct run *ru, struct pm_store *data,
+			     const struct pm_flow_opts *o,
+			     struct pm_flow_result *r, const char *flow,
+			     struct pm_buf *err)
+{
+	enum pm_err ret = PM_OK;
+	double t0;
+
+	memset(ru, 0, sizeof(*ru));
+	memset(r, 0, sizeof(*r));
+	ru->o = o;
+	ru->data = data;
+	ru->r = r;
+	ru->flow = flow;
+	r->passed = 1;
+	pm_buf_init(&ru->scratch);
+	pm_contract_init(&ru->contract);
+	make_run_id(ru);
+	t0 = now_ms();
+	ru->src = pm_source_find(o->source ? o->source : "csv");
+	if (!ru->src)
+		ret = pm_errf(err, PM_ERR_USAGE, "unknown source '%s'",
+			      o->source);
+	if (!ret && o->contract)
+		ret = pm_contract_load(&ru->contract, o->contract, err);
+	else if (!ret)
+		pm_contract_default(&ru->contract);
+	if (!ret) {
+		pm_buf_addf(&ru->scratch, "%s/%s", o->tmp_dir, r->run);
+		ret = pm_mkdir_p(ru->scratch.buf, err);
+	}
+	if (!ret && o->file && access(o->file, R_OK))
+		ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: %s", o->file,
+			      strerror(errno));
+	if (!ret && o->input && access(o->input, R_OK))
+		ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: %s", o->input,
+			      strerror(errno));
+	if (!ret) {
+		char id[PM_ID_MAX];
+
+		/* the store answers */
+		ret = pm_store_resolve(data, "main", id, err);
+	}
+	event(ru, "health_check", ret ? "Failed" : "Completed", t0, NULL);
+	if (ret)
+		return ret;
+	if (o->stations) {
+		const char *p = o->stations;
+
+		while (*p) {
+			size_t n = strcspn(p, ",");
+
+			if (n)
+				pm_strv_pushn(&ru->stations, p, n);
+			p += n + (p[n] == ',');
+		}
+	}
+	ru->req.file = o->file;
+	ru->req.url = o->url;
+	ru->req.stations = (const char *const *)ru->stations.v;
+	ru->req.nr_stations = ru->stations.nr;
+	ru->req.station = ru->stations.nr ? ru->stations.v[0] : NULL;
+	ru->req.from_day = o->from_day;
+	ru->req.to_day = o->to_day;
+	ru->req.hour_label = o->hour_label;
+	ru->req.missing = &ru->contract.missing;
+	ru->req.zero_missing = ru->contract.zero_missing;
+	snprintf(r->branch, sizeof(r->branch), "etl-%s", r->run);
+	return PM_OK;
+}
+
+static void run_finish(struct run *ru)
+{
+	pm_store_resolve(ru->data, "main", ru->r->main_commit, NULL);
+	if (ru->scratch.len)
+		pm_remove_tree(ru->scratch.buf);
+	pm_buf_release(&ru->scratch);
+	pm_contract_release(&ru->contract);
+	pm_strv_release(&ru->stations);
+}
+
+/* The local date the rows of t mostly belong to: the newest label's. */
+static int64_t label_day(const struct pm_table *t, int64_t fallback)
+{
+	int64_t newest = PM_TIME_NONE;
+	size_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->time[i] != PM_TIME_NONE && t->time[i] > newest)
+			newest = t->time[i];
+	if (newest == PM_TIME_NONE)
+		return pm_floor_div(fallback + PM_ICT_OFFSET, 86400);
+	return pm_floor_div(newest + PM_ICT_OFFSET, 86400);
+}
+
+/* ------------------------------------------------------------ flows */
+
+enum pm_err pm_flow_ingest_clean(struct pm_store *data,
+				 const struct pm_flow_opts *o,
+				 struct pm_flow_result *r, struct pm_buf *err)
+{
+	struct run ru;
+	struct pm_fetched f;
+	struct pm_table t;
+	struct pm_buf extra = PM_BUF_INIT;
+	enum pm_err ret;
+	double t0;
+	int gate_failed = 0;
+
+	memset(&f, 0, sizeof(f));
+	pm_table_init(&t);
+	ret = run_start(&ru, data, o, r, "ingest-clean", err);
+	if (ret)
+		goto out;
+	t0 = now_ms();
+	ret = pm_source_fetch(ru.src, &ru.req, &f, err);
+	pm_buf_addf(&extra, "\"source\": \"%s\", \"pages\": %zu, \"bytes\": %zu",
+		    ru.src->name, f.nr_pages, f.len);
+	event(&ru, "fetch", ret ? "Failed" : "Completed", t0, extra.buf);
+	if (ret)
+		goto out;
+	t0 = now_ms();
+	ret = pm_source_parse(ru.src, &ru.req, &f, &t, err);
+	pm_buf_reset(&extra);
+	pm_buf_addf(&extra, "\"rows\": %zu", t.nr);
+	event(&ru, "parse", ret ? "Failed" : "Completed", t0, extra.buf);
+	if (ret)
+		goto out;
+	{
+		struct batch b = { &t, f.data, f.page_end, f.nr_pages,
+				   label_day(&t, ru.started), r->branch };
+
+		ret = batch(&ru, &b, &gate_failed, err);
+	}
+	if (!ret && gate_failed) {
+		r->passed = 0;
+		ret = pm_errf(err, PM_ERR_GATE,
+			      "Validation failed: score %.6f below gate %.2f; "
+			      "main unchanged, see pm25 data diff main %s",
+			      r->score, ru.contract.gate, r->branch);
+	}
+out:
+	if (ru.flow)
+		run_finish(&ru);
+	pm_fetched_release(&f);
+	pm_table_release(&t);
+	pm_buf_release(&extra);
+	return ret;
+}
+
+/* Rows of t whose label falls on local day, into out. */
+static void day_slice(const struct pm_table *t, int64_t day,
+		      struct pm_table *out)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < t->nr; i++) {
+		size_t r;
+		uint32_t s;
+
+		if (t->time[i] == PM_TIME_NONE ||
+		    pm_floor_div(t->time[i] + PM_ICT_OFFSET, 86400) != day)
+			continue;
+		s = pm_table_station(out, t->stations.keys[t->station[i]],
+				     t->stations.lens[t->station[i]]);
+		r = pm_table_add(out, s, t->time[i], t->line[i]);
+		for (c = 0; c < PM_NCOLS; c++)
+			out->col[c][r] = t->col[c][i];
+		out->flags[r] = t->flags[i];
+	}
+}
+
+static enum pm_err read_input(struct run *ru, struct pm_table *all,
+			      struct pm_buf *err)
+{
+	struct pm_csv_opts co = { 0 };
+	struct pm_buf data = PM_BUF_INIT;
+	enum pm_err ret = PM_OK;
+	char **names = NULL;
+	size_t n = 0, i;
+
+	co.missing = &ru->contract.missing;
+	co.zero_missing = ru->contract.zero_missing;
+	co.station = ru->req.station;
+	if (pm_is_dir(ru->o->input)) {
+		ret = pm_dir_list(ru->o->input, ".csv", &names, &n, err);
+		if (!ret && !n)
+			ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: no *.csv files",
+				      ru->o->input);
+	} else {
+		names = pm_xcalloc(2, sizeof(*names));
+		names[0] = pm_xstrdup(ru->o->input);
+		n = 1;
+	}
+	for (i = 0; !ret && i < n; i++) {
+		pm_buf_reset(&data);
+		ret = pm_file_read(names[i], 1u << 30, &data, err);
+		if (!ret)
+			ret = pm_csv_to_table(data.buf, data.len, names[i], &co,
+					      all, err);
+	}
+	pm_strv_free(names);
+	pm_buf_release(&data);
+	return ret;
+}
+
+enum pm_err pm_flow_backfill(struct pm_store *data,
+			     const struct pm_flow_opts *o,
+			     struct pm_flow_result *r, struct pm_buf *err)
+{
+	struct pm_table all;
+	struct pm_buf extra = PM_BUF_INIT, dir = PM_BUF_INIT,
+		      branch = PM_BUF_INIT;
+	struct run ru;
+	enum pm_err ret;
+	int64_t first, last, day;
+	size_t i, total, done = 0, no_time = 0;
+	double t0;
+
+	pm_table_init(&all);
+	ret = run_start(&ru, data, o, r, "backfill", err);
+	if (ret)
+		goto out;
+	first = o->from_day;
+	last = o->to_day;
+	if (o->input) {
+		t0 = now_ms();
+		ret = read_input(&ru, &all, err);
+		for (i = 0; !ret && i < all.nr; i++) {
+			if (all.time[i] == PM_TIME_NONE) {
+				no_time++;
+				continue;
+			}
+			day = pm_floor_div(all.time[i] + PM_ICT_OFFSET, 86400);
+			if (first == PM_TIME_NONE || day < first)
+				first = o->from_day == PM_TIME_NONE ? day :
+								      first;
+			if (last == PM_TIME_NONE || day > last)
+				last = o->to_day == PM_TIME_NONE ? day : last;
+		}
+		pm_buf_addf(&extra, "\"rows\": %zu, \"without_time\": %zu",
+			    all.nr, no_time);
+		event(&ru, "parse", ret ? "Failed" : "Completed", t0,
+		      extra.buf);
+		if (ret)
+			goto out;
+	}
+	if (first == PM_TIME_NONE || last == PM_TIME_NONE || first > last) {
+		ret = pm_errf(err, PM_ERR_USAGE,
+			      "backfill needs --from and --to, or --input "
+			      "with dated rows");
+		goto out;
+	}
+	total = (size_t)(last - first + 1);
+	for (day = first; day <= last; day++, done++) {
+		struct pm_fetched f;
+		struct pm_table t;
+		struct pm_buf raw = PM_BUF_INIT;
+		char date[16], compact[16];
+		int gate_failed = 0;
+
+		pm_date_format(day * 86400, date);
+		if (o->progress)
+			o->progress(o->ctx, done, total, date);
+		pm_buf_setf(&dir, "raw/%s/date=%s/", ru.src->name, date);
+		if (!o->force) {
+			struct pm_strv l = PM_STRV_INIT;
+
+			pm_store_list(data, "main", dir.buf, &l, NULL);
+			if (l.nr) {
+				r->skipped++;
+				pm_strv_release(&l);
+				continue;
+			}
+		}
+		memset(&f, 0, sizeof(f));
+		pm_table_init(&t);
+		t0 = now_ms();
+		if (o->input) {
+			size_t end;
+
+			day_slice(&all, day, &t);
+			if (!t.nr) {
+				pm_table_release(&t);
+				continue;
+			}
+			/* the day's rows as read are its raw record */
+			pm_table_write_csv(&t, &raw);
+			end = raw.len;
+			f.data = pm_buf_detach(&raw, &f.len);
+			f.page_end = pm_xmalloc(sizeof(*f.page_end));
+			f.page_end[0] = end;
+			f.nr_pages = 1;
+		} else {
+			ru.req.from_day = ru.req.to_day = day;
+			ret = pm_source_fetch(ru.src, &ru.req, &f, err);
+			if (!ret)
+				ret = pm_source_parse(ru.src, &ru.req, &f, &t,
+						      err);
+			pm_buf_reset(&extra);
+			pm_buf_addf(&extra, "\"day\": \"%s\", \"rows\": %zu",
+				    date, t.nr);
+			event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
+			      extra.buf);
+		}
+		if (!ret && t.nr) {
+			struct batch b;
+
+			snprintf(compact, sizeof(compact), "%.4s%.2s%.2s", date,
+				 date + 5, date + 8);
+			pm_buf_setf(&branch, "etl-%s-%s", r->run, compact);
+			b.t = &t;
+			b.raw = f.data;
+			b.page_end = f.page_end;
+			b.nr_pages = f.nr_pages;
+			b.day = day;
+			b.branch = branch.buf;
+			ret = batch(&ru, &b, &gate_failed, err);
+			if (gate_failed)
+				r->passed = 0;
+		}
+		pm_fetched_release(&f);
+		pm_table_release(&t);
+		pm_buf_release(&raw);
+		if (ret)
+			goto out;
+	}
+	if (o->progress)
+		o->progress(o->ctx, total, total, NULL);
+	if (!r->passed)
+		ret = pm_errf(err, PM_ERR_GATE,
+			      "Validation failed on %zu of %zu days; their "
+			      "branches are kept (pm25 data branches)",
+			      r->failed, r->batches);
+out:
+	if (ru.flow)
+		run_finish(&ru);
+	pm_table_release(&all);
+	pm_buf_release(&extra);
+	pm_buf_release(&dir);
+	pm_buf_release(&branch);
+	return ret;
+}

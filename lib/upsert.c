@@ -1,0 +1,164 @@
+/*
+ * Key-wise upsert of CSV day files. Lines are never reformatted: a kept
+ * line is copied byte for byte, so an upsert that brings nothing new
+ * returns the old file exactly.
+ */
+#include "compat.h"
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/csv.h"
+#include "pm25/upsert.h"
+
+struct line {
+	const char *p; /* borrowed: the line, without its newline */
+	size_t len;
+	struct pm_str station, time;
+	size_t order; /* old lines first, then fresh, in input order */
+};
+
+struct lines {
+	struct line *v;
+	size_t nr, alloc;
+};
+
+static int field_index(struct pm_str hdr, const char *name)
+{
+	size_t i = 0, start = 0, n = strlen(name);
+	int idx = 0;
+
+	for (i = 0; i <= hdr.len; i++) {
+		if (i == hdr.len || hdr.ptr[i] == ',') {
+			if (i - start == n && !memcmp(hdr.ptr + start, name, n))
+				return idx;
+			idx++;
+			start = i + 1;
+		}
+	}
+	return -1;
+}
+
+static struct pm_str nth_field(const char *p, size_t len, int k)
+{
+	struct pm_str s = { p, 0 };
+	size_t i, start = 0;
+	int idx = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i == len || p[i] == ',') {
+			if (idx == k) {
+				s.ptr = p + start;
+				s.len = i - start;
+				return s;
+			}
+			idx++;
+			start = i + 1;
+		}
+	}
+	return s;
+}
+
+/* Split text into lines after the header; checks the header. */
+static enum pm_err split(const char *text, size_t len, struct pm_str *hdr,
+			 int ks, int kt, struct lines *out, size_t *order,
+			 struct pm_buf *err)
+{
+	const char *p = text, *end = text + len;
+	int first = 1;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct line *l;
+
+		if (first) {
+			first = 0;
+			if (hdr->ptr && (hdr->len != n || memcmp(hdr->ptr, p, n)))
+				return pm_errf(err, PM_ERR_DATA,
+					       "day files with different "
+					       "headers cannot be merged");
+			hdr->ptr = p;
+			hdr->len = n;
+		} else if (n) {
+			PM_ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+			l = &out->v[out->nr++];
+			l->p = p;
+			l->len = n;
+			l->station = nth_field(p, n, ks);
+			l->time = nth_field(p, n, kt);
+			l->order = (*order)++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return PM_OK;
+}
+
+static int cmp_str(struct pm_str a, struct pm_str b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+
+	if (c)
+		return c;
+	return a.len < b.len ? -1 : a.len > b.len;
+}
+
+static int cmp_line(const void *x, const void *y)
+{
+	const struct line *a = x, *b = y;
+	int c = cmp_str(a->station, b->station);
+
+	if (!c)
+		c = cmp_str(a->time, b->time);
+	if (!c)
+		c = a->order < b->order ? -1 : a->order > b->order;
+	return c;
+}
+
+enum pm_err pm_csv_upsert(const char *old, size_t old_len, const char *fresh,
+			  size_t fresh_len, struct pm_buf *out, int *changed,
+			  struct pm_buf *err)
+{
+	struct lines all = { NULL, 0, 0 };
+	struct pm_str hdr = { NULL, 0 };
+	enum pm_err ret;
+	size_t i, order = 0;
+	int ks, kt;
+
+	pm_buf_reset(out);
+	{
+		const char *h = fresh_len ? fresh : old;
+		size_t hl = fresh_len ? fresh_len : old_len;
+		const char *nl = memchr(h, '\n', hl);
+		struct pm_str hs = { h, nl ? (size_t)(nl - h) : hl };
+
+		ks = field_index(hs, "station_id");
+		kt = field_index(hs, "time_utc");
+		if (ks < 0 || kt < 0)
+			return pm_errf(err, PM_ERR_DATA,
+				       "a day file needs station_id and "
+				       "time_utc columns");
+	}
+	ret = split(old, old_len, &hdr, ks, kt, &all, &order, err);
+	if (!ret)
+		ret = split(fresh, fresh_len, &hdr, ks, kt, &all, &order, err);
+	if (ret)
+		goto out;
+	if (all.nr)
+		qsort(all.v, all.nr, sizeof(*all.v), cmp_line);
+	pm_buf_add(out, hdr.ptr, hdr.len);
+	pm_buf_addch(out, '\n');
+	for (i = 0; i < all.nr; i++) {
+		/* of equal keys the last (freshest) wins */
+		if (i + 1 < all.nr &&
+		    !cmp_str(all.v[i].station, all.v[i + 1].station) &&
+		    !cmp_str(all.v[i].time, all.v[i + 1].time))
+			continue;
+		pm_buf_add(out, all.v[i].p, all.v[i].len);
+		pm_buf_addch(out, '\n');
+	}
+	*changed = out->len != old_len ||
+		   (old_len && memcmp(out->buf, old, old_len));
+out:
+	free(all.v);
+	return ret;
+}
