@@ -68,6 +68,19 @@ static void event(struct run *ru, const char *task, const char *state,
 
 /* ------------------------------------------------------------ helpers */
 
+/*
+ * Test hook: PM25_PAUSE_AT=TASK:SECONDS stops the flow that long inside
+ * TASK, so that tests can kill a run at a known point.
+ */
+static void test_pause(const char *task)
+{
+	const char *at = getenv("PM25_PAUSE_AT");
+	size_t n = strlen(task);
+
+	if (at && !strncmp(at, task, n) && at[n] == ':')
+		sleep((unsigned)strtoul(at + n + 1, NULL, 10));
+}
+
 static void make_run_id(struct run *ru)
 {
 	int64_t t = ru->o->now == PM_TIME_NONE ? (int64_t)time(NULL) :
@@ -88,25 +101,17 @@ static const char *raw_ext(const char *source)
 	return strcmp(source, "csv") ? "json" : "csv";
 }
 
-/* 1 if some file under dir on main has exactly these bytes. */
-static int raw_exists(struct run *ru, const char *dir, const char *data,
-		      size_t len)
+/* 1 if some raw file of this source on main has exactly these bytes. */
+static int raw_exists(struct run *ru, const char *data, size_t len)
 {
-	struct pm_strv l = PM_STRV_INIT;
-	struct pm_buf b = PM_BUF_INIT;
-	size_t i;
-	int found = 0;
+	struct pm_buf dir = PM_BUF_INIT;
+	char *found = NULL;
 
-	if (pm_store_list(ru->data, "main", dir, &l, NULL))
-		return 0;
-	for (i = 0; i < l.nr && !found; i++) {
-		pm_buf_reset(&b);
-		if (!pm_store_get(ru->data, "main", l.v[i], &b, NULL))
-			found = b.len == len && !memcmp(b.buf, data, len);
-	}
-	pm_buf_release(&b);
-	pm_strv_release(&l);
-	return found;
+	pm_buf_addf(&dir, "raw/%s/", ru->src->name);
+	pm_store_find_same(ru->data, "main", dir.buf, data, len, &found, NULL);
+	pm_buf_release(&dir);
+	free(found);
+	return found != NULL;
 }
 
 /* Merge the stations of t into stations/stations.csv on branch. */
@@ -213,7 +218,11 @@ static enum pm_err publish_days(struct run *ru, const char *branch,
 /* ------------------------------------------------------------ a batch */
 
 struct batch {
-	const struct pm_table *t;
+	struct pm_table *t;	/* filled by parse, or already */
+	/* Parse the raw pages into t (NULL: t is already filled). */
+	enum pm_err (*parse)(struct run *ru, const struct pm_fetched *f,
+			     struct pm_table *t, struct pm_buf *err);
+	const struct pm_fetched *f;
 	const char *raw;	/* the raw bytes to land */
 	const size_t *page_end; /* page boundaries in raw */
 	size_t nr_pages;
@@ -233,27 +242,124 @@ static enum pm_err run_engine(struct run *ru, const char *in,
 	return pm_clean_run(&co, &in, 1, rep, err);
 }
 
+/* Make the batch's branch from main and stage the raw pages on it. */
+static enum pm_err land_raw(struct run *ru, const struct batch *b,
+			    size_t *landed, struct pm_buf *err)
+{
+	struct pm_buf path = PM_BUF_INIT;
+	char date[16], iso[32];
+	size_t i, start = 0;
+	enum pm_err ret;
+
+	*landed = 0;
+	ret = pm_store_branch_create(ru->data, b->branch, "main", err);
+	pm_date_format(b->day * 86400, date);
+	pm_time_format(ru->started, iso);
+	for (i = 0; !ret && i < b->nr_pages; i++) {
+		const char *p = b->raw + start;
+		size_t len = b->page_end[i] - start;
+
+		start = b->page_end[i];
+		/* raw files are never rewritten, nor landed twice */
+		if (raw_exists(ru, p, len))
+			continue;
+		pm_buf_setf(&path, "raw/%s/date=%s/%.2s%.2s%.2s-%s",
+			    ru->src->name, date, iso + 11, iso + 14, iso + 17,
+			    ru->r->run);
+		if (b->nr_pages > 1)
+			pm_buf_addf(&path, "-p%zu", i + 1);
+		pm_buf_addf(&path, ".%s", raw_ext(ru->src->name));
+		ret = pm_store_put(ru->data, b->branch, path.buf, p, len, err);
+		(*landed)++;
+	}
+	pm_buf_release(&path);
+	return ret;
+}
+
 /*
- * Validate, clean, write on a branch, commit and (gate passing) merge one
- * batch of rows. *gate_failed is set when the gate refused it.
+ * Stage the day files, stations and quality report on the branch and
+ * commit; id stays "" when nothing changed.
+ */
+static enum pm_err publish(struct run *ru, const struct batch *b,
+			   const char *clean_dir,
+			   const struct pm_clean_report *rep, size_t landed,
+			   const struct pm_kv *meta, size_t *days_changed,
+			   char id[PM_ID_MAX], struct pm_buf *err)
+{
+	struct pm_buf path = PM_BUF_INIT, quality = PM_BUF_INIT;
+	int stations_changed = 0;
+	enum pm_err ret;
+	char date[16];
+
+	pm_date_format(b->day * 86400, date);
+	ret = publish_days(ru, b->branch, clean_dir, days_changed, err);
+	if (!ret)
+		ret = publish_stations(ru, b->branch, b->t, &stations_changed,
+				       err);
+	if (!ret && (landed || *days_changed || stations_changed)) {
+		pm_clean_report_json(rep, &ru->contract, &quality);
+		pm_buf_setf(&path, "quality/date=%s/%s.json", date,
+			    ru->r->run);
+		ret = pm_store_put(ru->data, b->branch, path.buf, quality.buf,
+				   quality.len, err);
+	}
+	test_pause("publish");
+	pm_buf_setf(&path, "%s %s: %s, %zu day files", ru->flow, ru->r->run,
+		    date, *days_changed);
+	if (!ret)
+		ret = pm_store_commit(ru->data, b->branch, path.buf, meta, 5,
+				      id, err);
+	pm_buf_release(&path);
+	pm_buf_release(&quality);
+	return ret;
+}
+
+#define PUBLISH_TRIES 8
+
+/*
+ * One batch through the tasks after fetch: land raw on a branch, parse,
+ * validate, clean, publish, and merge into main when the gate passes. A
+ * merge that conflicts with a run that published meanwhile is done again
+ * on top of the new main. *gate_failed is set when the gate refused.
  */
 static enum pm_err batch(struct run *ru, const struct batch *b,
 			 int *gate_failed, struct pm_buf *err)
 {
 	struct pm_clean_report rep;
-	struct pm_buf in = PM_BUF_INIT, csv = PM_BUF_INIT, path = PM_BUF_INIT,
-		      out_dir = PM_BUF_INIT, extra = PM_BUF_INIT,
-		      quality = PM_BUF_INIT;
+	struct pm_buf in = PM_BUF_INIT, csv = PM_BUF_INIT, out_dir = PM_BUF_INIT,
+		      extra = PM_BUF_INIT, msg = PM_BUF_INIT;
 	struct pm_kv meta[5];
-	char score[32], id[PM_ID_MAX], date[16], hms[16], iso[32];
-	size_t days_changed = 0, landed = 0, i, start = 0;
-	int stations_changed = 0, branch_made = 0;
+	char score[32], id[PM_ID_MAX];
+	size_t days_changed = 0, landed = 0;
+	int branch_made = 0, tries;
 	enum pm_err ret;
 	double t0;
 
 	memset(&rep, 0, sizeof(rep));
 	*gate_failed = 0;
 	ru->r->batches++;
+
+	/* land raw */
+	t0 = now_ms();
+	ret = land_raw(ru, b, &landed, err);
+	branch_made = ret != PM_ERR_CONFLICT;
+	pm_buf_addf(&extra, "\"branch\": \"%s\", \"files\": %zu, "
+			    "\"unchanged\": %zu",
+		    b->branch, landed, b->nr_pages - landed);
+	event(ru, "land_raw", ret ? "Failed" : "Completed", t0, extra.buf);
+	if (ret)
+		goto out;
+
+	/* parse */
+	if (b->parse) {
+		t0 = now_ms();
+		ret = b->parse(ru, b->f, b->t, err);
+		pm_buf_reset(&extra);
+		pm_buf_addf(&extra, "\"rows\": %zu", b->t->nr);
+		event(ru, "parse", ret ? "Failed" : "Completed", t0, extra.buf);
+		if (ret)
+			goto out;
+	}
 
 	/* validate */
 	t0 = now_ms();
@@ -266,6 +372,7 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 		event(ru, "validate", "Failed", t0, NULL);
 		goto out;
 	}
+	pm_buf_reset(&extra);
 	pm_buf_addf(&extra, "\"rows\": %zu, \"accepted\": %zu, \"score\": ",
 		    rep.input_rows, rep.accepted);
 	pm_buf_add_json_num(&extra, rep.score);
@@ -291,52 +398,6 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 		    rep.out_rows, rep.out_files);
 	event(ru, "clean", "Completed", t0, extra.buf);
 
-	/* land raw, publish on etl-<run> */
-	t0 = now_ms();
-	ret = pm_store_branch_create(ru->data, b->branch, "main", err);
-	if (ret) {
-		event(ru, "publish", "Failed", t0, NULL);
-		goto out;
-	}
-	branch_made = 1;
-	pm_date_format(b->day * 86400, date);
-	pm_time_format(ru->started, iso);
-	snprintf(hms, sizeof(hms), "%.2s%.2s%.2s", iso + 11, iso + 14,
-		 iso + 17);
-	for (i = 0; i < b->nr_pages; i++) {
-		const char *p = b->raw + start;
-		size_t len = b->page_end[i] - start;
-
-		start = b->page_end[i];
-		pm_buf_setf(&path, "raw/%s/date=%s/", ru->src->name, date);
-		if (raw_exists(ru, path.buf, p, len))
-			continue;
-		pm_buf_addf(&path, "%s-%s", hms, ru->r->run);
-		if (b->nr_pages > 1)
-			pm_buf_addf(&path, "-p%zu", i + 1);
-		pm_buf_addf(&path, ".%s", raw_ext(ru->src->name));
-		ret = pm_store_put(ru->data, b->branch, path.buf, p, len, err);
-		if (ret)
-			goto out;
-		landed++;
-	}
-	pm_buf_reset(&extra);
-	pm_buf_addf(&extra, "\"files\": %zu, \"unchanged\": %zu", landed,
-		    b->nr_pages - landed);
-	event(ru, "land_raw", "Completed", t0, extra.buf);
-
-	t0 = now_ms();
-	ret = publish_days(ru, b->branch, out_dir.buf, &days_changed, err);
-	if (!ret)
-		ret = publish_stations(ru, b->branch, b->t, &stations_changed,
-				       err);
-	if (!ret && (landed || days_changed || stations_changed)) {
-		pm_clean_report_json(&rep, &ru->contract, &quality);
-		pm_buf_setf(&path, "quality/date=%s/%s.json", date,
-			    ru->r->run);
-		ret = pm_store_put(ru->data, b->branch, path.buf, quality.buf,
-				   quality.len, err);
-	}
 	snprintf(score, sizeof(score), "%.6f", rep.score);
 	meta[0].key = "run";
 	meta[0].value = ru->r->run;
@@ -348,48 +409,58 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 	meta[3].value = ru->src->name;
 	meta[4].key = "score";
 	meta[4].value = score;
-	pm_buf_setf(&path, "%s %s: %s, %zu day files", ru->flow, ru->r->run,
-		    date, days_changed);
-	if (!ret)
-		ret = pm_store_commit(ru->data, b->branch, path.buf, meta, 5,
-				      id, err);
-	if (ret) {
-		event(ru, "publish", "Failed", t0, NULL);
-		goto out;
-	}
-	pm_buf_reset(&extra);
-	pm_buf_addf(&extra, "\"branch\": \"%s\", \"commit\": \"%s\", "
-			    "\"day_files\": %zu",
-		    b->branch, id, days_changed);
-	event(ru, "publish", "Completed", t0, extra.buf);
-
-	/* gate */
-	t0 = now_ms();
-	if (!id[0]) {
-		/* nothing new: main stays as it is */
-		ru->r->unchanged++;
-		event(ru, "gate", "Completed", t0,
-		      "\"merged\": false, \"reason\": \"nothing new\"");
-		goto out;
-	}
-	if (!rep.passed) {
-		*gate_failed = 1;
-		ru->r->failed++;
-		branch_made = 0; /* kept for pm25 data diff main <branch> */
-		if (b->branch != ru->r->branch)
-			snprintf(ru->r->branch, sizeof(ru->r->branch), "%s",
-				 b->branch);
+	for (tries = 1;; tries++) {
+		/* publish */
+		t0 = now_ms();
+		ret = publish(ru, b, out_dir.buf, &rep, landed, meta,
+			      &days_changed, id, err);
 		pm_buf_reset(&extra);
-		pm_buf_addf(&extra,
-			    "\"message\": \"Validation failed: score %.6f "
-			    "below gate %.2f\", \"branch\": \"%s\"",
-			    rep.score, ru->contract.gate, b->branch);
-		event(ru, "gate", "Failed", t0, extra.buf);
-		goto out;
+		pm_buf_addf(&extra, "\"branch\": \"%s\", \"commit\": \"%s\", "
+				    "\"day_files\": %zu",
+			    b->branch, ret ? "" : id, days_changed);
+		event(ru, "publish", ret ? "Failed" : "Completed", t0,
+		      extra.buf);
+		if (ret)
+			goto out;
+
+		/* gate */
+		t0 = now_ms();
+		if (!id[0]) {
+			ru->r->unchanged++;
+			event(ru, "gate", "Completed", t0,
+			      "\"merged\": false, \"reason\": \"nothing new\"");
+			goto out;
+		}
+		if (!rep.passed) {
+			*gate_failed = 1;
+			ru->r->failed++;
+			branch_made = 0; /* kept for pm25 data diff */
+			if (b->branch != ru->r->branch)
+				snprintf(ru->r->branch, sizeof(ru->r->branch),
+					 "%s", b->branch);
+			pm_buf_reset(&extra);
+			pm_buf_addf(&extra,
+				    "\"message\": \"Validation failed: score "
+				    "%.6f below gate %.2f\", \"branch\": \"%s\"",
+				    rep.score, ru->contract.gate, b->branch);
+			event(ru, "gate", "Failed", t0, extra.buf);
+			goto out;
+		}
+		pm_buf_setf(&msg, "Merge %s into main", b->branch);
+		ret = pm_store_merge(ru->data, b->branch, "main", msg.buf,
+				     meta, 5, id, err);
+		if (ret != PM_ERR_CONFLICT || tries == PUBLISH_TRIES)
+			break;
+		/* another run published the same day files: do it again
+		 * on top of what is on main now */
+		pm_buf_reset(&extra);
+		pm_buf_addf(&extra, "\"retry\": %d", tries);
+		event(ru, "gate", "Retrying", t0, extra.buf);
+		pm_store_branch_delete(ru->data, b->branch, NULL);
+		ret = land_raw(ru, b, &landed, err);
+		if (ret)
+			goto out;
 	}
-	pm_buf_setf(&path, "Merge %s (%s) into main", b->branch, date);
-	ret = pm_store_merge(ru->data, b->branch, "main", path.buf, meta, 5,
-			     id, err);
 	if (ret) {
 		event(ru, "gate", "Failed", t0, NULL);
 		branch_made = 0;
@@ -405,10 +476,9 @@ out:
 	pm_clean_report_release(&rep);
 	pm_buf_release(&in);
 	pm_buf_release(&csv);
-	pm_buf_release(&path);
 	pm_buf_release(&out_dir);
 	pm_buf_release(&extra);
-	pm_buf_release(&quality);
+	pm_buf_release(&msg);
 	return ret;
 }
 
@@ -495,18 +565,18 @@ static void run_finish(struct run *ru)
 	pm_strv_release(&ru->stations);
 }
 
-/* The local date the rows of t mostly belong to: the newest label's. */
-static int64_t label_day(const struct pm_table *t, int64_t fallback)
+/* The local date raw data lands under: the run's, or the range's end. */
+static int64_t fetch_day(const struct run *ru)
 {
-	int64_t newest = PM_TIME_NONE;
-	size_t i;
+	if (ru->o->to_day != PM_TIME_NONE)
+		return ru->o->to_day;
+	return pm_floor_div(ru->started + PM_ICT_OFFSET, 86400);
+}
 
-	for (i = 0; i < t->nr; i++)
-		if (t->time[i] != PM_TIME_NONE && t->time[i] > newest)
-			newest = t->time[i];
-	if (newest == PM_TIME_NONE)
-		return pm_floor_div(fallback + PM_ICT_OFFSET, 86400);
-	return pm_floor_div(newest + PM_ICT_OFFSET, 86400);
+static enum pm_err parse_pages(struct run *ru, const struct pm_fetched *f,
+			       struct pm_table *t, struct pm_buf *err)
+{
+	return pm_source_parse(ru->src, &ru->req, f, t, err);
 }
 
 /* ------------------------------------------------------------ flows */
@@ -535,16 +605,9 @@ enum pm_err pm_flow_ingest_clean(struct pm_store *data,
 	event(&ru, "fetch", ret ? "Failed" : "Completed", t0, extra.buf);
 	if (ret)
 		goto out;
-	t0 = now_ms();
-	ret = pm_source_parse(ru.src, &ru.req, &f, &t, err);
-	pm_buf_reset(&extra);
-	pm_buf_addf(&extra, "\"rows\": %zu", t.nr);
-	event(&ru, "parse", ret ? "Failed" : "Completed", t0, extra.buf);
-	if (ret)
-		goto out;
 	{
-		struct batch b = { &t, f.data, f.page_end, f.nr_pages,
-				   label_day(&t, ru.started), r->branch };
+		struct batch b = { &t, parse_pages, &f, f.data, f.page_end,
+				   f.nr_pages, fetch_day(&ru), r->branch };
 
 		ret = batch(&ru, &b, &gate_failed, err);
 	}
@@ -711,22 +774,21 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 		} else {
 			ru.req.from_day = ru.req.to_day = day;
 			ret = pm_source_fetch(ru.src, &ru.req, &f, err);
-			if (!ret)
-				ret = pm_source_parse(ru.src, &ru.req, &f, &t,
-						      err);
 			pm_buf_reset(&extra);
-			pm_buf_addf(&extra, "\"day\": \"%s\", \"rows\": %zu",
-				    date, t.nr);
+			pm_buf_addf(&extra, "\"day\": \"%s\", \"bytes\": %zu",
+				    date, f.len);
 			event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
 			      extra.buf);
 		}
-		if (!ret && t.nr) {
+		if (!ret && (t.nr || !o->input)) {
 			struct batch b;
 
 			snprintf(compact, sizeof(compact), "%.4s%.2s%.2s", date,
 				 date + 5, date + 8);
 			pm_buf_setf(&branch, "etl-%s-%s", r->run, compact);
 			b.t = &t;
+			b.parse = o->input ? NULL : parse_pages;
+			b.f = &f;
 			b.raw = f.data;
 			b.page_end = f.page_end;
 			b.nr_pages = f.nr_pages;

@@ -87,6 +87,15 @@ enum pm_err pm_store_list(struct pm_store *s, const char *ref,
 			  const char *prefix, struct pm_strv *out,
 			  struct pm_buf *err);
 /*
+ * Does ref hold, anywhere under prefix, a file with exactly these bytes?
+ * Compares content checksums, so nothing is downloaded. Sets *path_out
+ * (caller frees) to the first such path, or NULL.
+ */
+enum pm_err pm_store_find_same(struct pm_store *s, const char *ref,
+			       const char *prefix, const void *data,
+			       size_t len, char **path_out,
+			       struct pm_buf *err);
+/*
  * Commit what is staged on branch. id receives the new commit, or stays
  * "" when nothing changed. Concurrent writers to the branch are retried
  * (compare-and-swap on the ref), never lost.

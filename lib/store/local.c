@@ -306,6 +306,55 @@ static enum pm_err local_list(struct pm_store *s, const char *ref,
 	return ret;
 }
 
+struct same_ctx {
+	const char *prefix;
+	git_oid want;
+	struct pm_buf path;
+	char *found;
+};
+
+static int same_cb(const char *root, const git_tree_entry *te, void *arg)
+{
+	struct same_ctx *w = arg;
+
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB ||
+	    !git_oid_equal(git_tree_entry_id(te), &w->want))
+		return 0;
+	pm_buf_reset(&w->path);
+	pm_buf_addstr(&w->path, root);
+	pm_buf_addstr(&w->path, git_tree_entry_name(te));
+	if (strncmp(w->path.buf, w->prefix, strlen(w->prefix)))
+		return 0;
+	w->found = pm_xstrdup(w->path.buf);
+	return 1; /* stop the walk */
+}
+
+static enum pm_err local_find_same(struct pm_store *s, const char *ref,
+				   const char *prefix, const void *data,
+				   size_t len, char **path_out,
+				   struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct same_ctx w = { prefix, { { 0 } }, PM_BUF_INIT, NULL };
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	enum pm_err ret;
+
+	ret = lookup_commit(l, ref, &c, err);
+	if (ret)
+		return ret;
+	if (git_odb_hash(&w.want, data, len, GIT_OBJECT_BLOB) ||
+	    git_commit_tree(&tree, c))
+		ret = git_fail(err, PM_ERR_IO, ref);
+	else
+		git_tree_walk(tree, GIT_TREEWALK_PRE, same_cb, &w);
+	*path_out = w.found;
+	pm_buf_release(&w.path);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return ret;
+}
+
 static enum pm_err local_branches(struct pm_store *s, struct pm_strv *out,
 				  struct pm_buf *err)
 {
@@ -837,6 +886,7 @@ const struct pm_store_ops pm_store_local = {
 	.put = local_put,
 	.get = local_get,
 	.list = local_list,
+	.find_same = local_find_same,
 	.commit = local_commit,
 	.diff = local_diff,
 	.merge = local_merge,

@@ -29,6 +29,10 @@ struct pm_store_ops {
 	enum pm_err (*list)(struct pm_store *s, const char *ref,
 			    const char *prefix, struct pm_strv *out,
 			    struct pm_buf *err);
+	enum pm_err (*find_same)(struct pm_store *s, const char *ref,
+				 const char *prefix, const void *data,
+				 size_t len, char **path_out,
+				 struct pm_buf *err);
 	enum pm_err (*commit)(struct pm_store *s, const char *branch,
 			      const char *message, const struct pm_kv *meta,
 			      size_t nr_meta, char id[PM_ID_MAX],

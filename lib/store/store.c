@@ -199,6 +199,21 @@ enum pm_err pm_store_list(struct pm_store *s, const char *ref,
 	return ret;
 }
 
+enum pm_err pm_store_find_same(struct pm_store *s, const char *ref,
+			       const char *prefix, const void *data,
+			       size_t len, char **path_out,
+			       struct pm_buf *err)
+{
+	enum pm_err ret = check_ref(ref, err);
+
+	*path_out = NULL;
+	if (!ret && prefix && strstr(prefix, ".."))
+		ret = check_path(prefix, err);
+	return ret ? ret :
+		     s->ops->find_same(s, ref, prefix ? prefix : "", data, len,
+				       path_out, err);
+}
+
 enum pm_err pm_store_commit(struct pm_store *s, const char *branch,
 			    const char *message, const struct pm_kv *meta,
 			    size_t nr_meta, char id[PM_ID_MAX],
