@@ -1,29 +1,32 @@
 #!/bin/sh
-# `make run`: the main job on the bundled real data. Ingests each kind of
-# source, validates and cleans the Air4Thai history export (4 stations,
-# 89 days), and prints the summaries.
+# `make run`: the main job on the embedded defaults with bundled real
+# data. It initialises ./pm25-home (or $PM25_HOME), backfills the Air4Thai
+# history export in data/history (4 stations, 89 days) one day at a time
+# through write-audit-publish, replays one recorded hourly ingest, and
+# prints where things are.
 set -e
 cd "$(dirname "$0")/.."
-out=${PM25_RUN_DIR:-pm25-run}
-rm -rf "$out"
-mkdir -p "$out"
-echo "== ingest (replayed recordings, no network)"
-./pm25 ingest --source air4thai --file data/air4thai/getNewAQI_JSON_first2stations_2025-05-10.json \
-	-o "$out/air4thai-latest.csv" --stations-out "$out/stations.csv"
-./pm25 ingest --source air4thai-history --file data/air4thai/history_webV2_03t_05t_2019-01-01_2019-02-03.json \
-	-o "$out/history-2019.csv"
-./pm25 ingest --source waqi --file data/waqi/feed_bangkok_2025-02-11T22_drpafowler.json -o "$out/waqi.csv"
-./pm25 ingest --source openaq --file data/openaq/v3_sensors_measurements_raw_EXCERPT.json -o "$out/openaq.csv"
-./pm25 ingest --source csv --file data/history/air4thai_08t_2023-09-01_2024-02-27.csv -o "$out/history.csv"
-for f in data/airbkk/*.csv; do
-	./pm25 ingest --source csv --file "$f" -o "$out/airbkk-$(basename "$f")"
-done
+export PM25_HOME="${PM25_HOME:-$PWD/pm25-home}"
+./pm25 init
 echo
-echo "== validate (contracts/pm25.yaml)"
-./pm25 validate --contract contracts/pm25.yaml "$out/history.csv" --now 2024-02-28T00:00:00Z
+echo "== backfill data/history (one WAP cycle per local day)"
+./pm25 backfill --input data/history -q
 echo
-echo "== clean: one file per UTC day in $out/clean/"
-./pm25 clean --contract contracts/pm25.yaml --out-dir "$out/clean" "$out/history.csv" "$out"/airbkk-*.csv \
-	--now 2026-03-20T00:00:00Z
+echo "== one replayed ingest (tests/data/history_forweb_02t_2023-12-03.json)"
+./pm25 run ingest-clean -q --param source=air4thai-history \
+	--param file=tests/data/history_forweb_02t_2023-12-03.json
 echo
-echo "Next: ls $out/clean | head; pm25 clean -h; pm25 validate --json ..."
+main=$(./pm25 data log -n 1 | cut -c1-12)
+days=$(./pm25 data ls main clean/hourly/ | wc -l)
+raws=$(./pm25 data ls main raw/ | wc -l)
+echo "== summary"
+echo "home:        $PM25_HOME"
+echo "main:        $main ($days day files, $raws raw files)"
+./pm25 data cat main "$(./pm25 data ls main quality/ | tail -n 1)" |
+	sed -n 's/^  "input_rows": \([0-9]*\), "accepted_rows": \([0-9]*\), "score": \([0-9.]*\).*/last run:    \1 rows in, \2 accepted, score \3/p'
+echo
+echo "Look next:"
+echo "  ./pm25 data log -n 5"
+echo "  ./pm25 data ls main clean/hourly/ | head"
+echo "  git --git-dir=$PM25_HOME/data.git log --stat -3 main"
+echo "  ./pm25 data cat main clean/hourly/date=2024-01-01.csv | head"
