@@ -34,6 +34,22 @@ void pm_home_release(struct pm_home *h)
 	h->dir = h->tmp = NULL;
 }
 
+/* The store driver: PM25_STORE, else "local". */
+static const char *driver(void)
+{
+	const char *d = getenv("PM25_STORE");
+
+	return d && *d ? d : "local";
+}
+
+static void where(struct pm_home *h, const char *which, struct pm_buf *out)
+{
+	if (!strcmp(driver(), "local"))
+		pm_buf_addf(out, "%s/%s.git", h->dir, which);
+	else
+		pm_buf_addstr(out, which); /* a lakeFS repository name */
+}
+
 enum pm_err pm_home_init(struct pm_home *h, struct pm_buf *err)
 {
 	struct pm_buf path = PM_BUF_INIT;
@@ -50,8 +66,9 @@ enum pm_err pm_home_init(struct pm_home *h, struct pm_buf *err)
 		ret = pm_file_write_atomic(path.buf, default_config,
 					   sizeof(default_config) - 1, err);
 	for (i = 0; !ret && i < PM_ARRAY_SIZE(repos); i++) {
-		pm_buf_setf(&path, "%s/%s.git", h->dir, repos[i]);
-		ret = pm_store_open(&s, "local", path.buf, 1, err);
+		pm_buf_reset(&path);
+		where(h, repos[i], &path);
+		ret = pm_store_open(&s, driver(), path.buf, 1, err);
 		pm_store_close(s);
 		s = NULL;
 	}
@@ -65,8 +82,8 @@ enum pm_err pm_home_store(struct pm_home *h, const char *which,
 	struct pm_buf path = PM_BUF_INIT;
 	enum pm_err ret;
 
-	pm_buf_addf(&path, "%s/%s.git", h->dir, which);
-	ret = pm_store_open(out, "local", path.buf, 0, err);
+	where(h, which, &path);
+	ret = pm_store_open(out, driver(), path.buf, 0, err);
 	if (ret == PM_ERR_NOTFOUND)
 		pm_errf(err, ret, "%s: no %s repository; run pm25 init first",
 			h->dir, which);

@@ -211,3 +211,96 @@ out:
 	pm_buf_release(&ua);
 	return ret;
 }
+
+enum pm_err pm_http_request(const struct pm_http_req *rq,
+			    const struct pm_http_opts *opts, struct pm_buf *out,
+			    long *status, struct pm_buf *err)
+{
+	struct pm_http_opts o = PM_HTTP_OPTS_INIT;
+	struct pm_buf shown = PM_BUF_INIT, ua = PM_BUF_INIT;
+	struct curl_slist *hdrs = NULL;
+	struct sink sink = { out, out->len, 0 };
+	char errbuf[CURL_ERROR_SIZE];
+	enum pm_err ret = PM_OK;
+	size_t max_saved = out->max;
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	int idempotent = strcmp(rq->method, "POST") != 0, tries, i;
+	CURL *h;
+
+	if (opts)
+		o = *opts;
+	*status = 0;
+	pm_http_redact(rq->url, &shown);
+	pm_buf_addf(&ua, "pm25/%s", PM25_VERSION);
+	h = curl_easy_init();
+	if (!h) {
+		ret = pm_errf(err, PM_ERR_NET, "%s %s: cannot start libcurl",
+			      rq->method, shown.buf);
+		goto out;
+	}
+	for (i = 0; rq->headers && rq->headers[i]; i++)
+		hdrs = curl_slist_append(hdrs, rq->headers[i]);
+	/* no "Expect: 100-continue" round trip on uploads */
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	out->max = out->len + o.max_body;
+	curl_easy_setopt(h, CURLOPT_URL, rq->url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
+	if (rq->body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)rq->body_len);
+	} else if (!strcmp(rq->method, "POST")) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	}
+	if (rq->userpwd) {
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(h, CURLOPT_USERPWD, rq->userpwd);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, o.user_agent ? o.user_agent :
+								 ua.buf);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	for (tries = 1;; tries++) {
+		CURLcode cc;
+		int retry;
+
+		errbuf[0] = '\0';
+		pm_buf_setlen(out, sink.start);
+		cc = curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+		retry = idempotent && tries < o.max_tries &&
+			(cc == CURLE_OPERATION_TIMEDOUT ||
+			 (cc == CURLE_OK && (*status == 429 || *status >= 500)));
+		if (sink.too_big)
+			ret = pm_errf(err, PM_ERR_LIMIT,
+				      "%s %s: body larger than %zu bytes",
+				      rq->method, shown.buf, o.max_body);
+		else if (cc == CURLE_OPERATION_TIMEDOUT)
+			ret = pm_errf(err, PM_ERR_TIMEOUT, "%s %s: timed out",
+				      rq->method, shown.buf);
+		else if (cc != CURLE_OK)
+			ret = pm_errf(err, PM_ERR_NET, "%s %s: %s", rq->method,
+				      shown.buf,
+				      errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		else
+			ret = PM_OK;
+		if (!retry)
+			break;
+		usleep((useconds_t)pm_http_backoff(&o, tries, &seed) * 1000);
+	}
+out:
+	out->max = max_saved;
+	curl_slist_free_all(hdrs);
+	if (h)
+		curl_easy_cleanup(h);
+	pm_buf_release(&shown);
+	pm_buf_release(&ua);
+	return ret;
+}

@@ -25,8 +25,9 @@ void pm_home_release(struct pm_home *h);
  */
 enum pm_err pm_home_init(struct pm_home *h, struct pm_buf *err);
 /*
- * Open repository "data" or "model": the local driver on the home's git
- * repository. PM_ERR_NOTFOUND tells to run pm25 init.
+ * Open repository "data" or "model": by default the local driver on the
+ * home's git repository; with PM25_STORE=lakefs the lakeFS repository of
+ * that name. PM_ERR_NOTFOUND tells to run pm25 init.
  */
 enum pm_err pm_home_store(struct pm_home *h, const char *which,
 			  struct pm_store **out, struct pm_buf *err);

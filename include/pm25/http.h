@@ -41,6 +41,26 @@ enum pm_err pm_http_get(const char *url, const struct pm_http_opts *o,
 			struct pm_buf *body, struct pm_http_result *res,
 			struct pm_buf *err);
 
+/* A request with any method, body and basic authentication. */
+struct pm_http_req {
+	const char *method;	    /* "GET", "POST", "PUT", "DELETE" */
+	const char *url;
+	const char *const *headers; /* NULL-terminated, or NULL */
+	const void *body;	    /* borrowed, or NULL */
+	size_t body_len;
+	const char *userpwd;	    /* "user:password" for basic auth */
+};
+
+/*
+ * Send rq; the response body is appended to out and its status stored in
+ * *status. Any HTTP status is PM_OK here: the caller reads it. Transport
+ * failures are errors as for pm_http_get(). Timeouts, 429 and 5xx are
+ * retried only for GET, PUT and DELETE, which are idempotent.
+ */
+enum pm_err pm_http_request(const struct pm_http_req *rq,
+			    const struct pm_http_opts *o, struct pm_buf *out,
+			    long *status, struct pm_buf *err);
+
 /* Copy url into out with the values of token=, key= and api_key= hidden. */
 void pm_http_redact(const char *url, struct pm_buf *out);
 

@@ -59,6 +59,7 @@ struct pm_store {
 };
 
 extern const struct pm_store_ops pm_store_local;
+extern const struct pm_store_ops pm_store_lakefs;
 
 /* Add one commit to l; returns it zeroed. */
 struct pm_commit_info *pm_commit_list_add(struct pm_commit_list *l);

@@ -10,6 +10,7 @@
 
 static const struct pm_store_ops *const drivers[] = {
 	&pm_store_local,
+	&pm_store_lakefs,
 };
 
 int pm_store_valid_branch(const char *name)

@@ -43,4 +43,5 @@
 	X(store_three_way_merge_and_conflict)                                 \
 	X(store_revert_log_tag)                                               \
 	X(store_refuses_bad_names)                                            \
-	X(store_concurrent_writers_lose_nothing)
+	X(store_concurrent_writers_lose_nothing)                              \
+	X(store_premerge_hook_is_a_gate)

@@ -10,13 +10,26 @@
 #include "pm25/store.h"
 #include "pm25/strv.h"
 
+/*
+ * The store of this test: a git repository in the scratch directory, or
+ * with PM25_TEST_STORE=lakefs a lakeFS repository named after it.
+ */
 static struct pm_store *open_store(void)
 {
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_store *s = NULL;
 	const char *driver = getenv("PM25_TEST_STORE");
+	char where[64] = "repo.git", cwd[512];
 
-	if (pm_store_open(&s, driver ? driver : "local", "repo.git", 1, &err))
+	if (driver && !strcmp(driver, "lakefs") && getcwd(cwd, sizeof(cwd))) {
+		unsigned long h = 5381;
+		const char *p;
+
+		for (p = cwd; *p; p++)
+			h = h * 33 + (unsigned char)*p;
+		snprintf(where, sizeof(where), "t%08lx", h & 0xffffffffUL);
+	}
+	if (pm_store_open(&s, driver ? driver : "local", where, 1, &err))
 		pm_test_fail(__FILE__, __LINE__, "open: %s", err.buf);
 	pm_buf_release(&err);
 	return s;
@@ -220,5 +233,28 @@ TEST(store_concurrent_writers_lose_nothing)
 	PM_ASSERT_EQ(pm_store_list(s, "main", "", &l, NULL), PM_OK);
 	PM_ASSERT_EQ(l.nr, 80);
 	pm_strv_release(&l);
+	pm_store_close(s);
+}
+
+TEST(store_premerge_hook_is_a_gate)
+{
+	struct pm_store *s = open_store();
+	struct pm_buf err = PM_BUF_INIT;
+	const char *driver = getenv("PM25_TEST_STORE");
+	char id[PM_ID_MAX];
+
+	/* only lakeFS has hooks; the test server refuses failed reports */
+	if (!driver || strcmp(driver, "lakefs")) {
+		pm_store_close(s);
+		return;
+	}
+	pm_store_branch_create(s, "etl-x", "main", NULL);
+	put_commit(s, "etl-x", "quality/date=2024-01-01/x.json",
+		   "{\"passed\": false}", id);
+	PM_ASSERT_EQ(pm_store_merge(s, "etl-x", "main", "m", NULL, 0, id, &err),
+		     PM_ERR_GATE);
+	PM_ASSERT(strstr(err.buf, "pre-merge hook") != NULL);
+	PM_ASSERT(get(s, "main", "quality/date=2024-01-01/x.json") == NULL);
+	pm_buf_release(&err);
 	pm_store_close(s);
 }
