@@ -31,6 +31,7 @@ struct run {
 	struct pm_strv stations;
 	struct pm_buf scratch; /* tmp_dir/<run> */
 	int64_t started;
+	int raw_per_day; /* backfill: raw is landed once per day folder */
 };
 
 /* ------------------------------------------------------------ events */
@@ -101,13 +102,23 @@ static const char *raw_ext(const char *source)
 	return strcmp(source, "csv") ? "json" : "csv";
 }
 
-/* 1 if some raw file of this source on main has exactly these bytes. */
-static int raw_exists(struct run *ru, const char *data, size_t len)
+/*
+ * 1 if a raw file of this source on main has exactly these bytes: in any
+ * day folder for ingest-clean (a rerun lands nothing), in the day's own
+ * folder for backfill (each day keeps what was fetched for it).
+ */
+static int raw_exists(struct run *ru, int64_t day, const char *data,
+		      size_t len)
 {
 	struct pm_buf dir = PM_BUF_INIT;
 	char *found = NULL;
+	char date[16];
 
 	pm_buf_addf(&dir, "raw/%s/", ru->src->name);
+	if (ru->raw_per_day) {
+		pm_date_format(day * 86400, date);
+		pm_buf_addf(&dir, "date=%s/", date);
+	}
 	pm_store_find_same(ru->data, "main", dir.buf, data, len, &found, NULL);
 	pm_buf_release(&dir);
 	free(found);
@@ -261,7 +272,7 @@ static enum pm_err land_raw(struct run *ru, const struct batch *b,
 
 		start = b->page_end[i];
 		/* raw files are never rewritten, nor landed twice */
-		if (raw_exists(ru, p, len))
+		if (raw_exists(ru, b->day, p, len))
 			continue;
 		pm_buf_setf(&path, "raw/%s/date=%s/%.2s%.2s%.2s-%s",
 			    ru->src->name, date, iso + 11, iso + 14, iso + 17,
@@ -701,6 +712,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	ret = run_start(&ru, data, o, r, "backfill", err);
 	if (ret)
 		goto out;
+	ru.raw_per_day = 1;
 	first = o->from_day;
 	last = o->to_day;
 	if (o->input) {
