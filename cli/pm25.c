@@ -17,6 +17,7 @@ static const struct cmd *const commands[] = {
 	&cmd_ingest,
 	&cmd_validate,
 	&cmd_clean,
+	&cmd_batch,
 	&cmd_version,
 };
 

@@ -1329,6 +1329,26 @@ static enum pm_err read_inputs(struct engine *e, struct pm_buf *err)
 	return ret;
 }
 
+/* Decode a station's PM2.5 column and hand it to the caller. */
+static void hand_series(const struct pm_station *s,
+			const struct pm_clean_opts *o)
+{
+	const struct pm_sgrid *g = &s->grid;
+	double *p, v[PM_NMEASURES];
+	size_t i, at = 0;
+
+	if (!g->span)
+		return;
+	p = pm_xmalloc(g->span * sizeof(*p));
+	for (i = 0; i < g->span; i++) {
+		pm_vpool_unpack(&g->v, g->mask[i], at, v);
+		at += (size_t)__builtin_popcount(g->mask[i]);
+		p[i] = v[PM_COL_PM25];
+	}
+	o->series(o->series_data, s->id, s->len, g->first, g->span, p);
+	free(p);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -1352,7 +1372,7 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 	e.o = o;
 	e.c = c;
 	e.r = r;
-	e.keep_grids = o->out_dir || o->out_file;
+	e.keep_grids = o->out_dir || o->out_file || o->series;
 	e.unique_rule = SIZE_MAX;
 	for (i = 0; i < c->nr_rules; i++)
 		if (c->rules[i].kind == PM_RULE_UNIQUE)
@@ -1395,6 +1415,8 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 		ret = write_days(&e, nst, err);
 	else if (o->out_file)
 		ret = write_single(&e, nst, err);
+	for (i = 0; !ret && o->series && i < nst; i++)
+		hand_series(&e.st[i], o);
 	pm_log(PM_LOG_DEBUG, "clean", "write %zu rows: %.3f s", r->out_rows,
 	       now_s() - t2);
 out:

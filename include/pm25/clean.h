@@ -20,6 +20,13 @@ struct pm_clean_opts {
 	const char *out_file; /* one CSV, or NULL (neither: validate only) */
 	const char *station;  /* station id for files without one */
 	int64_t now;	      /* for freshness; PM_TIME_NONE: the clock */
+	/*
+	 * Called for each station after cleaning, in station order, with
+	 * its hourly PM2.5 (borrowed; NaN for missing); may be NULL.
+	 */
+	void (*series)(void *data, const char *station, size_t len,
+		       uint32_t first_hour, size_t span, const double *pm25);
+	void *series_data;
 	/* Called after each input file; may be NULL. */
 	void (*progress)(void *data, size_t done, size_t total);
 	void *progress_data;

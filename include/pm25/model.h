@@ -1,0 +1,62 @@
+/*
+ * The baseline PM2.5 model: the features of the backfill workload
+ * (lags, a 24-hour mean, hour of day, weekday), a global time split and
+ * ordinary least squares, with persistence as the baseline to beat.
+ */
+#ifndef PM25_MODEL_H
+#define PM25_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pm25/err.h"
+
+struct pm_buf;
+
+#define PM_NFEATURES 14
+
+/* Feature names, in coefficient order. */
+extern const char *const pm_feature_names[PM_NFEATURES];
+
+/* One station's hourly PM2.5 after cleaning (NaN for missing). */
+struct pm_series {
+	char *station;	/* owned */
+	uint32_t first; /* UTC hours since epoch of p[0] */
+	size_t span;
+	double *p; /* owned */
+};
+
+struct pm_series_set {
+	struct pm_series *s;
+	size_t nr, alloc;
+};
+
+/* Copy a series into the set (p borrowed). */
+void pm_series_add(struct pm_series_set *set, const char *station,
+		   size_t len, uint32_t first, size_t span, const double *p);
+void pm_series_release(struct pm_series_set *set);
+
+struct pm_metrics {
+	double mae, rmse, r2;
+};
+
+struct pm_fit {
+	size_t rows, distinct_hours, train_hours, train_rows, test_rows;
+	uint32_t test_start; /* UTC hour */
+	double intercept;
+	double coef[PM_NFEATURES];
+	struct pm_metrics model, persistence;
+};
+
+/*
+ * Build the features of every series, split by time (the first
+ * floor(4n/5) distinct hours train), fit OLS with an intercept and score
+ * model and persistence on the test hours. PM_ERR_DATA when there are
+ * too few hours or rows for a fit.
+ */
+enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *out,
+			 struct pm_buf *err);
+
+/* Solve the n x n system a x = b (a is destroyed); -1 if singular. */
+int pm_solve(double *a, double *b, size_t n);
+
+#endif

@@ -1,0 +1,290 @@
+/*
+ * Features, split and least squares for the baseline model. Features are
+ * computed on the fly from the cleaned series in every pass, so nothing
+ * per row is stored. The fit accumulates the centred normal equations in
+ * long double and solves them by Gaussian elimination with pivoting.
+ */
+#include "compat.h"
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/model.h"
+
+const char *const pm_feature_names[PM_NFEATURES] = {
+	"pm25",	      "pm25_lag1", "pm25_lag2", "pm25_lag3", "pm25_lag24",
+	"pm25_roll24", "hour_sin",  "hour_cos",  "dow_tue",   "dow_wed",
+	"dow_thu",     "dow_fri",   "dow_sat",   "dow_sun",
+};
+
+void pm_series_add(struct pm_series_set *set, const char *station,
+		   size_t len, uint32_t first, size_t span, const double *p)
+{
+	struct pm_series *s;
+
+	PM_ALLOC_GROW(set->s, set->nr + 1, set->alloc);
+	s = &set->s[set->nr++];
+	s->station = pm_xmemdupz(station, len);
+	s->first = first;
+	s->span = span;
+	s->p = pm_xmalloc((span ? span : 1) * sizeof(*s->p));
+	memcpy(s->p, p, span * sizeof(*s->p));
+}
+
+void pm_series_release(struct pm_series_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->nr; i++) {
+		free(set->s[i].station);
+		free(set->s[i].p);
+	}
+	free(set->s);
+	memset(set, 0, sizeof(*set));
+}
+
+/*
+ * The features x and target y of hour index i of s; 0 if a feature or
+ * the target is missing.
+ */
+static int features(const struct pm_series *s, size_t i, double *x, double *y)
+{
+	const double *p = s->p;
+	uint32_t t = s->first + (uint32_t)i;
+	unsigned hour = (t + 7) % 24, dow = ((t + 7) / 24 + 3) % 7, k;
+	double sum = 0;
+
+	if (i < 24 || i + 1 >= s->span)
+		return 0;
+	if (isnan(p[i]) || isnan(p[i - 1]) || isnan(p[i - 2]) ||
+	    isnan(p[i - 3]) || isnan(p[i - 24]) || isnan(p[i + 1]))
+		return 0;
+	for (k = 0; k < 24; k++) {
+		if (isnan(p[i - k]))
+			return 0;
+		sum += p[i - k];
+	}
+	x[0] = p[i];
+	x[1] = p[i - 1];
+	x[2] = p[i - 2];
+	x[3] = p[i - 3];
+	x[4] = p[i - 24];
+	x[5] = sum / 24;
+	x[6] = sin(((2 * M_PI) * hour) / 24);
+	x[7] = cos(((2 * M_PI) * hour) / 24);
+	for (k = 0; k < 6; k++)
+		x[8 + k] = dow == k + 1 ? 1.0 : 0.0;
+	*y = p[i + 1];
+	return 1;
+}
+
+int pm_solve(double *a, double *b, size_t n)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		size_t piv = i;
+
+		for (j = i + 1; j < n; j++)
+			if (fabs(a[j * n + i]) > fabs(a[piv * n + i]))
+				piv = j;
+		if (fabs(a[piv * n + i]) < 1e-300)
+			return -1;
+		if (piv != i) {
+			for (k = 0; k < n; k++) {
+				double tmp = a[i * n + k];
+
+				a[i * n + k] = a[piv * n + k];
+				a[piv * n + k] = tmp;
+			}
+			{
+				double tmp = b[i];
+
+				b[i] = b[piv];
+				b[piv] = tmp;
+			}
+		}
+		for (j = i + 1; j < n; j++) {
+			double f = a[j * n + i] / a[i * n + i];
+
+			for (k = i; k < n; k++)
+				a[j * n + k] -= f * a[i * n + k];
+			b[j] -= f * b[i];
+		}
+	}
+	for (i = n; i-- > 0;) {
+		double v = b[i];
+
+		for (k = i + 1; k < n; k++)
+			v -= a[i * n + k] * b[k];
+		b[i] = v / a[i * n + i];
+	}
+	return 0;
+}
+
+/* Which hours have a kept feature row: a bitmap over [lo, lo + bits). */
+struct hours {
+	uint32_t lo;
+	size_t bits;
+	uint64_t *map;
+};
+
+static void metrics(const struct pm_series_set *set, const struct pm_fit *f,
+		    struct pm_metrics *m, int persistence)
+{
+	long double ysum = 0, abs_sum = 0, sq_sum = 0, sst = 0, mean;
+	double x[PM_NFEATURES], y;
+	size_t s, i, n = 0;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (s = 0; s < set->nr; s++) {
+			const struct pm_series *ser = &set->s[s];
+
+			for (i = 0; i < ser->span; i++) {
+				double pred;
+				int j;
+
+				if (ser->first + i < f->test_start ||
+				    !features(ser, i, x, &y))
+					continue;
+				if (pass == 0) {
+					ysum += y;
+					n++;
+					continue;
+				}
+				pred = f->intercept;
+				for (j = 0; j < PM_NFEATURES; j++)
+					pred += f->coef[j] * x[j];
+				if (persistence)
+					pred = x[0];
+				abs_sum += fabsl((long double)y - pred);
+				sq_sum += ((long double)y - pred) *
+					  ((long double)y - pred);
+				mean = ysum / n;
+				sst += ((long double)y - mean) *
+				       ((long double)y - mean);
+			}
+		}
+	}
+	m->mae = (double)(abs_sum / n);
+	m->rmse = sqrt((double)(sq_sum / n));
+	m->r2 = (double)(1 - sq_sum / sst);
+}
+
+enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *f,
+			 struct pm_buf *err)
+{
+	long double xs[PM_NFEATURES] = { 0 }, ys = 0;
+	long double xx[PM_NFEATURES * PM_NFEATURES] = { 0 },
+		    xy[PM_NFEATURES] = { 0 };
+	double a[PM_NFEATURES * PM_NFEATURES], b[PM_NFEATURES];
+	double x[PM_NFEATURES], y, xm[PM_NFEATURES], ym;
+	struct hours h = { UINT32_MAX, 0, NULL };
+	uint32_t hi = 0;
+	size_t s, i, k, seen;
+	int j, l;
+
+	memset(f, 0, sizeof(*f));
+	for (s = 0; s < set->nr; s++) {
+		if (!set->s[s].span)
+			continue;
+		h.lo = set->s[s].first < h.lo ? set->s[s].first : h.lo;
+		if (set->s[s].first + set->s[s].span - 1 > hi)
+			hi = set->s[s].first + (uint32_t)set->s[s].span - 1;
+	}
+	if (h.lo > hi)
+		return pm_errf(err, PM_ERR_DATA, "no data to build features from");
+	h.bits = (size_t)(hi - h.lo) + 1;
+	h.map = pm_xcalloc(h.bits / 64 + 1, sizeof(*h.map));
+	for (s = 0; s < set->nr; s++) {
+		const struct pm_series *ser = &set->s[s];
+
+		for (i = 0; i < ser->span; i++) {
+			size_t bit;
+
+			if (!features(ser, i, x, &y))
+				continue;
+			f->rows++;
+			bit = ser->first + i - h.lo;
+			h.map[bit / 64] |= 1ull << (bit % 64);
+		}
+	}
+	for (k = 0; k < h.bits / 64 + 1; k++)
+		f->distinct_hours += (size_t)__builtin_popcountll(h.map[k]);
+	f->train_hours = 4 * f->distinct_hours / 5;
+	if (f->train_hours == 0 || f->train_hours == f->distinct_hours) {
+		free(h.map);
+		return pm_errf(err, PM_ERR_DATA,
+			       "%zu distinct feature hours are too few to "
+			       "split into train and test",
+			       f->distinct_hours);
+	}
+	for (k = 0, seen = 0; k < h.bits; k++)
+		if ((h.map[k / 64] >> (k % 64)) & 1) {
+			if (seen++ == f->train_hours) {
+				f->test_start = h.lo + (uint32_t)k;
+				break;
+			}
+		}
+	free(h.map);
+
+	/* means of the train rows, then the centred normal equations */
+	for (s = 0; s < set->nr; s++) {
+		const struct pm_series *ser = &set->s[s];
+
+		for (i = 0; i < ser->span; i++) {
+			if (!features(ser, i, x, &y))
+				continue;
+			if (ser->first + i >= f->test_start) {
+				f->test_rows++;
+				continue;
+			}
+			f->train_rows++;
+			for (j = 0; j < PM_NFEATURES; j++)
+				xs[j] += x[j];
+			ys += y;
+		}
+	}
+	for (j = 0; j < PM_NFEATURES; j++)
+		xm[j] = (double)(xs[j] / f->train_rows);
+	ym = (double)(ys / f->train_rows);
+	for (s = 0; s < set->nr; s++) {
+		const struct pm_series *ser = &set->s[s];
+
+		for (i = 0; i < ser->span; i++) {
+			if (ser->first + i >= f->test_start ||
+			    !features(ser, i, x, &y))
+				continue;
+			for (j = 0; j < PM_NFEATURES; j++)
+				x[j] -= xm[j];
+			y -= ym;
+			for (j = 0; j < PM_NFEATURES; j++) {
+				for (l = j; l < PM_NFEATURES; l++)
+					xx[j * PM_NFEATURES + l] +=
+						(long double)x[j] * x[l];
+				xy[j] += (long double)x[j] * y;
+			}
+		}
+	}
+	for (j = 0; j < PM_NFEATURES; j++) {
+		for (l = 0; l < PM_NFEATURES; l++)
+			a[j * PM_NFEATURES + l] =
+				(double)(l >= j ? xx[j * PM_NFEATURES + l] :
+						  xx[l * PM_NFEATURES + j]);
+		b[j] = (double)xy[j];
+	}
+	if (f->train_rows <= PM_NFEATURES || pm_solve(a, b, PM_NFEATURES))
+		return pm_errf(err, PM_ERR_DATA,
+			       "the %zu training rows do not determine the "
+			       "model (too few, or constant features)",
+			       f->train_rows);
+	f->intercept = ym;
+	for (j = 0; j < PM_NFEATURES; j++) {
+		f->coef[j] = b[j];
+		f->intercept -= b[j] * xm[j];
+	}
+	if (!f->test_rows)
+		return pm_errf(err, PM_ERR_DATA, "no test rows");
+	metrics(set, f, &f->model, 0);
+	metrics(set, f, &f->persistence, 1);
+	return PM_OK;
+}
