@@ -44,4 +44,7 @@
 	X(store_revert_log_tag)                                               \
 	X(store_refuses_bad_names)                                            \
 	X(store_concurrent_writers_lose_nothing)                              \
-	X(store_premerge_hook_is_a_gate)
+	X(store_premerge_hook_is_a_gate)                                      \
+	X(aqi_thai_every_edge)                                                \
+	X(aqi_us_every_edge)                                                  \
+	X(aqi_thai_categories)
