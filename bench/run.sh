@@ -35,8 +35,10 @@ seconds() { # h:mm:ss.ss or m:ss.ss
 	echo "$1" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'
 }
 
-printf '| set | rows | peer wall s | peer clean stages s | peer RSS MB | pm25 wall s | pm25 RSS MB | speed-up (clean stages) | memory ratio | verdict |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|\n'
+clean_table=$WORK/clean-table.md
+batch_table=$WORK/batch-table.md
+printf '| set | rows | peer wall s | peer clean stages s | peer RSS MB | pm25 clean wall s | pm25 RSS MB | speed-up (clean stages) | memory ratio | verdict |\n|---|---|---|---|---|---|---|---|---|---|\n' > "$clean_table"
+printf '| set | rows | peer wall s | peer RSS MB | pm25 batch wall s | pm25 RSS MB | rows/s | speed-up | memory ratio | verdict |\n|---|---|---|---|---|---|---|---|---|---|\n' > "$batch_table"
 for set in "${sets[@]}"; do
 	data=$WORK/$set
 	if [ ! -f "$data/MANIFEST.json" ]; then
@@ -67,5 +69,23 @@ for set in "${sets[@]}"; do
 	awk -v set="$set" -v rows="$rows" -v pw="$pw" -v pc="$pclean" -v pr="$prss" \
 		-v cw="$cw" -v cr="$crss" -v v="$verdict" 'BEGIN {
 		printf "| %s | %d | %.2f | %.2f | %.0f | %.3f | %.1f | %.1fx | 1/%.0f | %s |\n",
-			set, rows, pw, pc, pr / 1024, cw, cr / 1024, pc / cw, pr / cr, v }'
+			set, rows, pw, pc, pr / 1024, cw, cr / 1024, pc / cw, pr / cr, v }' >> "$clean_table"
+	# pm25 batch: the peer's whole job, compared with its whole wall time
+	/usr/bin/time -v "$PM25" -v -v batch --contract "$CONTRACT" "$data" "$WORK/batch_$set" \
+		> "$WORK/batch_$set.json" 2> "$WORK/batch_$set.err"
+	bw=$(seconds "$(field "$WORK/batch_$set.err" 'Elapsed (wall')")
+	brss=$(field "$WORK/batch_$set.err" 'Maximum resident')
+	verdict=AGREE
+	python3 "$ROOT/tests/cli/same-numbers.py" "$WORK/peer_$set.json" "$WORK/batch_$set.json" all > /dev/null ||
+		verdict=DISAGREE
+	diff -rq "$WORK/peer_$set" "$WORK/batch_$set" > /dev/null || verdict=DISAGREE
+	awk -v set="$set" -v rows="$rows" -v pw="$pw" -v pr="$prss" \
+		-v bw="$bw" -v br="$brss" -v v="$verdict" 'BEGIN {
+		printf "| %s | %d | %.2f | %.0f | %.3f | %.1f | %.0f | %.1fx | 1/%.0f | %s |\n",
+			set, rows, pw, pr / 1024, bw, br / 1024, rows / bw, pw / bw, pr / br, v }' >> "$batch_table"
 done
+echo "pm25 clean (the peer's read, normalise, validate, grid and write stages):"
+cat "$clean_table"
+echo
+echo "pm25 batch (the peer's whole job):"
+cat "$batch_table"
