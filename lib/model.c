@@ -41,6 +41,19 @@ void pm_series_release(struct pm_series_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
+/* sin and cos of 2 pi h / 24, computed as ((2 pi) h) / 24 */
+static double hour_sin[24], hour_cos[24];
+
+static void init_hours(void)
+{
+	int h;
+
+	for (h = 0; h < 24; h++) {
+		hour_sin[h] = sin(((2 * M_PI) * h) / 24);
+		hour_cos[h] = cos(((2 * M_PI) * h) / 24);
+	}
+}
+
 /*
  * The features x and target y of hour index i of s; 0 if a feature or
  * the target is missing.
@@ -68,8 +81,8 @@ static int features(const struct pm_series *s, size_t i, double *x, double *y)
 	x[3] = p[i - 3];
 	x[4] = p[i - 24];
 	x[5] = sum / 24;
-	x[6] = sin(((2 * M_PI) * hour) / 24);
-	x[7] = cos(((2 * M_PI) * hour) / 24);
+	x[6] = hour_sin[hour];
+	x[7] = hour_cos[hour];
 	for (k = 0; k < 6; k++)
 		x[8 + k] = dow == k + 1 ? 1.0 : 0.0;
 	*y = p[i + 1];
@@ -127,47 +140,47 @@ struct hours {
 	uint64_t *map;
 };
 
-static void metrics(const struct pm_series_set *set, const struct pm_fit *f,
-		    struct pm_metrics *m, int persistence)
+/* MAE, RMSE and R2 of the model and of persistence, in one pass. */
+static void metrics(const struct pm_series_set *set, struct pm_fit *f)
 {
-	long double ysum = 0, abs_sum = 0, sq_sum = 0, sst = 0, mean;
+	long double n = 0, ys = 0, yy = 0, abs_m = 0, sq_m = 0, abs_p = 0,
+		    sq_p = 0, sst;
 	double x[PM_NFEATURES], y;
-	size_t s, i, n = 0;
-	int pass;
+	size_t s, i;
 
-	for (pass = 0; pass < 2; pass++) {
-		for (s = 0; s < set->nr; s++) {
-			const struct pm_series *ser = &set->s[s];
+	for (s = 0; s < set->nr; s++) {
+		const struct pm_series *ser = &set->s[s];
+		size_t from = ser->first >= f->test_start ?
+				      0 :
+				      f->test_start - ser->first;
 
-			for (i = 0; i < ser->span; i++) {
-				double pred;
-				int j;
+		for (i = from; i < ser->span; i++) {
+			long double pred, d;
+			int j;
 
-				if (ser->first + i < f->test_start ||
-				    !features(ser, i, x, &y))
-					continue;
-				if (pass == 0) {
-					ysum += y;
-					n++;
-					continue;
-				}
-				pred = f->intercept;
-				for (j = 0; j < PM_NFEATURES; j++)
-					pred += f->coef[j] * x[j];
-				if (persistence)
-					pred = x[0];
-				abs_sum += fabsl((long double)y - pred);
-				sq_sum += ((long double)y - pred) *
-					  ((long double)y - pred);
-				mean = ysum / n;
-				sst += ((long double)y - mean) *
-				       ((long double)y - mean);
-			}
+			if (!features(ser, i, x, &y))
+				continue;
+			pred = f->intercept;
+			for (j = 0; j < PM_NFEATURES; j++)
+				pred += (long double)f->coef[j] * x[j];
+			n++;
+			ys += y;
+			yy += (long double)y * y;
+			d = y - pred;
+			abs_m += fabsl(d);
+			sq_m += d * d;
+			d = (long double)y - x[0];
+			abs_p += fabsl(d);
+			sq_p += d * d;
 		}
 	}
-	m->mae = (double)(abs_sum / n);
-	m->rmse = sqrt((double)(sq_sum / n));
-	m->r2 = (double)(1 - sq_sum / sst);
+	sst = yy - ys * ys / n;
+	f->model.mae = (double)(abs_m / n);
+	f->model.rmse = sqrt((double)(sq_m / n));
+	f->model.r2 = (double)(1 - sq_m / sst);
+	f->persistence.mae = (double)(abs_p / n);
+	f->persistence.rmse = sqrt((double)(sq_p / n));
+	f->persistence.r2 = (double)(1 - sq_p / sst);
 }
 
 enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *f,
@@ -184,6 +197,7 @@ enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *f,
 	int j, l;
 
 	memset(f, 0, sizeof(*f));
+	init_hours();
 	for (s = 0; s < set->nr; s++) {
 		if (!set->s[s].span)
 			continue;
@@ -227,9 +241,18 @@ enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *f,
 		}
 	free(h.map);
 
-	/* means of the train rows, then the centred normal equations */
+	/*
+	 * One pass: sums and cross products of the train rows, centred
+	 * afterwards (S_xx - n mean mean'). Each station sums in double and
+	 * the totals add up in long double, which keeps the rounding well
+	 * inside the 1e-6 the workload allows.
+	 */
 	for (s = 0; s < set->nr; s++) {
 		const struct pm_series *ser = &set->s[s];
+		/* per station in double, totals in long double */
+		double cx[PM_NFEATURES] = { 0 }, cy = 0;
+		double cxx[PM_NFEATURES * PM_NFEATURES] = { 0 },
+		       cxy[PM_NFEATURES] = { 0 };
 
 		for (i = 0; i < ser->span; i++) {
 			if (!features(ser, i, x, &y))
@@ -239,32 +262,36 @@ enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *f,
 				continue;
 			}
 			f->train_rows++;
-			for (j = 0; j < PM_NFEATURES; j++)
-				xs[j] += x[j];
-			ys += y;
-		}
-	}
-	for (j = 0; j < PM_NFEATURES; j++)
-		xm[j] = (double)(xs[j] / f->train_rows);
-	ym = (double)(ys / f->train_rows);
-	for (s = 0; s < set->nr; s++) {
-		const struct pm_series *ser = &set->s[s];
-
-		for (i = 0; i < ser->span; i++) {
-			if (ser->first + i >= f->test_start ||
-			    !features(ser, i, x, &y))
-				continue;
-			for (j = 0; j < PM_NFEATURES; j++)
-				x[j] -= xm[j];
-			y -= ym;
 			for (j = 0; j < PM_NFEATURES; j++) {
+				cx[j] += x[j];
 				for (l = j; l < PM_NFEATURES; l++)
-					xx[j * PM_NFEATURES + l] +=
-						(long double)x[j] * x[l];
-				xy[j] += (long double)x[j] * y;
+					cxx[j * PM_NFEATURES + l] += x[j] * x[l];
+				cxy[j] += x[j] * y;
 			}
+			cy += y;
 		}
+		for (j = 0; j < PM_NFEATURES; j++) {
+			xs[j] += cx[j];
+			xy[j] += cxy[j];
+			for (l = j; l < PM_NFEATURES; l++)
+				xx[j * PM_NFEATURES + l] +=
+					cxx[j * PM_NFEATURES + l];
+		}
+		ys += cy;
 	}
+	if (f->train_rows <= PM_NFEATURES)
+		return pm_errf(err, PM_ERR_DATA,
+			       "the %zu training rows do not determine the "
+			       "model (too few, or constant features)",
+			       f->train_rows);
+	for (j = 0; j < PM_NFEATURES; j++) {
+		xm[j] = (double)(xs[j] / f->train_rows);
+		xy[j] -= xs[j] * ys / f->train_rows;
+		for (l = j; l < PM_NFEATURES; l++)
+			xx[j * PM_NFEATURES + l] -=
+				xs[j] * xs[l] / f->train_rows;
+	}
+	ym = (double)(ys / f->train_rows);
 	for (j = 0; j < PM_NFEATURES; j++) {
 		for (l = 0; l < PM_NFEATURES; l++)
 			a[j * PM_NFEATURES + l] =
@@ -284,7 +311,6 @@ enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *f,
 	}
 	if (!f->test_rows)
 		return pm_errf(err, PM_ERR_DATA, "no test rows");
-	metrics(set, f, &f->model, 0);
-	metrics(set, f, &f->persistence, 1);
+	metrics(set, f);
 	return PM_OK;
 }
