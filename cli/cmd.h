@@ -36,6 +36,7 @@ extern const struct cmd cmd_run;
 extern const struct cmd cmd_backfill;
 extern const struct cmd cmd_data;
 extern const struct cmd cmd_batch;
+extern const struct cmd cmd_model;
 
 /* Exit code for a library error. */
 int pm_exit_code(enum pm_err e);

@@ -18,6 +18,7 @@ static const struct cmd *const commands[] = {
 	&cmd_validate,
 	&cmd_clean,
 	&cmd_batch,
+	&cmd_model,
 	&cmd_version,
 };
 

@@ -314,3 +314,54 @@ enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *f,
 	metrics(set, f);
 	return PM_OK;
 }
+
+void pm_model_score(const struct pm_series_set *set, const struct pm_fit *f,
+		    double intercept, const double *coef,
+		    struct pm_metrics *m)
+{
+	struct pm_fit tmp = *f;
+
+	init_hours();
+	tmp.intercept = intercept;
+	memcpy(tmp.coef, coef, sizeof(tmp.coef));
+	metrics(set, &tmp);
+	*m = tmp.model;
+}
+
+enum pm_err pm_model_forecast(const struct pm_series *s, double intercept,
+			      const double *coef, size_t hours, double *out,
+			      struct pm_buf *err)
+{
+	struct pm_series ext = *s;
+	double x[PM_NFEATURES], y;
+	size_t k, i;
+	int j;
+
+	init_hours();
+	if (s->span < 25)
+		return pm_errf(err, PM_ERR_DATA,
+			       "station %s has %zu hours; a forecast needs "
+			       "the last 25",
+			       s->station, s->span);
+	for (i = s->span - 25; i < s->span; i++)
+		if (isnan(s->p[i]))
+			return pm_errf(err, PM_ERR_DATA,
+				       "station %s misses hours among its last "
+				       "25; no forecast",
+				       s->station);
+	ext.p = pm_xmalloc((s->span + hours + 1) * sizeof(*ext.p));
+	memcpy(ext.p, s->p, s->span * sizeof(*ext.p));
+	for (k = 0; k < hours; k++) {
+		/* features of the last known hour need a "target" slot */
+		ext.span = s->span + k + 1;
+		ext.p[ext.span - 1] = 0;
+		features(&ext, ext.span - 2, x, &y);
+		y = intercept;
+		for (j = 0; j < PM_NFEATURES; j++)
+			y += coef[j] * x[j];
+		ext.p[ext.span - 1] = y;
+		out[k] = y;
+	}
+	free(ext.p);
+	return PM_OK;
+}

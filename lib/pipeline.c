@@ -12,6 +12,7 @@
 #include "pm25/contract.h"
 #include "pm25/csvsrc.h"
 #include "pm25/fsutil.h"
+#include "pm25/model.h"
 #include "pm25/pipeline.h"
 #include "pm25/source.h"
 #include "pm25/strv.h"
@@ -830,5 +831,106 @@ out:
 	pm_buf_release(&extra);
 	pm_buf_release(&dir);
 	pm_buf_release(&branch);
+	return ret;
+}
+
+/* ------------------------------------------------------------ data out */
+
+static int wanted_station(const char *list, const char *id, size_t len)
+{
+	const char *p = list;
+
+	if (!list || !*list)
+		return 1;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == len && !memcmp(p, id, len))
+			return 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+enum pm_err pm_data_series(struct pm_store *data, const char *ref,
+			   int64_t from_day, int64_t to_day,
+			   const char *stations, struct pm_series_set *set,
+			   char commit[PM_ID_MAX], struct pm_buf *err)
+{
+	struct pm_strv files = PM_STRV_INIT;
+	struct pm_buf body = PM_BUF_INIT;
+	struct pm_csv_opts co = { 0 };
+	struct pm_table t;
+	enum pm_err ret;
+	size_t i, start;
+
+	pm_table_init(&t);
+	co.time_flags = PM_TIME_NAIVE_UTC;
+	ret = pm_store_resolve(data, ref, commit, err);
+	if (!ret)
+		ret = pm_store_list(data, commit, "clean/hourly/", &files, err);
+	for (i = 0; !ret && i < files.nr; i++) {
+		pm_buf_reset(&body);
+		ret = pm_store_get(data, commit, files.v[i], &body, err);
+		if (!ret)
+			ret = pm_csv_to_table(body.buf, body.len, files.v[i], &co,
+					      &t, err);
+	}
+	if (ret)
+		goto out;
+	pm_table_sort(&t, 1);
+	for (i = 0; i < t.nr; i = start) {
+		uint32_t sid = t.station[i], first, last;
+		const char *id = t.stations.keys[sid];
+		size_t len = t.stations.lens[sid], k, n = 0;
+		double *p;
+
+		for (start = i; start < t.nr && t.station[start] == sid; start++)
+			;
+		if (!wanted_station(stations, id, len))
+			continue;
+		first = UINT32_MAX;
+		last = 0;
+		for (k = i; k < start; k++) {
+			int64_t day, h;
+
+			if (t.time[k] == PM_TIME_NONE)
+				continue;
+			day = pm_floor_div(t.time[k] + PM_ICT_OFFSET, 86400);
+			if ((from_day != PM_TIME_NONE && day < from_day) ||
+			    (to_day != PM_TIME_NONE && day > to_day))
+				continue;
+			h = pm_floor_div(t.time[k], 3600);
+			first = (uint32_t)h < first ? (uint32_t)h : first;
+			last = (uint32_t)h > last ? (uint32_t)h : last;
+			n++;
+		}
+		if (!n)
+			continue;
+		p = pm_xmalloc((size_t)(last - first + 1) * sizeof(*p));
+		for (k = 0; k <= last - first; k++)
+			p[k] = NAN;
+		for (k = i; k < start; k++) {
+			int64_t h;
+
+			if (t.time[k] == PM_TIME_NONE)
+				continue;
+			h = pm_floor_div(t.time[k], 3600);
+			if (h >= first && h <= last)
+				p[h - first] = t.col[PM_COL_PM25][k];
+		}
+		pm_series_add(set, id, len, first, (size_t)(last - first + 1),
+			      p);
+		free(p);
+	}
+	if (!set->nr)
+		ret = pm_errf(err, PM_ERR_DATA,
+			      "no clean PM2.5 data in %s for those stations "
+			      "and dates",
+			      ref);
+out:
+	pm_table_release(&t);
+	pm_strv_release(&files);
+	pm_buf_release(&body);
 	return ret;
 }

@@ -56,6 +56,24 @@ struct pm_fit {
 enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *out,
 			 struct pm_buf *err);
 
+/*
+ * Score coefficients (intercept, coef) on the test hours of f (rows at
+ * or after f->test_start) of set, into m.
+ */
+void pm_model_score(const struct pm_series_set *set, const struct pm_fit *f,
+		    double intercept, const double *coef,
+		    struct pm_metrics *m);
+
+/*
+ * Forecast the next hours of s with the fitted coefficients, feeding
+ * each prediction back as the last observation. out[0..hours) get the
+ * forecasts for s->first + s->span + k. PM_ERR_DATA when the last 24
+ * hours of s are not all present.
+ */
+enum pm_err pm_model_forecast(const struct pm_series *s, double intercept,
+			      const double *coef, size_t hours, double *out,
+			      struct pm_buf *err);
+
 /* Solve the n x n system a x = b (a is destroyed); -1 if singular. */
 int pm_solve(double *a, double *b, size_t n);
 

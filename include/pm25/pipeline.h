@@ -57,4 +57,17 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 			     const struct pm_flow_opts *o,
 			     struct pm_flow_result *r, struct pm_buf *err);
 
+struct pm_series_set;
+
+/*
+ * Read the clean hourly PM2.5 of ref in the data store into set, one
+ * series per station (NaN where an hour is missing), limited to local
+ * days [from_day, to_day] and the comma-separated stations when given.
+ * commit receives the commit read.
+ */
+enum pm_err pm_data_series(struct pm_store *data, const char *ref,
+			   int64_t from_day, int64_t to_day,
+			   const char *stations, struct pm_series_set *set,
+			   char commit[PM_ID_MAX], struct pm_buf *err);
+
 #endif

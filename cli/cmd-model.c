@@ -1,0 +1,504 @@
+/*
+ * pm25 model: train the baseline model on the data repository's main,
+ * keep it in the model repository, and promote it only when it beats
+ * the champion; evaluate, list, forecast and promote by hand.
+ */
+#include "../lib/compat.h"
+#include <jansson.h>
+#include "pm25/aqi.h"
+#include "pm25/buf.h"
+#include "pm25/home.h"
+#include "pm25/model.h"
+#include "pm25/pipeline.h"
+#include "pm25/store.h"
+#include "pm25/strv.h"
+#include "pm25/timeutil.h"
+#include "pm25/version.h"
+#include "cmd.h"
+#include "parse-options.h"
+
+#define CHAMPION "models/champion.json"
+
+static const char *const model_usage[] = {
+	"pm25 model train [--from D --to D] [--station IDS] [--json]",
+	"pm25 model evaluate [--json]",
+	"pm25 model predict --station ID [--hours N] [--json]",
+	"pm25 model ls [--json]",
+	"pm25 model promote BRANCH [--json]",
+	NULL
+};
+
+static void metrics_json(struct pm_buf *b, const char *name,
+			 const struct pm_metrics *m)
+{
+	pm_buf_addf(b, "\"%s\": {\"mae\": ", name);
+	pm_buf_add_json_num(b, m->mae);
+	pm_buf_addstr(b, ", \"rmse\": ");
+	pm_buf_add_json_num(b, m->rmse);
+	pm_buf_addstr(b, ", \"r2\": ");
+	pm_buf_add_json_num(b, m->r2);
+	pm_buf_addch(b, '}');
+}
+
+/* The artefact: everything needed to use and trace the model. */
+static void artefact(struct pm_buf *b, const struct pm_fit *f,
+		     const struct pm_series_set *set, const char *data_commit,
+		     const char *run)
+{
+	uint32_t lo = UINT32_MAX, hi = 0;
+	char ts[32];
+	size_t i;
+
+	for (i = 0; i < set->nr; i++) {
+		lo = set->s[i].first < lo ? set->s[i].first : lo;
+		if (set->s[i].first + set->s[i].span - 1 > hi)
+			hi = set->s[i].first + (uint32_t)set->s[i].span - 1;
+	}
+	pm_buf_addf(b, "{\n  \"model\": \"linreg_pm25\",\n  \"run\": \"%s\",\n"
+		       "  \"pm25_version\": \"%s\",\n  \"features\": [",
+		    run, PM25_VERSION);
+	for (i = 0; i < PM_NFEATURES; i++)
+		pm_buf_addf(b, "%s\"%s\"", i ? ", " : "", pm_feature_names[i]);
+	pm_buf_addstr(b, "],\n  \"intercept\": ");
+	pm_buf_add_json_num(b, f->intercept);
+	pm_buf_addstr(b, ",\n  \"coefficients\": {");
+	for (i = 0; i < PM_NFEATURES; i++) {
+		pm_buf_addf(b, "%s\"%s\": ", i ? ", " : "",
+			    pm_feature_names[i]);
+		pm_buf_add_json_num(b, f->coef[i]);
+	}
+	pm_time_format((int64_t)lo * 3600, ts);
+	pm_buf_addf(b, "},\n  \"training_window\": {\"from_utc\": \"%s\"", ts);
+	pm_time_format((int64_t)f->test_start * 3600, ts);
+	pm_buf_addf(b, ", \"test_start_utc\": \"%s\"", ts);
+	pm_time_format((int64_t)hi * 3600, ts);
+	pm_buf_addf(b, ", \"to_utc\": \"%s\"},\n  \"stations\": %zu,\n"
+		       "  \"data_commit\": \"%s\",\n  \"rows\": {\"train\": %zu, "
+		       "\"test\": %zu},\n  \"metrics\": {",
+		    ts, set->nr, data_commit, f->train_rows, f->test_rows);
+	metrics_json(b, "model", &f->model);
+	pm_buf_addstr(b, ", ");
+	metrics_json(b, "persistence", &f->persistence);
+	pm_buf_addstr(b, "}\n}\n");
+}
+
+/* Read intercept and coefficients of an artefact. */
+static int read_coef(const char *text, size_t len, double *intercept,
+		     double *coef, double *rmse)
+{
+	json_t *j = json_loadb(text, len, 0, NULL), *c;
+	int i, ok = j != NULL;
+
+	c = json_object_get(j, "coefficients");
+	*intercept = json_number_value(json_object_get(j, "intercept"));
+	for (i = 0; ok && i < PM_NFEATURES; i++) {
+		json_t *v = json_object_get(c, pm_feature_names[i]);
+
+		ok = json_is_number(v);
+		coef[i] = json_number_value(v);
+	}
+	if (rmse)
+		*rmse = json_number_value(json_object_get(
+			json_object_get(json_object_get(j, "metrics"), "model"),
+			"rmse"));
+	json_decref(j);
+	return ok ? 0 : -1;
+}
+
+static int parse_day(const char *s, int64_t *day)
+{
+	if (!s) {
+		*day = PM_TIME_NONE;
+		return 0;
+	}
+	return pm_date_parse(s, strlen(s), day);
+}
+
+static int train(struct pm_store *data, struct pm_store *models,
+		 const char *from, const char *to, const char *stations,
+		 int json, struct pm_buf *err)
+{
+	struct pm_series_set set = { 0 };
+	struct pm_buf art = PM_BUF_INIT, path = PM_BUF_INIT, old = PM_BUF_INIT,
+		      branch = PM_BUF_INIT, why = PM_BUF_INIT;
+	char commit[PM_ID_MAX], id[PM_ID_MAX], run[32], date[16], iso[32];
+	int64_t d0, d1, now = (int64_t)time(NULL);
+	struct pm_metrics champ = { 0, 0, 0 };
+	struct pm_fit f;
+	struct pm_kv meta[4];
+	char rmse[32];
+	int promoted = 0, has_champion = 0, status = 0;
+	enum pm_err e;
+
+	if (parse_day(from, &d0) || parse_day(to, &d1))
+		return cmd_usage_error("model", "--from/--to: not a date");
+	e = pm_data_series(data, "main", d0, d1, stations, &set, commit, err);
+	if (!e)
+		e = pm_model_fit(&set, &f, err);
+	if (e) {
+		status = cmd_fail("model", e, err->buf);
+		goto out;
+	}
+	pm_time_format(now, iso);
+	snprintf(run, sizeof(run), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", iso, iso + 5,
+		 iso + 8, iso + 11, iso + 14, iso + 17);
+	pm_date_format(now, date);
+	artefact(&art, &f, &set, commit, run);
+	if (!pm_store_get(models, "main", CHAMPION, &old, NULL)) {
+		double b0, b[PM_NFEATURES];
+
+		if (!read_coef(old.buf, old.len, &b0, b, NULL)) {
+			has_champion = 1;
+			/* the champion, scored on the challenger's test hours */
+			pm_model_score(&set, &f, b0, b, &champ);
+		}
+	}
+	promoted = !has_champion || f.model.rmse < champ.rmse;
+	pm_buf_addf(&branch, "train-%s", run);
+	pm_buf_addf(&path, "models/linreg_pm25_%s.json", date);
+	snprintf(rmse, sizeof(rmse), "%.6f", f.model.rmse);
+	meta[0].key = "run";
+	meta[0].value = run;
+	meta[1].key = "data-commit";
+	meta[1].value = commit;
+	meta[2].key = "rmse";
+	meta[2].value = rmse;
+	meta[3].key = "pm25-version";
+	meta[3].value = PM25_VERSION;
+	e = pm_store_branch_create(models, branch.buf, "main", err);
+	if (!e)
+		e = pm_store_put(models, branch.buf, path.buf, art.buf, art.len,
+				 err);
+	if (!e && promoted)
+		e = pm_store_put(models, branch.buf, CHAMPION, art.buf, art.len,
+				 err);
+	if (!e)
+		e = pm_store_commit(models, branch.buf, "train-model", meta, 4,
+				    id, err);
+	if (!e && promoted) {
+		e = pm_store_merge(models, branch.buf, "main",
+				   "Promote the new champion", meta, 4, id, err);
+		if (!e)
+			pm_store_branch_delete(models, branch.buf, NULL);
+	}
+	if (e) {
+		status = cmd_fail("model", e, err->buf);
+		goto out;
+	}
+	if (!has_champion)
+		pm_buf_addstr(&why, "no champion yet");
+	else
+		pm_buf_addf(&why, "test RMSE %.4f %s the champion's %.4f on the "
+				  "same hours",
+			    f.model.rmse, promoted ? "beats" : "does not beat",
+			    champ.rmse);
+	if (json) {
+		struct pm_buf b = PM_BUF_INIT;
+
+		pm_buf_addf(&b, "{\"model\": \"%s\", \"promoted\": %s, "
+				"\"reason\": ",
+			    path.buf, promoted ? "true" : "false");
+		pm_buf_add_json_str(&b, why.buf, why.len);
+		pm_buf_addf(&b, ", \"branch\": \"%s\", \"data_commit\": \"%s\", ",
+			    promoted ? "main" : branch.buf, commit);
+		metrics_json(&b, "metrics", &f.model);
+		pm_buf_addstr(&b, ", ");
+		metrics_json(&b, "persistence", &f.persistence);
+		pm_buf_addstr(&b, "}\n");
+		fputs(b.buf, stdout);
+		pm_buf_release(&b);
+	} else {
+		printf("trained %s on %zu stations, %zu train and %zu test rows "
+		       "(data %.12s)\n",
+		       path.buf, set.nr, f.train_rows, f.test_rows, commit);
+		printf("test RMSE %.4f (persistence %.4f), R2 %.4f\n",
+		       f.model.rmse, f.persistence.rmse, f.model.r2);
+		printf("%s: %s\n", promoted ? "promoted to champion" :
+					      "kept as challenger",
+		       why.buf);
+		if (!promoted)
+			printf("it stays on branch %s (pm25 model promote %s)\n",
+			       branch.buf, branch.buf);
+	}
+	fprintf(stderr, "{\"flow\": \"train-model\", \"task\": \"promote\", "
+			"\"state\": \"Completed\", \"promoted\": %s, \"reason\": "
+			"\"%s\"}\n",
+		promoted ? "true" : "false", why.buf);
+out:
+	pm_series_release(&set);
+	pm_buf_release(&art);
+	pm_buf_release(&path);
+	pm_buf_release(&old);
+	pm_buf_release(&branch);
+	pm_buf_release(&why);
+	return status;
+}
+
+static int load_champion(struct pm_store *models, double *b0, double *b,
+			 struct pm_buf *err)
+{
+	struct pm_buf text = PM_BUF_INIT;
+	enum pm_err e = pm_store_get(models, "main", CHAMPION, &text, err);
+	int status = 0;
+
+	if (e == PM_ERR_NOTFOUND)
+		status = cmd_fail("model", e,
+				  "no champion model yet; run pm25 model train");
+	else if (e)
+		status = cmd_fail("model", e, err->buf);
+	else if (read_coef(text.buf, text.len, b0, b, NULL))
+		status = cmd_fail("model", PM_ERR_PARSE,
+				  CHAMPION ": not a model artefact");
+	pm_buf_release(&text);
+	return status;
+}
+
+static int predict(struct pm_store *data, struct pm_store *models,
+		   const char *station, long hours, int json,
+		   struct pm_buf *err)
+{
+	struct pm_series_set set = { 0 };
+	double b0, b[PM_NFEATURES], *fc = NULL, *window = NULL;
+	char commit[PM_ID_MAX], ts[32];
+	struct pm_buf out = PM_BUF_INIT;
+	const struct pm_series *s;
+	int status;
+	enum pm_err e;
+	long k;
+
+	if (!station || strchr(station, ','))
+		return cmd_usage_error("model", "predict needs one --station");
+	if (hours < 1 || hours > 168)
+		return cmd_usage_error("model", "--hours is 1 to 168");
+	status = load_champion(models, &b0, b, err);
+	if (status)
+		return status;
+	e = pm_data_series(data, "main", PM_TIME_NONE, PM_TIME_NONE, station,
+			   &set, commit, err);
+	if (e) {
+		status = cmd_fail("model", e, err->buf);
+		goto out;
+	}
+	s = &set.s[0];
+	fc = calloc((size_t)hours, sizeof(*fc));
+	e = pm_model_forecast(s, b0, b, (size_t)hours, fc, err);
+	if (e) {
+		status = cmd_fail("model", e, err->buf);
+		goto out;
+	}
+	/* the Thai AQI of PM2.5 is the mean of the last 24 hours */
+	window = calloc(s->span + (size_t)hours, sizeof(*window));
+	memcpy(window, s->p, s->span * sizeof(*window));
+	memcpy(window + s->span, fc, (size_t)hours * sizeof(*window));
+	if (json)
+		pm_buf_addstr(&out, "[");
+	else
+		pm_buf_addf(&out, "forecast for %s from data %.12s\n"
+				  "time_utc              pm25   aqi  category\n",
+			    s->station, commit);
+	for (k = 0; k < hours; k++) {
+		size_t end = s->span + (size_t)k, j;
+		double sum = 0;
+		int n = 0, aqi, cat;
+
+		for (j = end >= 23 ? end - 23 : 0; j <= end; j++)
+			if (!isnan(window[j])) {
+				sum += window[j];
+				n++;
+			}
+		aqi = n ? pm_aqi_thai(PM_POL_PM25, sum / n) : -1;
+		cat = pm_aqi_thai_category(aqi);
+		pm_time_format(((int64_t)s->first + (int64_t)end) * 3600, ts);
+		if (json) {
+			pm_buf_addf(&out, "%s\n {\"time_utc\": \"%s\", \"pm25\": ",
+				    k ? "," : "", ts);
+			pm_buf_add_json_num(&out, fc[k]);
+			pm_buf_addf(&out, ", \"aqi\": %d, \"category\": \"%s\", "
+					  "\"colour\": \"%s\"}",
+				    aqi, pm_aqi_thai_name(cat),
+				    pm_aqi_thai_colour(cat));
+		} else {
+			pm_buf_addf(&out, "%s %6.1f %5d  %s\n", ts, fc[k], aqi,
+				    pm_aqi_thai_name(cat));
+		}
+	}
+	if (json)
+		pm_buf_addstr(&out, "\n]\n");
+	fputs(out.buf, stdout);
+out:
+	free(fc);
+	free(window);
+	pm_series_release(&set);
+	pm_buf_release(&out);
+	return status;
+}
+
+static int evaluate(struct pm_store *data, struct pm_store *models, int json,
+		    struct pm_buf *err)
+{
+	struct pm_series_set set = { 0 };
+	double b0, b[PM_NFEATURES];
+	char commit[PM_ID_MAX];
+	struct pm_metrics m;
+	struct pm_fit f;
+	int status;
+	enum pm_err e;
+
+	status = load_champion(models, &b0, b, err);
+	if (status)
+		return status;
+	e = pm_data_series(data, "main", PM_TIME_NONE, PM_TIME_NONE, NULL, &set,
+			   commit, err);
+	if (!e)
+		e = pm_model_fit(&set, &f, err);
+	if (e) {
+		status = cmd_fail("model", e, err->buf);
+		goto out;
+	}
+	pm_model_score(&set, &f, b0, b, &m);
+	if (json) {
+		struct pm_buf o = PM_BUF_INIT;
+
+		pm_buf_addf(&o, "{\"data_commit\": \"%s\", \"test_rows\": %zu, ",
+			    commit, f.test_rows);
+		metrics_json(&o, "champion", &m);
+		pm_buf_addstr(&o, ", ");
+		metrics_json(&o, "persistence", &f.persistence);
+		pm_buf_addstr(&o, "}\n");
+		fputs(o.buf, stdout);
+		pm_buf_release(&o);
+	} else {
+		printf("champion on data %.12s, %zu test rows: MAE %.4f RMSE "
+		       "%.4f R2 %.4f\n",
+		       commit, f.test_rows, m.mae, m.rmse, m.r2);
+		printf("persistence:                          MAE %.4f RMSE "
+		       "%.4f R2 %.4f\n",
+		       f.persistence.mae, f.persistence.rmse, f.persistence.r2);
+	}
+out:
+	pm_series_release(&set);
+	return status;
+}
+
+static int model_exec(int argc, const char **argv)
+{
+	const char *from = NULL, *to = NULL, *station = NULL;
+	long hours = 24;
+	int json = 0, status = PM_EXIT_OK, nr;
+	struct option opts[] = {
+		OPT_STRING_(0, "from", &from, "date", "train: first local date"),
+		OPT_STRING_(0, "to", &to, "date", "train: last local date"),
+		OPT_STRING_(0, "station", &station, "ids",
+			    "stations (predict: exactly one)"),
+		OPT_INT_(0, "hours", &hours, "n", "predict: hours ahead (24)"),
+		OPT_BOOL_(0, "json", &json, "print JSON"),
+		OPT_END_(),
+	};
+	struct pm_store *data = NULL, *models = NULL;
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_home h;
+	enum pm_err e;
+
+	pm_home_locate(&h);
+	nr = parse_options(argc, argv, opts, model_usage);
+	if (!nr) {
+		usage_with_options(model_usage, opts, 1);
+		status = PM_EXIT_USAGE;
+		goto out;
+	}
+	if (strcmp(argv[0], "train") && strcmp(argv[0], "evaluate") &&
+	    strcmp(argv[0], "predict") && strcmp(argv[0], "ls") &&
+	    strcmp(argv[0], "promote")) {
+		status = cmd_usage_error("model", "unknown subcommand '%s'",
+					 argv[0]);
+		goto out;
+	}
+	e = pm_home_store(&h, "data", &data, &err);
+	if (!e)
+		e = pm_home_store(&h, "model", &models, &err);
+	if (e) {
+		status = cmd_fail("model", e, err.buf);
+		goto out;
+	}
+	if (!strcmp(argv[0], "train")) {
+		status = train(data, models, from, to, station, json, &err);
+	} else if (!strcmp(argv[0], "predict")) {
+		status = predict(data, models, station, hours, json, &err);
+	} else if (!strcmp(argv[0], "evaluate")) {
+		status = evaluate(data, models, json, &err);
+	} else if (!strcmp(argv[0], "ls")) {
+		struct pm_strv l = PM_STRV_INIT, b = PM_STRV_INIT;
+		size_t i;
+
+		pm_store_list(models, "main", "models/", &l, NULL);
+		pm_store_branches(models, &b, NULL);
+		if (json)
+			printf("{\"main\": [");
+		for (i = 0; i < l.nr; i++) {
+			if (json)
+				printf("%s\"%s\"", i ? ", " : "", l.v[i]);
+			else
+				printf("main %s\n", l.v[i]);
+		}
+		if (json)
+			printf("], \"challengers\": [");
+		for (i = 0, nr = 0; i < b.nr; i++) {
+			if (!strcmp(b.v[i], "main"))
+				continue;
+			if (json)
+				printf("%s\"%s\"", nr++ ? ", " : "", b.v[i]);
+			else
+				printf("challenger %s\n", b.v[i]);
+		}
+		if (json)
+			printf("]}\n");
+		pm_strv_release(&l);
+		pm_strv_release(&b);
+	} else if (nr != 2) {
+		status = cmd_usage_error("model", "promote BRANCH");
+	} else {
+		struct pm_strv l = PM_STRV_INIT;
+		struct pm_buf art = PM_BUF_INIT;
+		char id[PM_ID_MAX];
+
+		/* the branch's model becomes the champion */
+		e = pm_store_list(models, argv[1], "models/linreg_pm25_", &l,
+				  &err);
+		if (!e && !l.nr)
+			e = pm_errf(&err, PM_ERR_NOTFOUND,
+				    "%s holds no model", argv[1]);
+		if (!e)
+			e = pm_store_get(models, argv[1], l.v[l.nr - 1], &art,
+					 &err);
+		if (!e)
+			e = pm_store_put(models, argv[1], CHAMPION, art.buf,
+					 art.len, &err);
+		if (!e)
+			e = pm_store_commit(models, argv[1], "Promote by hand",
+					    NULL, 0, id, &err);
+		if (!e)
+			e = pm_store_merge(models, argv[1], "main",
+					   "Promote by hand", NULL, 0, id, &err);
+		if (e)
+			status = cmd_fail("model", e, err.buf);
+		else if (json)
+			printf("{\"promoted\": \"%s\"}\n", l.v[l.nr - 1]);
+		else
+			printf("promoted %s from %s\n", l.v[l.nr - 1], argv[1]);
+		pm_strv_release(&l);
+		pm_buf_release(&art);
+	}
+out:
+	pm_store_close(data);
+	pm_store_close(models);
+	pm_home_release(&h);
+	pm_buf_release(&err);
+	return status;
+}
+
+const struct cmd cmd_model = {
+	.name = "model",
+	.summary = "train, evaluate, list, forecast and promote the baseline "
+		   "model",
+	.exec = model_exec,
+};

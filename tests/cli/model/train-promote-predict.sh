@@ -1,0 +1,31 @@
+# train-model: the first model becomes champion; a challenger that does
+# not beat it on the same test hours stays on its branch and the log says
+# why; promote makes it champion by hand; predict forecasts each hour
+# with its Thai AQI category; the artefact carries features,
+# coefficients, window, data commit, metrics and version.
+. "$SRC/tests/cli/lib.sh"
+pm25 init > /dev/null
+pm25 backfill --input "$DATA/history" -q > /dev/null || die "backfill"
+pm25 model train --json 2> log1.txt | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(r["promoted"], r["reason"], round(r["metrics"]["rmse"], 4), round(r["persistence"]["rmse"], 4))'
+grep -c '"promoted": true' log1.txt
+pm25 model train --json 2> log2.txt | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(r["promoted"], r["branch"].startswith("train-"), r["reason"])'
+pm25 model ls | sed 's/train-[0-9TZ]*/train-RUN/; s/pm25_[0-9-]*/pm25_DATE/'
+data=$(git --git-dir="$PM25_HOME/data.git" rev-parse main)
+git --git-dir="$PM25_HOME/model.git" show main:models/champion.json | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+print(sorted(a), len(a["features"]), len(a["coefficients"]))
+print(a["data_commit"] == sys.argv[1], a["training_window"]["from_utc"], a["training_window"]["test_start_utc"])' "$data"
+pm25 model predict --station 05t --hours 24 --json | python3 -c '
+import json, sys
+f = json.load(sys.stdin)
+print(len(f), f[0]["time_utc"], all(x["category"] and x["colour"].startswith("#") and x["aqi"] > 0 for x in f))'
+pm25 model predict --station nope 2>&1; echo "exit $?"
+pm25 model promote "$(pm25 model ls | sed -n 's/^challenger //p')" | sed 's/train-[0-9TZ]*/train-RUN/; s/pm25_[0-9-]*/pm25_DATE/'
+pm25 model evaluate --json | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["test_rows"], round(r["champion"]["rmse"], 4))'
