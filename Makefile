@@ -47,7 +47,7 @@ deps:
 
 # ./pm25 is a copy of the last configuration built.
 pm25: $(BUILD)/pm25 FORCE
-	@cmp -s $< $@ || cp $< $@
+	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@; }
 
 FORCE:
 
