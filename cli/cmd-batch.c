@@ -36,49 +36,13 @@ static void summary(struct pm_buf *b, const struct pm_clean_report *r,
 {
 	char ts[32];
 	size_t i;
-	int first = 1;
 
 	pm_buf_addf(b, "{\n  \"workload\": \"pm25-backfill\",\n"
 		       "  \"spec_version\": 1,\n"
-		       "  \"implementation\": \"pm25 %s (C)\",\n  \"input\": {",
+		       "  \"implementation\": \"pm25 %s (C)\",\n  ",
 		    PM25_VERSION);
-	kv(b, "files", r->nr_files, 0);
-	kv(b, "input_rows", r->input_rows, 1);
-	kv(b, "missing_marker_cells", r->markers, 1);
-	kv(b, "unparseable_cells", r->junk, 1);
-	kv(b, "met_zero_cells", r->met_zero, 1);
-	pm_buf_addstr(b, "},\n  \"dedup\": {");
-	kv(b, "exact_duplicates", r->exact_dups, 0);
-	kv(b, "key_duplicates", r->key_dups, 1);
-	pm_buf_addstr(b, "},\n  \"validation\": {");
-	kv(b, "validated_rows", r->validated, 0);
-	kv(b, "accepted_rows", r->accepted, 1);
-	kv(b, "rejected_rows", r->rejected, 1);
-	pm_buf_addstr(b, ", \"rejected_by_rule\": {");
-	for (i = 0; i < c->nr_rules; i++) {
-		const struct pm_rule *rule = &c->rules[i];
-
-		if (rule->severity != PM_SEV_ERROR ||
-		    rule->kind == PM_RULE_UNIQUE ||
-		    rule->kind == PM_RULE_MISSING ||
-		    rule->kind == PM_RULE_FRESHNESS)
-			continue;
-		kv(b, rule->name, r->rules[i].failed, !first);
-		first = 0;
-	}
-	pm_buf_addstr(b, "}");
-	kd(b, "quality_score", r->score, 1);
-	pm_buf_addstr(b, "},\n  \"grid\": {");
-	kv(b, "stations", r->stations, 0);
-	kv(b, "grid_rows", r->grid_rows, 1);
-	kv(b, "rows_added", r->rows_added, 1);
-	kv(b, "pm25_missing_before", r->pm25_missing_before, 1);
-	kv(b, "pm25_interpolated", r->pm25_interpolated, 1);
-	kv(b, "pm25_missing_after", r->pm25_missing_after, 1);
-	pm_buf_addstr(b, "},\n  \"output\": {");
-	kv(b, "files", r->out_files, 0);
-	kv(b, "rows", r->out_rows, 1);
-	pm_buf_addstr(b, "},\n  \"features\": {");
+	pm_clean_report_spec_json(r, c, b);
+	pm_buf_addstr(b, ",\n  \"features\": {");
 	kv(b, "rows", f->rows, 0);
 	kv(b, "distinct_hours", f->distinct_hours, 1);
 	kv(b, "train_hours", f->train_hours, 1);

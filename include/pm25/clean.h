@@ -73,6 +73,12 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 			 const char *const *inputs, size_t nr_inputs,
 			 struct pm_clean_report *r, struct pm_buf *err);
 
+/*
+ * The input, dedup, validation, grid and output objects of the backfill
+ * workload spec, keys in its order, appended to out (no braces around).
+ */
+void pm_clean_report_spec_json(const struct pm_clean_report *r,
+			       const struct pm_contract *c, struct pm_buf *out);
 /* The report as JSON (see docs/internals/CLEAN.md for the keys). */
 void pm_clean_report_json(const struct pm_clean_report *r,
 			  const struct pm_contract *c, struct pm_buf *out);

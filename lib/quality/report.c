@@ -25,28 +25,13 @@ static int row_rule(enum pm_rule_kind k)
 	       k == PM_RULE_REQUIRED || k == PM_RULE_RANGE;
 }
 
-void pm_clean_report_json(const struct pm_clean_report *r,
-			  const struct pm_contract *c, struct pm_buf *b)
+void pm_clean_report_spec_json(const struct pm_clean_report *r,
+			       const struct pm_contract *c, struct pm_buf *b)
 {
-	size_t i, k;
+	size_t i;
 	int first;
 
-	pm_buf_addstr(b, "{\n  ");
-	kv_u(b, "input_rows", r->input_rows, 0);
-	kv_u(b, "accepted_rows", r->accepted, 1);
-	pm_buf_addstr(b, ", \"score\": ");
-	pm_buf_add_json_num(b, r->score);
-	pm_buf_addstr(b, ", \"gate\": ");
-	pm_buf_add_json_num(b, c->gate);
-	pm_buf_addf(b, ", \"passed\": %s,\n  ", r->passed ? "true" : "false");
-	kv_u(b, "duplicates_dropped", r->exact_dups + r->key_dups, 0);
-	kv_u(b, "rejected_rows", r->rejected, 1);
-	kv_u(b, "flagged_rows", r->flagged, 1);
-	kv_u(b, "interpolated_cells", r->interpolated_cells, 1);
-	kv_u(b, "output_rows", r->out_rows, 1);
-	pm_buf_addstr(b, ",\n  \"contract\": ");
-	pm_buf_add_json_str(b, c->name, strlen(c->name));
-	pm_buf_addstr(b, ",\n  \"input\": {");
+	pm_buf_addstr(b, "\"input\": {");
 	kv_u(b, "files", r->nr_files, 0);
 	kv_u(b, "input_rows", r->input_rows, 1);
 	kv_u(b, "missing_marker_cells", r->markers, 1);
@@ -80,7 +65,32 @@ void pm_clean_report_json(const struct pm_clean_report *r,
 	pm_buf_addstr(b, "},\n  \"output\": {");
 	kv_u(b, "files", r->out_files, 0);
 	kv_u(b, "rows", r->out_rows, 1);
-	pm_buf_addstr(b, "},\n  \"newest_utc\": ");
+	pm_buf_addch(b, '}');
+}
+
+void pm_clean_report_json(const struct pm_clean_report *r,
+			  const struct pm_contract *c, struct pm_buf *b)
+{
+	size_t i, k;
+
+	pm_buf_addstr(b, "{\n  ");
+	kv_u(b, "input_rows", r->input_rows, 0);
+	kv_u(b, "accepted_rows", r->accepted, 1);
+	pm_buf_addstr(b, ", \"score\": ");
+	pm_buf_add_json_num(b, r->score);
+	pm_buf_addstr(b, ", \"gate\": ");
+	pm_buf_add_json_num(b, c->gate);
+	pm_buf_addf(b, ", \"passed\": %s,\n  ", r->passed ? "true" : "false");
+	kv_u(b, "duplicates_dropped", r->exact_dups + r->key_dups, 0);
+	kv_u(b, "rejected_rows", r->rejected, 1);
+	kv_u(b, "flagged_rows", r->flagged, 1);
+	kv_u(b, "interpolated_cells", r->interpolated_cells, 1);
+	kv_u(b, "output_rows", r->out_rows, 1);
+	pm_buf_addstr(b, ",\n  \"contract\": ");
+	pm_buf_add_json_str(b, c->name, strlen(c->name));
+	pm_buf_addstr(b, ",\n  ");
+	pm_clean_report_spec_json(r, c, b);
+	pm_buf_addstr(b, ",\n  \"newest_utc\": ");
 	if (r->newest == PM_TIME_NONE) {
 		pm_buf_addstr(b, "null");
 	} else {
