@@ -58,7 +58,7 @@ $(BUILD)/libpm25.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard include/pm25/*.h lib/*.h cli/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/pm25/*.h lib/*.h lib/*/*.h cli/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -79,6 +79,10 @@ static const struct alias aliases[] = {
 	{ "PM25.color_id", R_COLOR, PM_COL_AQI_PM25 },
 	{ "PM25.value", R_MEASURE, PM_COL_PM25_24H },
 	{ "location", R_LOCATION, 0 },
+	/* Thai headers of the web report */
+	{ "วันที่", R_DATE, 0 },		 { "เวลา", R_CLOCK, 0 },
+	{ "ลำดับ", R_IGNORE, 0 },		 { "สถานี", R_STATION, 0 },
+	{ "รหัสสถานี", R_STATION, 0 },
 };
 
 /* Drop a trailing unit such as " (ug/m3)" or "[ppb]". */
@@ -350,36 +354,87 @@ static void clear_row(struct pm_csv_row *row)
 	row->lat = row->lon = NAN;
 }
 
-/* A long-layout row waiting for more parameters of its hour. */
-struct pending {
+/*
+ * Long-layout rows, merged by (station, hour) whatever their order in
+ * the file: each parameter of an hour fills one column of the same row.
+ * Rows keep their strings in one owned block each.
+ */
+struct long_row {
 	struct pm_csv_row row;
-	struct pm_buf station, text, meta[5];
-	int full;
+	char *text; /* owned: the strings the views point into */
 };
 
-static void hold(struct pending *pd, const struct pm_csv_row *row)
+struct long_set {
+	struct pm_strmap keys;
+	struct long_row *v;
+	size_t nr, alloc;
+	struct pm_buf key;
+};
+
+static void own_strings(struct long_row *lr)
 {
-	struct pm_str *ms[5];
+	struct pm_str *s[7];
+	size_t total = 0, at = 0;
 	int i;
 
-	pd->row = *row;
-	pm_buf_reset(&pd->station);
-	pm_buf_add(&pd->station, row->station.ptr, row->station.len);
-	pd->row.station.ptr = pd->station.buf;
-	pm_buf_reset(&pd->text);
-	pm_buf_add(&pd->text, row->time_text.ptr, row->time_text.len);
-	pd->row.time_text.ptr = pd->text.buf;
-	ms[0] = &pd->row.name_th;
-	ms[1] = &pd->row.name_en;
-	ms[2] = &pd->row.area_th;
-	ms[3] = &pd->row.area_en;
-	ms[4] = &pd->row.type;
-	for (i = 0; i < 5; i++) {
-		pm_buf_reset(&pd->meta[i]);
-		pm_buf_add(&pd->meta[i], ms[i]->ptr, ms[i]->len);
-		ms[i]->ptr = pd->meta[i].buf;
+	s[0] = &lr->row.station;
+	s[1] = &lr->row.time_text;
+	s[2] = &lr->row.name_th;
+	s[3] = &lr->row.name_en;
+	s[4] = &lr->row.area_th;
+	s[5] = &lr->row.area_en;
+	s[6] = &lr->row.type;
+	for (i = 0; i < 7; i++)
+		total += s[i]->len + 1;
+	lr->text = pm_xmalloc(total);
+	for (i = 0; i < 7; i++) {
+		if (s[i]->len)
+			memcpy(lr->text + at, s[i]->ptr, s[i]->len);
+		lr->text[at + s[i]->len] = '\0';
+		s[i]->ptr = lr->text + at;
+		at += s[i]->len + 1;
 	}
-	pd->full = 1;
+}
+
+static void long_add(struct long_set *ls, const struct pm_csv_row *row)
+{
+	long k;
+	int col;
+
+	pm_buf_reset(&ls->key);
+	pm_buf_add(&ls->key, row->station.ptr, row->station.len);
+	if (row->time == PM_TIME_NONE)
+		/* rows without a time never merge */
+		pm_buf_addf(&ls->key, "\x1f#%u", row->line);
+	else
+		pm_buf_addf(&ls->key, "\x1f%lld", (long long)row->time);
+	k = pm_strmap_find(&ls->keys, ls->key.buf, ls->key.len);
+	if (k >= 0) {
+		struct pm_csv_row *to = &ls->v[k].row;
+
+		for (col = 0; col < PM_NCOLS; col++)
+			if (row->present & (1u << col))
+				to->val[col] = row->val[col];
+		to->present |= row->present;
+		return;
+	}
+	pm_strmap_intern(&ls->keys, ls->key.buf, ls->key.len);
+	PM_ALLOC_GROW(ls->v, ls->nr + 1, ls->alloc);
+	ls->v[ls->nr].row = *row;
+	own_strings(&ls->v[ls->nr]);
+	ls->nr++;
+}
+
+static void long_release(struct long_set *ls)
+{
+	size_t i;
+
+	for (i = 0; i < ls->nr; i++)
+		free(ls->v[i].text);
+	free(ls->v);
+	pm_strmap_release(&ls->keys);
+	pm_buf_release(&ls->key);
+	memset(ls, 0, sizeof(*ls));
 }
 
 enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
@@ -389,18 +444,16 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 	struct pm_missing defaults;
 	const struct pm_missing *mk = o->missing;
 	struct layout l = { 0 };
-	struct pending pd;
+	struct long_set ls;
 	struct pm_csv_row row;
 	struct pm_csv c;
 	enum pm_err ret = PM_OK;
-	int r, i;
+	int r;
 
 	memset(k, 0, sizeof(*k));
-	memset(&pd, 0, sizeof(pd));
-	pm_buf_init(&pd.station);
-	pm_buf_init(&pd.text);
-	for (i = 0; i < 5; i++)
-		pm_buf_init(&pd.meta[i]);
+	memset(&ls, 0, sizeof(ls));
+	pm_strmap_init(&ls.keys);
+	pm_buf_init(&ls.key);
 	pm_missing_default(&defaults);
 	if (!mk)
 		mk = &defaults;
@@ -572,25 +625,7 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 				take_cell(&row, col, c.f[l.value], mk,
 					  o->zero_missing, k);
 			/* long layout: parameters of one hour merge */
-			if (pd.full && row.time != PM_TIME_NONE &&
-			    pd.row.time == row.time &&
-			    pd.row.station.len == row.station.len &&
-			    !memcmp(pd.row.station.ptr, row.station.ptr,
-				    row.station.len)) {
-				for (col = 0; col < PM_NCOLS; col++)
-					if (row.present & (1u << col))
-						pd.row.val[col] = row.val[col];
-				pd.row.present |= row.present;
-				continue;
-			}
-			if (pd.full) {
-				k->rows++;
-				if (fn(ctx, &pd.row)) {
-					ret = PM_ERR_LIMIT;
-					goto out;
-				}
-			}
-			hold(&pd, &row);
+			long_add(&ls, &row);
 			continue;
 		}
 		k->rows++;
@@ -607,18 +642,15 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 		ret = PM_ERR_PARSE;
 		goto out;
 	}
-	if (pd.full) {
+	for (size_t j = 0; j < ls.nr && !ret; j++) {
 		k->rows++;
-		if (fn(ctx, &pd.row))
+		if (fn(ctx, &ls.v[j].row))
 			ret = PM_ERR_LIMIT;
 	}
 out:
 	pm_csv_release(&c);
 	pm_missing_release(&defaults);
-	pm_buf_release(&pd.station);
-	pm_buf_release(&pd.text);
-	for (i = 0; i < 5; i++)
-		pm_buf_release(&pd.meta[i]);
+	long_release(&ls);
 	free(l.f);
 	return ret;
 }

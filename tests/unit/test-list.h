@@ -25,6 +25,8 @@
 	X(csvsrc_airbkk_long)                                                 \
 	X(csvsrc_web_report)                                                  \
 	X(csvsrc_unknown_layout)                                              \
+	X(csvsrc_long_any_order)                                              \
+	X(csvsrc_thai_web_report)                                              \
 	X(contract_default)                                                   \
 	X(contract_files_load)                                                \
 	X(contract_errors_name_line_and_column)                               \

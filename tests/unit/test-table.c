@@ -164,3 +164,35 @@ TEST(csvsrc_unknown_layout)
 	pm_table_release(&t);
 	pm_buf_release(&err);
 }
+
+TEST(csvsrc_long_any_order)
+{
+	/* parameters of one hour far apart in the file still merge */
+	const char *text = "Date_Time,StationID,StationName,Parameter,Value\n"
+			   "2023-03-27 03:00:00,137,x,PM2.5,14.0\n"
+			   "2023-03-27 04:00:00,137,x,PM2.5,15.0\n"
+			   "2023-03-27 03:00:00,137,x,PM10,30\n"
+			   "2023-03-27 04:00:00,137,x,PM10,31\n";
+	struct pm_table t;
+
+	PM_ASSERT_EQ(load(text, NULL, &t, NULL), PM_OK);
+	PM_ASSERT_EQ(t.nr, 2);
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][0], 14);
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM10][0], 30);
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][1], 15);
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM10][1], 31);
+	pm_table_release(&t);
+}
+
+TEST(csvsrc_thai_web_report)
+{
+	const char *text = "ลำดับ,วันที่,เวลา,PM2.5\n"
+			   "1,01/12/2566,00:00 - 01:00,35.2\n";
+	struct pm_table t;
+
+	PM_ASSERT_EQ(load(text, "05t", &t, NULL), PM_OK);
+	PM_ASSERT_EQ(t.nr, 1);
+	expect_time(&t, 0, "2023-11-30T18:00:00Z");
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][0], 35.2);
+	pm_table_release(&t);
+}
