@@ -32,7 +32,7 @@ endif
 
 LIB_SRC = $(wildcard lib/util/*.c) $(wildcard lib/*.c) \
 	  $(wildcard lib/sources/*.c) $(wildcard lib/quality/*.c) \
-	  $(wildcard lib/store/*.c)
+	  $(wildcard lib/store/*.c) $(wildcard lib/report/*.c)
 CLI_SRC = $(wildcard cli/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)

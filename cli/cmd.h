@@ -37,6 +37,10 @@ extern const struct cmd cmd_backfill;
 extern const struct cmd cmd_data;
 extern const struct cmd cmd_batch;
 extern const struct cmd cmd_model;
+extern const struct cmd cmd_eda;
+
+/* The eda command; the eda flow runs it with publishing on. */
+int cmd_eda_run(int argc, const char **argv, int publish_default);
 
 /* Exit code for a library error. */
 int pm_exit_code(enum pm_err e);

@@ -19,6 +19,7 @@ static const struct cmd *const commands[] = {
 	&cmd_clean,
 	&cmd_batch,
 	&cmd_model,
+	&cmd_eda,
 	&cmd_version,
 };
 

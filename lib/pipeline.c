@@ -11,6 +11,7 @@
 #include "pm25/clean.h"
 #include "pm25/contract.h"
 #include "pm25/csvsrc.h"
+#include "pm25/eda.h"
 #include "pm25/fsutil.h"
 #include "pm25/model.h"
 #include "pm25/pipeline.h"
@@ -852,19 +853,20 @@ static int wanted_station(const char *list, const char *id, size_t len)
 	return 0;
 }
 
-enum pm_err pm_data_series(struct pm_store *data, const char *ref,
-			   int64_t from_day, int64_t to_day,
-			   const char *stations, struct pm_series_set *set,
-			   char commit[PM_ID_MAX], struct pm_buf *err)
+enum pm_err pm_data_table(struct pm_store *data, const char *ref,
+			  int64_t from_day, int64_t to_day,
+			  const char *stations, struct pm_table *t,
+			  char commit[PM_ID_MAX], struct pm_buf *err)
 {
 	struct pm_strv files = PM_STRV_INIT;
 	struct pm_buf body = PM_BUF_INIT;
 	struct pm_csv_opts co = { 0 };
-	struct pm_table t;
+	struct pm_table all;
 	enum pm_err ret;
-	size_t i, start;
+	size_t i;
+	int c;
 
-	pm_table_init(&t);
+	pm_table_init(&all);
 	co.time_flags = PM_TIME_NAIVE_UTC;
 	ret = pm_store_resolve(data, ref, commit, err);
 	if (!ret)
@@ -874,63 +876,138 @@ enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 		ret = pm_store_get(data, commit, files.v[i], &body, err);
 		if (!ret)
 			ret = pm_csv_to_table(body.buf, body.len, files.v[i], &co,
-					      &t, err);
+					      &all, err);
 	}
+	pm_buf_reset(&body);
+	if (!ret && !pm_store_get(data, commit, "stations/stations.csv", &body,
+				  NULL))
+		pm_csv_to_table(body.buf, body.len, "stations.csv", &co, &all,
+				NULL);
 	if (ret)
 		goto out;
-	pm_table_sort(&t, 1);
-	for (i = 0; i < t.nr; i = start) {
-		uint32_t sid = t.station[i], first, last;
-		const char *id = t.stations.keys[sid];
-		size_t len = t.stations.lens[sid], k, n = 0;
+	pm_table_sort(&all, 1);
+	for (i = 0; i < all.nr; i++) {
+		uint32_t sid = all.station[i], s;
+		int64_t day;
+		size_t r;
+
+		if (all.time[i] == PM_TIME_NONE ||
+		    !wanted_station(stations, all.stations.keys[sid],
+				    all.stations.lens[sid]))
+			continue;
+		day = pm_floor_div(all.time[i] + PM_ICT_OFFSET, 86400);
+		if ((from_day != PM_TIME_NONE && day < from_day) ||
+		    (to_day != PM_TIME_NONE && day > to_day))
+			continue;
+		s = pm_table_station(t, all.stations.keys[sid],
+				     all.stations.lens[sid]);
+		if (sid < all.meta_alloc && all.meta) {
+			struct pm_station_meta *m = pm_table_meta(t, s);
+
+			if (!m->name_en && all.meta[sid].name_en)
+				m->name_en = pm_xstrdup(all.meta[sid].name_en);
+			if (!m->name_th && all.meta[sid].name_th)
+				m->name_th = pm_xstrdup(all.meta[sid].name_th);
+		}
+		r = pm_table_add(t, s, all.time[i], all.line[i]);
+		for (c = 0; c < PM_NCOLS; c++)
+			t->col[c][r] = all.col[c][i];
+		t->flags[r] = all.flags[i];
+	}
+	if (!t->nr)
+		ret = pm_errf(err, PM_ERR_DATA,
+			      "no clean data in %s for those stations and dates",
+			      ref);
+out:
+	pm_table_release(&all);
+	pm_strv_release(&files);
+	pm_buf_release(&body);
+	return ret;
+}
+
+enum pm_err pm_data_series(struct pm_store *data, const char *ref,
+			   int64_t from_day, int64_t to_day,
+			   const char *stations, struct pm_series_set *set,
+			   char commit[PM_ID_MAX], struct pm_buf *err)
+{
+	struct pm_table t;
+	enum pm_err ret;
+	size_t i, start;
+
+	pm_table_init(&t);
+	ret = pm_data_table(data, ref, from_day, to_day, stations, &t, commit,
+			    err);
+	for (i = 0; !ret && i < t.nr; i = start) {
+		uint32_t sid = t.station[i];
+		uint32_t first = (uint32_t)pm_floor_div(t.time[i], 3600), last;
+		size_t k;
 		double *p;
 
 		for (start = i; start < t.nr && t.station[start] == sid; start++)
 			;
-		if (!wanted_station(stations, id, len))
-			continue;
-		first = UINT32_MAX;
-		last = 0;
-		for (k = i; k < start; k++) {
-			int64_t day, h;
-
-			if (t.time[k] == PM_TIME_NONE)
-				continue;
-			day = pm_floor_div(t.time[k] + PM_ICT_OFFSET, 86400);
-			if ((from_day != PM_TIME_NONE && day < from_day) ||
-			    (to_day != PM_TIME_NONE && day > to_day))
-				continue;
-			h = pm_floor_div(t.time[k], 3600);
-			first = (uint32_t)h < first ? (uint32_t)h : first;
-			last = (uint32_t)h > last ? (uint32_t)h : last;
-			n++;
-		}
-		if (!n)
-			continue;
+		last = (uint32_t)pm_floor_div(t.time[start - 1], 3600);
 		p = pm_xmalloc((size_t)(last - first + 1) * sizeof(*p));
 		for (k = 0; k <= last - first; k++)
 			p[k] = NAN;
-		for (k = i; k < start; k++) {
-			int64_t h;
-
-			if (t.time[k] == PM_TIME_NONE)
-				continue;
-			h = pm_floor_div(t.time[k], 3600);
-			if (h >= first && h <= last)
-				p[h - first] = t.col[PM_COL_PM25][k];
-		}
-		pm_series_add(set, id, len, first, (size_t)(last - first + 1),
-			      p);
+		for (k = i; k < start; k++)
+			p[pm_floor_div(t.time[k], 3600) - first] =
+				t.col[PM_COL_PM25][k];
+		pm_series_add(set, t.stations.keys[sid], t.stations.lens[sid],
+			      first, (size_t)(last - first + 1), p);
 		free(p);
 	}
-	if (!set->nr)
+	if (!ret && !set->nr)
 		ret = pm_errf(err, PM_ERR_DATA,
 			      "no clean PM2.5 data in %s for those stations "
 			      "and dates",
 			      ref);
+	pm_table_release(&t);
+	return ret;
+}
+
+enum pm_err pm_flow_eda(struct pm_store *data, int64_t from_day,
+			int64_t to_day, const char *stations, int publish,
+			struct pm_buf *html, char commit[PM_ID_MAX],
+			struct pm_buf *err)
+{
+	struct pm_buf sub = PM_BUF_INIT, path = PM_BUF_INIT,
+		      branch = PM_BUF_INIT;
+	struct pm_kv meta[2];
+	struct pm_table t;
+	char id[PM_ID_MAX], date[16];
+	enum pm_err ret;
+
+	pm_table_init(&t);
+	ret = pm_data_table(data, "main", from_day, to_day, stations, &t,
+			    commit, err);
+	if (ret)
+		goto out;
+	pm_buf_addf(&sub, "data commit %.12s", commit);
+	pm_eda_html(&t, "PM2.5 exploratory report", sub.buf, html);
+	if (!publish)
+		goto out;
+	pm_date_format((int64_t)time(NULL), date);
+	pm_buf_addf(&path, "reports/eda/%s.html", date);
+	pm_buf_addf(&branch, "eda-%ld-%ld", (long)time(NULL), (long)getpid());
+	meta[0].key = "flow";
+	meta[0].value = "eda";
+	meta[1].key = "data-commit";
+	meta[1].value = commit;
+	ret = pm_store_branch_create(data, branch.buf, "main", err);
+	if (!ret)
+		ret = pm_store_put(data, branch.buf, path.buf, html->buf,
+				   html->len, err);
+	if (!ret)
+		ret = pm_store_commit(data, branch.buf, "eda report", meta, 2,
+				      id, err);
+	if (!ret)
+		ret = pm_store_merge(data, branch.buf, "main", "eda report",
+				     meta, 2, id, err);
+	pm_store_branch_delete(data, branch.buf, NULL);
 out:
 	pm_table_release(&t);
-	pm_strv_release(&files);
-	pm_buf_release(&body);
+	pm_buf_release(&sub);
+	pm_buf_release(&path);
+	pm_buf_release(&branch);
 	return ret;
 }

@@ -58,6 +58,28 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 			     struct pm_flow_result *r, struct pm_buf *err);
 
 struct pm_series_set;
+struct pm_table;
+
+/*
+ * Read the clean hourly tables of ref in the data store into t (sorted
+ * by station and time), limited to local days [from_day, to_day] and to
+ * the comma-separated stations when given; station names come from
+ * stations/stations.csv. commit receives the commit read.
+ */
+enum pm_err pm_data_table(struct pm_store *data, const char *ref,
+			  int64_t from_day, int64_t to_day,
+			  const char *stations, struct pm_table *t,
+			  char commit[PM_ID_MAX], struct pm_buf *err);
+
+/*
+ * The eda flow: the report of ref's clean data, committed to
+ * reports/eda/YYYY-MM-DD.html on main (through a branch). html receives
+ * the page.
+ */
+enum pm_err pm_flow_eda(struct pm_store *data, int64_t from_day,
+			int64_t to_day, const char *stations, int publish,
+			struct pm_buf *html, char commit[PM_ID_MAX],
+			struct pm_buf *err);
 
 /*
  * Read the clean hourly PM2.5 of ref in the data store into set, one
