@@ -17,7 +17,6 @@
 #include "cmd.h"
 #include "parse-options.h"
 
-#define CHAMPION "models/champion.json"
 
 static const char *const model_usage[] = {
 	"pm25 model train [--from D --to D] [--station IDS] [--json]",
@@ -27,83 +26,6 @@ static const char *const model_usage[] = {
 	"pm25 model promote BRANCH [--json]",
 	NULL
 };
-
-static void metrics_json(struct pm_buf *b, const char *name,
-			 const struct pm_metrics *m)
-{
-	pm_buf_addf(b, "\"%s\": {\"mae\": ", name);
-	pm_buf_add_json_num(b, m->mae);
-	pm_buf_addstr(b, ", \"rmse\": ");
-	pm_buf_add_json_num(b, m->rmse);
-	pm_buf_addstr(b, ", \"r2\": ");
-	pm_buf_add_json_num(b, m->r2);
-	pm_buf_addch(b, '}');
-}
-
-/* The artefact: everything needed to use and trace the model. */
-static void artefact(struct pm_buf *b, const struct pm_fit *f,
-		     const struct pm_series_set *set, const char *data_commit,
-		     const char *run)
-{
-	uint32_t lo = UINT32_MAX, hi = 0;
-	char ts[32];
-	size_t i;
-
-	for (i = 0; i < set->nr; i++) {
-		lo = set->s[i].first < lo ? set->s[i].first : lo;
-		if (set->s[i].first + set->s[i].span - 1 > hi)
-			hi = set->s[i].first + (uint32_t)set->s[i].span - 1;
-	}
-	pm_buf_addf(b, "{\n  \"model\": \"linreg_pm25\",\n  \"run\": \"%s\",\n"
-		       "  \"pm25_version\": \"%s\",\n  \"features\": [",
-		    run, PM25_VERSION);
-	for (i = 0; i < PM_NFEATURES; i++)
-		pm_buf_addf(b, "%s\"%s\"", i ? ", " : "", pm_feature_names[i]);
-	pm_buf_addstr(b, "],\n  \"intercept\": ");
-	pm_buf_add_json_num(b, f->intercept);
-	pm_buf_addstr(b, ",\n  \"coefficients\": {");
-	for (i = 0; i < PM_NFEATURES; i++) {
-		pm_buf_addf(b, "%s\"%s\": ", i ? ", " : "",
-			    pm_feature_names[i]);
-		pm_buf_add_json_num(b, f->coef[i]);
-	}
-	pm_time_format((int64_t)lo * 3600, ts);
-	pm_buf_addf(b, "},\n  \"training_window\": {\"from_utc\": \"%s\"", ts);
-	pm_time_format((int64_t)f->test_start * 3600, ts);
-	pm_buf_addf(b, ", \"test_start_utc\": \"%s\"", ts);
-	pm_time_format((int64_t)hi * 3600, ts);
-	pm_buf_addf(b, ", \"to_utc\": \"%s\"},\n  \"stations\": %zu,\n"
-		       "  \"data_commit\": \"%s\",\n  \"rows\": {\"train\": %zu, "
-		       "\"test\": %zu},\n  \"metrics\": {",
-		    ts, set->nr, data_commit, f->train_rows, f->test_rows);
-	metrics_json(b, "model", &f->model);
-	pm_buf_addstr(b, ", ");
-	metrics_json(b, "persistence", &f->persistence);
-	pm_buf_addstr(b, "}\n}\n");
-}
-
-/* Read intercept and coefficients of an artefact. */
-static int read_coef(const char *text, size_t len, double *intercept,
-		     double *coef, double *rmse)
-{
-	json_t *j = json_loadb(text, len, 0, NULL), *c;
-	int i, ok = j != NULL;
-
-	c = json_object_get(j, "coefficients");
-	*intercept = json_number_value(json_object_get(j, "intercept"));
-	for (i = 0; ok && i < PM_NFEATURES; i++) {
-		json_t *v = json_object_get(c, pm_feature_names[i]);
-
-		ok = json_is_number(v);
-		coef[i] = json_number_value(v);
-	}
-	if (rmse)
-		*rmse = json_number_value(json_object_get(
-			json_object_get(json_object_get(j, "metrics"), "model"),
-			"rmse"));
-	json_decref(j);
-	return ok ? 0 : -1;
-}
 
 static int parse_day(const char *s, int64_t *day)
 {
@@ -118,119 +40,69 @@ static int train(struct pm_store *data, struct pm_store *models,
 		 const char *from, const char *to, const char *stations,
 		 int json, struct pm_buf *err)
 {
-	struct pm_series_set set = { 0 };
-	struct pm_buf art = PM_BUF_INIT, path = PM_BUF_INIT, old = PM_BUF_INIT,
-		      branch = PM_BUF_INIT, why = PM_BUF_INIT;
-	char commit[PM_ID_MAX], id[PM_ID_MAX], run[32], date[16], iso[32];
-	int64_t d0, d1, now = (int64_t)time(NULL);
-	struct pm_metrics champ = { 0, 0, 0 };
-	struct pm_fit f;
-	struct pm_kv meta[4];
-	char rmse[32];
-	int promoted = 0, has_champion = 0, status = 0;
+	struct pm_train_result r;
+	int64_t d0, d1;
 	enum pm_err e;
 
 	if (parse_day(from, &d0) || parse_day(to, &d1))
 		return cmd_usage_error("model", "--from/--to: not a date");
-	e = pm_data_series(data, "main", d0, d1, stations, &set, commit, err);
-	if (!e)
-		e = pm_model_fit(&set, &f, err);
-	if (e) {
-		status = cmd_fail("model", e, err->buf);
-		goto out;
-	}
-	pm_time_format(now, iso);
-	snprintf(run, sizeof(run), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", iso, iso + 5,
-		 iso + 8, iso + 11, iso + 14, iso + 17);
-	pm_date_format(now, date);
-	artefact(&art, &f, &set, commit, run);
-	if (!pm_store_get(models, "main", CHAMPION, &old, NULL)) {
-		double b0, b[PM_NFEATURES];
-
-		if (!read_coef(old.buf, old.len, &b0, b, NULL)) {
-			has_champion = 1;
-			/* the champion, scored on the challenger's test hours */
-			pm_model_score(&set, &f, b0, b, &champ);
-		}
-	}
-	promoted = !has_champion || f.model.rmse < champ.rmse;
-	pm_buf_addf(&branch, "train-%s", run);
-	pm_buf_addf(&path, "models/linreg_pm25_%s.json", date);
-	snprintf(rmse, sizeof(rmse), "%.6f", f.model.rmse);
-	meta[0].key = "run";
-	meta[0].value = run;
-	meta[1].key = "data-commit";
-	meta[1].value = commit;
-	meta[2].key = "rmse";
-	meta[2].value = rmse;
-	meta[3].key = "pm25-version";
-	meta[3].value = PM25_VERSION;
-	e = pm_store_branch_create(models, branch.buf, "main", err);
-	if (!e)
-		e = pm_store_put(models, branch.buf, path.buf, art.buf, art.len,
-				 err);
-	if (!e && promoted)
-		e = pm_store_put(models, branch.buf, CHAMPION, art.buf, art.len,
-				 err);
-	if (!e)
-		e = pm_store_commit(models, branch.buf, "train-model", meta, 4,
-				    id, err);
-	if (!e && promoted) {
-		e = pm_store_merge(models, branch.buf, "main",
-				   "Promote the new champion", meta, 4, id, err);
-		if (!e)
-			pm_store_branch_delete(models, branch.buf, NULL);
-	}
-	if (e) {
-		status = cmd_fail("model", e, err->buf);
-		goto out;
-	}
-	if (!has_champion)
-		pm_buf_addstr(&why, "no champion yet");
-	else
-		pm_buf_addf(&why, "test RMSE %.4f %s the champion's %.4f on the "
-				  "same hours",
-			    f.model.rmse, promoted ? "beats" : "does not beat",
-			    champ.rmse);
+	e = pm_flow_train(data, models, d0, d1, stations, &r, err);
+	if (e)
+		return cmd_fail("model", e, err->buf);
 	if (json) {
 		struct pm_buf b = PM_BUF_INIT;
 
 		pm_buf_addf(&b, "{\"model\": \"%s\", \"promoted\": %s, "
 				"\"reason\": ",
-			    path.buf, promoted ? "true" : "false");
-		pm_buf_add_json_str(&b, why.buf, why.len);
+			    r.path, r.promoted ? "true" : "false");
+		pm_buf_add_json_str(&b, r.reason, strlen(r.reason));
 		pm_buf_addf(&b, ", \"branch\": \"%s\", \"data_commit\": \"%s\", ",
-			    promoted ? "main" : branch.buf, commit);
-		metrics_json(&b, "metrics", &f.model);
+			    r.promoted ? "main" : r.branch, r.data_commit);
+		pm_model_metrics_json(&b, "metrics", &r.fit.model);
 		pm_buf_addstr(&b, ", ");
-		metrics_json(&b, "persistence", &f.persistence);
+		pm_model_metrics_json(&b, "persistence", &r.fit.persistence);
 		pm_buf_addstr(&b, "}\n");
 		fputs(b.buf, stdout);
 		pm_buf_release(&b);
 	} else {
 		printf("trained %s on %zu stations, %zu train and %zu test rows "
 		       "(data %.12s)\n",
-		       path.buf, set.nr, f.train_rows, f.test_rows, commit);
+		       r.path, r.stations, r.fit.train_rows, r.fit.test_rows,
+		       r.data_commit);
 		printf("test RMSE %.4f (persistence %.4f), R2 %.4f\n",
-		       f.model.rmse, f.persistence.rmse, f.model.r2);
-		printf("%s: %s\n", promoted ? "promoted to champion" :
-					      "kept as challenger",
-		       why.buf);
-		if (!promoted)
+		       r.fit.model.rmse, r.fit.persistence.rmse, r.fit.model.r2);
+		printf("%s: %s\n", r.promoted ? "promoted to champion" :
+						"kept as challenger",
+		       r.reason);
+		if (!r.promoted)
 			printf("it stays on branch %s (pm25 model promote %s)\n",
-			       branch.buf, branch.buf);
+			       r.branch, r.branch);
 	}
 	fprintf(stderr, "{\"flow\": \"train-model\", \"task\": \"promote\", "
 			"\"state\": \"Completed\", \"promoted\": %s, \"reason\": "
 			"\"%s\"}\n",
-		promoted ? "true" : "false", why.buf);
-out:
-	pm_series_release(&set);
-	pm_buf_release(&art);
-	pm_buf_release(&path);
-	pm_buf_release(&old);
-	pm_buf_release(&branch);
-	pm_buf_release(&why);
+		r.promoted ? "true" : "false", r.reason);
+	return 0;
+}
+
+int cmd_model_train(int json)
+{
+	struct pm_store *data = NULL, *models = NULL;
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_home h;
+	enum pm_err e;
+	int status;
+
+	pm_home_locate(&h);
+	e = pm_home_store(&h, "data", &data, &err);
+	if (!e)
+		e = pm_home_store(&h, "model", &models, &err);
+	status = e ? cmd_fail("model", e, err.buf) :
+		     train(data, models, NULL, NULL, NULL, json, &err);
+	pm_store_close(data);
+	pm_store_close(models);
+	pm_home_release(&h);
+	pm_buf_release(&err);
 	return status;
 }
 
@@ -238,7 +110,7 @@ static int load_champion(struct pm_store *models, double *b0, double *b,
 			 struct pm_buf *err)
 {
 	struct pm_buf text = PM_BUF_INIT;
-	enum pm_err e = pm_store_get(models, "main", CHAMPION, &text, err);
+	enum pm_err e = pm_store_get(models, "main", PM_CHAMPION_PATH, &text, err);
 	int status = 0;
 
 	if (e == PM_ERR_NOTFOUND)
@@ -246,9 +118,9 @@ static int load_champion(struct pm_store *models, double *b0, double *b,
 				  "no champion model yet; run pm25 model train");
 	else if (e)
 		status = cmd_fail("model", e, err->buf);
-	else if (read_coef(text.buf, text.len, b0, b, NULL))
+	else if (pm_model_read(text.buf, text.len, b0, b, NULL))
 		status = cmd_fail("model", PM_ERR_PARSE,
-				  CHAMPION ": not a model artefact");
+				  PM_CHAMPION_PATH ": not a model artefact");
 	pm_buf_release(&text);
 	return status;
 }
@@ -361,9 +233,9 @@ static int evaluate(struct pm_store *data, struct pm_store *models, int json,
 
 		pm_buf_addf(&o, "{\"data_commit\": \"%s\", \"test_rows\": %zu, ",
 			    commit, f.test_rows);
-		metrics_json(&o, "champion", &m);
+		pm_model_metrics_json(&o, "champion", &m);
 		pm_buf_addstr(&o, ", ");
-		metrics_json(&o, "persistence", &f.persistence);
+		pm_model_metrics_json(&o, "persistence", &f.persistence);
 		pm_buf_addstr(&o, "}\n");
 		fputs(o.buf, stdout);
 		pm_buf_release(&o);
@@ -471,7 +343,7 @@ static int model_exec(int argc, const char **argv)
 			e = pm_store_get(models, argv[1], l.v[l.nr - 1], &art,
 					 &err);
 		if (!e)
-			e = pm_store_put(models, argv[1], CHAMPION, art.buf,
+			e = pm_store_put(models, argv[1], PM_CHAMPION_PATH, art.buf,
 					 art.len, &err);
 		if (!e)
 			e = pm_store_commit(models, argv[1], "Promote by hand",

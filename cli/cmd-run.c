@@ -121,7 +121,8 @@ static int take_param(struct pm_flow_opts *o, const char *kv,
 static int run_flow(int backfill, int argc, const char **argv)
 {
 	const char *const run_usage[] = {
-		"pm25 run [ingest-clean | eda] [--param k=v...] [--json] [-q]",
+		"pm25 run [ingest-clean | eda | train-model] [--param k=v...] "
+		"[--json] [-q]",
 		NULL
 	};
 	const char *const backfill_usage[] = {
@@ -173,6 +174,10 @@ static int run_flow(int backfill, int argc, const char **argv)
 	pm_home_locate(&h);
 	nr = parse_options(argc, argv, backfill ? backfill_opts : run_opts,
 			   backfill ? backfill_usage : run_usage);
+	if (!backfill && nr == 1 && !strcmp(argv[0], "train-model")) {
+		status = cmd_model_train(json);
+		goto out;
+	}
 	if (!backfill && nr == 1 && !strcmp(argv[0], "eda")) {
 		const char *eda_argv[] = { "eda", "--json", NULL };
 
@@ -183,7 +188,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 		if (nr > 1 || (nr == 1 && strcmp(argv[0], "ingest-clean"))) {
 			status = cmd_usage_error(name, "unknown flow '%s' "
 						       "(flows: ingest-clean, "
-						       "eda)",
+						       "eda, train-model)",
 						 argv[0]);
 			goto out;
 		}

@@ -39,6 +39,8 @@ extern const struct cmd cmd_batch;
 extern const struct cmd cmd_model;
 extern const struct cmd cmd_eda;
 
+/* The train-model flow, as pm25 model train runs it. */
+int cmd_model_train(int json);
 /* The eda command; the eda flow runs it with publishing on. */
 int cmd_eda_run(int argc, const char **argv, int publish_default);
 

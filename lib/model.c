@@ -5,9 +5,12 @@
  * long double and solves them by Gaussian elimination with pivoting.
  */
 #include "compat.h"
+#include <jansson.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/model.h"
+#include "pm25/timeutil.h"
+#include "pm25/version.h"
 
 const char *const pm_feature_names[PM_NFEATURES] = {
 	"pm25",	      "pm25_lag1", "pm25_lag2", "pm25_lag3", "pm25_lag24",
@@ -365,3 +368,81 @@ enum pm_err pm_model_forecast(const struct pm_series *s, double intercept,
 	free(ext.p);
 	return PM_OK;
 }
+
+void pm_model_metrics_json(struct pm_buf *b, const char *name,
+			 const struct pm_metrics *m)
+{
+	pm_buf_addf(b, "\"%s\": {\"mae\": ", name);
+	pm_buf_add_json_num(b, m->mae);
+	pm_buf_addstr(b, ", \"rmse\": ");
+	pm_buf_add_json_num(b, m->rmse);
+	pm_buf_addstr(b, ", \"r2\": ");
+	pm_buf_add_json_num(b, m->r2);
+	pm_buf_addch(b, '}');
+}
+
+/* The artefact: everything needed to use and trace the model. */
+void pm_model_artefact(struct pm_buf *b, const struct pm_fit *f,
+		     const struct pm_series_set *set, const char *data_commit,
+		     const char *run)
+{
+	uint32_t lo = UINT32_MAX, hi = 0;
+	char ts[32];
+	size_t i;
+
+	for (i = 0; i < set->nr; i++) {
+		lo = set->s[i].first < lo ? set->s[i].first : lo;
+		if (set->s[i].first + set->s[i].span - 1 > hi)
+			hi = set->s[i].first + (uint32_t)set->s[i].span - 1;
+	}
+	pm_buf_addf(b, "{\n  \"model\": \"linreg_pm25\",\n  \"run\": \"%s\",\n"
+		       "  \"pm25_version\": \"%s\",\n  \"features\": [",
+		    run, PM25_VERSION);
+	for (i = 0; i < PM_NFEATURES; i++)
+		pm_buf_addf(b, "%s\"%s\"", i ? ", " : "", pm_feature_names[i]);
+	pm_buf_addstr(b, "],\n  \"intercept\": ");
+	pm_buf_add_json_num(b, f->intercept);
+	pm_buf_addstr(b, ",\n  \"coefficients\": {");
+	for (i = 0; i < PM_NFEATURES; i++) {
+		pm_buf_addf(b, "%s\"%s\": ", i ? ", " : "",
+			    pm_feature_names[i]);
+		pm_buf_add_json_num(b, f->coef[i]);
+	}
+	pm_time_format((int64_t)lo * 3600, ts);
+	pm_buf_addf(b, "},\n  \"training_window\": {\"from_utc\": \"%s\"", ts);
+	pm_time_format((int64_t)f->test_start * 3600, ts);
+	pm_buf_addf(b, ", \"test_start_utc\": \"%s\"", ts);
+	pm_time_format((int64_t)hi * 3600, ts);
+	pm_buf_addf(b, ", \"to_utc\": \"%s\"},\n  \"stations\": %zu,\n"
+		       "  \"data_commit\": \"%s\",\n  \"rows\": {\"train\": %zu, "
+		       "\"test\": %zu},\n  \"metrics\": {",
+		    ts, set->nr, data_commit, f->train_rows, f->test_rows);
+	pm_model_metrics_json(b, "model", &f->model);
+	pm_buf_addstr(b, ", ");
+	pm_model_metrics_json(b, "persistence", &f->persistence);
+	pm_buf_addstr(b, "}\n}\n");
+}
+
+/* Read intercept and coefficients of an artefact. */
+int pm_model_read(const char *text, size_t len, double *intercept,
+		     double *coef, double *rmse)
+{
+	json_t *j = json_loadb(text, len, 0, NULL), *c;
+	int i, ok = j != NULL;
+
+	c = json_object_get(j, "coefficients");
+	*intercept = json_number_value(json_object_get(j, "intercept"));
+	for (i = 0; ok && i < PM_NFEATURES; i++) {
+		json_t *v = json_object_get(c, pm_feature_names[i]);
+
+		ok = json_is_number(v);
+		coef[i] = json_number_value(v);
+	}
+	if (rmse)
+		*rmse = json_number_value(json_object_get(
+			json_object_get(json_object_get(j, "metrics"), "model"),
+			"rmse"));
+	json_decref(j);
+	return ok ? 0 : -1;
+}
+

@@ -1011,3 +1011,84 @@ out:
 	pm_buf_release(&branch);
 	return ret;
 }
+
+/* ------------------------------------------------------------ train-model */
+
+
+enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
+			  int64_t from_day, int64_t to_day,
+			  const char *stations, struct pm_train_result *r,
+			  struct pm_buf *err)
+{
+	struct pm_series_set set = { 0 };
+	struct pm_buf art = PM_BUF_INIT, old = PM_BUF_INIT;
+	char id[PM_ID_MAX], run[32], date[16], iso[32], rmse[32];
+	int64_t now = (int64_t)time(NULL);
+	struct pm_kv meta[4];
+	int has_champion = 0;
+	enum pm_err e;
+
+	memset(r, 0, sizeof(*r));
+	e = pm_data_series(data, "main", from_day, to_day, stations, &set,
+			   r->data_commit, err);
+	if (!e)
+		e = pm_model_fit(&set, &r->fit, err);
+	if (e)
+		goto out;
+	r->stations = set.nr;
+	pm_time_format(now, iso);
+	snprintf(run, sizeof(run), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", iso, iso + 5,
+		 iso + 8, iso + 11, iso + 14, iso + 17);
+	pm_date_format(now, date);
+	pm_model_artefact(&art, &r->fit, &set, r->data_commit, run);
+	if (!pm_store_get(models, "main", PM_CHAMPION_PATH, &old, NULL)) {
+		double b0, b[PM_NFEATURES];
+
+		if (!pm_model_read(old.buf, old.len, &b0, b, NULL)) {
+			has_champion = 1;
+			pm_model_score(&set, &r->fit, b0, b, &r->champion);
+		}
+	}
+	r->promoted = !has_champion || r->fit.model.rmse < r->champion.rmse;
+	snprintf(r->branch, sizeof(r->branch), "train-%s", run);
+	snprintf(r->path, sizeof(r->path), "models/linreg_pm25_%s.json", date);
+	if (!has_champion)
+		snprintf(r->reason, sizeof(r->reason), "no champion yet");
+	else
+		snprintf(r->reason, sizeof(r->reason),
+			 "test RMSE %.4f %s the champion's %.4f on the same "
+			 "hours",
+			 r->fit.model.rmse,
+			 r->promoted ? "beats" : "does not beat",
+			 r->champion.rmse);
+	snprintf(rmse, sizeof(rmse), "%.6f", r->fit.model.rmse);
+	meta[0].key = "run";
+	meta[0].value = run;
+	meta[1].key = "data-commit";
+	meta[1].value = r->data_commit;
+	meta[2].key = "rmse";
+	meta[2].value = rmse;
+	meta[3].key = "pm25-version";
+	meta[3].value = PM25_VERSION;
+	e = pm_store_branch_create(models, r->branch, "main", err);
+	if (!e)
+		e = pm_store_put(models, r->branch, r->path, art.buf, art.len,
+				 err);
+	if (!e && r->promoted)
+		e = pm_store_put(models, r->branch, PM_CHAMPION_PATH, art.buf, art.len,
+				 err);
+	if (!e)
+		e = pm_store_commit(models, r->branch, "train-model", meta, 4,
+				    id, err);
+	if (!e && r->promoted) {
+		e = pm_store_merge(models, r->branch, "main",
+				   "Promote the new champion", meta, 4, id, err);
+		if (!e)
+			pm_store_branch_delete(models, r->branch, NULL);
+	}
+out:
+	pm_series_release(&set);
+	pm_buf_release(&art);
+	pm_buf_release(&old);
+	return e;
+}

@@ -74,6 +74,20 @@ enum pm_err pm_model_forecast(const struct pm_series *s, double intercept,
 			      const double *coef, size_t hours, double *out,
 			      struct pm_buf *err);
 
+/* Append "name": {"mae": .., "rmse": .., "r2": ..} to b. */
+void pm_model_metrics_json(struct pm_buf *b, const char *name,
+			   const struct pm_metrics *m);
+/*
+ * Append the model artefact as JSON: features, intercept, coefficients,
+ * training window, stations, the data commit, rows, metrics, version.
+ */
+void pm_model_artefact(struct pm_buf *b, const struct pm_fit *f,
+		       const struct pm_series_set *set, const char *data_commit,
+		       const char *run);
+/* Read intercept, coefficients and test RMSE (rmse may be NULL). */
+int pm_model_read(const char *text, size_t len, double *intercept,
+		  double *coef, double *rmse);
+
 /* Solve the n x n system a x = b (a is destroyed); -1 if singular. */
 int pm_solve(double *a, double *b, size_t n);
 

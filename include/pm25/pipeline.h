@@ -92,4 +92,31 @@ enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 			   const char *stations, struct pm_series_set *set,
 			   char commit[PM_ID_MAX], struct pm_buf *err);
 
+#include "pm25/model.h"
+
+/* The champion model in the model repository. */
+#define PM_CHAMPION_PATH "models/champion.json"
+
+struct pm_train_result {
+	char path[96];		     /* models/linreg_pm25_YYYY-MM-DD.json */
+	char branch[64];	     /* train-<time>, kept if not promoted */
+	char data_commit[PM_ID_MAX];
+	char reason[160];	     /* why it was or was not promoted */
+	int promoted;
+	size_t stations;
+	struct pm_fit fit;
+	struct pm_metrics champion; /* on the same test hours */
+};
+
+/*
+ * The train-model flow: fit on the data repository's main, write the
+ * artefact to the model repository on a branch, and merge it into main
+ * (as models/champion.json too) only if its test RMSE beats the
+ * champion's on the same test hours.
+ */
+enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
+			  int64_t from_day, int64_t to_day,
+			  const char *stations, struct pm_train_result *r,
+			  struct pm_buf *err);
+
 #endif

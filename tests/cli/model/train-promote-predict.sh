@@ -29,3 +29,5 @@ print(len(f), f[0]["time_utc"], all(x["category"] and x["colour"].startswith("#"
 pm25 model predict --station nope 2>&1; echo "exit $?"
 pm25 model promote "$(pm25 model ls | sed -n 's/^challenger //p')" | sed 's/train-[0-9TZ]*/train-RUN/; s/pm25_[0-9-]*/pm25_DATE/'
 pm25 model evaluate --json | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["test_rows"], round(r["champion"]["rmse"], 4))'
+# the train-model flow runs the same training
+pm25 run train-model --json 2> /dev/null | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["promoted"])'
