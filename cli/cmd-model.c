@@ -351,6 +351,8 @@ static int model_exec(int argc, const char **argv)
 		if (!e)
 			e = pm_store_merge(models, argv[1], "main",
 					   "Promote by hand", NULL, 0, id, &err);
+		if (!e)
+			pm_store_branch_delete(models, argv[1], NULL);
 		if (e)
 			status = cmd_fail("model", e, err.buf);
 		else if (json)

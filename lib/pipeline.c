@@ -1022,7 +1022,7 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 {
 	struct pm_series_set set = { 0 };
 	struct pm_buf art = PM_BUF_INIT, old = PM_BUF_INIT;
-	char id[PM_ID_MAX], run[32], date[16], iso[32], rmse[32];
+	char id[PM_ID_MAX], run[40], date[16], iso[32], rmse[32];
 	int64_t now = (int64_t)time(NULL);
 	struct pm_kv meta[4];
 	int has_champion = 0;
@@ -1037,8 +1037,10 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 		goto out;
 	r->stations = set.nr;
 	pm_time_format(now, iso);
-	snprintf(run, sizeof(run), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", iso, iso + 5,
-		 iso + 8, iso + 11, iso + 14, iso + 17);
+	snprintf(run, sizeof(run), "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%04x", iso,
+		 iso + 5, iso + 8, iso + 11, iso + 14, iso + 17,
+		 ((unsigned)getpid() * 2654435761u ^ (unsigned)now_ms()) &
+			 0xffff);
 	pm_date_format(now, date);
 	pm_model_artefact(&art, &r->fit, &set, r->data_commit, run);
 	if (!pm_store_get(models, "main", PM_CHAMPION_PATH, &old, NULL)) {

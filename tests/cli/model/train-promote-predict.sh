@@ -15,7 +15,7 @@ pm25 model train --json 2> log2.txt | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 print(r["promoted"], r["branch"].startswith("train-"), r["reason"])'
-pm25 model ls | sed 's/train-[0-9TZ]*/train-RUN/; s/pm25_[0-9-]*/pm25_DATE/'
+pm25 model ls | sed 's/train-[0-9TZ]*-[0-9a-f]*/train-RUN/; s/pm25_[0-9-]*/pm25_DATE/'
 data=$(git --git-dir="$PM25_HOME/data.git" rev-parse main)
 git --git-dir="$PM25_HOME/model.git" show main:models/champion.json | python3 -c '
 import json, sys
@@ -27,7 +27,7 @@ import json, sys
 f = json.load(sys.stdin)
 print(len(f), f[0]["time_utc"], all(x["category"] and x["colour"].startswith("#") and x["aqi"] > 0 for x in f))'
 pm25 model predict --station nope 2>&1; echo "exit $?"
-pm25 model promote "$(pm25 model ls | sed -n 's/^challenger //p')" | sed 's/train-[0-9TZ]*/train-RUN/; s/pm25_[0-9-]*/pm25_DATE/'
+pm25 model promote "$(pm25 model ls | sed -n 's/^challenger //p')" | sed 's/train-[0-9TZ]*-[0-9a-f]*/train-RUN/; s/pm25_[0-9-]*/pm25_DATE/'
 pm25 model evaluate --json | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["test_rows"], round(r["champion"]["rmse"], 4))'
 # the train-model flow runs the same training
 pm25 run train-model --json 2> /dev/null | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["promoted"])'
