@@ -492,6 +492,31 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 		pm_buf_release(&got);
 	}
 	ret = detect(&l, &c, origin, o, err);
+	if (ret == PM_ERR_PARSE && !o->header) {
+		/*
+		 * Report exports may start with title lines: look a few lines
+		 * further for the header, and keep the first error if none.
+		 */
+		struct pm_buf first = PM_BUF_INIT;
+		int tries;
+
+		pm_buf_add(&first, err ? err->buf : "", err ? err->len : 0);
+		for (tries = 0; ret && tries < 10; tries++) {
+			free(l.f);
+			l.f = NULL;
+			do {
+				r = pm_csv_next(&c, NULL);
+			} while (r > 0 && c.blank);
+			if (r <= 0)
+				break;
+			ret = detect(&l, &c, origin, o, NULL);
+		}
+		if (ret && err) {
+			pm_buf_reset(err);
+			pm_buf_add(err, first.buf, first.len);
+		}
+		pm_buf_release(&first);
+	}
 	if (ret)
 		goto out;
 	while ((r = pm_csv_next(&c, err)) > 0) {

@@ -26,7 +26,8 @@
 	X(csvsrc_web_report)                                                  \
 	X(csvsrc_unknown_layout)                                              \
 	X(csvsrc_long_any_order)                                              \
-	X(csvsrc_thai_web_report)                                              \
+	X(csvsrc_thai_web_report)                                             \
+	X(csvsrc_title_lines_before_header)                                              \
 	X(contract_default)                                                   \
 	X(contract_files_load)                                                \
 	X(contract_errors_name_line_and_column)                               \

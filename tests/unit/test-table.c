@@ -196,3 +196,26 @@ TEST(csvsrc_thai_web_report)
 	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][0], 35.2);
 	pm_table_release(&t);
 }
+
+TEST(csvsrc_title_lines_before_header)
+{
+	/* report exports may open with title lines */
+	const char *text = "Air quality report, station 05t\n"
+			   "period: 2023-12-05\n"
+			   "\n"
+			   "No,date,time,PM2.5\n"
+			   "1,2023-12-05,00:00 - 01:00,45.8\n";
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_table t;
+
+	PM_ASSERT_EQ(load(text, "05t", &t, NULL), PM_OK);
+	PM_ASSERT_EQ(t.nr, 1);
+	PM_ASSERT_EQ(t.line[0], 5);
+	PM_ASSERT_DBL_EQ(t.col[PM_COL_PM25][0], 45.8);
+	pm_table_release(&t);
+	/* no header at all: the first line's error stands */
+	PM_ASSERT_EQ(load("a,b\n1,2\n3,4\n", "x", &t, &err), PM_ERR_PARSE);
+	PM_ASSERT(strstr(err.buf, "line 1: unknown column layout") != NULL);
+	pm_table_release(&t);
+	pm_buf_release(&err);
+}
