@@ -150,9 +150,47 @@ int pm_time_parse(const char *p, size_t n, unsigned flags, int64_t *out)
 	return 0;
 }
 
+/* Thai month abbreviations, as Thai reports write dates: 5 ธ.ค. 2566 */
+static const char *const thai_months[12] = {
+	"ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+	"ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+};
+
+static int thai_date(const char *p, size_t n, int *y, int *m, int *d)
+{
+	size_t i = 0, j;
+	int k;
+
+	for (j = i; j < n && p[j] >= '0' && p[j] <= '9'; j++)
+		;
+	if (j == i || j - i > 2 || digits(p + i, j - i, d))
+		return -1;
+	for (i = j; i < n && p[i] == ' '; i++)
+		;
+	for (k = 0; k < 12; k++) {
+		size_t len = strlen(thai_months[k]);
+
+		if (n - i >= len && !memcmp(p + i, thai_months[k], len)) {
+			*m = k + 1;
+			i += len;
+			break;
+		}
+	}
+	if (k == 12)
+		return -1;
+	while (i < n && p[i] == ' ')
+		i++;
+	if (n - i != 4 || digits(p + i, 4, y))
+		return -1;
+	return 0;
+}
+
 int pm_date_parse(const char *p, size_t n, int64_t *days)
 {
 	int y, m, d;
+
+	if (!thai_date(p, n, &y, &m, &d))
+		goto check;
 
 	if (n >= 8 && n <= 10 && (p[4] == '-' || p[4] == '/')) {
 		/* YYYY-M-D with one or two digit month and day */
@@ -184,6 +222,7 @@ int pm_date_parse(const char *p, size_t n, int64_t *days)
 		if (n - i != 4 || digits(p + i, 4, &y))
 			return -1;
 	}
+check:
 	if (y > 2400)
 		y -= 543;
 	if (!valid_ymd(y, m, d))
@@ -219,7 +258,16 @@ static int clock_one(const char *p, size_t n, int64_t *secs)
 
 int pm_clock_parse(const char *p, size_t n, int64_t *secs)
 {
-	size_t i;
+	static const char thai_oclock[] = "น."; /* "o'clock" */
+	size_t i, tl = sizeof(thai_oclock) - 1;
+
+	while (n && p[n - 1] == ' ')
+		n--;
+	if (n >= tl && !memcmp(p + n - tl, thai_oclock, tl)) {
+		n -= tl;
+		while (n && p[n - 1] == ' ')
+			n--;
+	}
 
 	for (i = 0; i < n; i++) {
 		if (p[i] == '-') {

@@ -285,6 +285,17 @@ TEST(time_clock_and_dates)
 	pm_date_format(d * 86400, out);
 	PM_ASSERT_STR_EQ(out, "2024-01-05");
 	PM_ASSERT_EQ(pm_date_parse("31/02/2024", 10, &d), -1);
+	/* Thai report forms: "5 ธ.ค. 2566", clocks with "น." */
+	PM_ASSERT_EQ(pm_date_parse("5 ธ.ค. 2566", strlen("5 ธ.ค. 2566"), &d),
+		     0);
+	pm_date_format(d * 86400, out);
+	PM_ASSERT_STR_EQ(out, "2023-12-05");
+	PM_ASSERT_EQ(pm_date_parse("29 ก.พ. 2567", strlen("29 ก.พ. 2567"), &d),
+		     0);
+	PM_ASSERT_EQ(pm_clock_parse("00:00 - 01:00 น.",
+				    strlen("00:00 - 01:00 น."), &s),
+		     0);
+	PM_ASSERT_EQ(s, 3600);
 }
 
 TEST(time_civil_round_trip)
