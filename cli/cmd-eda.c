@@ -49,8 +49,7 @@ int cmd_eda_run(int argc, const char **argv, int publish_default)
 		status = cmd_usage_error("eda", "give -o FILE or --publish");
 		goto out;
 	}
-	if ((from && pm_date_parse(from, strlen(from), &d0)) ||
-	    (to && pm_date_parse(to, strlen(to), &d1))) {
+	if (cmd_parse_day(from, &d0) || cmd_parse_day(to, &d1)) {
 		status = cmd_usage_error("eda", "--from/--to: not a date");
 		goto out;
 	}

@@ -37,15 +37,6 @@ static int parse_zero_rule(const char *s, unsigned *mask)
 	return 0;
 }
 
-static int parse_day(const char *s, int64_t *day)
-{
-	if (!s) {
-		*day = PM_TIME_NONE;
-		return 0;
-	}
-	return pm_date_parse(s, strlen(s), day);
-}
-
 /* Stations with at least one row (filters may drop some). */
 static size_t stations_used(const struct pm_table *t)
 {
@@ -180,7 +171,7 @@ static int ingest_exec(int argc, const char **argv)
 					 "give --file or --url, not both");
 		goto out;
 	}
-	if (parse_day(from, &req.from_day) || parse_day(to, &req.to_day)) {
+	if (cmd_parse_day(from, &req.from_day) || cmd_parse_day(to, &req.to_day)) {
 		status = cmd_usage_error("ingest", "--from/--to: not a date "
 						   "(YYYY-MM-DD)");
 		goto out;

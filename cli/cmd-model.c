@@ -27,15 +27,6 @@ static const char *const model_usage[] = {
 	NULL
 };
 
-static int parse_day(const char *s, int64_t *day)
-{
-	if (!s) {
-		*day = PM_TIME_NONE;
-		return 0;
-	}
-	return pm_date_parse(s, strlen(s), day);
-}
-
 static int train(struct pm_store *data, struct pm_store *models,
 		 const char *from, const char *to, const char *stations,
 		 int json, struct pm_buf *err)
@@ -44,7 +35,7 @@ static int train(struct pm_store *data, struct pm_store *models,
 	int64_t d0, d1;
 	enum pm_err e;
 
-	if (parse_day(from, &d0) || parse_day(to, &d1))
+	if (cmd_parse_day(from, &d0) || cmd_parse_day(to, &d1))
 		return cmd_usage_error("model", "--from/--to: not a date");
 	e = pm_flow_train(data, models, d0, d1, stations, &r, err);
 	if (e)

@@ -37,15 +37,6 @@ static void print_progress(void *ctx, size_t done, size_t total,
 			total, day);
 }
 
-static int parse_day(const char *s, int64_t *day)
-{
-	if (!s) {
-		*day = PM_TIME_NONE;
-		return 0;
-	}
-	return pm_date_parse(s, strlen(s), day);
-}
-
 static void print_result(const struct pm_flow_result *r, int json, int ok,
 			 const char *flow)
 {
@@ -208,7 +199,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 		status = cmd_usage_error(name, "give --source or --input");
 		goto out;
 	}
-	if (parse_day(from, &o.from_day) || parse_day(to, &o.to_day)) {
+	if (cmd_parse_day(from, &o.from_day) || cmd_parse_day(to, &o.to_day)) {
 		status = cmd_usage_error(name, "--from/--to: not a date");
 		goto out;
 	}

@@ -5,6 +5,7 @@
 #ifndef PM25_CMD_H
 #define PM25_CMD_H
 
+#include <stdint.h>
 #include "pm25/err.h"
 
 /* Exit codes of pm25, documented in the README. */
@@ -48,6 +49,11 @@ int cmd_eda_run(int argc, const char **argv, int publish_default);
 int pm_exit_code(enum pm_err e);
 /* Print "pm25 CMD: TEXT" on stderr and return pm_exit_code(e). */
 int cmd_fail(const char *cmd, enum pm_err e, const char *text);
+/*
+ * A --from/--to date (YYYY-MM-DD and the other forms pm_date_parse
+ * knows) into days since epoch; NULL gives PM_TIME_NONE. -1 if bad.
+ */
+int cmd_parse_day(const char *s, int64_t *day);
 /* Print a usage error and return PM_EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include "pm25/buf.h"
 #include "pm25/log.h"
+#include "pm25/timeutil.h"
 #include "pm25/version.h"
 #include "cmd.h"
 
@@ -45,6 +46,15 @@ int cmd_fail(const char *cmd, enum pm_err e, const char *text)
 	fprintf(stderr, "pm25 %s: %s\n", cmd,
 		text && *text ? text : pm_strerror(e));
 	return pm_exit_code(e);
+}
+
+int cmd_parse_day(const char *s, int64_t *day)
+{
+	if (!s) {
+		*day = PM_TIME_NONE;
+		return 0;
+	}
+	return pm_date_parse(s, strlen(s), day);
 }
 
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
