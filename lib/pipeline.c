@@ -84,19 +84,25 @@ static void test_pause(const char *task)
 		sleep((unsigned)strtoul(at + n + 1, NULL, 10));
 }
 
-static void make_run_id(struct run *ru)
+/*
+ * A run id for time t: 2026-11-26T04:20:00Z gives 20261126T042000Z-1a2b,
+ * the suffix telling apart runs that start in the same second.
+ */
+static void run_id(int64_t t, char *out, size_t size)
 {
-	int64_t t = ru->o->now == PM_TIME_NONE ? (int64_t)time(NULL) :
-						 ru->o->now;
-	char iso[32];
 	unsigned rnd = (unsigned)getpid() * 2654435761u ^ (unsigned)now_ms();
+	char iso[32];
 
 	pm_time_format(t, iso);
-	/* 2026-11-26T04:20:00Z -> 20261126T042000Z-1a2b */
-	snprintf(ru->r->run, sizeof(ru->r->run),
-		 "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%04x", iso, iso + 5, iso + 8,
-		 iso + 11, iso + 14, iso + 17, rnd & 0xffff);
-	ru->started = t;
+	snprintf(out, size, "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%04x", iso, iso + 5,
+		 iso + 8, iso + 11, iso + 14, iso + 17, rnd & 0xffff);
+}
+
+static void make_run_id(struct run *ru)
+{
+	ru->started = ru->o->now == PM_TIME_NONE ? (int64_t)time(NULL) :
+						   ru->o->now;
+	run_id(ru->started, ru->r->run, sizeof(ru->r->run));
 }
 
 static const char *raw_ext(const char *source)
@@ -1022,7 +1028,7 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 {
 	struct pm_series_set set = { 0 };
 	struct pm_buf art = PM_BUF_INIT, old = PM_BUF_INIT;
-	char id[PM_ID_MAX], run[40], date[16], iso[32], rmse[32];
+	char id[PM_ID_MAX], run[40], date[16], rmse[32];
 	int64_t now = (int64_t)time(NULL);
 	struct pm_kv meta[4];
 	int has_champion = 0;
@@ -1036,11 +1042,7 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 	if (e)
 		goto out;
 	r->stations = set.nr;
-	pm_time_format(now, iso);
-	snprintf(run, sizeof(run), "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%04x", iso,
-		 iso + 5, iso + 8, iso + 11, iso + 14, iso + 17,
-		 ((unsigned)getpid() * 2654435761u ^ (unsigned)now_ms()) &
-			 0xffff);
+	run_id(now, run, sizeof(run));
 	pm_date_format(now, date);
 	pm_model_artefact(&art, &r->fit, &set, r->data_commit, run);
 	if (!pm_store_get(models, "main", PM_CHAMPION_PATH, &old, NULL)) {
