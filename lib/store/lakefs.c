@@ -99,6 +99,20 @@ static const char *message(json_t *j, const char *fallback)
 	return json_is_string(m) ? json_string_value(m) : fallback;
 }
 
+/* POST body (taken: released here) as JSON to url. */
+static enum pm_err post_json(struct lakefs *lf, const char *url, json_t *body,
+			     long *status, json_t **json, struct pm_buf *err)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	enum pm_err ret;
+
+	ret = call(lf, "POST", url, "application/json", text, strlen(text),
+		   status, NULL, json, err);
+	free(text);
+	json_decref(body);
+	return ret;
+}
+
 static int is_dirty(struct lakefs *lf, const char *branch)
 {
 	size_t i;
@@ -159,18 +173,13 @@ static enum pm_err lf_open(struct pm_store *s, const char *where, int create,
 		json_t *body = json_pack("{s:s, s:s, s:s}", "name", where,
 					 "storage_namespace", "local://pm25",
 					 "default_branch", "main");
-		char *text;
 
 		json_object_set_new(body, "storage_namespace",
 				    json_sprintf("local://pm25/%s", where));
-		text = json_dumps(body, JSON_COMPACT);
 		pm_buf_addf(&url, "%s/repositories", lf->api);
 		json_decref(j);
 		j = NULL;
-		ret = call(lf, "POST", url.buf, "application/json", text,
-			   strlen(text), &st, NULL, &j, err);
-		free(text);
-		json_decref(body);
+		ret = post_json(lf, url.buf, body, &st, &j, err);
 		if (!ret && st != 201)
 			ret = pm_errf(err, PM_ERR_IO,
 				      "lakeFS: creating repository %s: %s",
@@ -421,14 +430,12 @@ static enum pm_err lf_branch_create(struct pm_store *s, const char *name,
 	struct lakefs *lf = s->priv;
 	struct pm_buf url = PM_BUF_INIT;
 	json_t *body = json_pack("{s:s, s:s}", "name", name, "source", from);
-	char *text = json_dumps(body, JSON_COMPACT);
 	json_t *j = NULL;
 	enum pm_err ret;
 	long st;
 
 	pm_buf_addf(&url, "%s/branches", lf->base);
-	ret = call(lf, "POST", url.buf, "application/json", text, strlen(text),
-		   &st, NULL, &j, err);
+	ret = post_json(lf, url.buf, body, &st, &j, err);
 	if (!ret && st == 409)
 		ret = pm_errf(err, PM_ERR_CONFLICT, "branch %s exists", name);
 	else if (!ret && st == 404)
@@ -437,8 +444,6 @@ static enum pm_err lf_branch_create(struct pm_store *s, const char *name,
 		ret = pm_errf(err, PM_ERR_IO, "lakeFS: branch %s: %s", name,
 			      message(j, "refused"));
 	json_decref(j);
-	json_decref(body);
-	free(text);
 	pm_buf_release(&url);
 	return ret;
 }
@@ -519,7 +524,6 @@ static enum pm_err lf_commit(struct pm_store *s, const char *branch,
 	struct pm_buf url = PM_BUF_INIT;
 	json_t *body, *j = NULL;
 	enum pm_err ret;
-	char *text;
 	long st;
 
 	id[0] = '\0';
@@ -527,12 +531,10 @@ static enum pm_err lf_commit(struct pm_store *s, const char *branch,
 		return PM_OK;
 	body = json_pack("{s:s, s:o}", "message", message_text, "metadata",
 			 meta_object(meta, nr_meta));
-	text = json_dumps(body, JSON_COMPACT);
 	pm_buf_addf(&url, "%s/branches/", lf->base);
 	escape(&url, branch);
 	pm_buf_addstr(&url, "/commits");
-	ret = call(lf, "POST", url.buf, "application/json", text, strlen(text),
-		   &st, NULL, &j, err);
+	ret = post_json(lf, url.buf, body, &st, &j, err);
 	if (!ret && st == 201)
 		snprintf(id, PM_ID_MAX, "%s",
 			 str_or(json_string_value(json_object_get(j, "id")),
@@ -548,8 +550,6 @@ static enum pm_err lf_commit(struct pm_store *s, const char *branch,
 	if (!ret)
 		set_clean(lf, branch);
 	json_decref(j);
-	json_decref(body);
-	free(text);
 	pm_buf_release(&url);
 	return ret;
 }
@@ -564,7 +564,6 @@ static enum pm_err lf_merge(struct pm_store *s, const char *src,
 	char before[PM_ID_MAX] = "";
 	json_t *body, *j = NULL;
 	enum pm_err ret;
-	char *text;
 	long st;
 
 	ret = lf_resolve(s, dst, before, err);
@@ -572,13 +571,11 @@ static enum pm_err lf_merge(struct pm_store *s, const char *src,
 		return ret;
 	body = json_pack("{s:s, s:o}", "message", message_text, "metadata",
 			 meta_object(meta, nr_meta));
-	text = json_dumps(body, JSON_COMPACT);
 	pm_buf_addf(&url, "%s/refs/", lf->base);
 	escape(&url, src);
 	pm_buf_addstr(&url, "/merge/");
 	escape(&url, dst);
-	ret = call(lf, "POST", url.buf, "application/json", text, strlen(text),
-		   &st, NULL, &j, err);
+	ret = post_json(lf, url.buf, body, &st, &j, err);
 	if (!ret && st == 200) {
 		const char *ref = json_string_value(
 			json_object_get(j, "reference"));
@@ -599,8 +596,6 @@ static enum pm_err lf_merge(struct pm_store *s, const char *src,
 			      message(j, "refused"));
 	}
 	json_decref(j);
-	json_decref(body);
-	free(text);
 	pm_buf_release(&url);
 	return ret;
 }
@@ -613,7 +608,6 @@ static enum pm_err lf_revert(struct pm_store *s, const char *branch,
 	struct pm_buf url = PM_BUF_INIT;
 	json_t *body = json_pack("{s:s, s:i}", "ref", commit, "parent_number",
 				 1);
-	char *text = json_dumps(body, JSON_COMPACT);
 	json_t *j = NULL;
 	enum pm_err ret;
 	long st;
@@ -621,8 +615,7 @@ static enum pm_err lf_revert(struct pm_store *s, const char *branch,
 	pm_buf_addf(&url, "%s/branches/", lf->base);
 	escape(&url, branch);
 	pm_buf_addstr(&url, "/revert");
-	ret = call(lf, "POST", url.buf, "application/json", text, strlen(text),
-		   &st, NULL, &j, err);
+	ret = post_json(lf, url.buf, body, &st, &j, err);
 	if (!ret && st == 409)
 		ret = pm_errf(err, PM_ERR_CONFLICT, "reverting %s: %s", commit,
 			      message(j, "conflict"));
@@ -634,8 +627,6 @@ static enum pm_err lf_revert(struct pm_store *s, const char *branch,
 	if (!ret)
 		ret = lf_resolve(s, branch, id, err);
 	json_decref(j);
-	json_decref(body);
-	free(text);
 	pm_buf_release(&url);
 	return ret;
 }
@@ -646,14 +637,12 @@ static enum pm_err lf_tag(struct pm_store *s, const char *name,
 	struct lakefs *lf = s->priv;
 	struct pm_buf url = PM_BUF_INIT;
 	json_t *body = json_pack("{s:s, s:s}", "id", name, "ref", ref);
-	char *text = json_dumps(body, JSON_COMPACT);
 	json_t *j = NULL;
 	enum pm_err ret;
 	long st;
 
 	pm_buf_addf(&url, "%s/tags", lf->base);
-	ret = call(lf, "POST", url.buf, "application/json", text, strlen(text),
-		   &st, NULL, &j, err);
+	ret = post_json(lf, url.buf, body, &st, &j, err);
 	if (!ret && st == 409)
 		ret = pm_errf(err, PM_ERR_CONFLICT, "tag %s exists", name);
 	else if (!ret && st == 404)
@@ -662,8 +651,6 @@ static enum pm_err lf_tag(struct pm_store *s, const char *name,
 		ret = pm_errf(err, PM_ERR_IO, "lakeFS: tag: %s",
 			      message(j, "refused"));
 	json_decref(j);
-	json_decref(body);
-	free(text);
 	pm_buf_release(&url);
 	return ret;
 }
