@@ -112,7 +112,7 @@ static int batch_exec(int argc, const char **argv)
 	if (!e && !rep.accepted)
 		e = pm_errf(&err, PM_ERR_DATA, "no accepted row at all");
 	if (!e)
-		e = pm_model_fit(&set, &fit, &err);
+		e = pm_model_fit(&set, NULL, &fit, &err);
 	if (e) {
 		status = cmd_fail("batch", e, err.buf);
 		goto out;

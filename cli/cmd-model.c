@@ -213,7 +213,7 @@ static int evaluate(struct pm_store *data, struct pm_store *models, int json,
 	e = pm_data_series(data, "main", PM_TIME_NONE, PM_TIME_NONE, NULL, &set,
 			   commit, err);
 	if (!e)
-		e = pm_model_fit(&set, &f, err);
+		e = pm_model_fit(&set, NULL, &f, err);
 	if (e) {
 		status = cmd_fail("model", e, err->buf);
 		goto out;

@@ -1349,14 +1349,6 @@ static void hand_series(const struct pm_station *s,
 	free(p);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 			 const char *const *inputs, size_t nr_inputs,
 			 struct pm_clean_report *r, struct pm_buf *err)
@@ -1365,7 +1357,7 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 	struct engine e;
 	enum pm_err ret;
 	size_t i, nst = 0;
-	double t0 = now_s(), t1, t2;
+	double t0 = pm_mono_s(), t1, t2;
 
 	memset(&e, 0, sizeof(e));
 	memset(r, 0, sizeof(*r));
@@ -1389,7 +1381,7 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 	if (ret)
 		goto out;
 
-	t1 = now_s();
+	t1 = pm_mono_s();
 	pm_log(PM_LOG_DEBUG, "clean", "read %zu files, %zu rows: %.3f s",
 	       r->nr_files, r->input_rows, t1 - t0);
 	/* stations in byte order of their ids */
@@ -1408,7 +1400,7 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 			   0;
 	batch_rules(&e);
 	r->passed = r->input_rows && r->score >= c->gate && !r->batch_failed;
-	t2 = now_s();
+	t2 = pm_mono_s();
 	pm_log(PM_LOG_DEBUG, "clean", "dedup, validate, grid: %.3f s",
 	       t2 - t1);
 	if (o->out_dir)
@@ -1418,7 +1410,7 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 	for (i = 0; !ret && o->series && i < nst; i++)
 		hand_series(&e.st[i], o);
 	pm_log(PM_LOG_DEBUG, "clean", "write %zu rows: %.3f s", r->out_rows,
-	       now_s() - t2);
+	       pm_mono_s() - t2);
 out:
 	for (i = 0; i < e.st_alloc && e.st; i++)
 		pm_station_release(&e.st[i]);

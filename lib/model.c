@@ -5,9 +5,11 @@
  * long double and solves them by Gaussian elimination with pivoting.
  */
 #include "compat.h"
+#include <pthread.h>
 #include <jansson.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/log.h"
 #include "pm25/model.h"
 #include "pm25/timeutil.h"
 #include "pm25/version.h"
@@ -136,186 +138,453 @@ int pm_solve(double *a, double *b, size_t n)
 	return 0;
 }
 
-/* Which hours have a kept feature row: a bitmap over [lo, lo + bits). */
-struct hours {
-	uint32_t lo;
-	size_t bits;
-	uint64_t *map;
+/* ------------------------------------------------------------ walking rows */
+
+/*
+ * A feature row needs 25 present hours ending at its own (the lags, the
+ * 24-hour mean and lag 24) and the next hour (the target). A walker
+ * keeps the length of the present run and its rolling 24-hour sum, so
+ * each row costs O(1); the sum is recomputed every 4096 hours so that
+ * rounding cannot pile up along a long run.
+ */
+#define NC 7 /* continuous: pm25, lags 1 2 3 24, roll24, and the target */
+#define NB (24 * 7) /* hour-of-day x weekday buckets */
+
+struct walker {
+	const double *p;
+	size_t i, end; /* next hour to look at, and where to stop */
+	size_t run;    /* present hours ending at i - 1 */
+	double sum; /* of the last min(run, 24) of them */
+	uint32_t first;
+	double c[NC];
+	unsigned bucket; /* weekday * 24 + hour of the row, Bangkok time */
 };
 
-/* MAE, RMSE and R2 of the model and of persistence, in one pass. */
-static void metrics(const struct pm_series_set *set, struct pm_fit *f)
+/* The sum of the 24 values ending at p[0], oldest first. */
+static double sum24(const double *p)
 {
-	long double n = 0, ys = 0, yy = 0, abs_m = 0, sq_m = 0, abs_p = 0,
-		    sq_p = 0, sst;
-	double x[PM_NFEATURES], y;
-	size_t s, i;
+	double sum = 0;
+	int k;
 
-	for (s = 0; s < set->nr; s++) {
-		const struct pm_series *ser = &set->s[s];
-		size_t from = ser->first >= f->test_start ?
-				      0 :
-				      f->test_start - ser->first;
-
-		for (i = from; i < ser->span; i++) {
-			long double pred, d;
-			int j;
-
-			if (!features(ser, i, x, &y))
-				continue;
-			pred = f->intercept;
-			for (j = 0; j < PM_NFEATURES; j++)
-				pred += (long double)f->coef[j] * x[j];
-			n++;
-			ys += y;
-			yy += (long double)y * y;
-			d = y - pred;
-			abs_m += fabsl(d);
-			sq_m += d * d;
-			d = (long double)y - x[0];
-			abs_p += fabsl(d);
-			sq_p += d * d;
-		}
-	}
-	sst = yy - ys * ys / n;
-	f->model.mae = (double)(abs_m / n);
-	f->model.rmse = sqrt((double)(sq_m / n));
-	f->model.r2 = (double)(1 - sq_m / sst);
-	f->persistence.mae = (double)(abs_p / n);
-	f->persistence.rmse = sqrt((double)(sq_p / n));
-	f->persistence.r2 = (double)(1 - sq_p / sst);
+	for (k = 23; k >= 0; k--)
+		sum += p[-k];
+	return sum;
 }
 
-enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *f,
-			 struct pm_buf *err)
+/* Start at hour index from; the run before it is rebuilt. */
+static void walk_init(struct walker *w, const struct pm_series *s, size_t from)
 {
-	long double xs[PM_NFEATURES] = { 0 }, ys = 0;
-	long double xx[PM_NFEATURES * PM_NFEATURES] = { 0 },
-		    xy[PM_NFEATURES] = { 0 };
-	double a[PM_NFEATURES * PM_NFEATURES], b[PM_NFEATURES];
-	double x[PM_NFEATURES], y, xm[PM_NFEATURES], ym;
-	struct hours h = { UINT32_MAX, 0, NULL };
-	uint32_t hi = 0;
-	size_t s, i, k, seen;
-	int j, l;
+	memset(w, 0, sizeof(*w));
+	w->p = s->p;
+	w->first = s->first;
+	w->end = s->span ? s->span - 1 : 0; /* the last hour has no target */
+	w->i = from > 25 ? from - 25 : 0;
+	while (w->i < from && w->i < w->end) {
+		double v = w->p[w->i++];
 
-	memset(f, 0, sizeof(*f));
-	init_hours();
+		if (isnan(v)) {
+			w->run = 0;
+			w->sum = 0;
+			continue;
+		}
+		w->sum += v;
+		if (++w->run > 24)
+			w->sum -= w->p[w->i - 25];
+	}
+}
+
+/* Advance to the next feature row; its index, or SIZE_MAX at the end. */
+static inline size_t walk_next(struct walker *w)
+{
+	const double *p = w->p;
+
+	while (w->i < w->end) {
+		size_t i = w->i++;
+		double v = p[i];
+		uint32_t t;
+
+		if (isnan(v)) {
+			w->run = 0;
+			w->sum = 0;
+			continue;
+		}
+		w->sum += v;
+		if (++w->run > 24)
+			w->sum -= p[i - 24];
+		if (w->run % 4096 == 0) /* now and then, shed the rounding */
+			w->sum = sum24(p + i);
+		if (w->run < 25 || isnan(p[i + 1]))
+			continue;
+		w->c[0] = v;
+		w->c[1] = p[i - 1];
+		w->c[2] = p[i - 2];
+		w->c[3] = p[i - 3];
+		w->c[4] = p[i - 24];
+		w->c[5] = w->sum / 24;
+		w->c[6] = p[i + 1];
+		t = w->first + (uint32_t)i;
+		w->bucket = (((t + 7) / 24 + 3) % 7) * 24 + (t + 7) % 24;
+		return i;
+	}
+	return SIZE_MAX;
+}
+
+/* ------------------------------------------------------------ sums */
+
+/*
+ * What the normal equations need, kept small: the hour and weekday
+ * features take one of 168 value sets, so per bucket counts and sums of
+ * the continuous values carry every cross product with them; only the
+ * continuous values need their own products. Totals are long double.
+ */
+struct sums {
+	long double n[NB], s[NB][NC], cc[NC][NC];
+	size_t rows;
+};
+
+/* Errors of the model and of persistence. */
+struct errs {
+	long double n, ys, yy, abs_m, sq_m, abs_p, sq_p;
+};
+
+/* A share of the series for one thread. */
+struct part {
+	const struct pm_series_set *set;
+	size_t from, to;
+	uint32_t split;	    /* first test hour */
+	const double *base; /* scoring: per bucket intercept and calendar terms */
+	const double *coef;
+	struct sums *sums;  /* training: add the train rows here, or */
+	struct errs errs;   /* scoring: the test rows' errors */
+};
+
+/* Add the train rows of s: each station sums in double, then to totals. */
+static void add_train(const struct pm_series *s, uint32_t split,
+		      struct sums *t)
+{
+	double n[NB] = { 0 }, sm[NB][NC] = { 0 }, cc[NC][NC] = { 0 };
+	struct walker w;
+	size_t i, rows = 0;
+	int j, l, b;
+
+	walk_init(&w, s, 0);
+	while ((i = walk_next(&w)) != SIZE_MAX && s->first + i < split) {
+		const double *c = w.c;
+
+		n[w.bucket]++;
+		for (j = 0; j < NC; j++) {
+			sm[w.bucket][j] += c[j];
+			for (l = j; l < NC; l++)
+				cc[j][l] += c[j] * c[l];
+		}
+		rows++;
+	}
+	for (b = 0; b < NB; b++) {
+		if (!n[b])
+			continue;
+		t->n[b] += n[b];
+		for (j = 0; j < NC; j++)
+			t->s[b][j] += sm[b][j];
+	}
+	for (j = 0; j < NC; j++)
+		for (l = j; l < NC; l++)
+			t->cc[j][l] += cc[j][l];
+	t->rows += rows;
+}
+
+/* Add the errors of the test rows of s. */
+static void add_test(const struct pm_series *s, const struct part *pt,
+		     struct errs *e)
+{
+	struct walker w;
+	size_t i;
+	int j;
+
+	walk_init(&w, s, pt->split > s->first ? pt->split - s->first : 0);
+	while ((i = walk_next(&w)) != SIZE_MAX) {
+		long double pred = pt->base[w.bucket], d, y = w.c[6];
+
+		for (j = 0; j < 6; j++)
+			pred += (long double)pt->coef[j] * w.c[j];
+		e->n++;
+		e->ys += y;
+		e->yy += y * y;
+		d = y - pred;
+		e->abs_m += fabsl(d);
+		e->sq_m += d * d;
+		d = y - w.c[0];
+		e->abs_p += fabsl(d);
+		e->sq_p += d * d;
+	}
+}
+
+static void *run_part(void *arg)
+{
+	struct part *pt = arg;
+	size_t s;
+
+	for (s = pt->from; s < pt->to; s++) {
+		if (pt->sums)
+			add_train(&pt->set->s[s], pt->split, pt->sums);
+		else
+			add_test(&pt->set->s[s], pt, &pt->errs);
+	}
+	return NULL;
+}
+
+/*
+ * Run two parts, split by hours, on two threads (or one, if a thread
+ * cannot start); the results are the same either way.
+ */
+static void run_parts(struct part *pt)
+{
+	const struct pm_series_set *set = pt[0].set;
+	size_t total = 0, acc = 0, s;
+	pthread_t th;
+	int threaded;
+
+	for (s = 0; s < set->nr; s++)
+		total += set->s[s].span;
+	for (s = 0; s < set->nr && acc < total / 2; s++)
+		acc += set->s[s].span;
+	pt[0].from = 0;
+	pt[0].to = pt[1].from = s;
+	pt[1].to = set->nr;
+	threaded = !pthread_create(&th, NULL, run_part, &pt[1]);
+	run_part(&pt[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		run_part(&pt[1]);
+}
+
+/* The calendar feature m (0 sin, 1 cos, 2.. weekdays) of bucket b. */
+static double calendar(int b, int m)
+{
+	int hour = b % 24, dow = b / 24;
+
+	if (m == 0)
+		return hour_sin[hour];
+	if (m == 1)
+		return hour_cos[hour];
+	return dow == m - 1 ? 1.0 : 0.0;
+}
+
+/*
+ * Raw sums of the features (xs), of the target (ys), and of their
+ * products (xx, upper triangle, and xy), in feature order: the six
+ * continuous ones, then the calendar ones.
+ */
+static void normal_sums(const struct sums *t, long double *xs, long double *ys,
+			long double *xx, long double *xy)
+{
+	const int nf = PM_NFEATURES;
+	int b, j, l;
+
+	memset(xs, 0, nf * sizeof(*xs));
+	memset(xx, 0, nf * nf * sizeof(*xx));
+	memset(xy, 0, nf * sizeof(*xy));
+	*ys = 0;
+	for (j = 0; j < 6; j++) {
+		for (l = j; l < 6; l++)
+			xx[j * nf + l] = t->cc[j][l];
+		xy[j] = t->cc[j][6];
+	}
+	for (b = 0; b < NB; b++) {
+		if (!t->n[b])
+			continue;
+		*ys += t->s[b][6];
+		for (j = 0; j < 6; j++)
+			xs[j] += t->s[b][j];
+		for (j = 6; j < nf; j++) {
+			long double g = calendar(b, j - 6);
+
+			if (!g)
+				continue;
+			xs[j] += g * t->n[b];
+			xy[j] += g * t->s[b][6];
+			for (l = 0; l < 6; l++)
+				xx[l * nf + j] += g * t->s[b][l];
+			for (l = j; l < nf; l++)
+				xx[j * nf + l] += g * calendar(b, l - 6) * t->n[b];
+		}
+	}
+}
+
+/* MAE, RMSE and R2 of the model and of persistence on the test rows. */
+static void metrics(const struct pm_series_set *set, struct pm_fit *f)
+{
+	struct part pt[2];
+	double base[NB];
+	struct errs e;
+	long double sst;
+	int b, m;
+
+	for (b = 0; b < NB; b++) {
+		long double v = f->intercept;
+
+		for (m = 0; m < PM_NFEATURES - 6; m++)
+			v += (long double)f->coef[6 + m] * calendar(b, m);
+		base[b] = (double)v;
+	}
+	memset(pt, 0, sizeof(pt));
+	pt[0].set = pt[1].set = set;
+	pt[0].split = pt[1].split = f->test_start;
+	pt[0].base = pt[1].base = base;
+	pt[0].coef = pt[1].coef = f->coef;
+	run_parts(pt);
+	e = pt[0].errs;
+	e.n += pt[1].errs.n;
+	e.ys += pt[1].errs.ys;
+	e.yy += pt[1].errs.yy;
+	e.abs_m += pt[1].errs.abs_m;
+	e.sq_m += pt[1].errs.sq_m;
+	e.abs_p += pt[1].errs.abs_p;
+	e.sq_p += pt[1].errs.sq_p;
+	sst = e.yy - e.ys * e.ys / e.n;
+	f->model.mae = (double)(e.abs_m / e.n);
+	f->model.rmse = sqrt((double)(e.sq_m / e.n));
+	f->model.r2 = (double)(1 - e.sq_m / sst);
+	f->persistence.mae = (double)(e.abs_p / e.n);
+	f->persistence.rmse = sqrt((double)(e.sq_p / e.n));
+	f->persistence.r2 = (double)(1 - e.sq_p / sst);
+}
+
+/*
+ * Count the feature rows and their distinct hours, and find the first
+ * test hour: the hour after the first floor(4n/5) distinct ones.
+ */
+static enum pm_err split_hours(const struct pm_series_set *set,
+			       struct pm_fit *f, struct pm_buf *err)
+{
+	uint32_t lo = UINT32_MAX, hi = 0;
+	uint64_t *map;
+	size_t s, i, k, words, seen;
+	struct walker w;
+
 	for (s = 0; s < set->nr; s++) {
 		if (!set->s[s].span)
 			continue;
-		h.lo = set->s[s].first < h.lo ? set->s[s].first : h.lo;
+		lo = set->s[s].first < lo ? set->s[s].first : lo;
 		if (set->s[s].first + set->s[s].span - 1 > hi)
 			hi = set->s[s].first + (uint32_t)set->s[s].span - 1;
 	}
-	if (h.lo > hi)
+	if (lo > hi)
 		return pm_errf(err, PM_ERR_DATA, "no data to build features from");
-	h.bits = (size_t)(hi - h.lo) + 1;
-	h.map = pm_xcalloc(h.bits / 64 + 1, sizeof(*h.map));
+	words = (size_t)(hi - lo) / 64 + 1;
+	map = pm_xcalloc(words, sizeof(*map));
 	for (s = 0; s < set->nr; s++) {
-		const struct pm_series *ser = &set->s[s];
+		walk_init(&w, &set->s[s], 0);
+		while ((i = walk_next(&w)) != SIZE_MAX) {
+			size_t bit = set->s[s].first + i - lo;
 
-		for (i = 0; i < ser->span; i++) {
-			size_t bit;
-
-			if (!features(ser, i, x, &y))
-				continue;
 			f->rows++;
-			bit = ser->first + i - h.lo;
-			h.map[bit / 64] |= 1ull << (bit % 64);
+			map[bit / 64] |= 1ull << (bit % 64);
 		}
 	}
-	for (k = 0; k < h.bits / 64 + 1; k++)
-		f->distinct_hours += (size_t)__builtin_popcountll(h.map[k]);
+	for (k = 0; k < words; k++)
+		f->distinct_hours += (size_t)__builtin_popcountll(map[k]);
 	f->train_hours = 4 * f->distinct_hours / 5;
-	if (f->train_hours == 0 || f->train_hours == f->distinct_hours) {
-		free(h.map);
+	for (k = 0, seen = 0; k < words * 64; k++)
+		if (((map[k / 64] >> (k % 64)) & 1) &&
+		    seen++ == f->train_hours) {
+			f->test_start = lo + (uint32_t)k;
+			break;
+		}
+	free(map);
+	if (f->train_hours == 0 || f->train_hours == f->distinct_hours)
 		return pm_errf(err, PM_ERR_DATA,
 			       "%zu distinct feature hours are too few to "
 			       "split into train and test",
 			       f->distinct_hours);
-	}
-	for (k = 0, seen = 0; k < h.bits; k++)
-		if ((h.map[k / 64] >> (k % 64)) & 1) {
-			if (seen++ == f->train_hours) {
-				f->test_start = h.lo + (uint32_t)k;
-				break;
-			}
-		}
-	free(h.map);
+	return PM_OK;
+}
 
-	/*
-	 * One pass: sums and cross products of the train rows, centred
-	 * afterwards (S_xx - n mean mean'). Each station sums in double and
-	 * the totals add up in long double, which keeps the rounding well
-	 * inside the 1e-6 the workload allows.
-	 */
-	for (s = 0; s < set->nr; s++) {
-		const struct pm_series *ser = &set->s[s];
-		/* per station in double, totals in long double */
-		double cx[PM_NFEATURES] = { 0 }, cy = 0;
-		double cxx[PM_NFEATURES * PM_NFEATURES] = { 0 },
-		       cxy[PM_NFEATURES] = { 0 };
+enum pm_err pm_model_fit(const struct pm_series_set *set,
+			 const struct pm_fit_opts *o, struct pm_fit *f,
+			 struct pm_buf *err)
+{
+	enum { NF = PM_NFEATURES };
+	long double xs[NF], ys, xx[NF * NF], xy[NF];
+	double a[NF * NF], b[NF], xm[NF], ym;
+	struct sums *t = pm_xcalloc(2, sizeof(*t));
+	struct part pt[2];
+	double t0 = pm_mono_s(), t1, t2;
+	enum pm_err ret;
+	size_t n;
+	int j, l;
 
-		for (i = 0; i < ser->span; i++) {
-			if (!features(ser, i, x, &y))
-				continue;
-			if (ser->first + i >= f->test_start) {
-				f->test_rows++;
-				continue;
-			}
-			f->train_rows++;
-			for (j = 0; j < PM_NFEATURES; j++) {
-				cx[j] += x[j];
-				for (l = j; l < PM_NFEATURES; l++)
-					cxx[j * PM_NFEATURES + l] += x[j] * x[l];
-				cxy[j] += x[j] * y;
-			}
-			cy += y;
-		}
-		for (j = 0; j < PM_NFEATURES; j++) {
-			xs[j] += cx[j];
-			xy[j] += cxy[j];
-			for (l = j; l < PM_NFEATURES; l++)
-				xx[j * PM_NFEATURES + l] +=
-					cxx[j * PM_NFEATURES + l];
-		}
-		ys += cy;
+	memset(f, 0, sizeof(*f));
+	init_hours();
+	f->alpha = o ? o->alpha : 0;
+	ret = split_hours(set, f, err);
+	if (ret)
+		goto out;
+	t1 = pm_mono_s();
+	pm_log(PM_LOG_DEBUG, "model", "split %zu feature rows: %.3f s",
+	       f->rows, t1 - t0);
+	memset(pt, 0, sizeof(pt));
+	pt[0].set = pt[1].set = set;
+	pt[0].split = pt[1].split = f->test_start;
+	pt[0].sums = &t[0];
+	pt[1].sums = &t[1];
+	run_parts(pt);
+	for (j = 0; j < NB; j++) {
+		t[0].n[j] += t[1].n[j];
+		for (l = 0; l < NC; l++)
+			t[0].s[j][l] += t[1].s[j][l];
 	}
-	if (f->train_rows <= PM_NFEATURES)
-		return pm_errf(err, PM_ERR_DATA,
-			       "the %zu training rows do not determine the "
-			       "model (too few, or constant features)",
-			       f->train_rows);
-	for (j = 0; j < PM_NFEATURES; j++) {
-		xm[j] = (double)(xs[j] / f->train_rows);
-		xy[j] -= xs[j] * ys / f->train_rows;
-		for (l = j; l < PM_NFEATURES; l++)
-			xx[j * PM_NFEATURES + l] -=
-				xs[j] * xs[l] / f->train_rows;
+	for (j = 0; j < NC; j++)
+		for (l = 0; l < NC; l++)
+			t[0].cc[j][l] += t[1].cc[j][l];
+	n = f->train_rows = t[0].rows + t[1].rows;
+	f->test_rows = f->rows - n;
+	if (n <= NF) {
+		ret = pm_errf(err, PM_ERR_DATA,
+			      "the %zu training rows do not determine the "
+			      "model (too few, or constant features)", n);
+		goto out;
 	}
-	ym = (double)(ys / f->train_rows);
-	for (j = 0; j < PM_NFEATURES; j++) {
-		for (l = 0; l < PM_NFEATURES; l++)
-			a[j * PM_NFEATURES + l] =
-				(double)(l >= j ? xx[j * PM_NFEATURES + l] :
-						  xx[l * PM_NFEATURES + j]);
+	/* centre: S_xx - n mean mean' */
+	normal_sums(&t[0], xs, &ys, xx, xy);
+	for (j = 0; j < NF; j++) {
+		xm[j] = (double)(xs[j] / n);
+		xy[j] -= xs[j] * ys / n;
+		for (l = j; l < NF; l++)
+			xx[j * NF + l] -= xs[j] * xs[l] / n;
+	}
+	ym = (double)(ys / n);
+	for (j = 0; j < NF; j++) {
+		for (l = 0; l < NF; l++)
+			a[j * NF + l] = (double)(l >= j ? xx[j * NF + l] :
+							  xx[l * NF + j]);
+		a[j * NF + j] += f->alpha;
 		b[j] = (double)xy[j];
 	}
-	if (f->train_rows <= PM_NFEATURES || pm_solve(a, b, PM_NFEATURES))
-		return pm_errf(err, PM_ERR_DATA,
-			       "the %zu training rows do not determine the "
-			       "model (too few, or constant features)",
-			       f->train_rows);
+	if (pm_solve(a, b, NF)) {
+		ret = pm_errf(err, PM_ERR_DATA,
+			      "the %zu training rows do not determine the "
+			      "model (too few, or constant features)", n);
+		goto out;
+	}
 	f->intercept = ym;
-	for (j = 0; j < PM_NFEATURES; j++) {
+	for (j = 0; j < NF; j++) {
 		f->coef[j] = b[j];
 		f->intercept -= b[j] * xm[j];
 	}
-	if (!f->test_rows)
-		return pm_errf(err, PM_ERR_DATA, "no test rows");
+	if (!f->test_rows) {
+		ret = pm_errf(err, PM_ERR_DATA, "no test rows");
+		goto out;
+	}
+	t2 = pm_mono_s();
+	pm_log(PM_LOG_DEBUG, "model", "fit %zu train rows: %.3f s", n,
+	       t2 - t1);
 	metrics(set, f);
-	return PM_OK;
+	pm_log(PM_LOG_DEBUG, "model", "score %zu test rows: %.3f s",
+	       f->test_rows, pm_mono_s() - t2);
+out:
+	free(t);
+	return ret;
 }
 
 void pm_model_score(const struct pm_series_set *set, const struct pm_fit *f,

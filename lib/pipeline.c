@@ -40,10 +40,7 @@ struct run {
 
 static double now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return pm_mono_s() * 1e3;
 }
 
 /* Log one task's state; extra is more "key": value pairs, or NULL. */
@@ -1033,7 +1030,7 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 	e = pm_data_series(data, "main", from_day, to_day, stations, &set,
 			   r->data_commit, err);
 	if (!e)
-		e = pm_model_fit(&set, &r->fit, err);
+		e = pm_model_fit(&set, NULL, &r->fit, err);
 	if (e)
 		goto out;
 	r->stations = set.nr;

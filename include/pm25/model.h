@@ -39,7 +39,13 @@ struct pm_metrics {
 	double mae, rmse, r2;
 };
 
+/* How to fit: alpha > 0 is ridge (the intercept is not penalised). */
+struct pm_fit_opts {
+	double alpha;
+};
+
 struct pm_fit {
+	double alpha; /* 0: ordinary least squares */
 	size_t rows, distinct_hours, train_hours, train_rows, test_rows;
 	uint32_t test_start; /* UTC hour */
 	double intercept;
@@ -50,10 +56,12 @@ struct pm_fit {
 /*
  * Build the features of every series, split by time (the first
  * floor(4n/5) distinct hours train), fit OLS with an intercept and score
- * model and persistence on the test hours. PM_ERR_DATA when there are
- * too few hours or rows for a fit.
+ * model and persistence on the test hours. o may be NULL (OLS).
+ * PM_ERR_DATA when there are too few hours or rows for a fit. Uses two
+ * threads; the result does not depend on whether the second one starts.
  */
-enum pm_err pm_model_fit(const struct pm_series_set *set, struct pm_fit *out,
+enum pm_err pm_model_fit(const struct pm_series_set *set,
+			 const struct pm_fit_opts *o, struct pm_fit *out,
 			 struct pm_buf *err);
 
 /*

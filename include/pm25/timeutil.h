@@ -53,6 +53,9 @@ void pm_time_format(int64_t t, char *out);
 /* Format the UTC date of t as "YYYY-MM-DD" into out (at least 11 bytes). */
 void pm_date_format(int64_t t, char *out);
 
+/* Seconds on the monotonic clock, for measuring durations. */
+double pm_mono_s(void);
+
 /* Floor division for times before 1970. */
 int64_t pm_floor_div(int64_t a, int64_t b);
 

@@ -338,3 +338,11 @@ void pm_date_format(int64_t t, char *out)
 	put_date(pm_floor_div(t, 86400), out);
 	out[10] = '\0';
 }
+
+double pm_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
