@@ -145,44 +145,55 @@ static int slow_record(struct pm_csv *c, struct pm_buf *err)
 
 int pm_csv_next(struct pm_csv *c, struct pm_buf *err)
 {
-	const char *nl, *line, *q, *lend;
-	size_t i;
+	const char *line = c->p, *q, *end = c->end;
 
-	if (c->p >= c->end)
+	if (line >= end)
 		return 0;
 	c->nf = 0;
-	c->rec_line = c->line;
-	line = c->p;
-	nl = memchr(line, '\n', (size_t)(c->end - line));
-	lend = nl ? nl : c->end;
-	c->line++;
-	if (memchr(line, '"', (size_t)(lend - line))) {
-		int r = slow_record(c, err);
+	c->rec_line = c->line++;
+	/* one pass: fields end at a comma, the line at a newline */
+	for (q = line;;) {
+		const char *f = q;
+		size_t n;
 
+		while (q < end && *q != ',' && *q != '\n' && *q != '"')
+			q++;
+		if (q < end && *q == '"')
+			break;
+		n = (size_t)(q - f);
+		if ((q == end || *q == '\n') && n && f[n - 1] == '\r')
+			n--;
+		if (c->nf < c->f_alloc) {
+			c->f[c->nf].ptr = f;
+			c->f[c->nf++].len = n;
+		} else if (push(c, f, n, SIZE_MAX, err)) {
+			return -1;
+		}
+		if (q == end || *q == '\n') {
+			c->p = q < end ? q + 1 : end;
+			c->blank = c->nf == 1 && is_blank(f, n);
+			return 1;
+		}
+		q++;
+	}
+	{
+		/* a quote: the general state machine, from the line's start */
+		size_t i;
+		int r;
+
+		c->nf = 0;
+		c->p = line;
+		c->line = c->rec_line;
+		r = slow_record(c, err);
 		if (r <= 0)
 			return r;
+		c->line++;
 		for (i = 0; i < c->nf; i++)
 			if (c->unq_off[i] != SIZE_MAX)
 				c->f[i].ptr = c->unq.buf + c->unq_off[i];
 		c->blank = 0;
 		return 1;
 	}
-	c->p = nl ? nl + 1 : c->end;
-	if (lend > line && lend[-1] == '\r')
-		lend--;
-	c->blank = is_blank(line, (size_t)(lend - line));
-	for (q = line;;) {
-		const char *fend = q;
-
-		while (fend < lend && *fend != ',')
-			fend++;
-		if (push(c, q, (size_t)(fend - q), SIZE_MAX, err))
-			return -1;
-		if (fend == lend)
-			break;
-		q = fend + 1;
-	}
-	return 1;
 }
 
 void pm_csv_add_field(struct pm_buf *out, const char *p, size_t n)
