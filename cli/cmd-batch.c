@@ -41,6 +41,12 @@ static void summary(struct pm_buf *b, const struct pm_clean_report *r,
 		       "  \"spec_version\": 1,\n"
 		       "  \"implementation\": \"pm25 %s (C)\",\n  ",
 		    PM25_VERSION);
+	if (f->alpha > 0) {
+		/* not part of the workload: say which fit this is */
+		pm_buf_addstr(b, "\"estimator\": \"ridge\", \"alpha\": ");
+		pm_buf_add_json_num(b, f->alpha);
+		pm_buf_addstr(b, ",\n  ");
+	}
 	pm_clean_report_spec_json(r, c, b);
 	pm_buf_addstr(b, ",\n  \"features\": {");
 	kv(b, "rows", f->rows, 0);
@@ -69,14 +75,16 @@ static void summary(struct pm_buf *b, const struct pm_clean_report *r,
 static int batch_exec(int argc, const char **argv)
 {
 	const char *const usage[] = {
-		"pm25 batch IN_DIR OUT_DIR [--contract FILE]", NULL
+		"pm25 batch IN_DIR OUT_DIR [--contract FILE] [--alpha A]", NULL
 	};
-	const char *contract_path = NULL;
+	const char *contract_path = NULL, *alpha = NULL;
 	int status = PM_EXIT_OK;
 	struct option opts[] = {
 		OPT_STRING_(0, "contract", &contract_path, "file",
 			    "data contract (bench/workload-contract.yaml for "
 			    "the workload)"),
+		OPT_STRING_(0, "alpha", &alpha, "a",
+			    "ridge penalty (0, the default, is OLS)"),
 		OPT_END_(),
 	};
 	struct pm_series_set set = { 0 };
@@ -84,6 +92,7 @@ static int batch_exec(int argc, const char **argv)
 	struct pm_clean_opts o = { 0 };
 	struct pm_contract c;
 	struct pm_buf err = PM_BUF_INIT, out = PM_BUF_INIT;
+	struct pm_fit_opts fo;
 	struct pm_fit fit;
 	enum pm_err e;
 	int nr;
@@ -93,6 +102,11 @@ static int batch_exec(int argc, const char **argv)
 	nr = parse_options(argc, argv, opts, usage);
 	if (nr != 2) {
 		status = cmd_usage_error("batch", "give IN_DIR and OUT_DIR");
+		goto out;
+	}
+	if (cmd_parse_alpha(alpha, &fo.alpha)) {
+		status = cmd_usage_error("batch", "--alpha: not a number >= 0: "
+						  "'%s'", alpha);
 		goto out;
 	}
 	if (contract_path)
@@ -112,7 +126,7 @@ static int batch_exec(int argc, const char **argv)
 	if (!e && !rep.accepted)
 		e = pm_errf(&err, PM_ERR_DATA, "no accepted row at all");
 	if (!e)
-		e = pm_model_fit(&set, NULL, &fit, &err);
+		e = pm_model_fit(&set, &fo, &fit, &err);
 	if (e) {
 		status = cmd_fail("batch", e, err.buf);
 		goto out;

@@ -19,7 +19,7 @@
 
 
 static const char *const model_usage[] = {
-	"pm25 model train [--from D --to D] [--station IDS] [--json]",
+	"pm25 model train [--from D --to D] [--station IDS] [--alpha A] [--json]",
 	"pm25 model evaluate [--json]",
 	"pm25 model predict --station ID [--hours N] [--json]",
 	"pm25 model ls [--json]",
@@ -29,23 +29,30 @@ static const char *const model_usage[] = {
 
 static int train(struct pm_store *data, struct pm_store *models,
 		 const char *from, const char *to, const char *stations,
-		 int json, struct pm_buf *err)
+		 const char *alpha, int json, struct pm_buf *err)
 {
 	struct pm_train_result r;
+	struct pm_fit_opts fo;
 	int64_t d0, d1;
 	enum pm_err e;
 
 	if (cmd_parse_day(from, &d0) || cmd_parse_day(to, &d1))
 		return cmd_usage_error("model", "--from/--to: not a date");
-	e = pm_flow_train(data, models, d0, d1, stations, &r, err);
+	if (cmd_parse_alpha(alpha, &fo.alpha))
+		return cmd_usage_error("model", "--alpha: not a number >= 0: "
+						"'%s'", alpha);
+	e = pm_flow_train(data, models, d0, d1, stations, &fo, &r, err);
 	if (e)
 		return cmd_fail("model", e, err->buf);
 	if (json) {
 		struct pm_buf b = PM_BUF_INIT;
 
-		pm_buf_addf(&b, "{\"model\": \"%s\", \"promoted\": %s, "
-				"\"reason\": ",
-			    r.path, r.promoted ? "true" : "false");
+		pm_buf_addf(&b, "{\"model\": \"%s\", \"estimator\": \"%s\", "
+				"\"alpha\": ",
+			    r.path, fo.alpha > 0 ? "ridge" : "ols");
+		pm_buf_add_json_num(&b, fo.alpha);
+		pm_buf_addf(&b, ", \"promoted\": %s, \"reason\": ",
+			    r.promoted ? "true" : "false");
 		pm_buf_add_json_str(&b, r.reason, strlen(r.reason));
 		pm_buf_addf(&b, ", \"branch\": \"%s\", \"data_commit\": \"%s\", ",
 			    r.promoted ? "main" : r.branch, r.data_commit);
@@ -76,7 +83,8 @@ static int train(struct pm_store *data, struct pm_store *models,
 	return 0;
 }
 
-int cmd_model_train(int json)
+int cmd_model_train(const char *from, const char *to, const char *stations,
+		    const char *alpha, int json)
 {
 	struct pm_store *data = NULL, *models = NULL;
 	struct pm_buf err = PM_BUF_INIT;
@@ -89,7 +97,8 @@ int cmd_model_train(int json)
 	if (!e)
 		e = pm_home_store(&h, "model", &models, &err);
 	status = e ? cmd_fail("model", e, err.buf) :
-		     train(data, models, NULL, NULL, NULL, json, &err);
+		     train(data, models, from, to, stations, alpha, json,
+			   &err);
 	pm_store_close(data);
 	pm_store_close(models);
 	pm_home_release(&h);
@@ -245,7 +254,7 @@ out:
 
 static int model_exec(int argc, const char **argv)
 {
-	const char *from = NULL, *to = NULL, *station = NULL;
+	const char *from = NULL, *to = NULL, *station = NULL, *alpha = NULL;
 	long hours = 24;
 	int json = 0, status = PM_EXIT_OK, nr;
 	struct option opts[] = {
@@ -254,6 +263,8 @@ static int model_exec(int argc, const char **argv)
 		OPT_STRING_(0, "station", &station, "ids",
 			    "stations (predict: exactly one)"),
 		OPT_INT_(0, "hours", &hours, "n", "predict: hours ahead (24)"),
+		OPT_STRING_(0, "alpha", &alpha, "a",
+			    "train: ridge penalty (0, the default, is OLS)"),
 		OPT_BOOL_(0, "json", &json, "print JSON"),
 		OPT_END_(),
 	};
@@ -284,7 +295,8 @@ static int model_exec(int argc, const char **argv)
 		goto out;
 	}
 	if (!strcmp(argv[0], "train")) {
-		status = train(data, models, from, to, station, json, &err);
+		status = train(data, models, from, to, station, alpha, json,
+			       &err);
 	} else if (!strcmp(argv[0], "predict")) {
 		status = predict(data, models, station, hours, json, &err);
 	} else if (!strcmp(argv[0], "evaluate")) {

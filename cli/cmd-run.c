@@ -129,7 +129,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 	struct option run_opts[] = {
 		OPT_LIST_('p', "param", &params, "k=v",
 			  "source, file, url, station, from, to, contract, "
-			  "hour_label"),
+			  "hour_label; train-model: alpha"),
 		OPT_BOOL_(0, "json", &json, "print the result as JSON"),
 		OPT_BOOL_('q', "quiet", &quiet, "no task log lines on stderr"),
 		OPT_END_(),
@@ -166,7 +166,31 @@ static int run_flow(int backfill, int argc, const char **argv)
 	nr = parse_options(argc, argv, backfill ? backfill_opts : run_opts,
 			   backfill ? backfill_usage : run_usage);
 	if (!backfill && nr == 1 && !strcmp(argv[0], "train-model")) {
-		status = cmd_model_train(json);
+		const char *alpha = NULL, *stations = NULL;
+
+		for (i = 0; i < params.nr; i++) {
+			const char *v = strchr(params.v[i], '=');
+			size_t n = v ? (size_t)(v - params.v[i]) : 0;
+
+			if (n == 5 && !strncmp(params.v[i], "alpha", 5)) {
+				alpha = v + 1;
+			} else if (n == 4 && !strncmp(params.v[i], "from", 4)) {
+				from = v + 1;
+			} else if (n == 2 && !strncmp(params.v[i], "to", 2)) {
+				to = v + 1;
+			} else if (n == 7 &&
+				   !strncmp(params.v[i], "station", 7)) {
+				stations = v + 1;
+			} else {
+				status = cmd_usage_error(name, "bad --param '%s' "
+							       "(train-model: "
+							       "alpha, from, "
+							       "to, station)",
+							 params.v[i]);
+				goto out;
+			}
+		}
+		status = cmd_model_train(from, to, stations, alpha, json);
 		goto out;
 	}
 	if (!backfill && nr == 1 && !strcmp(argv[0], "eda")) {

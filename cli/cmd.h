@@ -41,7 +41,9 @@ extern const struct cmd cmd_model;
 extern const struct cmd cmd_eda;
 
 /* The train-model flow, as pm25 model train runs it. */
-int cmd_model_train(int json);
+/* The train-model flow; any argument may be NULL (all data, OLS). */
+int cmd_model_train(const char *from, const char *to, const char *stations,
+		    const char *alpha, int json);
 /* The eda command; the eda flow runs it with publishing on. */
 int cmd_eda_run(int argc, const char **argv, int publish_default);
 
@@ -54,6 +56,8 @@ int cmd_fail(const char *cmd, enum pm_err e, const char *text);
  * knows) into days since epoch; NULL gives PM_TIME_NONE. -1 if bad.
  */
 int cmd_parse_day(const char *s, int64_t *day);
+/* Parse a ridge penalty: NULL is 0 (OLS); -1 unless a finite number >= 0. */
+int cmd_parse_alpha(const char *s, double *alpha);
 /* Print a usage error and return PM_EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -665,8 +665,11 @@ void pm_model_artefact(struct pm_buf *b, const struct pm_fit *f,
 			hi = set->s[i].first + (uint32_t)set->s[i].span - 1;
 	}
 	pm_buf_addf(b, "{\n  \"model\": \"linreg_pm25\",\n  \"run\": \"%s\",\n"
-		       "  \"pm25_version\": \"%s\",\n  \"features\": [",
-		    run, PM25_VERSION);
+		       "  \"pm25_version\": \"%s\",\n"
+		       "  \"estimator\": \"%s\",\n  \"alpha\": ",
+		    run, PM25_VERSION, f->alpha > 0 ? "ridge" : "ols");
+	pm_buf_add_json_num(b, f->alpha);
+	pm_buf_addstr(b, ",\n  \"features\": [");
 	for (i = 0; i < PM_NFEATURES; i++)
 		pm_buf_addf(b, "%s\"%s\"", i ? ", " : "", pm_feature_names[i]);
 	pm_buf_addstr(b, "],\n  \"intercept\": ");

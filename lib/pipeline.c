@@ -1012,11 +1012,10 @@ out:
 
 /* ------------------------------------------------------------ train-model */
 
-
 enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 			  int64_t from_day, int64_t to_day,
-			  const char *stations, struct pm_train_result *r,
-			  struct pm_buf *err)
+			  const char *stations, const struct pm_fit_opts *fo,
+			  struct pm_train_result *r, struct pm_buf *err)
 {
 	struct pm_series_set set = { 0 };
 	struct pm_buf art = PM_BUF_INIT, old = PM_BUF_INIT;
@@ -1030,7 +1029,7 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 	e = pm_data_series(data, "main", from_day, to_day, stations, &set,
 			   r->data_commit, err);
 	if (!e)
-		e = pm_model_fit(&set, NULL, &r->fit, err);
+		e = pm_model_fit(&set, fo, &r->fit, err);
 	if (e)
 		goto out;
 	r->stations = set.nr;

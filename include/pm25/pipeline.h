@@ -112,11 +112,11 @@ struct pm_train_result {
  * The train-model flow: fit on the data repository's main, write the
  * artefact to the model repository on a branch, and merge it into main
  * (as models/champion.json too) only if its test RMSE beats the
- * champion's on the same test hours.
+ * champion's on the same test hours. fo may be NULL (OLS).
  */
 enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 			  int64_t from_day, int64_t to_day,
-			  const char *stations, struct pm_train_result *r,
-			  struct pm_buf *err);
+			  const char *stations, const struct pm_fit_opts *fo,
+			  struct pm_train_result *r, struct pm_buf *err);
 
 #endif

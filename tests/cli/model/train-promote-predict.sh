@@ -31,3 +31,12 @@ pm25 model promote "$(pm25 model ls | sed -n 's/^challenger //p')" | sed 's/trai
 pm25 model evaluate --json | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["test_rows"], round(r["champion"]["rmse"], 4))'
 # the train-model flow runs the same training
 pm25 run train-model --json 2> /dev/null | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["promoted"])'
+# ridge through the flow's parameters; a bad alpha is a usage error
+pm25 run train-model --param alpha=50 --json 2> /dev/null | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["estimator"], r["alpha"])'
+git --git-dir="$PM25_HOME/model.git" log --all --format=%H | while read -r c; do
+	git --git-dir="$PM25_HOME/model.git" ls-tree -r --name-only "$c" | grep linreg | while read -r f; do
+		git --git-dir="$PM25_HOME/model.git" show "$c:$f"
+	done
+done | grep -c '"estimator": "ridge"' | sed 's/^[1-9][0-9]*$/ridge artefact stored/'
+pm25 model train --alpha -1 2>&1; echo "exit $?"
+pm25 run train-model --param alhpa=1 2>&1; echo "exit $?"
