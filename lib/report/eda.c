@@ -112,7 +112,13 @@ static void chart(struct pm_buf *b, const char *title, const double *v,
 				    x + slot * 1.5,
 				    h - bottom - (h - bottom - top) * v[i + 1] /
 							 max);
-		else if (!line)
+		if (line && !isnan(v[i]))
+			/* a dot per value: a lone month still shows */
+			pm_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+				       "fill=\"#1f6fb2\"><title>%.1f</title>"
+				       "</circle>",
+				    x + slot / 2, h - bottom - y, v[i]);
+		if (!line)
 			pm_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 				       "height=\"%.1f\" fill=\"%s\"><title>%.1f"
 				       "</title></rect>",
@@ -202,7 +208,8 @@ static void summary_table(struct pm_buf *b, const struct pm_table *t)
 static void heatmap(struct pm_buf *b, const struct pm_table *t)
 {
 	int64_t lo = INT64_MAX, hi = INT64_MIN;
-	size_t s, i, days, cell = 8;
+	size_t s, i, days, cell;
+	char from[16], to[16];
 	uint16_t *have;
 
 	for (i = 0; i < t->nr; i++) {
@@ -214,8 +221,9 @@ static void heatmap(struct pm_buf *b, const struct pm_table *t)
 	if (lo > hi)
 		return;
 	days = (size_t)(hi - lo + 1);
-	if (days > 400)
-		cell = 2;
+	/* about 560 px wide: wide cells for a few days, 2 px for years */
+	cell = 560 / days;
+	cell = cell < 2 ? 2 : cell > 24 ? 24 : cell;
 	have = pm_xcalloc(days * t->stations.nr + 1, sizeof(*have));
 	for (i = 0; i < t->nr; i++)
 		if (!isnan(t->col[PM_COL_PM25][i]))
@@ -227,7 +235,7 @@ static void heatmap(struct pm_buf *b, const struct pm_table *t)
 		       "PM2.5 per station and local day (white: none, dark: "
 		       "24)</figcaption><svg "
 		       "width=\"%zu\" height=\"%zu\">",
-		    80 + days * cell, 10 + t->stations.nr * 12);
+		    80 + days * cell, 24 + t->stations.nr * 12);
 	for (s = 0; s < t->stations.nr; s++) {
 		pm_buf_addf(b, "<text x=\"0\" y=\"%zu\" font-size=\"10\">",
 			    s * 12 + 10);
@@ -242,6 +250,13 @@ static void heatmap(struct pm_buf *b, const struct pm_table *t)
 				    80 + i * cell, s * 12, cell, shade, shade);
 		}
 	}
+	pm_date_format((lo * 86400), from);
+	pm_date_format((hi * 86400), to);
+	pm_buf_addf(b, "<text x=\"80\" y=\"%zu\" font-size=\"9\">%s</text>"
+		       "<text x=\"%zu\" y=\"%zu\" font-size=\"9\" "
+		       "text-anchor=\"end\">%s</text>",
+		    t->stations.nr * 12 + 12, from, 80 + days * cell,
+		    t->stations.nr * 12 + 12, days > 1 ? to : "");
 	pm_buf_addstr(b, "</svg></figure>\n");
 	free(have);
 }
@@ -318,8 +333,9 @@ static void monthly(struct pm_buf *b, const struct pm_table *t)
 		labels[i] = pm_xstrdup(tmp);
 	}
 	pm_buf_addstr(b, "<h2>Monthly trend</h2>");
+	/* a line needs a few months to be a trend; bars show one or two */
 	chart(b, "mean PM2.5 by month (ug/m3)", v, n,
-	      (const char *const *)labels, 1, NULL);
+	      (const char *const *)labels, n >= 3, NULL);
 	for (i = 0; i < n; i++)
 		free(labels[i]);
 	free(labels);
