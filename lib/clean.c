@@ -1270,12 +1270,8 @@ static enum pm_err read_inputs(struct engine *e, struct pm_buf *err)
 
 	memset(&rd, 0, sizeof(rd));
 	rd.e = e;
-	rd.co.missing = &c->missing;
-	rd.co.zero_missing = c->zero_missing;
-	rd.co.time_flags = c->strict_time ? PM_TIME_STRICT : 0;
+	pm_clean_csv_opts(c, &rd.co);
 	rd.co.station = e->o->station;
-	rd.co.header = c->header;
-	rd.co.strict_fields = c->header != NULL;
 	rd.slot = pm_xcalloc(r->nr_files + 1, sizeof(*rd.slot));
 	pthread_mutex_init(&rd.lock, NULL);
 	pthread_cond_init(&rd.cond, NULL);
@@ -1347,6 +1343,15 @@ static void hand_series(const struct pm_station *s,
 	}
 	o->series(o->series_data, s->id, s->len, g->first, g->span, p);
 	free(p);
+}
+
+void pm_clean_csv_opts(const struct pm_contract *c, struct pm_csv_opts *co)
+{
+	co->missing = &c->missing;
+	co->zero_missing = c->zero_missing;
+	co->time_flags = c->strict_time ? PM_TIME_STRICT : 0;
+	co->header = c->header;
+	co->strict_fields = c->header != NULL;
 }
 
 enum pm_err pm_clean_run(const struct pm_clean_opts *o,

@@ -251,8 +251,15 @@ static enum pm_err run_engine(struct run *ru, const char *in,
 			      struct pm_clean_report *rep, struct pm_buf *err)
 {
 	struct pm_clean_opts co = { 0 };
+	struct pm_contract c = ru->contract;
 
-	co.contract = &ru->contract;
+	/*
+	 * in is pm25's own CSV, made from rows already read under the
+	 * contract's header and time rules: those are for source files.
+	 */
+	c.header = NULL;
+	c.strict_time = 0;
+	co.contract = &c;
 	co.out_dir = out_dir;
 	co.now = ru->o->now;
 	return pm_clean_run(&co, &in, 1, rep, err);
@@ -639,19 +646,63 @@ out:
 }
 
 /* Rows of t whose label falls on local day, into out. */
-static void day_slice(const struct pm_table *t, int64_t day,
-		      struct pm_table *out)
+/*
+ * The rows of t by local day, in file order within a day: rows of day
+ * first + k are row[start[k] .. start[k + 1]). Rows without a time are
+ * left out.
+ */
+struct day_index {
+	int64_t first;
+	size_t days;
+	size_t *start; /* owned, days + 1 */
+	size_t *row;   /* owned */
+};
+
+static void day_index_build(struct day_index *x, const struct pm_table *t,
+			    int64_t first, int64_t last)
 {
-	size_t i;
+	int64_t *day = pm_xcalloc(t->nr + 1, sizeof(*day));
+	size_t i, k;
+
+	x->first = first;
+	x->days = (size_t)(last - first + 1);
+	x->start = pm_xcalloc(x->days + 2, sizeof(*x->start));
+	x->row = pm_xcalloc(t->nr + 1, sizeof(*x->row));
+	for (i = 0; i < t->nr; i++) {
+		day[i] = t->time[i] == PM_TIME_NONE ?
+				 -1 :
+				 pm_floor_div(t->time[i] + PM_ICT_OFFSET,
+					      86400) - first;
+		if (day[i] >= 0 && (size_t)day[i] < x->days)
+			x->start[day[i] + 2]++;
+		else
+			day[i] = -1;
+	}
+	for (k = 2; k <= x->days + 1; k++)
+		x->start[k] += x->start[k - 1];
+	for (i = 0; i < t->nr; i++)
+		if (day[i] >= 0)
+			x->row[x->start[day[i] + 1]++] = i;
+	free(day);
+}
+
+static void day_index_release(struct day_index *x)
+{
+	free(x->start);
+	free(x->row);
+	memset(x, 0, sizeof(*x));
+}
+
+static void day_slice(const struct pm_table *t, const struct day_index *x,
+		      int64_t day, struct pm_table *out)
+{
+	size_t k = (size_t)(day - x->first), j;
 	int c;
 
-	for (i = 0; i < t->nr; i++) {
-		size_t r;
+	for (j = x->start[k]; j < x->start[k + 1]; j++) {
+		size_t i = x->row[j], r;
 		uint32_t s;
 
-		if (t->time[i] == PM_TIME_NONE ||
-		    pm_floor_div(t->time[i] + PM_ICT_OFFSET, 86400) != day)
-			continue;
 		s = pm_table_station(out, t->stations.keys[t->station[i]],
 				     t->stations.lens[t->station[i]]);
 		r = pm_table_add(out, s, t->time[i], t->line[i]);
@@ -670,8 +721,7 @@ static enum pm_err read_input(struct run *ru, struct pm_table *all,
 	char **names = NULL;
 	size_t n = 0, i;
 
-	co.missing = &ru->contract.missing;
-	co.zero_missing = ru->contract.zero_missing;
+	pm_clean_csv_opts(&ru->contract, &co);
 	co.station = ru->req.station;
 	if (pm_is_dir(ru->o->input)) {
 		ret = pm_dir_list(ru->o->input, ".csv", &names, &n, err);
@@ -700,6 +750,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 			     struct pm_flow_result *r, struct pm_buf *err)
 {
 	struct pm_table all;
+	struct day_index idx = { 0 };
 	struct pm_buf extra = PM_BUF_INIT, dir = PM_BUF_INIT,
 		      branch = PM_BUF_INIT;
 	struct run ru;
@@ -744,6 +795,8 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 		goto out;
 	}
 	total = (size_t)(last - first + 1);
+	if (o->input)
+		day_index_build(&idx, &all, first, last);
 	for (day = first; day <= last; day++, done++) {
 		struct pm_fetched f;
 		struct pm_table t;
@@ -771,7 +824,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 		if (o->input) {
 			size_t end;
 
-			day_slice(&all, day, &t);
+			day_slice(&all, &idx, day, &t);
 			if (!t.nr) {
 				pm_table_release(&t);
 				continue;
@@ -826,6 +879,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 out:
 	if (ru.flow)
 		run_finish(&ru);
+	day_index_release(&idx);
 	pm_table_release(&all);
 	pm_buf_release(&extra);
 	pm_buf_release(&dir);

@@ -64,6 +64,13 @@ struct pm_clean_report {
 
 void pm_clean_report_release(struct pm_clean_report *r);
 
+struct pm_csv_opts;
+/*
+ * How the contract c reads source files: markers, met zeros, strict
+ * times, the exact header. Fills those fields of co (c stays borrowed).
+ */
+void pm_clean_csv_opts(const struct pm_contract *c, struct pm_csv_opts *co);
+
 /*
  * Run the engine over inputs (files, or directories whose *.csv files
  * are taken in name order). Output files appear only when the whole run

@@ -8,6 +8,7 @@
  */
 #include "../compat.h"
 #include <git2.h>
+#include <git2/sys/odb_backend.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "pm25/alloc.h"
@@ -152,6 +153,28 @@ out:
 	return ret;
 }
 
+/*
+ * New objects are written with zlib's fastest level: day files are small
+ * and many, and the default level spends most of a backfill compressing.
+ * The objects stay ordinary loose objects that git reads.
+ */
+static void fast_writes(git_repository *repo)
+{
+	git_odb *odb = NULL;
+	git_odb_backend *loose = NULL;
+	const char *dir = git_repository_path(repo);
+	struct pm_buf objects = PM_BUF_INIT;
+
+	pm_buf_addf(&objects, "%sobjects", dir);
+	if (!git_repository_odb(&odb, repo) &&
+	    !git_odb_backend_loose(&loose, objects.buf, 1 /* fastest */, 0, 0,
+				   0) &&
+	    git_odb_add_backend(odb, loose, 3 /* before the default ones */))
+		loose->free(loose);
+	git_odb_free(odb);
+	pm_buf_release(&objects);
+}
+
 static enum pm_err local_open(struct pm_store *s, const char *where,
 			      int create, struct pm_buf *err)
 {
@@ -181,6 +204,7 @@ static enum pm_err local_open(struct pm_store *s, const char *where,
 			      git_fail(err, PM_ERR_IO, where);
 		goto out;
 	}
+	fast_writes(l->repo);
 	if (git_reference_lookup(&main_ref, l->repo, "refs/heads/main")) {
 		if (!create) {
 			ret = pm_errf(err, PM_ERR_NOTFOUND,

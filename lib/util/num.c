@@ -231,6 +231,27 @@ int pm_num_format_shortest(char *out, size_t size, double v)
 {
 	int d, n = 0;
 
+	/*
+	 * Fast path, the same text as the loop below: printf's d decimals
+	 * are M = v 10^d rounded (pm_num_format), and with M below 2^53
+	 * strtod reads them back as exactly M / 10^d. Near a half the
+	 * rounding is not certain: then the loop decides.
+	 */
+	if (size >= 40 && isfinite(v) && fabs(v) < 1e9 &&
+	    (v == 0 || fabs(v) >= 1e-6)) {
+		for (d = 0; d <= 9; d++) {
+			double y = fabs(v) * pow10_tab[d], r = floor(y);
+			double frac = y - r, m;
+
+			if (fabs(frac - 0.5) <= 4 * DBL_EPSILON * (y > 1 ? y : 1))
+				break;
+			m = r + (frac > 0.5);
+			if (m >= 9007199254740992.0)
+				break;
+			if (m / pow10_tab[d] == fabs(v))
+				return pm_num_format(out, size, v, d);
+		}
+	}
 	if (isfinite(v) && (v == 0 || (fabs(v) >= 1e-6 && fabs(v) < 1e15))) {
 		for (d = 0; d <= 17; d++) {
 			n = snprintf(out, size, "%.*f", d, v);
