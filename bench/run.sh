@@ -11,6 +11,12 @@
 # prints wall time, peak RSS, rows/s and the ratios. pm25 clean does the
 # peer's read, normalise, validate, grid and write stages, so the peer's
 # own timings of those stages are the like-for-like figure.
+#
+# The third mode is the real job: pm25 init, pm25 backfill --input into
+# the versioned store (a branch, a gate and a merge per local day) and
+# pm25 model train from the store's main. Its figures are the sum of the
+# three commands' wall times and the largest peak RSS; it prints where
+# the backfill's time goes, task by task, from its own log.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=${BENCH:-$ROOT/../shared/bench}
@@ -39,6 +45,8 @@ clean_table=$WORK/clean-table.md
 batch_table=$WORK/batch-table.md
 printf '| set | rows | peer wall s | peer clean stages s | peer RSS MB | pm25 clean wall s | pm25 RSS MB | speed-up (clean stages) | memory ratio | verdict |\n|---|---|---|---|---|---|---|---|---|---|\n' > "$clean_table"
 printf '| set | rows | peer wall s | peer RSS MB | pm25 batch wall s | pm25 RSS MB | rows/s | speed-up | memory ratio | verdict |\n|---|---|---|---|---|---|---|---|---|---|\n' > "$batch_table"
+store_table=$WORK/store-table.md
+printf '| set | rows | peer wall s | peer RSS MB | pm25 backfill s | train s | total s | pm25 RSS MB | rows/s | speed-up | memory ratio | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n' > "$store_table"
 for set in "${sets[@]}"; do
 	data=$WORK/$set
 	if [ ! -f "$data/MANIFEST.json" ]; then
@@ -83,9 +91,44 @@ for set in "${sets[@]}"; do
 		-v bw="$bw" -v br="$brss" -v v="$verdict" 'BEGIN {
 		printf "| %s | %d | %.2f | %.0f | %.3f | %.1f | %.0f | %.1fx | 1/%.0f | %s |\n",
 			set, rows, pw, pr / 1024, bw, br / 1024, rows / bw, pw / bw, pr / br, v }' >> "$batch_table"
+	# pm25 backfill into the store, then training: the real job
+	home=$WORK/home_$set
+	rm -rf "$home"
+	PM25_HOME=$home "$PM25" init > /dev/null
+	PM25_HOME=$home /usr/bin/time -v "$PM25" backfill --input "$data" --contract "$CONTRACT" --json \
+		> "$WORK/store_$set.json" 2> "$WORK/store_$set.err" || true
+	PM25_HOME=$home /usr/bin/time -v "$PM25" model train --json \
+		> "$WORK/train_$set.json" 2> "$WORK/train_$set.err" || true
+	sw=$(seconds "$(field "$WORK/store_$set.err" 'Elapsed (wall')")
+	srss=$(field "$WORK/store_$set.err" 'Maximum resident')
+	tw=$(seconds "$(field "$WORK/train_$set.err" 'Elapsed (wall')")
+	trss=$(field "$WORK/train_$set.err" 'Maximum resident')
+	git --git-dir="$home/model.git" show main:models/champion.json > "$WORK/model_$set.json" 2> /dev/null || true
+	verdict=$(python3 "$ROOT/bench/store-verdict.py" "$WORK/peer_$set.json" "$WORK/store_$set.json" \
+		"$WORK/model_$set.json" 2> /dev/null) || verdict=${verdict:-DISAGREE}
+	awk -v set="$set" -v rows="$rows" -v pw="$pw" -v pr="$prss" -v sw="$sw" -v tw="$tw" \
+		-v sr="$srss" -v tr="$trss" -v v="$verdict" 'BEGIN {
+		r = sr > tr ? sr : tr; w = sw + tw
+		printf "| %s | %d | %.2f | %.0f | %.2f | %.2f | %.2f | %.1f | %.0f | %.1fx | 1/%.0f | %s |\n",
+			set, rows, pw, pr / 1024, sw, tw, w, r / 1024, rows / w, pw / w, pr / r, v }' >> "$store_table"
+	echo "where the $set backfill's time goes (seconds per task, from its log):"
+	python3 -c '
+import collections, json, sys
+t = collections.Counter()
+for line in open(sys.argv[1]):
+    if line.startswith("{"):
+        e = json.loads(line)
+        t[e["task"]] += e.get("duration_ms", 0) / 1000
+for k, v in t.most_common():
+    print("  %-12s %7.2f" % (k, v))
+print("  %-12s %7.2f  (wall %.2f less the tasks: listing, staging, slicing)"
+      % ("other", float(sys.argv[2]) - sum(t.values()), float(sys.argv[2])))' "$WORK/store_$set.err" "$sw"
 done
 echo "pm25 clean (the peer's read, normalise, validate, grid and write stages):"
 cat "$clean_table"
 echo
 echo "pm25 batch (the peer's whole job):"
 cat "$batch_table"
+echo
+echo "pm25 backfill into the store, then model train (the real job):"
+cat "$store_table"

@@ -23,6 +23,7 @@ struct pm_csv_opts {
 	const char *station;	 /* borrowed: id for files without one */
 	const char *header;	 /* borrowed: exact header required */
 	int strict_fields;	 /* more fields than the header is an error */
+	int general_only;	 /* tests: no fast path for simple layouts */
 };
 
 /* One row as the reader hands it over. Views borrow the input. */

@@ -21,6 +21,9 @@ struct pm_missing {
 	double values[PM_MAX_MARKERS]; /* numbers that mean "missing" */
 };
 
+/* 1e0 .. 1e22, each exact */
+extern const double pm_pow10_tab[23];
+
 enum pm_cell {
 	PM_CELL_PRESENT = 0,
 	PM_CELL_MARKER,	 /* a marker string or marker value */

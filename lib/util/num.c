@@ -7,7 +7,7 @@
 #include "pm25/num.h"
 #include <float.h>
 
-static const double pow10_tab[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+const double pm_pow10_tab[23] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
 				    1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
 				    1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
 				    1e18, 1e19, 1e20, 1e21, 1e22 };
@@ -141,7 +141,7 @@ enum pm_cell pm_cell_parse(const struct pm_missing *mk, const char *p,
 	if (!d1 && !d2)
 		return PM_CELL_JUNK;
 	if (i == n && sig <= 15 && scale <= 22) {
-		out->v = scale ? (double)m / pow10_tab[scale] : (double)m;
+		out->v = scale ? (double)m / pm_pow10_tab[scale] : (double)m;
 		if (neg)
 			out->v = -out->v;
 		out->mant = neg ? -(int64_t)m : (int64_t)m;
@@ -240,7 +240,7 @@ int pm_num_format_shortest(char *out, size_t size, double v)
 	if (size >= 40 && isfinite(v) && fabs(v) < 1e9 &&
 	    (v == 0 || fabs(v) >= 1e-6)) {
 		for (d = 0; d <= 9; d++) {
-			double y = fabs(v) * pow10_tab[d], r = floor(y);
+			double y = fabs(v) * pm_pow10_tab[d], r = floor(y);
 			double frac = y - r, m;
 
 			if (fabs(frac - 0.5) <= 4 * DBL_EPSILON * (y > 1 ? y : 1))
@@ -248,7 +248,7 @@ int pm_num_format_shortest(char *out, size_t size, double v)
 			m = r + (frac > 0.5);
 			if (m >= 9007199254740992.0)
 				break;
-			if (m / pow10_tab[d] == fabs(v))
+			if (m / pm_pow10_tab[d] == fabs(v))
 				return pm_num_format(out, size, v, d);
 		}
 	}
