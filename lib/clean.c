@@ -720,9 +720,10 @@ static char *put_code(char *p, const struct pm_vpool *v, size_t i,
 		      int decimals)
 {
 	int32_t c = v->code[i];
-	int k = c & 7, pad;
+	int k = c & 7, n = 0, j;
 	int64_t m;
-	uint64_t um, scale = 1;
+	uint64_t um;
+	char tmp[24];
 
 	if (k == 7 || k > decimals || decimals > 9)
 		return p + pm_num_format(p, 64, pm_vpool_get(v, i), decimals);
@@ -730,19 +731,20 @@ static char *put_code(char *p, const struct pm_vpool *v, size_t i,
 	if (m < 0)
 		*p++ = '-';
 	um = (uint64_t)(m < 0 ? -m : m);
-	for (pad = 0; pad < k; pad++)
-		scale *= 10;
-	p = put_u64(p, um / scale);
+	/* the digits, last first, then the point goes k from the end */
+	do {
+		tmp[n++] = (char)('0' + um % 10);
+		um /= 10;
+	} while (um);
+	while (n <= k)
+		tmp[n++] = '0';
+	for (j = n; j-- > k;)
+		*p++ = tmp[j];
 	if (decimals) {
-		uint64_t f = um % scale;
-
 		*p++ = '.';
-		for (pad = k; pad-- > 0;) {
-			p[pad] = (char)('0' + f % 10);
-			f /= 10;
-		}
-		p += k;
-		for (pad = k; pad < decimals; pad++)
+		for (j = k; j-- > 0;)
+			*p++ = tmp[j];
+		for (j = k; j < decimals; j++)
 			*p++ = '0';
 	}
 	return p;

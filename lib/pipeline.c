@@ -11,6 +11,7 @@
 #include "pm25/clean.h"
 #include "pm25/contract.h"
 #include "pm25/csvsrc.h"
+#include "pm25/strmap.h"
 #include "pm25/eda.h"
 #include "pm25/fsutil.h"
 #include "pm25/model.h"
@@ -977,34 +978,138 @@ out:
 	return ret;
 }
 
+/*
+ * PM2.5 by station and hour, gathered straight from the day files: a
+ * training read keeps 12 bytes a row, not a whole table.
+ */
+struct hourly {
+	uint32_t *hour;
+	double *v;
+	size_t nr, alloc;
+};
+
+struct gather {
+	struct pm_strmap ids;
+	struct hourly *st;
+	size_t st_alloc;
+	const char *stations;
+	int64_t from_day, to_day;
+	uint32_t last; /* the station of the previous row */
+};
+
+/* Whether id a sorts after id b, by bytes and then length. */
+static int id_after(const struct pm_strmap *m, uint32_t a, uint32_t b)
+{
+	size_t la = m->lens[a], lb = m->lens[b];
+	int c = memcmp(m->keys[a], m->keys[b], la < lb ? la : lb);
+
+	return c > 0 || (c == 0 && la > lb);
+}
+
+static int gather_row(void *ctx, const struct pm_csv_row *row)
+{
+	struct gather *g = ctx;
+	struct hourly *h;
+	int64_t day;
+	uint32_t k;
+
+	if (row->time == PM_TIME_NONE || !row->station.len)
+		return 0;
+	day = pm_floor_div(row->time + PM_ICT_OFFSET, 86400);
+	if ((g->from_day != PM_TIME_NONE && day < g->from_day) ||
+	    (g->to_day != PM_TIME_NONE && day > g->to_day))
+		return 0;
+	if (g->last < g->ids.nr && g->ids.lens[g->last] == row->station.len &&
+	    !memcmp(g->ids.keys[g->last], row->station.ptr, row->station.len)) {
+		k = g->last; /* rows come in runs of one station */
+	} else {
+		if (!wanted_station(g->stations, row->station.ptr,
+				    row->station.len))
+			return 0;
+		k = g->last = pm_strmap_intern(&g->ids, row->station.ptr,
+					       row->station.len);
+	}
+	if (k >= g->st_alloc) {
+		size_t n = g->st_alloc ? 2 * g->st_alloc : 16;
+
+		g->st = pm_xrealloc(g->st, n * sizeof(*g->st));
+		memset(g->st + g->st_alloc, 0,
+		       (n - g->st_alloc) * sizeof(*g->st));
+		g->st_alloc = n;
+	}
+	h = &g->st[k];
+	if (h->nr == h->alloc) {
+		h->alloc = h->alloc ? 2 * h->alloc : 256;
+		h->hour = pm_xrealloc(h->hour, h->alloc * sizeof(*h->hour));
+		h->v = pm_xrealloc(h->v, h->alloc * sizeof(*h->v));
+	}
+	h->hour[h->nr] = (uint32_t)pm_floor_div(row->time, 3600);
+	h->v[h->nr++] = (row->present & (1u << PM_COL_PM25)) ?
+				row->val[PM_COL_PM25].v :
+				NAN;
+	return 0;
+}
+
 enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 			   int64_t from_day, int64_t to_day,
 			   const char *stations, struct pm_series_set *set,
 			   char commit[PM_ID_MAX], struct pm_buf *err)
 {
-	struct pm_table t;
+	struct pm_strv files = PM_STRV_INIT;
+	struct pm_buf body = PM_BUF_INIT;
+	struct pm_csv_opts co = { 0 };
+	struct pm_csv_counts counts;
+	struct gather g;
+	uint32_t *order = NULL;
 	enum pm_err ret;
-	size_t i, start;
+	size_t i, k;
 
-	pm_table_init(&t);
-	ret = pm_data_table(data, ref, from_day, to_day, stations, &t, commit,
-			    err);
-	for (i = 0; !ret && i < t.nr; i = start) {
-		uint32_t sid = t.station[i];
-		uint32_t first = (uint32_t)pm_floor_div(t.time[i], 3600), last;
-		size_t k;
+	memset(&g, 0, sizeof(g));
+	pm_strmap_init(&g.ids);
+	g.last = UINT32_MAX;
+	g.stations = stations;
+	g.from_day = from_day;
+	g.to_day = to_day;
+	co.time_flags = PM_TIME_NAIVE_UTC;
+	ret = pm_store_resolve(data, ref, commit, err);
+	if (!ret)
+		ret = pm_store_list(data, commit, "clean/hourly/", &files, err);
+	for (i = 0; !ret && i < files.nr; i++) {
+		pm_buf_reset(&body);
+		ret = pm_store_get(data, commit, files.v[i], &body, err);
+		if (!ret)
+			ret = pm_csv_read(body.buf, body.len, files.v[i], &co,
+					  gather_row, &g, &counts, err);
+	}
+	/* stations in byte order, as the table sort gave them */
+	order = pm_xcalloc(g.ids.nr + 1, sizeof(*order));
+	for (i = 0; i < g.ids.nr; i++)
+		order[i] = (uint32_t)i;
+	for (i = 1; i < g.ids.nr; i++)
+		for (k = i; k > 0 && id_after(&g.ids, order[k - 1], order[k]);
+		     k--) {
+			uint32_t tmp = order[k];
+
+			order[k] = order[k - 1];
+			order[k - 1] = tmp;
+		}
+	for (i = 0; !ret && i < g.ids.nr; i++) {
+		const struct hourly *h = &g.st[order[i]];
+		uint32_t first = UINT32_MAX, last = 0;
 		double *p;
 
-		for (start = i; start < t.nr && t.station[start] == sid; start++)
-			;
-		last = (uint32_t)pm_floor_div(t.time[start - 1], 3600);
+		for (k = 0; k < h->nr; k++) {
+			first = h->hour[k] < first ? h->hour[k] : first;
+			last = h->hour[k] > last ? h->hour[k] : last;
+		}
+		if (!h->nr)
+			continue;
 		p = pm_xmalloc((size_t)(last - first + 1) * sizeof(*p));
 		for (k = 0; k <= last - first; k++)
 			p[k] = NAN;
-		for (k = i; k < start; k++)
-			p[pm_floor_div(t.time[k], 3600) - first] =
-				t.col[PM_COL_PM25][k];
-		pm_series_add(set, t.stations.keys[sid], t.stations.lens[sid],
+		for (k = 0; k < h->nr; k++) /* a later row of an hour wins */
+			p[h->hour[k] - first] = h->v[k];
+		pm_series_add(set, g.ids.keys[order[i]], g.ids.lens[order[i]],
 			      first, (size_t)(last - first + 1), p);
 		free(p);
 	}
@@ -1013,7 +1118,15 @@ enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 			      "no clean PM2.5 data in %s for those stations "
 			      "and dates",
 			      ref);
-	pm_table_release(&t);
+	for (i = 0; i < g.st_alloc; i++) {
+		free(g.st[i].hour);
+		free(g.st[i].v);
+	}
+	free(g.st);
+	free(order);
+	pm_strmap_release(&g.ids);
+	pm_strv_release(&files);
+	pm_buf_release(&body);
 	return ret;
 }
 
