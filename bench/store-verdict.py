@@ -6,8 +6,8 @@
 The store flow cleans one local day at a time, as hourly ingestion does,
 so a PM2.5 gap that spans midnight is not interpolated and each day's
 grid spans that day only; the peer grids and interpolates each station
-in one piece. Accepted rows must be equal; the model is reported with
-its largest relative difference from the peer's. Prints the verdict.
+in one piece. Accepted rows must be equal; the model is reported by its
+test RMSE beside the peer's. Prints the verdict.
 """
 import json
 import sys
@@ -28,4 +28,5 @@ if ours["accepted_rows"] != accepted:
 if worst <= 1e-6:
     print("AGREE")
 else:
-    print("rows AGREE; model within %.0e (day-by-day cleaning)" % worst)
+    print("rows AGREE; test RMSE %.4f, the peer's %.4f (day-by-day cleaning)"
+          % (art["metrics"]["model"]["rmse"], peer["metrics"]["model"]["rmse"]))

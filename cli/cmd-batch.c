@@ -6,6 +6,7 @@
 #include "../lib/compat.h"
 #include "pm25/buf.h"
 #include "pm25/clean.h"
+#include "pm25/table.h"
 #include "pm25/contract.h"
 #include "pm25/model.h"
 #include "pm25/timeutil.h"
@@ -14,9 +15,14 @@
 #include "parse-options.h"
 
 static void collect(void *data, const char *station, size_t len,
-		    uint32_t first, size_t span, const double *p)
+		    uint32_t first, size_t span, const double *const *col)
 {
-	pm_series_add(data, station, len, first, span, p);
+	const double *w[PM_NWEATHER];
+
+	w[0] = col[PM_COL_TEMP];
+	w[1] = col[PM_COL_RH];
+	w[2] = col[PM_COL_WS];
+	pm_series_add(data, station, len, first, span, col[PM_COL_PM25], w);
 }
 
 static void kv(struct pm_buf *b, const char *k, size_t v, int comma)
@@ -47,6 +53,8 @@ static void summary(struct pm_buf *b, const struct pm_clean_report *r,
 		pm_buf_add_json_num(b, f->alpha);
 		pm_buf_addstr(b, ",\n  ");
 	}
+	if (f->nfeat > PM_NFEATURES)
+		pm_buf_addstr(b, "\"weather_features\": true,\n  ");
 	pm_clean_report_spec_json(r, c, b);
 	pm_buf_addstr(b, ",\n  \"features\": {");
 	kv(b, "rows", f->rows, 0);
@@ -58,7 +66,7 @@ static void summary(struct pm_buf *b, const struct pm_clean_report *r,
 	pm_buf_addf(b, ", \"test_start_utc\": \"%s\"},\n  \"model\": {", ts);
 	kd(b, "intercept", f->intercept, 0);
 	pm_buf_addstr(b, ", \"coefficients\": {");
-	for (i = 0; i < PM_NFEATURES; i++)
+	for (i = 0; i < f->nfeat; i++)
 		kd(b, pm_feature_names[i], f->coef[i], i > 0);
 	pm_buf_addstr(b, "}},\n  \"metrics\": {\"model\": {");
 	kd(b, "mae", f->model.mae, 0);
@@ -75,9 +83,12 @@ static void summary(struct pm_buf *b, const struct pm_clean_report *r,
 static int batch_exec(int argc, const char **argv)
 {
 	const char *const usage[] = {
-		"pm25 batch IN_DIR OUT_DIR [--contract FILE] [--alpha A]", NULL
+		"pm25 batch IN_DIR OUT_DIR [--contract FILE] [--alpha A] "
+		"[--weather]",
+		NULL
 	};
 	const char *contract_path = NULL, *alpha = NULL;
+	struct pm_fit_opts fo = { 0, 0 };
 	int status = PM_EXIT_OK;
 	struct option opts[] = {
 		OPT_STRING_(0, "contract", &contract_path, "file",
@@ -85,6 +96,8 @@ static int batch_exec(int argc, const char **argv)
 			    "the workload)"),
 		OPT_STRING_(0, "alpha", &alpha, "a",
 			    "ridge penalty (0, the default, is OLS)"),
+		OPT_BOOL_(0, "weather", &fo.weather,
+			  "add temp, rh and ws of the hour as features"),
 		OPT_END_(),
 	};
 	struct pm_series_set set = { 0 };
@@ -92,7 +105,6 @@ static int batch_exec(int argc, const char **argv)
 	struct pm_clean_opts o = { 0 };
 	struct pm_contract c;
 	struct pm_buf err = PM_BUF_INIT, out = PM_BUF_INIT;
-	struct pm_fit_opts fo;
 	struct pm_fit fit;
 	enum pm_err e;
 	int nr;
@@ -122,6 +134,7 @@ static int batch_exec(int argc, const char **argv)
 	o.now = PM_TIME_NONE;
 	o.series = collect;
 	o.series_data = &set;
+	set.weather = fo.weather;
 	e = pm_clean_run(&o, argv, 1, &rep, &err);
 	if (!e && !rep.accepted)
 		e = pm_errf(&err, PM_ERR_DATA, "no accepted row at all");

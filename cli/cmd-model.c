@@ -19,7 +19,8 @@
 
 
 static const char *const model_usage[] = {
-	"pm25 model train [--from D --to D] [--station IDS] [--alpha A] [--json]",
+	"pm25 model train [--from D --to D] [--station IDS] [--alpha A] "
+	"[--weather] [--json]",
 	"pm25 model evaluate [--json]",
 	"pm25 model predict --station ID [--hours N] [--json]",
 	"pm25 model ls [--json]",
@@ -29,10 +30,10 @@ static const char *const model_usage[] = {
 
 static int train(struct pm_store *data, struct pm_store *models,
 		 const char *from, const char *to, const char *stations,
-		 const char *alpha, int json, struct pm_buf *err)
+		 const char *alpha, int weather, int json, struct pm_buf *err)
 {
 	struct pm_train_result r;
-	struct pm_fit_opts fo;
+	struct pm_fit_opts fo = { 0, weather };
 	int64_t d0, d1;
 	enum pm_err e;
 
@@ -84,7 +85,7 @@ static int train(struct pm_store *data, struct pm_store *models,
 }
 
 int cmd_model_train(const char *from, const char *to, const char *stations,
-		    const char *alpha, int json)
+		    const char *alpha, int weather, int json)
 {
 	struct pm_store *data = NULL, *models = NULL;
 	struct pm_buf err = PM_BUF_INIT;
@@ -97,8 +98,8 @@ int cmd_model_train(const char *from, const char *to, const char *stations,
 	if (!e)
 		e = pm_home_store(&h, "model", &models, &err);
 	status = e ? cmd_fail("model", e, err.buf) :
-		     train(data, models, from, to, stations, alpha, json,
-			   &err);
+		     train(data, models, from, to, stations, alpha, weather,
+			   json, &err);
 	pm_store_close(data);
 	pm_store_close(models);
 	pm_home_release(&h);
@@ -106,21 +107,23 @@ int cmd_model_train(const char *from, const char *to, const char *stations,
 	return status;
 }
 
+/* The champion's intercept, coefficients and number of features. */
 static int load_champion(struct pm_store *models, double *b0, double *b,
-			 struct pm_buf *err)
+			 size_t *nfeat, struct pm_buf *err)
 {
 	struct pm_buf text = PM_BUF_INIT;
 	enum pm_err e = pm_store_get(models, "main", PM_CHAMPION_PATH, &text, err);
-	int status = 0;
+	int status = 0, n = -1;
 
 	if (e == PM_ERR_NOTFOUND)
 		status = cmd_fail("model", e,
 				  "no champion model yet; run pm25 model train");
 	else if (e)
 		status = cmd_fail("model", e, err->buf);
-	else if (pm_model_read(text.buf, text.len, b0, b, NULL))
+	else if ((n = pm_model_read(text.buf, text.len, b0, b, NULL)) < 0)
 		status = cmd_fail("model", PM_ERR_PARSE,
 				  PM_CHAMPION_PATH ": not a model artefact");
+	*nfeat = n < 0 ? 0 : (size_t)n;
 	pm_buf_release(&text);
 	return status;
 }
@@ -130,8 +133,9 @@ static int predict(struct pm_store *data, struct pm_store *models,
 		   struct pm_buf *err)
 {
 	struct pm_series_set set = { 0 };
-	double b0, b[PM_NFEATURES], *fc = NULL, *window = NULL;
+	double b0, b[PM_MAX_FEATURES], *fc = NULL, *window = NULL;
 	char commit[PM_ID_MAX], ts[32];
+	size_t nfeat;
 	struct pm_buf out = PM_BUF_INIT;
 	const struct pm_series *s;
 	int status;
@@ -142,9 +146,10 @@ static int predict(struct pm_store *data, struct pm_store *models,
 		return cmd_usage_error("model", "predict needs one --station");
 	if (hours < 1 || hours > 168)
 		return cmd_usage_error("model", "--hours is 1 to 168");
-	status = load_champion(models, &b0, b, err);
+	status = load_champion(models, &b0, b, &nfeat, err);
 	if (status)
 		return status;
+	set.weather = nfeat > PM_NFEATURES;
 	e = pm_data_series(data, "main", PM_TIME_NONE, PM_TIME_NONE, station,
 			   &set, commit, err);
 	if (e) {
@@ -153,7 +158,7 @@ static int predict(struct pm_store *data, struct pm_store *models,
 	}
 	s = &set.s[0];
 	fc = calloc((size_t)hours, sizeof(*fc));
-	e = pm_model_forecast(s, b0, b, (size_t)hours, fc, err);
+	e = pm_model_forecast(s, b0, b, nfeat, (size_t)hours, fc, err);
 	if (e) {
 		status = cmd_fail("model", e, err->buf);
 		goto out;
@@ -209,25 +214,29 @@ static int evaluate(struct pm_store *data, struct pm_store *models, int json,
 		    struct pm_buf *err)
 {
 	struct pm_series_set set = { 0 };
-	double b0, b[PM_NFEATURES];
+	double b0, b[PM_MAX_FEATURES];
+	struct pm_fit_opts fo = { 0, 0 };
 	char commit[PM_ID_MAX];
 	struct pm_metrics m;
 	struct pm_fit f;
+	size_t nfeat;
 	int status;
 	enum pm_err e;
 
-	status = load_champion(models, &b0, b, err);
+	status = load_champion(models, &b0, b, &nfeat, err);
 	if (status)
 		return status;
+	/* the split and persistence on the rows the champion can score */
+	set.weather = fo.weather = nfeat > PM_NFEATURES;
 	e = pm_data_series(data, "main", PM_TIME_NONE, PM_TIME_NONE, NULL, &set,
 			   commit, err);
 	if (!e)
-		e = pm_model_fit(&set, NULL, &f, err);
+		e = pm_model_fit(&set, &fo, &f, err);
 	if (e) {
 		status = cmd_fail("model", e, err->buf);
 		goto out;
 	}
-	pm_model_score(&set, &f, b0, b, &m);
+	pm_model_score(&set, &f, b0, b, nfeat, &m);
 	if (json) {
 		struct pm_buf o = PM_BUF_INIT;
 
@@ -256,7 +265,7 @@ static int model_exec(int argc, const char **argv)
 {
 	const char *from = NULL, *to = NULL, *station = NULL, *alpha = NULL;
 	long hours = 24;
-	int json = 0, status = PM_EXIT_OK, nr;
+	int json = 0, weather = 0, status = PM_EXIT_OK, nr;
 	struct option opts[] = {
 		OPT_STRING_(0, "from", &from, "date", "train: first local date"),
 		OPT_STRING_(0, "to", &to, "date", "train: last local date"),
@@ -265,6 +274,8 @@ static int model_exec(int argc, const char **argv)
 		OPT_INT_(0, "hours", &hours, "n", "predict: hours ahead (24)"),
 		OPT_STRING_(0, "alpha", &alpha, "a",
 			    "train: ridge penalty (0, the default, is OLS)"),
+		OPT_BOOL_(0, "weather", &weather,
+			  "train: add temp, rh and ws of the hour"),
 		OPT_BOOL_(0, "json", &json, "print JSON"),
 		OPT_END_(),
 	};
@@ -295,8 +306,8 @@ static int model_exec(int argc, const char **argv)
 		goto out;
 	}
 	if (!strcmp(argv[0], "train")) {
-		status = train(data, models, from, to, station, alpha, json,
-			       &err);
+		status = train(data, models, from, to, station, alpha, weather,
+			       json, &err);
 	} else if (!strcmp(argv[0], "predict")) {
 		status = predict(data, models, station, hours, json, &err);
 	} else if (!strcmp(argv[0], "evaluate")) {

@@ -129,7 +129,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 	struct option run_opts[] = {
 		OPT_LIST_('p', "param", &params, "k=v",
 			  "source, file, url, station, from, to, contract, "
-			  "hour_label; train-model: alpha"),
+			  "hour_label; train-model: alpha, weather"),
 		OPT_BOOL_(0, "json", &json, "print the result as JSON"),
 		OPT_BOOL_('q', "quiet", &quiet, "no task log lines on stderr"),
 		OPT_END_(),
@@ -167,6 +167,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 			   backfill ? backfill_usage : run_usage);
 	if (!backfill && nr == 1 && !strcmp(argv[0], "train-model")) {
 		const char *alpha = NULL, *stations = NULL;
+		int weather = 0;
 
 		for (i = 0; i < params.nr; i++) {
 			const char *v = strchr(params.v[i], '=');
@@ -181,16 +182,21 @@ static int run_flow(int backfill, int argc, const char **argv)
 			} else if (n == 7 &&
 				   !strncmp(params.v[i], "station", 7)) {
 				stations = v + 1;
+			} else if (n == 7 &&
+				   !strncmp(params.v[i], "weather", 7) &&
+				   (!strcmp(v + 1, "0") || !strcmp(v + 1, "1"))) {
+				weather = v[1] == '1';
 			} else {
 				status = cmd_usage_error(name, "bad --param '%s' "
 							       "(train-model: "
-							       "alpha, from, "
-							       "to, station)",
+							       "alpha, weather=0|1, "
+							       "from, to, station)",
 							 params.v[i]);
 				goto out;
 			}
 		}
-		status = cmd_model_train(from, to, stations, alpha, json);
+		status = cmd_model_train(from, to, stations, alpha, weather,
+					 json);
 		goto out;
 	}
 	if (!backfill && nr == 1 && !strcmp(argv[0], "eda")) {

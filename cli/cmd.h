@@ -43,7 +43,7 @@ extern const struct cmd cmd_eda;
 /* The train-model flow, as pm25 model train runs it. */
 /* The train-model flow; any argument may be NULL (all data, OLS). */
 int cmd_model_train(const char *from, const char *to, const char *stations,
-		    const char *alpha, int json);
+		    const char *alpha, int weather, int json);
 /* The eda command; the eda flow runs it with publishing on. */
 int cmd_eda_run(int argc, const char **argv, int publish_default);
 

@@ -1327,24 +1327,29 @@ static enum pm_err read_inputs(struct engine *e, struct pm_buf *err)
 	return ret;
 }
 
-/* Decode a station's PM2.5 column and hand it to the caller. */
+/* Decode a station's columns and hand them to the caller. */
 static void hand_series(const struct pm_station *s,
 			const struct pm_clean_opts *o)
 {
 	const struct pm_sgrid *g = &s->grid;
-	double *p, v[PM_NMEASURES];
+	double *col[PM_NMEASURES], v[PM_NMEASURES];
 	size_t i, at = 0;
+	int c;
 
 	if (!g->span)
 		return;
-	p = pm_xmalloc(g->span * sizeof(*p));
+	for (c = 0; c < PM_NMEASURES; c++)
+		col[c] = pm_xmalloc(g->span * sizeof(double));
 	for (i = 0; i < g->span; i++) {
 		pm_vpool_unpack(&g->v, g->mask[i], at, v);
 		at += (size_t)__builtin_popcount(g->mask[i]);
-		p[i] = v[PM_COL_PM25];
+		for (c = 0; c < PM_NMEASURES; c++)
+			col[c][i] = v[c];
 	}
-	o->series(o->series_data, s->id, s->len, g->first, g->span, p);
-	free(p);
+	o->series(o->series_data, s->id, s->len, g->first, g->span,
+		  (const double *const *)col);
+	for (c = 0; c < PM_NMEASURES; c++)
+		free(col[c]);
 }
 
 void pm_clean_csv_opts(const struct pm_contract *c, struct pm_csv_opts *co)

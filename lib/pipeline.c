@@ -985,8 +985,12 @@ out:
 struct hourly {
 	uint32_t *hour;
 	double *v;
+	double *w[PM_NWEATHER]; /* when the set keeps weather */
 	size_t nr, alloc;
 };
+
+static const int weather_col[PM_NWEATHER] = { PM_COL_TEMP, PM_COL_RH,
+					      PM_COL_WS };
 
 struct gather {
 	struct pm_strmap ids;
@@ -995,6 +999,7 @@ struct gather {
 	const char *stations;
 	int64_t from_day, to_day;
 	uint32_t last; /* the station of the previous row */
+	int weather;
 };
 
 /* Whether id a sorts after id b, by bytes and then length. */
@@ -1012,6 +1017,7 @@ static int gather_row(void *ctx, const struct pm_csv_row *row)
 	struct hourly *h;
 	int64_t day;
 	uint32_t k;
+	int q;
 
 	if (row->time == PM_TIME_NONE || !row->station.len)
 		return 0;
@@ -1042,7 +1048,14 @@ static int gather_row(void *ctx, const struct pm_csv_row *row)
 		h->alloc = h->alloc ? 2 * h->alloc : 256;
 		h->hour = pm_xrealloc(h->hour, h->alloc * sizeof(*h->hour));
 		h->v = pm_xrealloc(h->v, h->alloc * sizeof(*h->v));
+		for (q = 0; g->weather && q < PM_NWEATHER; q++)
+			h->w[q] = pm_xrealloc(h->w[q],
+					      h->alloc * sizeof(*h->w[q]));
 	}
+	for (q = 0; g->weather && q < PM_NWEATHER; q++)
+		h->w[q][h->nr] = (row->present & (1u << weather_col[q])) ?
+					 row->val[weather_col[q]].v :
+					 NAN;
 	h->hour[h->nr] = (uint32_t)pm_floor_div(row->time, 3600);
 	h->v[h->nr++] = (row->present & (1u << PM_COL_PM25)) ?
 				row->val[PM_COL_PM25].v :
@@ -1067,6 +1080,7 @@ enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 	memset(&g, 0, sizeof(g));
 	pm_strmap_init(&g.ids);
 	g.last = UINT32_MAX;
+	g.weather = set->weather;
 	g.stations = stations;
 	g.from_day = from_day;
 	g.to_day = to_day;
@@ -1096,7 +1110,8 @@ enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 	for (i = 0; !ret && i < g.ids.nr; i++) {
 		const struct hourly *h = &g.st[order[i]];
 		uint32_t first = UINT32_MAX, last = 0;
-		double *p;
+		double *p, *w[PM_NWEATHER] = { NULL };
+		int q;
 
 		for (k = 0; k < h->nr; k++) {
 			first = h->hour[k] < first ? h->hour[k] : first;
@@ -1109,9 +1124,20 @@ enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 			p[k] = NAN;
 		for (k = 0; k < h->nr; k++) /* a later row of an hour wins */
 			p[h->hour[k] - first] = h->v[k];
+		for (q = 0; g.weather && q < PM_NWEATHER; q++) {
+			w[q] = pm_xmalloc((size_t)(last - first + 1) *
+					  sizeof(double));
+			for (k = 0; k <= last - first; k++)
+				w[q][k] = NAN;
+			for (k = 0; k < h->nr; k++)
+				w[q][h->hour[k] - first] = h->w[q][k];
+		}
 		pm_series_add(set, g.ids.keys[order[i]], g.ids.lens[order[i]],
-			      first, (size_t)(last - first + 1), p);
+			      first, (size_t)(last - first + 1), p,
+			      (const double *const *)w);
 		free(p);
+		for (q = 0; q < PM_NWEATHER; q++)
+			free(w[q]);
 	}
 	if (!ret && !set->nr)
 		ret = pm_errf(err, PM_ERR_DATA,
@@ -1119,8 +1145,12 @@ enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 			      "and dates",
 			      ref);
 	for (i = 0; i < g.st_alloc; i++) {
+		int q;
+
 		free(g.st[i].hour);
 		free(g.st[i].v);
+		for (q = 0; q < PM_NWEATHER; q++)
+			free(g.st[i].w[q]);
 	}
 	free(g.st);
 	free(order);
@@ -1189,10 +1219,17 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 	char id[PM_ID_MAX], run[40], date[16], rmse[32];
 	int64_t now = (int64_t)time(NULL);
 	struct pm_kv meta[4];
-	int has_champion = 0;
+	double b0, b[PM_MAX_FEATURES];
+	int has_champion = 0, champ_nfeat = -1;
+	struct pm_metrics mine;
 	enum pm_err e;
 
 	memset(r, 0, sizeof(*r));
+	if (!pm_store_get(models, "main", PM_CHAMPION_PATH, &old, NULL))
+		champ_nfeat = pm_model_read(old.buf, old.len, &b0, b, NULL);
+	has_champion = champ_nfeat > 0;
+	/* the champion's features may need the weather columns too */
+	set.weather = (fo && fo->weather) || champ_nfeat > PM_NFEATURES;
 	e = pm_data_series(data, "main", from_day, to_day, stations, &set,
 			   r->data_commit, err);
 	if (!e)
@@ -1203,15 +1240,18 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 	run_id(now, run, sizeof(run));
 	pm_date_format(now, date);
 	pm_model_artefact(&art, &r->fit, &set, r->data_commit, run);
-	if (!pm_store_get(models, "main", PM_CHAMPION_PATH, &old, NULL)) {
-		double b0, b[PM_NFEATURES];
+	mine = r->fit.model;
+	if (has_champion) {
+		struct pm_fit both = r->fit;
 
-		if (!pm_model_read(old.buf, old.len, &b0, b, NULL)) {
-			has_champion = 1;
-			pm_model_score(&set, &r->fit, b0, b, &r->champion);
-		}
+		/* both on the same rows: those with the features of both */
+		pm_model_score(&set, &r->fit, b0, b, (size_t)champ_nfeat,
+			       &r->champion);
+		both.nfeat = (size_t)champ_nfeat;
+		pm_model_score(&set, &both, r->fit.intercept, r->fit.coef,
+			       r->fit.nfeat, &mine);
 	}
-	r->promoted = !has_champion || r->fit.model.rmse < r->champion.rmse;
+	r->promoted = !has_champion || mine.rmse < r->champion.rmse;
 	snprintf(r->branch, sizeof(r->branch), "train-%s", run);
 	snprintf(r->path, sizeof(r->path), "models/linreg_pm25_%s.json", date);
 	if (!has_champion)
@@ -1220,7 +1260,7 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 		snprintf(r->reason, sizeof(r->reason),
 			 "test RMSE %.4f %s the champion's %.4f on the same "
 			 "hours",
-			 r->fit.model.rmse,
+			 mine.rmse,
 			 r->promoted ? "beats" : "does not beat",
 			 r->champion.rmse);
 	snprintf(rmse, sizeof(rmse), "%.6f", r->fit.model.rmse);

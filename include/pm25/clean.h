@@ -22,10 +22,12 @@ struct pm_clean_opts {
 	int64_t now;	      /* for freshness; PM_TIME_NONE: the clock */
 	/*
 	 * Called for each station after cleaning, in station order, with
-	 * its hourly PM2.5 (borrowed; NaN for missing); may be NULL.
+	 * its hourly columns (col[PM_COL_*], each span long, borrowed; NaN
+	 * for missing); may be NULL.
 	 */
 	void (*series)(void *data, const char *station, size_t len,
-		       uint32_t first_hour, size_t span, const double *pm25);
+		       uint32_t first_hour, size_t span,
+		       const double *const *col);
 	void *series_data;
 	/* Called after each input file; may be NULL. */
 	void (*progress)(void *data, size_t done, size_t total);

@@ -50,4 +50,7 @@
 	X(store_premerge_hook_is_a_gate)                                      \
 	X(aqi_thai_every_edge)                                                \
 	X(aqi_us_every_edge)                                                  \
-	X(aqi_thai_categories)
+	X(aqi_thai_categories)                                                \
+	X(model_fit_matches_reference)                                        \
+	X(model_ridge_and_weather_match_reference)                            \
+	X(model_too_little_data)

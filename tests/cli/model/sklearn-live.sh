@@ -1,6 +1,7 @@
 # Live check against scikit-learn (python3-sklearn, installed by make
-# test): OLS and ridge fitted by pm25 match LinearRegression and
-# Ridge(alpha=10) on the same hourly grid to 1e-6, counts exactly.
+# test): OLS, ridge and OLS with weather features fitted by pm25 match
+# LinearRegression and Ridge(alpha=10) on the same hourly grid to 1e-6,
+# counts exactly.
 . "$SRC/tests/cli/lib.sh"
 PY=/usr/bin/python3
 $PY -c "import sklearn, pandas" || die "python3-sklearn and python3-pandas are needed"
@@ -19,3 +20,10 @@ import json, sys
 a, b = (json.load(open(f))["model"]["coefficients"] for f in sys.argv[1:])
 sys.exit(0 if any(abs(a[k] - b[k]) > 1e-6 * abs(a[k]) for k in a) else 1)
 PY
+# weather features: the hour's temp, rh and ws on top of the workload's
+pm25 batch --weather --contract "$SRC/bench/workload-contract.yaml" "$FIX/bench/small" weather > weather.json ||
+	die "batch --weather failed"
+assert_contains weather.json '"weather_features": true'
+assert_contains weather.json '"ws": '
+$PY "$SRC/tests/cli/sklearn-fit.py" weather 0 weather > sk-weather.json || die "sklearn weather fit failed"
+python3 "$SRC/tests/cli/same-numbers.py" sk-weather.json weather.json fit || die "weather fit differs"

@@ -40,3 +40,15 @@ git --git-dir="$PM25_HOME/model.git" log --all --format=%H | while read -r c; do
 done | grep -c '"estimator": "ridge"' | sed 's/^[1-9][0-9]*$/ridge artefact stored/'
 pm25 model train --alpha -1 2>&1; echo "exit $?"
 pm25 run train-model --param alhpa=1 2>&1; echo "exit $?"
+# weather features: the artefact lists them, the champion comparison runs
+# on the rows both models can score, and predict holds the last weather
+pm25 model train --weather --json > weather.json 2> /dev/null || die "train --weather"
+python3 -c 'import json, sys; r = json.load(open("weather.json")); print(r["reason"].split(" ")[0:2], r["metrics"]["rmse"] > 0)'
+b=$(python3 -c 'import json; r = json.load(open("weather.json")); print("" if r["promoted"] else r["branch"])')
+[ -z "$b" ] || pm25 model promote "$b" > /dev/null || die "promote the weather model"
+git --git-dir="$PM25_HOME/model.git" show main:models/champion.json | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+print(a["features"][-3:], len(a["coefficients"]))'
+pm25 model predict --station 05t --hours 3 --json | python3 -c 'import json, sys; f = json.load(sys.stdin); print(len(f), all(x["pm25"] > 0 for x in f))'
+pm25 model evaluate --json | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["test_rows"] > 0, r["champion"]["rmse"] > 0)'
