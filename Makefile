@@ -4,8 +4,9 @@
 # Knobs: SANITIZE=address,undefined  CC=clang  DEVELOPER=1  V=1
 
 CC ?= cc
-PKGS = libcurl jansson yaml-0.1 libgit2
-DEB_PKGS = pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev
+PKGS = libcurl jansson yaml-0.1 libgit2 sqlite3 libpq
+DEB_PKGS = pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev \
+	   libsqlite3-dev libpq-dev
 VERSION = 0.1.0
 
 WARN = -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
@@ -32,7 +33,8 @@ endif
 
 LIB_SRC = $(wildcard lib/util/*.c) $(wildcard lib/*.c) \
 	  $(wildcard lib/sources/*.c) $(wildcard lib/quality/*.c) \
-	  $(wildcard lib/store/*.c) $(wildcard lib/report/*.c)
+	  $(wildcard lib/store/*.c) $(wildcard lib/report/*.c) \
+	  $(wildcard lib/state/*.c)
 CLI_SRC = $(wildcard cli/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -75,7 +77,8 @@ FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz-%.c=%)
 FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay-%)
 
 test: all $(BUILD)/unit-tests $(FUZZ_REPLAY) $(BUILD)/test-server
-	@scripts/install-deps.sh test python3 python3-yaml python3-pandas python3-sklearn git curl
+	@scripts/install-deps.sh test python3 python3-yaml python3-pandas python3-sklearn git curl \
+		postgresql
 	@scripts/browser-deps.sh
 	@BUILD=$(BUILD) tests/run.sh
 

@@ -1,21 +1,65 @@
 /*
  * pm25 run FLOW and pm25 backfill: the flows in the foreground, one JSON
- * log line per task on stderr and a summary on stdout.
+ * log line per task on stderr and a summary on stdout. Each run is a
+ * flow run in the state database, with its states and its log lines.
  */
 #include "../lib/compat.h"
+#include <jansson.h>
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/home.h"
 #include "pm25/pipeline.h"
+#include "pm25/state.h"
 #include "pm25/store.h"
 #include "pm25/timeutil.h"
 #include "cmd.h"
 #include "parse-options.h"
 
+/* Where a foreground run's events go. */
+struct recorder {
+	struct pm_state *st;
+	char id[PM_RUN_ID_MAX];
+	int quiet;
+};
+
 static void print_event(void *ctx, const char *json)
 {
-	(void)ctx;
-	fprintf(stderr, "%s\n", json);
+	struct recorder *rc = ctx;
+	json_t *j;
+
+	if (!rc->quiet)
+		fprintf(stderr, "%s\n", json);
+	if (!rc->st)
+		return;
+	j = json_loads(json, 0, NULL);
+	pm_state_log(rc->st, rc->id,
+		     json_string_value(json_object_get(j, "level")) ?
+			     json_string_value(json_object_get(j, "level")) :
+			     "info",
+		     json_string_value(json_object_get(j, "task")), json, NULL);
+	json_decref(j);
+}
+
+/* Parameters as a JSON object, for the run's record. */
+static char *params_json(const struct opt_list *params)
+{
+	json_t *o = json_object();
+	char *text;
+	size_t i;
+
+	for (i = 0; i < params->nr; i++) {
+		const char *eq = strchr(params->v[i], '=');
+		char key[64];
+
+		if (!eq || (size_t)(eq - params->v[i]) >= sizeof(key))
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - params->v[i]),
+			 params->v[i]);
+		json_object_set_new(o, key, json_string(eq + 1));
+	}
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return text;
 }
 
 static void print_progress(void *ctx, size_t done, size_t total,
@@ -155,6 +199,9 @@ static int run_flow(int backfill, int argc, const char **argv)
 	struct pm_flow_result r;
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_store *data = NULL;
+	struct recorder rc = { NULL, "", 0 };
+	const char *flow = backfill ? "backfill" : "ingest-clean";
+	char *pj = NULL;
 	struct pm_home h;
 	enum pm_err e;
 	size_t i;
@@ -236,12 +283,36 @@ static int run_flow(int backfill, int argc, const char **argv)
 	o.force = force;
 	o.tmp_dir = h.tmp;
 	o.now = PM_TIME_NONE;
-	o.event = quiet ? NULL : print_event;
+	rc.quiet = quiet;
+	o.event = print_event;
+	o.ctx = &rc;
 	o.progress = quiet ? NULL : print_progress;
 	e = pm_home_store(&h, "data", &data, &err);
 	if (!e)
+		e = pm_home_state(&h, &rc.st, &err);
+	if (!e) {
+		struct pm_run_new nr = { 0 };
+
+		pm_flow_new_run_id((int64_t)time(NULL), rc.id, sizeof(rc.id));
+		o.run_id = rc.id;
+		nr.id = rc.id;
+		nr.flow = flow;
+		nr.parameters = pj = params_json(&params);
+		nr.state = PM_RUN_RUNNING;
+		nr.reason = "started in the foreground";
+		e = pm_state_run_create(rc.st, &nr, rc.id, &err);
+	}
+	if (!e)
 		e = backfill ? pm_flow_backfill(data, &o, &r, &err) :
 			       pm_flow_ingest_clean(data, &o, &r, &err);
+	if (rc.st && *rc.id) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s",
+			 !e ? "completed" : err.buf ? err.buf : "failed");
+		pm_state_run_set(rc.st, rc.id,
+				 e ? PM_RUN_FAILED : PM_RUN_COMPLETED, why, NULL);
+	}
 	if (e && e != PM_ERR_GATE) {
 		status = cmd_fail(name, e, err.buf);
 		goto out;
@@ -252,6 +323,8 @@ static int run_flow(int backfill, int argc, const char **argv)
 		status = PM_EXIT_GATE;
 	}
 out:
+	pm_state_close(rc.st);
+	free(pj);
 	pm_store_close(data);
 	pm_home_release(&h);
 	opt_list_release(&params);

@@ -39,8 +39,9 @@ extern const struct cmd cmd_data;
 extern const struct cmd cmd_batch;
 extern const struct cmd cmd_model;
 extern const struct cmd cmd_eda;
+extern const struct cmd cmd_flow_run;
+extern const struct cmd cmd_pool;
 
-/* The train-model flow, as pm25 model train runs it. */
 /* The train-model flow; any argument may be NULL (all data, OLS). */
 int cmd_model_train(const char *from, const char *to, const char *stations,
 		    const char *alpha, int weather, int json);

@@ -7,6 +7,7 @@
 #include "pm25/buf.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
+#include "pm25/state.h"
 #include "pm25/store.h"
 
 static const char default_config[] =
@@ -87,6 +88,25 @@ enum pm_err pm_home_store(struct pm_home *h, const char *which,
 	if (ret == PM_ERR_NOTFOUND)
 		pm_errf(err, ret, "%s: no %s repository; run pm25 init first",
 			h->dir, which);
+	pm_buf_release(&path);
+	return ret;
+}
+
+enum pm_err pm_home_state(struct pm_home *h, struct pm_state **out,
+			  struct pm_buf *err)
+{
+	const char *url = getenv("PM25_DATABASE_URL");
+	struct pm_buf path = PM_BUF_INIT;
+	enum pm_err ret;
+
+	*out = NULL;
+	if (url && *url)
+		return pm_state_open(url, out, err);
+	if (!pm_is_dir(h->dir))
+		return pm_errf(err, PM_ERR_NOTFOUND,
+			       "%s: no pm25 home (run pm25 init)", h->dir);
+	pm_buf_addf(&path, "%s/state.db", h->dir);
+	ret = pm_state_open(path.buf, out, err);
 	pm_buf_release(&path);
 	return ret;
 }

@@ -100,7 +100,15 @@ static void make_run_id(struct run *ru)
 {
 	ru->started = ru->o->now == PM_TIME_NONE ? (int64_t)time(NULL) :
 						   ru->o->now;
-	run_id(ru->started, ru->r->run, sizeof(ru->r->run));
+	if (ru->o->run_id)
+		snprintf(ru->r->run, sizeof(ru->r->run), "%s", ru->o->run_id);
+	else
+		run_id(ru->started, ru->r->run, sizeof(ru->r->run));
+}
+
+void pm_flow_new_run_id(int64_t t, char *out, size_t size)
+{
+	run_id(t, out, size);
 }
 
 static const char *raw_ext(const char *source)

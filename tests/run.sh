@@ -20,6 +20,19 @@ failed=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pm25-tests.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
+# A throwaway PostgreSQL cluster for the orchestrator cases, which run
+# against SQLite and PostgreSQL both (scripts/pg-test.sh). Stopped at exit.
+export PM25_TEST_PG=
+if [ -z "$pattern" ] || [[ orch == *$pattern* ]] || [[ $pattern == orch* ]]; then
+	chmod 755 "$tmp"
+	if "$ROOT/scripts/pg-test.sh" start "$tmp/pg" > "$tmp/pg.url" 2> "$tmp/pg.err"; then
+		PM25_TEST_PG=$tmp/pg
+		trap '"$ROOT/scripts/pg-test.sh" stop "$tmp/pg"; rm -rf "$tmp"' EXIT
+	else
+		echo "     PostgreSQL did not start: $(tail -n 3 "$tmp/pg.err")"
+	fi
+fi
+
 fail() {
 	failed=$((failed + 1))
 	echo "FAIL $1${2:+: $2}"

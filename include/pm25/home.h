@@ -9,6 +9,7 @@
 #include "pm25/err.h"
 
 struct pm_buf;
+struct pm_state;
 struct pm_store;
 
 struct pm_home {
@@ -31,5 +32,11 @@ enum pm_err pm_home_init(struct pm_home *h, struct pm_buf *err);
  */
 enum pm_err pm_home_store(struct pm_home *h, const char *which,
 			  struct pm_store **out, struct pm_buf *err);
+/*
+ * Open the state database: PostgreSQL at $PM25_DATABASE_URL when set,
+ * else SQLite at dir/state.db (PM_ERR_NOTFOUND without a home).
+ */
+enum pm_err pm_home_state(struct pm_home *h, struct pm_state **out,
+			  struct pm_buf *err);
 
 #endif

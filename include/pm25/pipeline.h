@@ -25,6 +25,7 @@ struct pm_flow_opts {
 	int force;		/* backfill: redo days already on main */
 	const char *tmp_dir;	/* scratch space, removed per run */
 	int64_t now;		/* the clock, PM_TIME_NONE for time() */
+	const char *run_id;	/* the run's id, or NULL for a new one */
 	/* Each task's JSON log line (borrowed for the call); may be NULL. */
 	void (*event)(void *ctx, const char *json);
 	/* Backfill progress; may be NULL. */
@@ -42,6 +43,12 @@ struct pm_flow_result {
 	int passed;		     /* every batch passed its gate */
 	size_t batches, published, unchanged, failed, skipped;
 };
+
+/*
+ * A new run id for time t (seconds): 20261126T042000Z-1a2b, the suffix
+ * telling apart runs that start in the same second.
+ */
+void pm_flow_new_run_id(int64_t t, char *out, size_t size);
 
 /* Run ingest-clean once. PM_ERR_GATE when the gate failed. */
 enum pm_err pm_flow_ingest_clean(struct pm_store *data,

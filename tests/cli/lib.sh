@@ -44,3 +44,20 @@ start_server() {
 	PORT=$(cat port.txt)
 	BASE=http://127.0.0.1:$PORT
 }
+
+# both_backends FN: run FN twice, against SQLite (a fresh PM25_HOME) and
+# against PostgreSQL (a fresh database in the suite's throwaway cluster),
+# check that both printed the same, and print it once. FN's stderr goes
+# to FN.sqlite.err and FN.pg.err.
+both_backends() {
+	local fn=$1 url
+	[ -n "${PM25_TEST_PG:-}" ] || die "no PostgreSQL cluster (PM25_TEST_PG is empty)"
+	mkdir -p sqlite pg
+	(cd sqlite && export PM25_HOME=$PWD/home && unset PM25_DATABASE_URL && "$fn") \
+		> "$fn.sqlite.out" 2> "$fn.sqlite.err" || die "$fn on SQLite: $(tail -n 5 "$fn.sqlite.err")"
+	url=$("$SRC/scripts/pg-test.sh" createdb "$PM25_TEST_PG" "t$$_$RANDOM") || die "createdb failed"
+	(cd pg && export PM25_HOME=$PWD/home PM25_DATABASE_URL=$url && "$fn") \
+		> "$fn.pg.out" 2> "$fn.pg.err" || die "$fn on PostgreSQL: $(tail -n 5 "$fn.pg.err")"
+	diff "$fn.sqlite.out" "$fn.pg.out" >&2 || die "$fn: SQLite and PostgreSQL differ"
+	cat "$fn.sqlite.out"
+}

@@ -1,0 +1,130 @@
+/*
+ * The orchestrator's state: flow runs and every change of their state,
+ * their logs, and work pools, in the state database (pm25/db.h). The
+ * schema comes from numbered migrations, the same for SQLite and
+ * PostgreSQL, applied on open. Finished runs and logs older than the
+ * retention (default 30 days) are pruned.
+ */
+#ifndef PM25_STATE_H
+#define PM25_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pm25/err.h"
+
+struct pm_buf;
+struct pm_db;
+struct pm_rows;
+
+/* Run states, as Prefect names them. */
+enum pm_run_state {
+	PM_RUN_SCHEDULED,
+	PM_RUN_LATE,
+	PM_RUN_PENDING,
+	PM_RUN_RUNNING,
+	PM_RUN_RETRYING,
+	PM_RUN_COMPLETED,
+	PM_RUN_FAILED,
+	PM_RUN_TIMEDOUT,
+	PM_RUN_CRASHED,
+	PM_RUN_CANCELLING,
+	PM_RUN_CANCELLED,
+	PM_RUN_PAUSED,
+	PM_RUN_NSTATES
+};
+
+const char *pm_run_state_name(enum pm_run_state s);
+/* The state named name (case-insensitive), or -1. */
+int pm_run_state_parse(const char *name);
+/* Completed, Failed, TimedOut, Crashed and Cancelled end a run. */
+int pm_run_state_final(enum pm_run_state s);
+
+#define PM_RETENTION_DAYS 30
+#define PM_RUN_ID_MAX 48
+
+struct pm_state {
+	struct pm_db *db; /* owned */
+	int retention_days;
+};
+
+/*
+ * Open the state database at where (a path or a PostgreSQL URL) and
+ * bring its schema up to date.
+ */
+enum pm_err pm_state_open(const char *where, struct pm_state **out,
+			  struct pm_buf *err);
+void pm_state_close(struct pm_state *st);
+/* The newest migration applied. */
+int pm_state_schema_version(struct pm_state *st);
+
+/* What a new flow run is. Strings are borrowed. */
+struct pm_run_new {
+	const char *id;	    /* NULL: one is made */
+	const char *flow;
+	const char *deployment; /* NULL for an ad-hoc run */
+	const char *pool;	/* NULL: none (run in the foreground) */
+	const char *parameters; /* JSON object text, or NULL */
+	enum pm_run_state state;
+	const char *reason;
+	int64_t scheduled_ms; /* when it should start (ms since epoch) */
+};
+
+/* Create a run; its id goes to id. PM_ERR_CONFLICT if id exists. */
+enum pm_err pm_state_run_create(struct pm_state *st,
+				const struct pm_run_new *r,
+				char id[PM_RUN_ID_MAX], struct pm_buf *err);
+
+/*
+ * Move run id to state s for reason, recording the change with its time.
+ * A final run does not move (PM_ERR_CONFLICT), nor does an unknown one
+ * (PM_ERR_NOTFOUND).
+ */
+enum pm_err pm_state_run_set(struct pm_state *st, const char *id,
+			     enum pm_run_state s, const char *reason,
+			     struct pm_buf *err);
+
+/* Append a log line (level: info, warn, error, debug) to run id. */
+enum pm_err pm_state_log(struct pm_state *st, const char *id,
+			 const char *level, const char *task,
+			 const char *message, struct pm_buf *err);
+
+/* The columns of pm_state_runs() and pm_state_run_get(), in order. */
+#define PM_RUN_COLUMNS                                                        \
+	"id, flow, deployment, pool, state, state_reason, parameters, "      \
+	"created_ms, scheduled_ms, started_ms, ended_ms, attempt"
+
+/*
+ * Runs, newest first: state and flow filter when not NULL; at most
+ * limit rows (0: 100).
+ */
+enum pm_err pm_state_runs(struct pm_state *st, const char *state,
+			  const char *flow, size_t limit, struct pm_rows *out,
+			  struct pm_buf *err);
+/* One run (PM_ERR_NOTFOUND if none) and its state history (state,
+ * reason, at_ms; oldest first). */
+enum pm_err pm_state_run_get(struct pm_state *st, const char *id,
+			     struct pm_rows *run, struct pm_rows *history,
+			     struct pm_buf *err);
+/* A run's logs, oldest first: at_ms, level, task, message. */
+enum pm_err pm_state_logs(struct pm_state *st, const char *id,
+			  struct pm_rows *out, struct pm_buf *err);
+
+/*
+ * Delete finished runs (with their states and logs) that ended, and logs
+ * written, more than days ago; the counts go to *runs and *logs.
+ */
+enum pm_err pm_state_prune(struct pm_state *st, int days, size_t *runs,
+			   size_t *logs, struct pm_buf *err);
+
+/* Work pools: name, type, paused (0/1). Defaults exist from the start. */
+enum pm_err pm_state_pools(struct pm_state *st, struct pm_rows *out,
+			   struct pm_buf *err);
+enum pm_err pm_state_pool_create(struct pm_state *st, const char *name,
+				 const char *type, struct pm_buf *err);
+enum pm_err pm_state_pool_pause(struct pm_state *st, const char *name,
+				int paused, struct pm_buf *err);
+
+/* Milliseconds since the epoch, from the clock (PM25_NOW_MS overrides). */
+int64_t pm_state_now_ms(void);
+
+#endif

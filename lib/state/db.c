@@ -1,0 +1,142 @@
+/*
+ * The state database front end: opening by URL or path, the statement
+ * cache, '?' placeholders turned into PostgreSQL's $n, transactions.
+ */
+#include "../compat.h"
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "db-int.h"
+
+void pm_rows_release(struct pm_rows *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nr * rs->cols; i++)
+		free(rs->cell[i]);
+	free(rs->cell);
+	memset(rs, 0, sizeof(*rs));
+}
+
+char **pm_rows_add(struct pm_rows *rs, size_t cols)
+{
+	rs->cols = cols;
+	rs->cell = pm_xrealloc(rs->cell,
+			       (rs->nr + 1) * (cols ? cols : 1) * sizeof(char *));
+	memset(rs->cell + rs->nr * cols, 0, cols * sizeof(char *));
+	return rs->cell + rs->nr++ * cols;
+}
+
+static int is_postgres_url(const char *where)
+{
+	return !strncmp(where, "postgres://", 11) ||
+	       !strncmp(where, "postgresql://", 13);
+}
+
+enum pm_err pm_db_open(const char *where, struct pm_db **out,
+		       struct pm_buf *err)
+{
+	struct pm_db *db = pm_xcalloc(1, sizeof(*db));
+	enum pm_err ret;
+
+	db->ops = is_postgres_url(where) ? &pm_db_postgres_ops :
+					   &pm_db_sqlite_ops;
+	ret = db->ops->open(db, where, err);
+	if (ret) {
+		free(db);
+		db = NULL;
+	}
+	*out = db;
+	return ret;
+}
+
+void pm_db_close(struct pm_db *db)
+{
+	size_t i;
+
+	if (!db)
+		return;
+	db->ops->close(db);
+	for (i = 0; i < db->nr_sql; i++)
+		free(db->sql[i]);
+	free(db->sql);
+	free(db);
+}
+
+enum pm_db_kind pm_db_kind(const struct pm_db *db)
+{
+	return db->ops->kind;
+}
+
+/* sql with each '?' outside quotes as $1, $2, ... */
+static char *dollar_params(const char *sql)
+{
+	struct pm_buf b = PM_BUF_INIT;
+	int n = 0;
+	char quote = 0;
+
+	for (; *sql; sql++) {
+		if (quote) {
+			quote = *sql == quote ? 0 : quote;
+		} else if (*sql == '\'' || *sql == '"') {
+			quote = *sql;
+		} else if (*sql == '?') {
+			pm_buf_addf(&b, "$%d", ++n);
+			continue;
+		}
+		pm_buf_addch(&b, *sql);
+	}
+	return pm_buf_detach(&b, NULL);
+}
+
+enum pm_err pm_db_query(struct pm_db *db, const char *sql,
+			const char *const *params, size_t n,
+			struct pm_rows *rows, size_t *changed,
+			struct pm_buf *err)
+{
+	size_t k;
+	enum pm_err ret;
+
+	if (rows)
+		memset(rows, 0, sizeof(*rows));
+	if (changed)
+		*changed = 0;
+	for (k = 0; k < db->nr_sql; k++)
+		if (!strcmp(db->sql[k], sql))
+			break;
+	if (k == db->nr_sql) {
+		char *text = db->ops->kind == PM_DB_POSTGRES ?
+				     dollar_params(sql) :
+				     pm_xstrdup(sql);
+
+		ret = db->ops->prepare(db, k, text, err);
+		free(text);
+		if (ret)
+			return ret;
+		PM_ALLOC_GROW(db->sql, db->nr_sql + 1, db->alloc_sql);
+		db->sql[db->nr_sql++] = pm_xstrdup(sql);
+	}
+	ret = db->ops->run(db, k, params, n, rows, changed, err);
+	if (ret && rows)
+		pm_rows_release(rows);
+	return ret;
+}
+
+enum pm_err pm_db_exec(struct pm_db *db, const char *sql, struct pm_buf *err)
+{
+	return db->ops->exec(db, sql, err);
+}
+
+enum pm_err pm_db_begin(struct pm_db *db, struct pm_buf *err)
+{
+	return db->ops->exec(db, db->ops->begin_sql, err);
+}
+
+enum pm_err pm_db_commit(struct pm_db *db, struct pm_buf *err)
+{
+	return db->ops->exec(db, "COMMIT", err);
+}
+
+void pm_db_rollback(struct pm_db *db)
+{
+	db->ops->exec(db, "ROLLBACK", NULL);
+}

@@ -1,0 +1,134 @@
+/*
+ * The PostgreSQL state driver over libpq: one connection, statements
+ * prepared once as s0, s1, ... with PQprepare and run with
+ * PQexecPrepared, text in and text out. A lost connection is reported
+ * as PM_ERR_NET; libpq is not asked to reconnect behind the caller.
+ */
+#include "../compat.h"
+#include <libpq-fe.h>
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "db-int.h"
+
+static void quiet(void *arg, const PGresult *res)
+{
+	(void)arg;
+	(void)res; /* notices (e.g. "relation exists") are not errors */
+}
+
+static enum pm_err fail(PGconn *c, PGresult *r, const char *what,
+			struct pm_buf *err)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	enum pm_err e = PM_ERR_IO;
+	char msg[512];
+
+	/* 23xxx: integrity; 40001/40P01: serialisation, deadlock */
+	if (state && (!strncmp(state, "23", 2) || !strcmp(state, "40001") ||
+		      !strcmp(state, "40P01")))
+		e = PM_ERR_CONFLICT;
+	else if (PQstatus(c) != CONNECTION_OK)
+		e = PM_ERR_NET;
+	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
+	msg[strcspn(msg, "\n")] = '\0';
+	if (r)
+		PQclear(r);
+	return pm_errf(err, e, "postgres: %s: %s", what, msg);
+}
+
+static enum pm_err pg_open(struct pm_db *db, const char *where,
+			   struct pm_buf *err)
+{
+	PGconn *c = PQconnectdb(where);
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		/* the URL may hold a password: name only the failure */
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
+		msg[strcspn(msg, "\n")] = '\0';
+		PQfinish(c);
+		return pm_errf(err, PM_ERR_NET,
+			       "postgres: cannot connect: %s", msg);
+	}
+	PQsetNoticeReceiver(c, quiet, NULL);
+	db->priv = c;
+	return PM_OK;
+}
+
+static void pg_close(struct pm_db *db)
+{
+	PQfinish(db->priv);
+}
+
+static enum pm_err pg_prepare(struct pm_db *db, size_t k, const char *sql,
+			      struct pm_buf *err)
+{
+	PGconn *c = db->priv;
+	PGresult *r;
+	char name[32];
+
+	snprintf(name, sizeof(name), "s%zu", k);
+	r = PQprepare(c, name, sql, 0, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return fail(c, r, "prepare", err);
+	PQclear(r);
+	return PM_OK;
+}
+
+static enum pm_err pg_run(struct pm_db *db, size_t k,
+			  const char *const *params, size_t n,
+			  struct pm_rows *rows, size_t *changed,
+			  struct pm_buf *err)
+{
+	PGconn *c = db->priv;
+	PGresult *r;
+	char name[32];
+	int i, j, st;
+
+	snprintf(name, sizeof(name), "s%zu", k);
+	r = PQexecPrepared(c, name, (int)n, params, NULL, NULL, 0);
+	st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		return fail(c, r, "query", err);
+	if (rows) {
+		int nr = PQntuples(r), cols = PQnfields(r);
+
+		for (i = 0; i < nr; i++) {
+			char **cell = pm_rows_add(rows, (size_t)cols);
+
+			for (j = 0; j < cols; j++)
+				cell[j] = PQgetisnull(r, i, j) ?
+						  NULL :
+						  pm_xstrdup(PQgetvalue(r, i, j));
+		}
+		rows->cols = (size_t)cols;
+	}
+	if (changed && *PQcmdTuples(r))
+		*changed = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return PM_OK;
+}
+
+static enum pm_err pg_exec(struct pm_db *db, const char *sql,
+			   struct pm_buf *err)
+{
+	PGconn *c = db->priv;
+	PGresult *r = PQexec(c, sql);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		return fail(c, r, "exec", err);
+	PQclear(r);
+	return PM_OK;
+}
+
+const struct pm_db_ops pm_db_postgres_ops = {
+	.kind = PM_DB_POSTGRES,
+	.open = pg_open,
+	.close = pg_close,
+	.prepare = pg_prepare,
+	.run = pg_run,
+	.exec = pg_exec,
+	.begin_sql = "BEGIN",
+};
