@@ -6,7 +6,7 @@
 CC ?= cc
 PKGS = libcurl jansson yaml-0.1 libgit2 sqlite3 libpq
 DEB_PKGS = pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev \
-	   libsqlite3-dev libpq-dev
+	   libsqlite3-dev libpq-dev tzdata
 VERSION = 0.1.0
 
 WARN = -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \

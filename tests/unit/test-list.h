@@ -53,4 +53,8 @@
 	X(aqi_thai_categories)                                                \
 	X(model_fit_matches_reference)                                        \
 	X(model_ridge_and_weather_match_reference)                            \
-	X(model_too_little_data)
+	X(model_too_little_data)                                              \
+	X(cron_parse_errors)                                                  \
+	X(cron_next_bangkok)                                                  \
+	X(cron_next_daylight_saving)                                          \
+	X(cron_time_zones)
