@@ -39,6 +39,7 @@ extern const struct cmd cmd_data;
 extern const struct cmd cmd_batch;
 extern const struct cmd cmd_model;
 extern const struct cmd cmd_eda;
+extern const struct cmd cmd_deployment;
 extern const struct cmd cmd_flow_run;
 extern const struct cmd cmd_pool;
 

@@ -21,6 +21,7 @@ static const struct cmd *const commands[] = {
 	&cmd_batch,
 	&cmd_model,
 	&cmd_eda,
+	&cmd_deployment,
 	&cmd_flow_run,
 	&cmd_pool,
 	&cmd_version,

@@ -67,6 +67,8 @@ struct pm_run_new {
 	enum pm_run_state state;
 	const char *reason;
 	int64_t scheduled_ms; /* when it should start (ms since epoch) */
+	long deployment_version; /* 0: none */
+	int64_t slot_ms;	 /* the schedule's slot, 0: none */
 };
 
 /* Create a run; its id goes to id. PM_ERR_CONFLICT if id exists. */

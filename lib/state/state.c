@@ -96,6 +96,31 @@ static const char *const migrations[] = {
 	" message TEXT NOT NULL,"
 	" PRIMARY KEY (run_id, seq));"
 	"CREATE INDEX run_logs_by_time ON run_logs (at_ms);",
+	/* 2: deployments and their versions; runs know their slot */
+	"CREATE TABLE deployments ("
+	" name TEXT PRIMARY KEY,"
+	" flow TEXT NOT NULL,"
+	" version INTEGER NOT NULL,"
+	" paused INTEGER NOT NULL DEFAULT 0,"
+	" created_ms BIGINT NOT NULL,"
+	" updated_ms BIGINT NOT NULL);"
+	"CREATE TABLE deployment_versions ("
+	" name TEXT NOT NULL REFERENCES deployments (name) ON DELETE CASCADE,"
+	" version INTEGER NOT NULL,"
+	" flow TEXT NOT NULL,"
+	" cron TEXT,"
+	" timezone TEXT NOT NULL,"
+	" missed TEXT NOT NULL,"
+	" work_pool TEXT NOT NULL,"
+	" image TEXT,"
+	" parameters TEXT NOT NULL,"
+	" concurrency_limit INTEGER NOT NULL,"
+	" change TEXT NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" PRIMARY KEY (name, version));"
+	"ALTER TABLE flow_runs ADD COLUMN deployment_version INTEGER;"
+	"ALTER TABLE flow_runs ADD COLUMN slot_ms BIGINT;"
+	"CREATE UNIQUE INDEX flow_runs_one_per_slot ON flow_runs (deployment, slot_ms);",
 };
 
 #define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -249,7 +274,7 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 				const struct pm_run_new *r,
 				char id[PM_RUN_ID_MAX], struct pm_buf *err)
 {
-	char now[24], sched[24];
+	char now[24], sched[24], ver[24], slot[24];
 	const char *state = pm_run_state_name(r->state);
 	enum pm_err ret;
 
@@ -260,19 +285,24 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 	fmt_ms(now, sizeof(now), pm_state_now_ms());
 	fmt_ms(sched, sizeof(sched), r->scheduled_ms ? r->scheduled_ms :
 						       pm_state_now_ms());
+	snprintf(ver, sizeof(ver), "%ld", r->deployment_version);
+	fmt_ms(slot, sizeof(slot), r->slot_ms);
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
 		ret = pm_db_query(
 			st->db,
 			"INSERT INTO flow_runs (id, flow, deployment, pool, "
 			"state, state_reason, parameters, created_ms, "
-			"scheduled_ms, started_ms, updated_ms) VALUES (?, ?, ?, "
-			"?, ?, ?, ?, ?, ?, ?, ?)",
+			"scheduled_ms, started_ms, updated_ms, "
+			"deployment_version, slot_ms) VALUES (?, ?, ?, ?, ?, ?, "
+			"?, ?, ?, ?, ?, ?, ?)",
 			(const char *const[]){
 				id, r->flow, r->deployment, r->pool, state,
 				r->reason, r->parameters, now, sched,
-				r->state == PM_RUN_RUNNING ? now : NULL, now },
-			11, NULL, NULL, err);
+				r->state == PM_RUN_RUNNING ? now : NULL, now,
+				r->deployment_version ? ver : NULL,
+				r->slot_ms ? slot : NULL },
+			13, NULL, NULL, err);
 	if (!ret)
 		ret = add_history(st, id, state, r->reason, now, err);
 	if (!ret)

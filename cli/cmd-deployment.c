@@ -1,0 +1,424 @@
+/*
+ * pm25 deployment apply|ls|inspect|update|run|pause|resume|rollback:
+ * deployments and their versions in the state database. update
+ * --work-pool is promotion; rollback restores an earlier version's
+ * pool, image, schedule and parameters as a new version.
+ */
+#include "../lib/compat.h"
+#include <jansson.h>
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/db.h"
+#include "pm25/deployment.h"
+#include "pm25/home.h"
+#include "pm25/state.h"
+#include "pm25/timeutil.h"
+#include "cmd.h"
+#include "parse-options.h"
+
+static const char *const usage[] = {
+	"pm25 deployment apply FILE [--json]",
+	"pm25 deployment ls [--json]",
+	"pm25 deployment inspect NAME [--json]",
+	"pm25 deployment update NAME [--work-pool P] [--image TAG] "
+	"[--param k=v...] [--cron C] [--timezone TZ] [--concurrency N]",
+	"pm25 deployment run NAME [--param k=v...] [--json]",
+	"pm25 deployment pause|resume NAME",
+	"pm25 deployment rollback NAME [--to VERSION]",
+	NULL
+};
+
+/* Merge k=v pairs into the JSON object text *params. */
+static int merge_params(char **params, const struct opt_list *kv)
+{
+	json_t *o = json_loads(*params ? *params : "{}", 0, NULL);
+	size_t i;
+
+	if (!json_is_object(o)) {
+		json_decref(o);
+		o = json_object();
+	}
+	for (i = 0; i < kv->nr; i++) {
+		const char *eq = strchr(kv->v[i], '=');
+		char *key;
+
+		if (!eq || eq == kv->v[i]) {
+			json_decref(o);
+			return -1;
+		}
+		key = pm_xmemdupz(kv->v[i], (size_t)(eq - kv->v[i]));
+		json_object_set_new(o, key, json_string(eq + 1));
+		free(key);
+	}
+	free(*params);
+	*params = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return 0;
+}
+
+static void put_json(struct pm_buf *b, const char *key, const char *v,
+		     int comma)
+{
+	pm_buf_addf(b, "%s\"%s\": ", comma ? ", " : "", key);
+	if (v)
+		pm_buf_add_json_str(b, v, strlen(v));
+	else
+		pm_buf_addstr(b, "null");
+}
+
+static void deployment_json(struct pm_buf *b, const struct pm_deployment *d)
+{
+	put_json(b, "name", d->name, 0);
+	put_json(b, "flow", d->flow, 1);
+	pm_buf_addf(b, ", \"version\": %ld, \"paused\": %s", d->version,
+		    d->paused ? "true" : "false");
+	put_json(b, "cron", d->cron, 1);
+	put_json(b, "timezone", d->timezone, 1);
+	put_json(b, "missed", d->missed, 1);
+	put_json(b, "work_pool", d->work_pool, 1);
+	put_json(b, "image", d->image, 1);
+	pm_buf_addf(b, ", \"parameters\": %s, \"concurrency_limit\": %ld",
+		    d->parameters, d->concurrency_limit);
+}
+
+static int apply(struct pm_state *st, const char *file, int json,
+		 struct pm_buf *err)
+{
+	struct pm_deployment *d;
+	struct pm_rows pools = { 0 };
+	size_t nr, i;
+	enum pm_err e = pm_deployments_load(file, &d, &nr, err);
+
+	if (e)
+		return cmd_fail("deployment", e, err->buf);
+	/* every pool first: a file applies whole or not at all */
+	e = pm_state_pools(st, &pools, err);
+	for (i = 0; !e && i < nr; i++) {
+		size_t r;
+
+		for (r = 0; r < pools.nr; r++)
+			if (!strcmp(pm_rows_get(&pools, r, 0), d[i].work_pool))
+				break;
+		if (r == pools.nr)
+			e = pm_errf(err, PM_ERR_NOTFOUND,
+				    "%s: deployment %s: no work pool %s (pm25 "
+				    "pool create %s)",
+				    file, d[i].name, d[i].work_pool,
+				    d[i].work_pool);
+	}
+	pm_rows_release(&pools);
+	if (e) {
+		pm_deployments_release(d, nr);
+		return cmd_fail("deployment", e, err->buf);
+	}
+	if (json)
+		printf("[");
+	for (i = 0; i < nr && !e; i++) {
+		long v;
+		int created;
+
+		e = pm_state_deployment_put(st, &d[i], "apply", &v, &created,
+					    err);
+		if (e)
+			break;
+		if (json)
+			printf("%s{\"name\": \"%s\", \"version\": %ld, "
+			       "\"changed\": %s}",
+			       i ? ",\n " : "", d[i].name, v,
+			       created ? "true" : "false");
+		else
+			printf("%s: version %ld%s\n", d[i].name, v,
+			       created ? "" : " (unchanged)");
+	}
+	if (json)
+		printf("]\n");
+	pm_deployments_release(d, nr);
+	return e ? cmd_fail("deployment", e, err->buf) : 0;
+}
+
+static int list(struct pm_state *st, int json, struct pm_buf *err)
+{
+	struct pm_rows rs;
+	size_t r;
+	enum pm_err e = pm_state_deployments(st, &rs, err);
+
+	if (e)
+		return cmd_fail("deployment", e, err->buf);
+	if (json)
+		printf("[");
+	else if (rs.nr)
+		printf("%-32s %-4s %-7s %-16s %-16s %s\n", "NAME", "VER",
+		       "STATE", "POOL", "SCHEDULE", "IMAGE");
+	for (r = 0; r < rs.nr; r++) {
+		const char *paused = pm_rows_get(&rs, r, 3);
+		struct pm_buf b = PM_BUF_INIT;
+
+		if (json) {
+			put_json(&b, "name", pm_rows_get(&rs, r, 0), 0);
+			put_json(&b, "flow", pm_rows_get(&rs, r, 1), 1);
+			pm_buf_addf(&b, ", \"version\": %s, \"paused\": %s",
+				    pm_rows_get(&rs, r, 2),
+				    strcmp(paused, "0") ? "true" : "false");
+			put_json(&b, "cron", pm_rows_get(&rs, r, 4), 1);
+			put_json(&b, "timezone", pm_rows_get(&rs, r, 5), 1);
+			put_json(&b, "work_pool", pm_rows_get(&rs, r, 6), 1);
+			put_json(&b, "image", pm_rows_get(&rs, r, 7), 1);
+			printf("%s{%s}", r ? ",\n " : "", b.buf);
+		} else {
+			printf("%-32s %-4s %-7s %-16s %-16s %s\n",
+			       pm_rows_get(&rs, r, 0), pm_rows_get(&rs, r, 2),
+			       strcmp(paused, "0") ? "paused" : "active",
+			       pm_rows_get(&rs, r, 6),
+			       pm_rows_get(&rs, r, 4) ? pm_rows_get(&rs, r, 4) :
+							"-",
+			       pm_rows_get(&rs, r, 7) ? pm_rows_get(&rs, r, 7) :
+							"-");
+		}
+		pm_buf_release(&b);
+	}
+	if (json)
+		printf("]\n");
+	pm_rows_release(&rs);
+	return 0;
+}
+
+static int inspect(struct pm_state *st, const char *name, int json,
+		   struct pm_buf *err)
+{
+	struct pm_deployment d;
+	struct pm_rows vs;
+	struct pm_buf b = PM_BUF_INIT;
+	enum pm_err e = pm_state_deployment_get(st, name, 0, &d, err);
+	size_t r;
+
+	if (!e)
+		e = pm_state_deployment_versions(st, name, &vs, err);
+	if (e) {
+		pm_deployment_release(&d);
+		return cmd_fail("deployment", e, err->buf);
+	}
+	if (json) {
+		pm_buf_addch(&b, '{');
+		deployment_json(&b, &d);
+		pm_buf_addstr(&b, ", \"versions\": [");
+		for (r = 0; r < vs.nr; r++) {
+			pm_buf_addf(&b, "%s{\"version\": %s",
+				    r ? ", " : "", pm_rows_get(&vs, r, 0));
+			put_json(&b, "change", pm_rows_get(&vs, r, 1), 1);
+			pm_buf_addf(&b, ", \"created_ms\": %s",
+				    pm_rows_get(&vs, r, 2));
+			put_json(&b, "work_pool", pm_rows_get(&vs, r, 3), 1);
+			put_json(&b, "image", pm_rows_get(&vs, r, 4), 1);
+			pm_buf_addf(&b, ", \"parameters\": %s}",
+				    pm_rows_get(&vs, r, 5));
+		}
+		pm_buf_addstr(&b, "]}\n");
+	} else {
+		pm_buf_addf(&b, "deployment %s (version %ld, %s)\n", d.name,
+			    d.version, d.paused ? "paused" : "active");
+		pm_buf_addf(&b, "flow         %s\nschedule     %s (%s, missed "
+				"runs: %s)\n",
+			    d.flow, d.cron ? d.cron : "none", d.timezone,
+			    d.missed);
+		pm_buf_addf(&b, "work pool    %s\nimage        %s\n"
+				"parameters   %s\nconcurrency  %ld\nversions:\n",
+			    d.work_pool, d.image ? d.image : "-", d.parameters,
+			    d.concurrency_limit);
+		for (r = 0; r < vs.nr; r++)
+			pm_buf_addf(&b, "  %3s  %-40s pool %-16s image %s\n",
+				    pm_rows_get(&vs, r, 0),
+				    pm_rows_get(&vs, r, 1),
+				    pm_rows_get(&vs, r, 3),
+				    pm_rows_get(&vs, r, 4) ?
+					    pm_rows_get(&vs, r, 4) :
+					    "-");
+	}
+	fputs(b.buf, stdout);
+	pm_buf_release(&b);
+	pm_rows_release(&vs);
+	pm_deployment_release(&d);
+	return 0;
+}
+
+/* Store d as a new version for change; print what happened. */
+static int save(struct pm_state *st, struct pm_deployment *d,
+		const char *change, struct pm_buf *err)
+{
+	long v;
+	int created;
+	enum pm_err e = pm_state_deployment_put(st, d, change, &v, &created,
+						err);
+
+	if (e)
+		return cmd_fail("deployment", e, err->buf);
+	printf("%s: version %ld%s\n", d->name, v,
+	       created ? "" : " (unchanged)");
+	return 0;
+}
+
+static int deployment_exec(int argc, const char **argv)
+{
+	const char *pool = NULL, *image = NULL, *cron = NULL, *tz = NULL;
+	long to = 0, concurrency = -1;
+	int json = 0, status = PM_EXIT_OK, nr;
+	struct opt_list params = { 0 };
+	struct option opts[] = {
+		OPT_STRING_(0, "work-pool", &pool, "p",
+			    "update: move to work pool p (promotion)"),
+		OPT_STRING_(0, "image", &image, "tag", "update: the image"),
+		OPT_LIST_('p', "param", &params, "k=v",
+			  "update, run: set a parameter"),
+		OPT_STRING_(0, "cron", &cron, "expr",
+			    "update: the schedule (\"\" for none)"),
+		OPT_STRING_(0, "timezone", &tz, "zone", "update: IANA zone"),
+		OPT_INT_(0, "concurrency", &concurrency, "n",
+			 "update: at most n runs at once (0: no limit)"),
+		OPT_INT_(0, "to", &to, "version",
+			 "rollback: this version (default: the one before)"),
+		OPT_BOOL_(0, "json", &json, "print JSON"),
+		OPT_END_(),
+	};
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_state *st = NULL;
+	struct pm_home h = { 0 };
+	struct pm_deployment d;
+	const char *sub;
+	enum pm_err e;
+
+	memset(&d, 0, sizeof(d));
+	nr = parse_options(argc, argv, opts, usage);
+	if (!nr) {
+		usage_with_options(usage, opts, 1);
+		status = PM_EXIT_USAGE;
+		goto out;
+	}
+	sub = argv[0];
+	if (strcmp(sub, "ls") && nr != 2) {
+		status = cmd_usage_error("deployment", "'%s' needs %s", sub,
+					 strcmp(sub, "apply") ? "a name" :
+								"a file");
+		goto out;
+	}
+	pm_home_locate(&h);
+	e = pm_home_state(&h, &st, &err);
+	if (e) {
+		status = cmd_fail("deployment", e, err.buf);
+		goto out;
+	}
+	if (!strcmp(sub, "apply")) {
+		status = apply(st, argv[1], json, &err);
+	} else if (!strcmp(sub, "ls")) {
+		status = list(st, json, &err);
+	} else if (!strcmp(sub, "inspect")) {
+		status = inspect(st, argv[1], json, &err);
+	} else if (!strcmp(sub, "pause") || !strcmp(sub, "resume")) {
+		e = pm_state_deployment_pause(st, argv[1], sub[0] == 'p', &err);
+		if (e)
+			status = cmd_fail("deployment", e, err.buf);
+		else
+			printf("%s %s\n", argv[1],
+			       sub[0] == 'p' ? "paused" : "resumed");
+	} else if (!strcmp(sub, "update") || !strcmp(sub, "rollback")) {
+		struct pm_buf change = PM_BUF_INIT;
+
+		e = pm_state_deployment_get(st, argv[1], 0, &d, &err);
+		if (!e && !strcmp(sub, "rollback")) {
+			struct pm_deployment old;
+			long want = to ? to : d.version - 1;
+
+			e = want < 1 ? pm_errf(&err, PM_ERR_NOTFOUND,
+					       "%s has no version before %ld",
+					       argv[1], d.version) :
+				       pm_state_deployment_get(st, argv[1], want,
+							       &old, &err);
+			if (!e) {
+				old.paused = d.paused;
+				pm_deployment_release(&d);
+				d = old;
+				pm_buf_addf(&change, "rollback to version %ld",
+					    want);
+			}
+		} else if (!e) {
+			pm_buf_addstr(&change, "update");
+			if (pool) {
+				free(d.work_pool);
+				d.work_pool = pm_xstrdup(pool);
+				pm_buf_addf(&change, " --work-pool %s", pool);
+			}
+			if (image) {
+				free(d.image);
+				d.image = pm_xstrdup(image);
+				pm_buf_addf(&change, " --image %s", image);
+			}
+			if (cron) {
+				free(d.cron);
+				d.cron = *cron ? pm_xstrdup(cron) : NULL;
+				pm_buf_addf(&change, " --cron '%s'", cron);
+			}
+			if (tz) {
+				free(d.timezone);
+				d.timezone = pm_xstrdup(tz);
+				pm_buf_addf(&change, " --timezone %s", tz);
+			}
+			if (concurrency >= 0) {
+				d.concurrency_limit = concurrency;
+				pm_buf_addf(&change, " --concurrency %ld",
+					    concurrency);
+			}
+			for (size_t i = 0; i < params.nr; i++)
+				pm_buf_addf(&change, " --param %s", params.v[i]);
+			if (merge_params(&d.parameters, &params))
+				e = pm_errf(&err, PM_ERR_USAGE,
+					    "--param takes k=v");
+		}
+		if (e)
+			status = cmd_fail("deployment", e, err.buf);
+		else
+			status = save(st, &d, change.buf, &err);
+		pm_buf_release(&change);
+	} else if (!strcmp(sub, "run")) {
+		struct pm_run_new r = { 0 };
+		char id[PM_RUN_ID_MAX];
+
+		e = pm_state_deployment_get(st, argv[1], 0, &d, &err);
+		if (!e && merge_params(&d.parameters, &params))
+			e = pm_errf(&err, PM_ERR_USAGE, "--param takes k=v");
+		if (!e) {
+			r.flow = d.flow;
+			r.deployment = d.name;
+			r.pool = d.work_pool;
+			r.parameters = d.parameters;
+			r.state = PM_RUN_SCHEDULED;
+			r.reason = "asked for with pm25 deployment run";
+			r.deployment_version = d.version;
+			e = pm_state_run_create(st, &r, id, &err);
+		}
+		if (e)
+			status = cmd_fail("deployment", e, err.buf);
+		else if (json)
+			printf("{\"id\": \"%s\", \"deployment\": \"%s\", "
+			       "\"version\": %ld, \"pool\": \"%s\", \"state\": "
+			       "\"Scheduled\"}\n",
+			       id, d.name, d.version, d.work_pool);
+		else
+			printf("flow run %s scheduled in %s (%s version %ld)\n",
+			       id, d.work_pool, d.name, d.version);
+	} else {
+		status = cmd_usage_error("deployment", "unknown subcommand '%s'",
+					 sub);
+	}
+out:
+	pm_deployment_release(&d);
+	pm_state_close(st);
+	if (h.dir)
+		pm_home_release(&h);
+	opt_list_release(&params);
+	pm_buf_release(&err);
+	return status;
+}
+
+const struct cmd cmd_deployment = {
+	.name = "deployment",
+	.summary = "deployments and their versions: apply, update, rollback, run",
+	.exec = deployment_exec,
+};
