@@ -42,6 +42,7 @@ extern const struct cmd cmd_eda;
 extern const struct cmd cmd_deployment;
 extern const struct cmd cmd_flow_run;
 extern const struct cmd cmd_pool;
+extern const struct cmd cmd_scheduler;
 
 /* The train-model flow; any argument may be NULL (all data, OLS). */
 int cmd_model_train(const char *from, const char *to, const char *stations,

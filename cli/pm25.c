@@ -24,6 +24,7 @@ static const struct cmd *const commands[] = {
 	&cmd_deployment,
 	&cmd_flow_run,
 	&cmd_pool,
+	&cmd_scheduler,
 	&cmd_version,
 };
 

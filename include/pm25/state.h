@@ -84,6 +84,10 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 enum pm_err pm_state_run_set(struct pm_state *st, const char *id,
 			     enum pm_run_state s, const char *reason,
 			     struct pm_buf *err);
+/* The same, only from state from (else PM_ERR_CONFLICT). */
+enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
+			      enum pm_run_state from, enum pm_run_state s,
+			      const char *reason, struct pm_buf *err);
 
 /* Append a log line (level: info, warn, error, debug) to run id. */
 enum pm_err pm_state_log(struct pm_state *st, const char *id,

@@ -316,6 +316,13 @@ enum pm_err pm_state_run_set(struct pm_state *st, const char *id,
 			     enum pm_run_state s, const char *reason,
 			     struct pm_buf *err)
 {
+	return pm_state_run_move(st, id, PM_RUN_NSTATES, s, reason, err);
+}
+
+enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
+			      enum pm_run_state from, enum pm_run_state s,
+			      const char *reason, struct pm_buf *err)
+{
 	char now[24];
 	const char *state = pm_run_state_name(s);
 	struct pm_rows rs = { 0 };
@@ -337,6 +344,12 @@ enum pm_err pm_state_run_set(struct pm_state *st, const char *id,
 		goto out;
 	}
 	cur = pm_run_state_parse(pm_rows_get(&rs, 0, 0));
+	if (from != PM_RUN_NSTATES && cur != (int)from) {
+		ret = pm_errf(err, PM_ERR_CONFLICT, "flow run %s is %s, not %s",
+			      id, pm_rows_get(&rs, 0, 0),
+			      pm_run_state_name(from));
+		goto out;
+	}
 	if (cur >= 0 && pm_run_state_final((enum pm_run_state)cur)) {
 		ret = pm_errf(err, PM_ERR_CONFLICT,
 			      "flow run %s is already %s", id,
@@ -349,11 +362,16 @@ enum pm_err pm_state_run_set(struct pm_state *st, const char *id,
 		"updated_ms = ?, started_ms = CASE WHEN CAST(? AS TEXT) = "
 		"'Running' AND started_ms IS NULL THEN CAST(? AS BIGINT) ELSE "
 		"started_ms END, ended_ms = CASE WHEN CAST(? AS TEXT) = '1' "
-		"THEN CAST(? AS BIGINT) ELSE ended_ms END WHERE id = ?",
+		"THEN CAST(? AS BIGINT) ELSE ended_ms END WHERE id = ? AND "
+		"state = ?",
 		(const char *const[]){ state, reason, now, state, now,
 				       pm_run_state_final(s) ? "1" : "0", now,
-				       id },
-		8, NULL, &changed, err);
+				       id, pm_rows_get(&rs, 0, 0) },
+		9, NULL, &changed, err);
+	/* the state it was read in, or another process moved it first */
+	if (!ret && !changed)
+		ret = pm_errf(err, PM_ERR_CONFLICT,
+			      "flow run %s changed state meanwhile", id);
 	if (!ret)
 		ret = add_history(st, id, state, reason, now, err);
 	if (!ret)
