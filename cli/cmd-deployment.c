@@ -391,6 +391,7 @@ static int deployment_exec(int argc, const char **argv)
 			r.state = PM_RUN_SCHEDULED;
 			r.reason = "asked for with pm25 deployment run";
 			r.deployment_version = d.version;
+			r.max_attempts = pm_deployment_attempts(&d);
 			e = pm_state_run_create(st, &r, id, &err);
 		}
 		if (e)

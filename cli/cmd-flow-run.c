@@ -246,9 +246,10 @@ static int flow_run_exec(int argc, const char **argv)
 		"pm25 flow-run logs ID [--json]",
 		"pm25 flow-run cancel ID",
 		"pm25 flow-run prune [--days N] [--json]",
+		"pm25 flow-run execute ID [--worker NAME]",
 		NULL
 	};
-	const char *state = NULL, *flow = NULL;
+	const char *state = NULL, *flow = NULL, *worker = NULL;
 	long limit = 0, days = -1;
 	int json = 0, status = PM_EXIT_OK, nr;
 	struct option opts[] = {
@@ -257,6 +258,8 @@ static int flow_run_exec(int argc, const char **argv)
 		OPT_INT_(0, "limit", &limit, "n", "ls: at most n runs (100)"),
 		OPT_INT_(0, "days", &days, "n",
 			 "prune: older than n days (PM25_RETENTION_DAYS, 30)"),
+		OPT_STRING_(0, "worker", &worker, "name",
+			    "execute: the worker that claimed the run"),
 		OPT_BOOL_(0, "json", &json, "print JSON"),
 		OPT_END_(),
 	};
@@ -265,6 +268,8 @@ static int flow_run_exec(int argc, const char **argv)
 	struct pm_home h = { 0 };
 
 	nr = parse_options(argc, argv, opts, usage);
+	if (nr == 2 && !strcmp(argv[0], "execute"))
+		return cmd_flow_run_execute(argv[1], worker);
 	if (!nr) {
 		usage_with_options(usage, opts, 1);
 		return PM_EXIT_USAGE;

@@ -15,6 +15,8 @@
 #include "cmd.h"
 #include "parse-options.h"
 
+const char *cmd_existing_run;
+
 /* Where a foreground run's events go. */
 struct recorder {
 	struct pm_state *st;
@@ -290,7 +292,10 @@ static int run_flow(int backfill, int argc, const char **argv)
 	e = pm_home_store(&h, "data", &data, &err);
 	if (!e)
 		e = pm_home_state(&h, &rc.st, &err);
-	if (!e) {
+	if (!e && cmd_existing_run) {
+		snprintf(rc.id, sizeof(rc.id), "%s", cmd_existing_run);
+		o.run_id = rc.id;
+	} else if (!e) {
 		struct pm_run_new nr = { 0 };
 
 		pm_flow_new_run_id((int64_t)time(NULL), rc.id, sizeof(rc.id));
@@ -305,7 +310,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 	if (!e)
 		e = backfill ? pm_flow_backfill(data, &o, &r, &err) :
 			       pm_flow_ingest_clean(data, &o, &r, &err);
-	if (rc.st && *rc.id) {
+	if (rc.st && *rc.id && (!cmd_existing_run || !e)) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s",

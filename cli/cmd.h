@@ -43,6 +43,10 @@ extern const struct cmd cmd_deployment;
 extern const struct cmd cmd_flow_run;
 extern const struct cmd cmd_pool;
 extern const struct cmd cmd_scheduler;
+extern const struct cmd cmd_worker;
+
+/* pm25 flow-run execute: run flow run id (Pending) in this process. */
+int cmd_flow_run_execute(const char *id, const char *worker);
 
 /* The train-model flow; any argument may be NULL (all data, OLS). */
 int cmd_model_train(const char *from, const char *to, const char *stations,
@@ -54,6 +58,14 @@ int cmd_eda_run(int argc, const char **argv, int publish_default);
 int pm_exit_code(enum pm_err e);
 /* Print "pm25 CMD: TEXT" on stderr and return pm_exit_code(e). */
 int cmd_fail(const char *cmd, enum pm_err e, const char *text);
+/* The text of the last cmd_fail(), "" if none. */
+const char *cmd_last_error(void);
+/*
+ * Set by pm25 flow-run execute: pm25 run and backfill record into this
+ * existing flow run (already Running) instead of making one, and leave
+ * a failure for the caller to record.
+ */
+extern const char *cmd_existing_run;
 /*
  * A --from/--to date (YYYY-MM-DD and the other forms pm_date_parse
  * knows) into days since epoch; NULL gives PM_TIME_NONE. -1 if bad.

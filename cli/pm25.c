@@ -25,6 +25,7 @@ static const struct cmd *const commands[] = {
 	&cmd_flow_run,
 	&cmd_pool,
 	&cmd_scheduler,
+	&cmd_worker,
 	&cmd_version,
 };
 
@@ -45,11 +46,19 @@ int pm_exit_code(enum pm_err e)
 	}
 }
 
+static char last_error[256];
+
 int cmd_fail(const char *cmd, enum pm_err e, const char *text)
 {
-	fprintf(stderr, "pm25 %s: %s\n", cmd,
-		text && *text ? text : pm_strerror(e));
+	snprintf(last_error, sizeof(last_error), "%s",
+		 text && *text ? text : pm_strerror(e));
+	fprintf(stderr, "pm25 %s: %s\n", cmd, last_error);
 	return pm_exit_code(e);
+}
+
+const char *cmd_last_error(void)
+{
+	return last_error;
 }
 
 int cmd_parse_day(const char *s, int64_t *day)

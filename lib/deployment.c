@@ -34,6 +34,16 @@ void pm_deployments_release(struct pm_deployment *d, size_t nr)
 	free(d);
 }
 
+long pm_deployment_attempts(const struct pm_deployment *d)
+{
+	json_t *j = d->parameters ? json_loads(d->parameters, 0, NULL) : NULL;
+	const char *r = json_string_value(json_object_get(j, "retries"));
+	long n = r ? strtol(r, NULL, 10) : 0;
+
+	json_decref(j);
+	return n > 0 && n < 100 ? n + 1 : 1;
+}
+
 int pm_flow_known(const char *flow)
 {
 	static const char *const flows[] = { "ingest-clean", "backfill", "eda",

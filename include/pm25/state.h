@@ -69,6 +69,7 @@ struct pm_run_new {
 	int64_t scheduled_ms; /* when it should start (ms since epoch) */
 	long deployment_version; /* 0: none */
 	int64_t slot_ms;	 /* the schedule's slot, 0: none */
+	long max_attempts;	 /* 1 + retries; 0 means 1 */
 };
 
 /* Create a run; its id goes to id. PM_ERR_CONFLICT if id exists. */

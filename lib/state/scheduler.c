@@ -39,6 +39,7 @@ static enum pm_err make_run(struct pm_state *st, const struct pm_deployment *d,
 	r.scheduled_ms = slot;
 	r.slot_ms = slot;
 	r.deployment_version = d->version;
+	r.max_attempts = pm_deployment_attempts(d);
 	ret = pm_state_run_create(st, &r, id, err);
 	if (ret == PM_ERR_CONFLICT) {
 		t->existing++;

@@ -11,6 +11,7 @@
 #include "pm25/buf.h"
 #include "pm25/db.h"
 #include "pm25/state.h"
+#include "state-int.h"
 
 static const char *const state_names[PM_RUN_NSTATES] = {
 	"Scheduled", "Late",	"Pending",  "Running",	  "Retrying",
@@ -121,6 +122,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE flow_runs ADD COLUMN deployment_version INTEGER;"
 	"ALTER TABLE flow_runs ADD COLUMN slot_ms BIGINT;"
 	"CREATE UNIQUE INDEX flow_runs_one_per_slot ON flow_runs (deployment, slot_ms);",
+	/* 3: workers hold runs under leases; runs may be retried */
+	"ALTER TABLE flow_runs ADD COLUMN worker TEXT;"
+	"ALTER TABLE flow_runs ADD COLUMN lease_ms BIGINT;"
+	"ALTER TABLE flow_runs ADD COLUMN heartbeat_ms BIGINT;"
+	"ALTER TABLE flow_runs ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 1;"
+	"CREATE INDEX flow_runs_by_lease ON flow_runs (state, lease_ms);",
 };
 
 #define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -256,9 +263,9 @@ static void new_id(char id[PM_RUN_ID_MAX])
 		snprintf(id + 2 * i, 3, "%02x", b[i]);
 }
 
-static enum pm_err add_history(struct pm_state *st, const char *id,
-			       const char *state, const char *reason,
-			       const char *now, struct pm_buf *err)
+enum pm_err pm_state_add_history(struct pm_state *st, const char *id,
+				 const char *state, const char *reason,
+				 const char *now, struct pm_buf *err)
 {
 	/* PostgreSQL types parameters in a select list only by their casts */
 	return pm_db_query(st->db,
@@ -274,7 +281,7 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 				const struct pm_run_new *r,
 				char id[PM_RUN_ID_MAX], struct pm_buf *err)
 {
-	char now[24], sched[24], ver[24], slot[24];
+	char now[24], sched[24], ver[24], slot[24], attempts[24];
 	const char *state = pm_run_state_name(r->state);
 	enum pm_err ret;
 
@@ -286,6 +293,8 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 	fmt_ms(sched, sizeof(sched), r->scheduled_ms ? r->scheduled_ms :
 						       pm_state_now_ms());
 	snprintf(ver, sizeof(ver), "%ld", r->deployment_version);
+	snprintf(attempts, sizeof(attempts), "%ld",
+		 r->max_attempts > 0 ? r->max_attempts : 1);
 	fmt_ms(slot, sizeof(slot), r->slot_ms);
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
@@ -294,17 +303,17 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 			"INSERT INTO flow_runs (id, flow, deployment, pool, "
 			"state, state_reason, parameters, created_ms, "
 			"scheduled_ms, started_ms, updated_ms, "
-			"deployment_version, slot_ms) VALUES (?, ?, ?, ?, ?, ?, "
-			"?, ?, ?, ?, ?, ?, ?)",
+			"deployment_version, slot_ms, max_attempts) VALUES (?, "
+			"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			(const char *const[]){
 				id, r->flow, r->deployment, r->pool, state,
 				r->reason, r->parameters, now, sched,
 				r->state == PM_RUN_RUNNING ? now : NULL, now,
 				r->deployment_version ? ver : NULL,
-				r->slot_ms ? slot : NULL },
-			13, NULL, NULL, err);
+				r->slot_ms ? slot : NULL, attempts },
+			14, NULL, NULL, err);
 	if (!ret)
-		ret = add_history(st, id, state, r->reason, now, err);
+		ret = pm_state_add_history(st, id, state, r->reason, now, err);
 	if (!ret)
 		ret = pm_db_commit(st->db, err);
 	if (ret)
@@ -373,7 +382,7 @@ enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
 		ret = pm_errf(err, PM_ERR_CONFLICT,
 			      "flow run %s changed state meanwhile", id);
 	if (!ret)
-		ret = add_history(st, id, state, reason, now, err);
+		ret = pm_state_add_history(st, id, state, reason, now, err);
 	if (!ret)
 		ret = pm_db_commit(st->db, err);
 out:

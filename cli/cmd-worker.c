@@ -1,0 +1,360 @@
+/*
+ * pm25 worker start -p POOL: claim the pool's due runs under a lease and
+ * run each in a child process, pm25 flow-run execute ID, in its own
+ * process group; heartbeat while it runs; a child killed by a signal is
+ * Crashed. SIGTERM stops claiming, lets the runs finish for --grace
+ * seconds, then kills them and gives their runs back. Every pass also
+ * sweeps runs whose lease ran out (a worker killed with -9) into Crashed
+ * and their retry policy.
+ */
+#include "../lib/compat.h"
+#include <jansson.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/db.h"
+#include "pm25/home.h"
+#include "pm25/state.h"
+#include "pm25/worker.h"
+#include "cmd.h"
+#include "parse-options.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A parameter of a run's JSON object, as text; NULL if absent. */
+static const char *param(json_t *p, const char *key)
+{
+	return json_string_value(json_object_get(p, key));
+}
+
+/* Seconds before attempt n's retry: exponential, capped, jittered. */
+static double retry_delay(json_t *p, long attempt)
+{
+	double base = param(p, "retry_delay_s") ?
+			      strtod(param(p, "retry_delay_s"), NULL) :
+			      10,
+	       cap = 600, d = base;
+	long i;
+
+	for (i = 1; i < attempt && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	/* +-20%, so that runs that failed together do not retry together */
+	return d * (0.8 + 0.4 * ((double)(getpid() % 1000) / 1000.0));
+}
+
+/* The built-in noop flow: sleep_s, then fail if asked to. */
+static int noop_flow(json_t *p, const char *id)
+{
+	double s = param(p, "sleep_s") ? strtod(param(p, "sleep_s"), NULL) : 0;
+	const char *fail = param(p, "fail"), *log = getenv("PM25_NOOP_LOG");
+
+	if (s > 0) {
+		struct timespec ts = { (time_t)s,
+				       (long)((s - (double)(time_t)s) * 1e9) };
+
+		nanosleep(&ts, NULL);
+	}
+	if (fail && strcmp(fail, "0") && strcmp(fail, "false"))
+		return cmd_fail("noop", PM_ERR_DATA, "failed as asked (fail=1)");
+	if (log) { /* a test hook: one line per completed run */
+		FILE *f = fopen(log, "a");
+
+		if (f) {
+			fprintf(f, "%s\n", id);
+			fclose(f);
+		}
+	}
+	return 0;
+}
+
+/* Run a pipeline flow through pm25 run/backfill, recording into id. */
+static int pipeline_flow(const char *flow, json_t *p, const char *id)
+{
+	const char *argv[64];
+	char *kv[32];
+	const char *key;
+	json_t *v;
+	int argc = 0, nkv = 0, status, i;
+
+	argv[argc++] = strcmp(flow, "backfill") ? "run" : "backfill";
+	if (strcmp(flow, "backfill") && strcmp(flow, "ingest-clean"))
+		argv[argc++] = flow;
+	json_object_foreach(p, key, v)
+	{
+		struct pm_buf b = PM_BUF_INIT;
+
+		if (!json_is_string(v) || nkv >= 30 ||
+		    !strcmp(key, "retries") || !strcmp(key, "retry_delay_s") ||
+		    !strcmp(key, "timeout_s"))
+			continue;
+		pm_buf_addf(&b, "%s=%s", key, json_string_value(v));
+		kv[nkv] = pm_buf_detach(&b, NULL);
+		argv[argc++] = "--param";
+		argv[argc++] = kv[nkv++];
+	}
+	argv[argc++] = "-q";
+	argv[argc] = NULL;
+	cmd_existing_run = id;
+	status = cmd_run.exec(argc, argv);
+	for (i = 0; i < nkv; i++)
+		free(kv[i]);
+	return status;
+}
+
+int cmd_flow_run_execute(const char *id, const char *worker)
+{
+	struct pm_buf err = PM_BUF_INIT, why = PM_BUF_INIT;
+	struct pm_rows run, hist;
+	struct pm_state *st = NULL;
+	struct pm_home h;
+	json_t *params = NULL;
+	const char *flow;
+	long attempt;
+	int status, retried;
+	enum pm_err e;
+
+	pm_home_locate(&h);
+	e = pm_home_state(&h, &st, &err);
+	if (!e)
+		e = pm_state_run_get(st, id, &run, &hist, &err);
+	if (e) {
+		status = cmd_fail("flow-run", e, err.buf);
+		goto out;
+	}
+	pm_rows_release(&hist);
+	pm_buf_addf(&why, "started by worker %s (pid %ld)",
+		    worker ? worker : "-", (long)getpid());
+	e = pm_state_run_move(st, id, PM_RUN_PENDING, PM_RUN_RUNNING, why.buf,
+			      &err);
+	if (e) {
+		pm_rows_release(&run);
+		status = cmd_fail("flow-run", e, err.buf);
+		goto out;
+	}
+	flow = pm_rows_get(&run, 0, 1);
+	attempt = strtol(pm_rows_get(&run, 0, 11), NULL, 10);
+	params = json_loads(pm_rows_get(&run, 0, 6) ? pm_rows_get(&run, 0, 6) :
+						     "{}",
+			    0, NULL);
+	if (!strcmp(flow, "noop"))
+		status = noop_flow(params, id);
+	else
+		status = pipeline_flow(flow, params, id);
+	pm_buf_reset(&why);
+	if (!status) {
+		/* pipeline flows record their own end; noop here */
+		pm_state_run_set(st, id, PM_RUN_COMPLETED, "completed", NULL);
+	} else {
+		pm_buf_addf(&why, "exit %d: %s", status,
+			    *cmd_last_error() ? cmd_last_error() : "failed");
+		pm_state_run_fail(st, id, PM_RUN_FAILED, why.buf,
+				  (int64_t)(retry_delay(params, attempt) * 1000),
+				  &retried, NULL);
+	}
+	pm_rows_release(&run);
+out:
+	json_decref(params);
+	pm_state_close(st);
+	pm_home_release(&h);
+	pm_buf_release(&err);
+	pm_buf_release(&why);
+	return status;
+}
+
+/* ------------------------------------------------------------ the worker */
+
+struct child {
+	pid_t pid;
+	char id[PM_RUN_ID_MAX];
+	double started, beat;
+};
+
+static pid_t spawn(const char *id, const char *worker)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setpgid(0, 0);
+		/* a worker killed with -9 takes its runs with it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execl("/proc/self/exe", "pm25", "flow-run", "execute", id,
+		      "--worker", worker, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		setpgid(pid, pid);
+	return pid;
+}
+
+static int worker_exec(int argc, const char **argv)
+{
+	const char *const usage[] = {
+		"pm25 worker start -p POOL [--run-once] [--limit N] [--lease S] "
+		"[--grace S] [--name NAME]",
+		NULL
+	};
+	const char *pool = NULL, *name = NULL;
+	long limit = 1, lease = 30, grace = 30;
+	int once = 0, status = PM_EXIT_OK, nr = 0, claimed = 0;
+	struct option opts[] = {
+		OPT_STRING_('p', "pool", &pool, "pool", "the work pool to serve"),
+		OPT_BOOL_(0, "run-once", &once, "run at most one run, then exit"),
+		OPT_INT_(0, "limit", &limit, "n", "at most n runs at once (1)"),
+		OPT_INT_(0, "lease", &lease, "s",
+			 "lease length; heartbeats every third (30)"),
+		OPT_INT_(0, "grace", &grace, "s",
+			 "on SIGTERM, wait this long for runs (30)"),
+		OPT_STRING_(0, "name", &name, "name",
+			    "worker name (host-pid)"),
+		OPT_END_(),
+	};
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_state *st = NULL;
+	struct child *kids = NULL;
+	struct pm_home h;
+	char me[128];
+	double stop_at = 0, last_sweep = 0;
+	enum pm_err e;
+	int i;
+
+	nr = parse_options(argc, argv, opts, usage);
+	if (nr != 1 || strcmp(argv[0], "start") || !pool)
+		return cmd_usage_error("worker", "start -p POOL");
+	if (limit < 1 || lease < 3 || grace < 0)
+		return cmd_usage_error("worker", "--limit >= 1, --lease >= 3, "
+						 "--grace >= 0");
+	if (!name) {
+		char host[64] = "host";
+
+		gethostname(host, sizeof(host) - 1);
+		snprintf(me, sizeof(me), "%s-%ld", host, (long)getpid());
+		name = me;
+	}
+	pm_home_locate(&h);
+	e = pm_home_state(&h, &st, &err);
+	if (e) {
+		status = cmd_fail("worker", e, err.buf);
+		goto out;
+	}
+	kids = pm_xcalloc((size_t)limit, sizeof(*kids));
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	fprintf(stderr, "{\"worker\": \"%s\", \"pool\": \"%s\", \"state\": "
+			"\"started\", \"limit\": %ld}\n",
+		name, pool, limit);
+	for (;;) {
+		double now = mono();
+		int running = 0, busy = 0;
+		pid_t pid;
+		int ws;
+
+		/* children that ended */
+		while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
+			for (i = 0; i < limit; i++) {
+				char why[96];
+				int retried;
+
+				if (kids[i].pid != pid)
+					continue;
+				if (WIFSIGNALED(ws)) {
+					snprintf(why, sizeof(why),
+						 "the run's process was killed by "
+						 "signal %d",
+						 WTERMSIG(ws));
+					pm_state_run_fail(st, kids[i].id,
+							  PM_RUN_CRASHED, why, 0,
+							  &retried, NULL);
+				}
+				kids[i].pid = 0;
+			}
+		for (i = 0; i < limit; i++)
+			running += kids[i].pid != 0;
+		if (stopping && !stop_at)
+			stop_at = now + (double)grace;
+		if (stopping && (!running || now >= stop_at))
+			break;
+		/* heartbeats */
+		for (i = 0; i < limit; i++)
+			if (kids[i].pid && now - kids[i].beat >= lease / 3.0) {
+				kids[i].beat = now;
+				pm_state_heartbeat(st, kids[i].id, name,
+						   lease * 1000, NULL);
+			}
+		if (now - last_sweep >= 1) {
+			size_t crashed;
+
+			last_sweep = now;
+			pm_state_sweep(st, &crashed, NULL);
+		}
+		/* claims */
+		while (!stopping && running < limit && !(once && claimed)) {
+			struct pm_claim c;
+
+			e = pm_state_claim(st, pool, name, lease * 1000, &c,
+					   &err);
+			if (e == PM_ERR_NOTFOUND)
+				break;
+			if (e) {
+				status = cmd_fail("worker", e, err.buf);
+				stopping = 1;
+				break;
+			}
+			for (i = 0; kids[i].pid; i++)
+				;
+			kids[i].pid = spawn(c.id, name);
+			snprintf(kids[i].id, sizeof(kids[i].id), "%s", c.id);
+			kids[i].started = kids[i].beat = now;
+			pm_claim_release(&c);
+			running++;
+			claimed++;
+			busy = 1;
+		}
+		if (once && (claimed || !running) && !running)
+			break;
+		/* short naps while runs go on, so that a claim starts soon */
+		usleep(busy ? 1000 : running ? 20000 : 200000);
+	}
+	/* out of grace: stop what still runs and give it back */
+	for (i = 0; i < limit; i++)
+		if (kids[i].pid) {
+			kill(-kids[i].pid, SIGKILL);
+			waitpid(kids[i].pid, NULL, 0);
+			pm_state_release(st, kids[i].id, name,
+					 "given back: its worker shut down", NULL);
+		}
+	fprintf(stderr, "{\"worker\": \"%s\", \"state\": \"stopped\", "
+			"\"runs\": %d}\n",
+		name, claimed);
+out:
+	free(kids);
+	pm_state_close(st);
+	pm_home_release(&h);
+	pm_buf_release(&err);
+	return status;
+}
+
+const struct cmd cmd_worker = {
+	.name = "worker",
+	.summary = "serve a work pool: claim runs and execute them",
+	.exec = worker_exec,
+};

@@ -1,0 +1,64 @@
+/*
+ * Workers' side of the state database: claiming a run of a pool under a
+ * lease (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite),
+ * keeping the lease alive, finishing, and the sweep that turns runs
+ * whose lease ran out into Crashed and applies their retry policy.
+ */
+#ifndef PM25_WORKER_H
+#define PM25_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pm25/err.h"
+#include "pm25/state.h"
+
+struct pm_buf;
+
+/* A claimed run; strings owned. */
+struct pm_claim {
+	char id[PM_RUN_ID_MAX];
+	char *flow, *parameters, *deployment;
+	long attempt;
+};
+
+void pm_claim_release(struct pm_claim *c);
+
+/*
+ * Claim the oldest due run (Scheduled or Late, scheduled by now) of pool
+ * for worker, unless the pool or its deployment is paused or the
+ * deployment is at its concurrency limit. The run becomes Pending with a
+ * lease until now + lease_ms. PM_ERR_NOTFOUND when there is none.
+ */
+enum pm_err pm_state_claim(struct pm_state *st, const char *pool,
+			   const char *worker, int64_t lease_ms,
+			   struct pm_claim *c, struct pm_buf *err);
+
+/* Extend worker's lease on run id to now + lease_ms (PM_ERR_CONFLICT if
+ * it is no longer the worker's). */
+enum pm_err pm_state_heartbeat(struct pm_state *st, const char *id,
+			       const char *worker, int64_t lease_ms,
+			       struct pm_buf *err);
+
+/*
+ * A run that ended badly (Crashed, Failed, TimedOut): record the state
+ * with reason, then, while attempts remain, schedule it again after
+ * delay_ms (attempt + 1). *retried says which happened.
+ */
+enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
+			      enum pm_run_state how, const char *reason,
+			      int64_t delay_ms, int *retried,
+			      struct pm_buf *err);
+
+/* Give a claimed run back (Scheduled again, no worker): shutting down. */
+enum pm_err pm_state_release(struct pm_state *st, const char *id,
+			     const char *worker, const char *reason,
+			     struct pm_buf *err);
+
+/*
+ * Runs whose lease ran out (Pending or Running, lease before now) are
+ * Crashed, and retried by their policy; the count goes to *crashed.
+ */
+enum pm_err pm_state_sweep(struct pm_state *st, size_t *crashed,
+			   struct pm_buf *err);
+
+#endif

@@ -1,0 +1,306 @@
+/*
+ * Claims, leases, retries and the sweep of expired leases. Every change
+ * is a compare-and-set on the run's state (UPDATE ... WHERE state = the
+ * state read), so two workers or sweepers racing on one run cannot both
+ * win. On PostgreSQL the claim skips rows another worker has locked; on
+ * SQLite the claim's transaction holds the write lock.
+ */
+#include "../compat.h"
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/db.h"
+#include "pm25/worker.h"
+#include "state-int.h"
+
+void pm_claim_release(struct pm_claim *c)
+{
+	free(c->flow);
+	free(c->parameters);
+	free(c->deployment);
+	memset(c, 0, sizeof(*c));
+}
+
+static void ms(char *out, int64_t v)
+{
+	snprintf(out, 24, "%lld", (long long)v);
+}
+
+/* Whether deployment dep may start one more run (its limit). */
+static enum pm_err under_limit(struct pm_state *st, const char *dep, int *ok,
+			       struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret;
+	long limit, active;
+
+	*ok = 1;
+	if (!dep)
+		return PM_OK;
+	if (pm_db_kind(st->db) == PM_DB_POSTGRES) {
+		/* one claim at a time per deployment: its row is the lock */
+		ret = pm_db_query(st->db,
+				  "SELECT name FROM deployments WHERE name = ? "
+				  "FOR UPDATE",
+				  (const char *const[]){ dep }, 1, NULL, NULL,
+				  err);
+		if (ret)
+			return ret;
+	}
+	ret = pm_db_query(st->db,
+			  "SELECT v.concurrency_limit, (SELECT COUNT(*) FROM "
+			  "flow_runs r WHERE r.deployment = d.name AND r.state IN "
+			  "('Pending', 'Running', 'Cancelling')) FROM deployments "
+			  "d JOIN deployment_versions v ON v.name = d.name AND "
+			  "v.version = d.version WHERE d.name = ?",
+			  (const char *const[]){ dep }, 1, &rs, NULL, err);
+	if (ret)
+		return ret;
+	if (rs.nr) {
+		limit = strtol(pm_rows_get(&rs, 0, 0), NULL, 10);
+		active = strtol(pm_rows_get(&rs, 0, 1), NULL, 10);
+		*ok = limit <= 0 || active < limit;
+	}
+	pm_rows_release(&rs);
+	return PM_OK;
+}
+
+enum pm_err pm_state_claim(struct pm_state *st, const char *pool,
+			   const char *worker, int64_t lease_ms,
+			   struct pm_claim *c, struct pm_buf *err)
+{
+	static const char *const pick_sqlite =
+		"SELECT r.id, r.deployment, r.state FROM flow_runs r JOIN pools "
+		"p ON p.name = r.pool LEFT JOIN deployments d ON d.name = "
+		"r.deployment WHERE r.pool = ? AND r.state IN ('Scheduled', "
+		"'Late') AND r.scheduled_ms <= ? AND p.paused = 0 AND "
+		"(d.paused IS NULL OR d.paused = 0) ORDER BY r.scheduled_ms, "
+		"r.id LIMIT 8";
+	static const char *const pick_postgres =
+		"SELECT r.id, r.deployment, r.state FROM flow_runs r JOIN pools "
+		"p ON p.name = r.pool LEFT JOIN deployments d ON d.name = "
+		"r.deployment WHERE r.pool = ? AND r.state IN ('Scheduled', "
+		"'Late') AND r.scheduled_ms <= CAST(? AS BIGINT) AND p.paused = "
+		"0 AND (d.paused IS NULL OR d.paused = 0) ORDER BY "
+		"r.scheduled_ms, r.id LIMIT 8 FOR UPDATE OF r SKIP LOCKED";
+	struct pm_rows rs = { 0 }, got = { 0 };
+	char now[24], lease[24], why[160];
+	enum pm_err ret;
+	size_t i, changed;
+	int ok;
+
+	memset(c, 0, sizeof(*c));
+	ms(now, pm_state_now_ms());
+	ms(lease, pm_state_now_ms() + lease_ms);
+	snprintf(why, sizeof(why), "claimed by worker %s", worker);
+	ret = pm_db_begin(st->db, err);
+	if (ret)
+		return ret;
+	ret = pm_db_query(st->db,
+			  pm_db_kind(st->db) == PM_DB_POSTGRES ? pick_postgres :
+								 pick_sqlite,
+			  (const char *const[]){ pool, now }, 2, &rs, NULL, err);
+	for (i = 0; !ret && i < rs.nr; i++) {
+		const char *id = pm_rows_get(&rs, i, 0);
+
+		ret = under_limit(st, pm_rows_get(&rs, i, 1), &ok, err);
+		if (ret || !ok)
+			continue;
+		ret = pm_db_query(st->db,
+				  "UPDATE flow_runs SET state = 'Pending', "
+				  "state_reason = ?, worker = ?, lease_ms = ?, "
+				  "heartbeat_ms = ?, updated_ms = ? WHERE id = ? "
+				  "AND state = ?",
+				  (const char *const[]){ why, worker, lease, now,
+							 now, id,
+							 pm_rows_get(&rs, i, 2) },
+				  7, NULL, &changed, err);
+		if (ret || !changed)
+			continue;
+		ret = pm_state_add_history(st, id, "Pending", why, now, err);
+		if (!ret)
+			ret = pm_db_query(st->db,
+					  "SELECT flow, parameters, deployment, "
+					  "attempt FROM flow_runs WHERE id = ?",
+					  (const char *const[]){ id }, 1, &got,
+					  NULL, err);
+		if (!ret) {
+			snprintf(c->id, sizeof(c->id), "%s", id);
+			c->flow = pm_xstrdup(pm_rows_get(&got, 0, 0));
+			c->parameters = pm_xstrdup(pm_rows_get(&got, 0, 1) ?
+							   pm_rows_get(&got, 0, 1) :
+							   "{}");
+			c->deployment = pm_rows_get(&got, 0, 2) ?
+						pm_xstrdup(pm_rows_get(&got, 0, 2)) :
+						NULL;
+			c->attempt = strtol(pm_rows_get(&got, 0, 3), NULL, 10);
+			pm_rows_release(&got);
+		}
+		break;
+	}
+	pm_rows_release(&rs);
+	if (!ret)
+		ret = pm_db_commit(st->db, err);
+	if (ret) {
+		pm_db_rollback(st->db);
+		pm_claim_release(c);
+		return ret;
+	}
+	return *c->id ? PM_OK : PM_ERR_NOTFOUND;
+}
+
+enum pm_err pm_state_heartbeat(struct pm_state *st, const char *id,
+			       const char *worker, int64_t lease_ms,
+			       struct pm_buf *err)
+{
+	char now[24], lease[24];
+	size_t changed = 0;
+	enum pm_err ret;
+
+	ms(now, pm_state_now_ms());
+	ms(lease, pm_state_now_ms() + lease_ms);
+	ret = pm_db_query(st->db,
+			  "UPDATE flow_runs SET lease_ms = ?, heartbeat_ms = ? "
+			  "WHERE id = ? AND worker = ? AND state IN ('Pending', "
+			  "'Running', 'Cancelling')",
+			  (const char *const[]){ lease, now, id, worker }, 4,
+			  NULL, &changed, err);
+	if (!ret && !changed)
+		ret = pm_errf(err, PM_ERR_CONFLICT,
+			      "flow run %s is no longer held by %s", id,
+			      worker);
+	return ret;
+}
+
+enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
+			      enum pm_run_state how, const char *reason,
+			      int64_t delay_ms, int *retried,
+			      struct pm_buf *err)
+{
+	struct pm_rows rs = { 0 };
+	char now[24], when[24], why[200];
+	const char *state = pm_run_state_name(how), *cur;
+	enum pm_err ret;
+	size_t changed = 0;
+	long attempt, max;
+
+	*retried = 0;
+	ms(now, pm_state_now_ms());
+	ms(when, pm_state_now_ms() + delay_ms);
+	ret = pm_db_begin(st->db, err);
+	if (!ret)
+		ret = pm_db_query(st->db,
+				  "SELECT state, attempt, max_attempts FROM "
+				  "flow_runs WHERE id = ?",
+				  (const char *const[]){ id }, 1, &rs, NULL,
+				  err);
+	if (ret)
+		goto out;
+	if (!rs.nr) {
+		ret = pm_errf(err, PM_ERR_NOTFOUND, "no flow run %s", id);
+		goto out;
+	}
+	cur = pm_rows_get(&rs, 0, 0);
+	attempt = strtol(pm_rows_get(&rs, 0, 1), NULL, 10);
+	max = strtol(pm_rows_get(&rs, 0, 2), NULL, 10);
+	if (pm_run_state_final((enum pm_run_state)pm_run_state_parse(cur))) {
+		ret = pm_errf(err, PM_ERR_CONFLICT, "flow run %s is already %s",
+			      id, cur);
+		goto out;
+	}
+	ret = pm_db_query(st->db,
+			  "UPDATE flow_runs SET state = ?, state_reason = ?, "
+			  "ended_ms = ?, updated_ms = ?, lease_ms = NULL WHERE "
+			  "id = ? AND state = ?",
+			  (const char *const[]){ state, reason, now, now, id, cur },
+			  6, NULL, &changed, err);
+	if (!ret && !changed)
+		ret = pm_errf(err, PM_ERR_CONFLICT,
+			      "flow run %s changed state meanwhile", id);
+	if (!ret)
+		ret = pm_state_add_history(st, id, state, reason, now, err);
+	if (!ret && attempt < max) {
+		/* the retry policy: the same run, its next attempt */
+		snprintf(why, sizeof(why), "retry %ld of %ld after %s",
+			 attempt, max - 1, state);
+		ret = pm_db_query(st->db,
+				  "UPDATE flow_runs SET state = 'Scheduled', "
+				  "state_reason = ?, attempt = attempt + 1, "
+				  "scheduled_ms = ?, ended_ms = NULL, worker = "
+				  "NULL, updated_ms = ? WHERE id = ?",
+				  (const char *const[]){ why, when, now, id }, 4,
+				  NULL, NULL, err);
+		if (!ret)
+			ret = pm_state_add_history(st, id, "Scheduled", why, now,
+						   err);
+		*retried = !ret;
+	}
+	if (!ret)
+		ret = pm_db_commit(st->db, err);
+out:
+	if (ret)
+		pm_db_rollback(st->db);
+	pm_rows_release(&rs);
+	return ret;
+}
+
+enum pm_err pm_state_release(struct pm_state *st, const char *id,
+			     const char *worker, const char *reason,
+			     struct pm_buf *err)
+{
+	char now[24];
+	size_t changed = 0;
+	enum pm_err ret;
+
+	ms(now, pm_state_now_ms());
+	ret = pm_db_begin(st->db, err);
+	if (!ret)
+		ret = pm_db_query(st->db,
+				  "UPDATE flow_runs SET state = 'Scheduled', "
+				  "state_reason = ?, worker = NULL, lease_ms = "
+				  "NULL, started_ms = NULL, updated_ms = ? WHERE "
+				  "id = ? AND worker = ? AND state IN ('Pending', "
+				  "'Running')",
+				  (const char *const[]){ reason, now, id, worker },
+				  4, NULL, &changed, err);
+	if (!ret && changed)
+		ret = pm_state_add_history(st, id, "Scheduled", reason, now,
+					   err);
+	if (!ret)
+		ret = pm_db_commit(st->db, err);
+	if (ret)
+		pm_db_rollback(st->db);
+	return ret;
+}
+
+enum pm_err pm_state_sweep(struct pm_state *st, size_t *crashed,
+			   struct pm_buf *err)
+{
+	struct pm_rows rs;
+	char now[24];
+	enum pm_err ret;
+	size_t i;
+
+	*crashed = 0;
+	ms(now, pm_state_now_ms());
+	ret = pm_db_query(st->db,
+			  "SELECT id, worker FROM flow_runs WHERE state IN "
+			  "('Pending', 'Running', 'Cancelling') AND lease_ms < ?",
+			  (const char *const[]){ now }, 1, &rs, NULL, err);
+	for (i = 0; !ret && i < rs.nr; i++) {
+		char why[200];
+		int retried;
+		enum pm_err e;
+
+		snprintf(why, sizeof(why),
+			 "the lease ran out: worker %s stopped heartbeating",
+			 pm_rows_get(&rs, i, 1) ? pm_rows_get(&rs, i, 1) : "?");
+		e = pm_state_run_fail(st, pm_rows_get(&rs, i, 0),
+				      PM_RUN_CRASHED, why, 0, &retried, err);
+		if (!e)
+			(*crashed)++;
+		else if (e != PM_ERR_CONFLICT) /* another sweeper won */
+			ret = e;
+	}
+	pm_rows_release(&rs);
+	return ret;
+}
