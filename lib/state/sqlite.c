@@ -38,16 +38,30 @@ static enum pm_err lite_open(struct pm_db *db, const char *where,
 					 SQLITE_OPEN_NOMUTEX,
 				 NULL);
 	enum pm_err ret = PM_OK;
+	int tries;
 
 	if (rc) {
 		ret = fail(l->h, rc, where, err);
 		goto out;
 	}
 	sqlite3_busy_timeout(l->h, 10000);
-	rc = sqlite3_exec(l->h,
-			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-			  "PRAGMA foreign_keys=ON;",
-			  NULL, NULL, NULL);
+	/*
+	 * WAL lets readers and one writer share the file. Switching to it
+	 * needs the file to itself and does not wait on the busy handler,
+	 * so a process opening a new state.db beside another one retries.
+	 */
+	for (tries = 0; tries < 400; tries++) {
+		rc = sqlite3_exec(l->h, "PRAGMA journal_mode=WAL", NULL, NULL,
+				  NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		sqlite3_sleep(25);
+	}
+	if (!rc)
+		rc = sqlite3_exec(l->h,
+				  "PRAGMA synchronous=NORMAL; "
+				  "PRAGMA foreign_keys=ON;",
+				  NULL, NULL, NULL);
 	if (rc)
 		ret = fail(l->h, rc, where, err);
 out:
