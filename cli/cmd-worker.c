@@ -187,7 +187,20 @@ struct child {
 	pid_t pid;
 	char id[PM_RUN_ID_MAX];
 	double started, beat;
+	double timeout; /* seconds, 0: none */
+	int stopped;	/* 1: timed out, 2: cancelled; its group was killed */
 };
+
+/* The run's timeout_s parameter, 0 for none. */
+static double timeout_of(const char *params)
+{
+	json_t *p = json_loads(params, 0, NULL);
+	const char *t = param(p, "timeout_s");
+	double v = t ? strtod(t, NULL) : 0;
+
+	json_decref(p);
+	return v > 0 ? v : 0;
+}
 
 static pid_t spawn(const char *id, const char *worker)
 {
@@ -276,7 +289,21 @@ static int worker_exec(int argc, const char **argv)
 
 				if (kids[i].pid != pid)
 					continue;
-				if (WIFSIGNALED(ws)) {
+				if (kids[i].stopped == 1) {
+					snprintf(why, sizeof(why),
+						 "timed out after %.0f s; its "
+						 "process group was killed",
+						 kids[i].timeout);
+					pm_state_run_fail(st, kids[i].id,
+							  PM_RUN_TIMEDOUT, why, 0,
+							  &retried, NULL);
+				} else if (kids[i].stopped == 2) {
+					pm_state_run_set(st, kids[i].id,
+							 PM_RUN_CANCELLED,
+							 "cancelled: its process "
+							 "group was stopped",
+							 NULL);
+				} else if (WIFSIGNALED(ws)) {
 					snprintf(why, sizeof(why),
 						 "the run's process was killed by "
 						 "signal %d",
@@ -293,13 +320,23 @@ static int worker_exec(int argc, const char **argv)
 			stop_at = now + (double)grace;
 		if (stopping && (!running || now >= stop_at))
 			break;
-		/* heartbeats */
-		for (i = 0; i < limit; i++)
-			if (kids[i].pid && now - kids[i].beat >= lease / 3.0) {
+		/* heartbeats, cancels and timeouts */
+		for (i = 0; i < limit; i++) {
+			int cancel = 0;
+
+			if (!kids[i].pid || kids[i].stopped)
+				continue;
+			if (now - kids[i].beat >= lease / 3.0) {
 				kids[i].beat = now;
 				pm_state_heartbeat(st, kids[i].id, name,
-						   lease * 1000, NULL);
+						   lease * 1000, &cancel, NULL);
 			}
+			if (cancel || (kids[i].timeout > 0 &&
+				       now - kids[i].started > kids[i].timeout)) {
+				kids[i].stopped = cancel ? 2 : 1;
+				kill(-kids[i].pid, SIGKILL);
+			}
+		}
 		if (now - last_sweep >= 1) {
 			size_t crashed;
 
@@ -321,6 +358,8 @@ static int worker_exec(int argc, const char **argv)
 			}
 			for (i = 0; kids[i].pid; i++)
 				;
+			memset(&kids[i], 0, sizeof(kids[i]));
+			kids[i].timeout = timeout_of(c.parameters);
 			kids[i].pid = spawn(c.id, name);
 			snprintf(kids[i].id, sizeof(kids[i].id), "%s", c.id);
 			kids[i].started = kids[i].beat = now;

@@ -33,11 +33,14 @@ enum pm_err pm_state_claim(struct pm_state *st, const char *pool,
 			   const char *worker, int64_t lease_ms,
 			   struct pm_claim *c, struct pm_buf *err);
 
-/* Extend worker's lease on run id to now + lease_ms (PM_ERR_CONFLICT if
- * it is no longer the worker's). */
+/*
+ * Extend worker's lease on run id to now + lease_ms (PM_ERR_CONFLICT if
+ * it is no longer the worker's); *cancel is set when someone asked to
+ * cancel the run.
+ */
 enum pm_err pm_state_heartbeat(struct pm_state *st, const char *id,
 			       const char *worker, int64_t lease_ms,
-			       struct pm_buf *err);
+			       int *cancel, struct pm_buf *err);
 
 /*
  * A run that ended badly (Crashed, Failed, TimedOut): record the state

@@ -150,12 +150,14 @@ enum pm_err pm_state_claim(struct pm_state *st, const char *pool,
 
 enum pm_err pm_state_heartbeat(struct pm_state *st, const char *id,
 			       const char *worker, int64_t lease_ms,
-			       struct pm_buf *err)
+			       int *cancel, struct pm_buf *err)
 {
 	char now[24], lease[24];
 	size_t changed = 0;
+	struct pm_rows rs;
 	enum pm_err ret;
 
+	*cancel = 0;
 	ms(now, pm_state_now_ms());
 	ms(lease, pm_state_now_ms() + lease_ms);
 	ret = pm_db_query(st->db,
@@ -168,6 +170,15 @@ enum pm_err pm_state_heartbeat(struct pm_state *st, const char *id,
 		ret = pm_errf(err, PM_ERR_CONFLICT,
 			      "flow run %s is no longer held by %s", id,
 			      worker);
+	if (!ret)
+		ret = pm_db_query(st->db,
+				  "SELECT state FROM flow_runs WHERE id = ?",
+				  (const char *const[]){ id }, 1, &rs, NULL,
+				  err);
+	if (!ret) {
+		*cancel = rs.nr && !strcmp(pm_rows_get(&rs, 0, 0), "Cancelling");
+		pm_rows_release(&rs);
+	}
 	return ret;
 }
 
