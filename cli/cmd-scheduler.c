@@ -65,7 +65,10 @@ static int scheduler_exec(int argc, const char **argv)
 	signal(SIGINT, on_signal);
 	while (!stopping) {
 		struct pm_tick t;
+		size_t runs, logs;
 
+		/* retention, on by default: once a pass, cheap with its index */
+		pm_state_prune(st, st->retention_days, &runs, &logs, NULL);
 		e = pm_schedule_tick(st, pm_state_now_ms(), ahead * 60000,
 				     late * 1000, &t, &err);
 		if (e) {

@@ -246,7 +246,7 @@ static int worker_exec(int argc, const char **argv)
 	struct child *kids = NULL;
 	struct pm_home h;
 	char me[128];
-	double stop_at = 0, last_sweep = 0;
+	double stop_at = 0, last_sweep = 0, last_prune = 0;
 	enum pm_err e;
 	int i;
 
@@ -342,6 +342,14 @@ static int worker_exec(int argc, const char **argv)
 
 			last_sweep = now;
 			pm_state_sweep(st, &crashed, NULL);
+		}
+		if (now - last_prune >= 600) {
+			/* retention, on by default, even without a scheduler */
+			size_t runs, logs;
+
+			last_prune = now;
+			pm_state_prune(st, st->retention_days, &runs, &logs,
+				       NULL);
 		}
 		/* claims */
 		while (!stopping && running < limit && !(once && claimed)) {

@@ -128,6 +128,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE flow_runs ADD COLUMN heartbeat_ms BIGINT;"
 	"ALTER TABLE flow_runs ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 1;"
 	"CREATE INDEX flow_runs_by_lease ON flow_runs (state, lease_ms);",
+	/* 4: retention finds finished runs by their end */
+	"CREATE INDEX flow_runs_by_end ON flow_runs (ended_ms);",
 };
 
 #define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
