@@ -63,10 +63,10 @@ static double retry_delay(json_t *p, long attempt)
 }
 
 /* The built-in noop flow: sleep_s, then fail if asked to. */
-static int noop_flow(json_t *p, const char *id)
+static int noop_flow(json_t *p)
 {
 	double s = param(p, "sleep_s") ? strtod(param(p, "sleep_s"), NULL) : 0;
-	const char *fail = param(p, "fail"), *log = getenv("PM25_NOOP_LOG");
+	const char *fail = param(p, "fail");
 
 	if (s > 0) {
 		struct timespec ts = { (time_t)s,
@@ -76,15 +76,19 @@ static int noop_flow(json_t *p, const char *id)
 	}
 	if (fail && strcmp(fail, "0") && strcmp(fail, "false"))
 		return cmd_fail("noop", PM_ERR_DATA, "failed as asked (fail=1)");
-	if (log) { /* a test hook: one line per completed run */
-		FILE *f = fopen(log, "a");
-
-		if (f) {
-			fprintf(f, "%s\n", id);
-			fclose(f);
-		}
-	}
 	return 0;
+}
+
+/* A test hook: one line per run whose completion was recorded. */
+static void noop_log(const char *id)
+{
+	const char *log = getenv("PM25_NOOP_LOG");
+	FILE *f = log ? fopen(log, "a") : NULL;
+
+	if (f) {
+		fprintf(f, "%s\n", id);
+		fclose(f);
+	}
 }
 
 /* Run a pipeline flow through pm25 run/backfill, recording into id. */
@@ -157,13 +161,19 @@ int cmd_flow_run_execute(const char *id, const char *worker)
 						     "{}",
 			    0, NULL);
 	if (!strcmp(flow, "noop"))
-		status = noop_flow(params, id);
+		status = noop_flow(params);
 	else
 		status = pipeline_flow(flow, params, id);
 	pm_buf_reset(&why);
 	if (!status) {
-		/* pipeline flows record their own end; noop here */
-		pm_state_run_set(st, id, PM_RUN_COMPLETED, "completed", NULL);
+		/*
+		 * Completed only from Running: a run whose lease was lost
+		 * meanwhile (Crashed, retried elsewhere) does not count.
+		 */
+		if (!pm_state_run_move(st, id, PM_RUN_RUNNING, PM_RUN_COMPLETED,
+				       "completed", NULL) &&
+		    !strcmp(flow, "noop"))
+			noop_log(id);
 	} else {
 		pm_buf_addf(&why, "exit %d: %s", status,
 			    *cmd_last_error() ? cmd_last_error() : "failed");
@@ -188,7 +198,7 @@ struct child {
 	char id[PM_RUN_ID_MAX];
 	double started, beat;
 	double timeout; /* seconds, 0: none */
-	int stopped;	/* 1: timed out, 2: cancelled; its group was killed */
+	int stopped; /* its group was killed: 1 timed out, 2 cancelled, 3 lost */
 };
 
 /* The run's timeout_s parameter, 0 for none. */
@@ -303,6 +313,8 @@ static int worker_exec(int argc, const char **argv)
 							 "cancelled: its process "
 							 "group was stopped",
 							 NULL);
+				} else if (kids[i].stopped == 3) {
+					; /* already Crashed by a sweep */
 				} else if (WIFSIGNALED(ws)) {
 					snprintf(why, sizeof(why),
 						 "the run's process was killed by "
@@ -328,8 +340,15 @@ static int worker_exec(int argc, const char **argv)
 				continue;
 			if (now - kids[i].beat >= lease / 3.0) {
 				kids[i].beat = now;
-				pm_state_heartbeat(st, kids[i].id, name,
-						   lease * 1000, &cancel, NULL);
+				if (pm_state_heartbeat(st, kids[i].id, name,
+						       lease * 1000, &cancel,
+						       NULL) == PM_ERR_CONFLICT) {
+					/* the lease is lost: the run is no
+					 * longer ours to run */
+					kids[i].stopped = 3;
+					kill(-kids[i].pid, SIGKILL);
+					continue;
+				}
 			}
 			if (cancel || (kids[i].timeout > 0 &&
 				       now - kids[i].started > kids[i].timeout)) {

@@ -17,7 +17,7 @@ YAML
 pm25 deployment apply d.yaml > /dev/null || die "apply"
 for i in $(seq 300); do pm25 deployment run noop/load > /dev/null || die "run $i"; done
 for w in 1 2 3; do
-	pm25 worker start --name w$w -p etl-pool-dev --limit 2 --lease 3 2> w$w.log &
+	pm25 worker start --name w$w -p etl-pool-dev --limit 2 --lease 6 2> w$w.log &
 	eval "pid$w=\$!"
 done
 done_count() { [ -f completed.log ] && wc -l < completed.log || echo 0; }
