@@ -64,6 +64,54 @@ static char *params_json(const struct opt_list *params)
 	return text;
 }
 
+/*
+ * Record a train-model or eda run that the model and eda commands carry
+ * out: Running now, Completed or Failed by other_end(). Under pm25
+ * flow-run execute the run exists already and nothing is done here.
+ */
+static int other_begin(struct pm_home *h, const char *flow,
+		       const struct opt_list *params, struct recorder *rc,
+		       char **pj)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_run_new nr = { 0 };
+	enum pm_err e;
+	int status = 0;
+
+	if (cmd_existing_run)
+		return 0;
+	e = pm_home_state(h, &rc->st, &err);
+	if (!e) {
+		pm_flow_new_run_id((int64_t)time(NULL), rc->id, sizeof(rc->id));
+		nr.id = rc->id;
+		nr.flow = flow;
+		nr.parameters = *pj = params_json(params);
+		nr.state = PM_RUN_RUNNING;
+		nr.reason = "started in the foreground";
+		e = pm_state_run_create(rc->st, &nr, rc->id, &err);
+	}
+	if (e) {
+		*rc->id = '\0';
+		status = cmd_fail(flow, e, err.buf);
+	}
+	pm_buf_release(&err);
+	return status;
+}
+
+static void other_end(struct recorder *rc, int status)
+{
+	char why[300];
+
+	if (!rc->st || !*rc->id)
+		return;
+	if (status)
+		snprintf(why, sizeof(why), "exit %d: %s", status,
+			 *cmd_last_error() ? cmd_last_error() : "failed");
+	pm_state_run_set(rc->st, rc->id,
+			 status ? PM_RUN_FAILED : PM_RUN_COMPLETED,
+			 status ? why : "completed", NULL);
+}
+
 static void print_progress(void *ctx, size_t done, size_t total,
 			   const char *day)
 {
@@ -244,14 +292,22 @@ static int run_flow(int backfill, int argc, const char **argv)
 				goto out;
 			}
 		}
-		status = cmd_model_train(from, to, stations, alpha, weather,
-					 json);
+		status = other_begin(&h, "train-model", &params, &rc, &pj);
+		if (!status) {
+			status = cmd_model_train(from, to, stations, alpha,
+						 weather, json);
+			other_end(&rc, status);
+		}
 		goto out;
 	}
 	if (!backfill && nr == 1 && !strcmp(argv[0], "eda")) {
 		const char *eda_argv[] = { "eda", "--json", NULL };
 
-		status = cmd_eda_run(json ? 2 : 1, eda_argv, 1);
+		status = other_begin(&h, "eda", &params, &rc, &pj);
+		if (!status) {
+			status = cmd_eda_run(json ? 2 : 1, eda_argv, 1);
+			other_end(&rc, status);
+		}
 		goto out;
 	}
 	if (!backfill) {
