@@ -64,6 +64,22 @@ static char *params_json(const struct opt_list *params)
 	return text;
 }
 
+/* A new flow run, Running from now, in rc's open state database. */
+static enum pm_err record_start(struct recorder *rc, const char *flow,
+				const struct opt_list *params, char **pj,
+				struct pm_buf *err)
+{
+	struct pm_run_new nr = { 0 };
+
+	pm_flow_new_run_id((int64_t)time(NULL), rc->id, sizeof(rc->id));
+	nr.id = rc->id;
+	nr.flow = flow;
+	nr.parameters = *pj = params_json(params);
+	nr.state = PM_RUN_RUNNING;
+	nr.reason = "started in the foreground";
+	return pm_state_run_create(rc->st, &nr, rc->id, err);
+}
+
 /*
  * Record a train-model or eda run that the model and eda commands carry
  * out: Running now, Completed or Failed by other_end(). Under pm25
@@ -74,22 +90,14 @@ static int other_begin(struct pm_home *h, const char *flow,
 		       char **pj)
 {
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_run_new nr = { 0 };
 	enum pm_err e;
 	int status = 0;
 
 	if (cmd_existing_run)
 		return 0;
 	e = pm_home_state(h, &rc->st, &err);
-	if (!e) {
-		pm_flow_new_run_id((int64_t)time(NULL), rc->id, sizeof(rc->id));
-		nr.id = rc->id;
-		nr.flow = flow;
-		nr.parameters = *pj = params_json(params);
-		nr.state = PM_RUN_RUNNING;
-		nr.reason = "started in the foreground";
-		e = pm_state_run_create(rc->st, &nr, rc->id, &err);
-	}
+	if (!e)
+		e = record_start(rc, flow, params, pj, &err);
 	if (e) {
 		*rc->id = '\0';
 		status = cmd_fail(flow, e, err.buf);
@@ -352,16 +360,8 @@ static int run_flow(int backfill, int argc, const char **argv)
 		snprintf(rc.id, sizeof(rc.id), "%s", cmd_existing_run);
 		o.run_id = rc.id;
 	} else if (!e) {
-		struct pm_run_new nr = { 0 };
-
-		pm_flow_new_run_id((int64_t)time(NULL), rc.id, sizeof(rc.id));
+		e = record_start(&rc, flow, &params, &pj, &err);
 		o.run_id = rc.id;
-		nr.id = rc.id;
-		nr.flow = flow;
-		nr.parameters = pj = params_json(&params);
-		nr.state = PM_RUN_RUNNING;
-		nr.reason = "started in the foreground";
-		e = pm_state_run_create(rc.st, &nr, rc.id, &err);
 	}
 	if (!e)
 		e = backfill ? pm_flow_backfill(data, &o, &r, &err) :

@@ -19,6 +19,7 @@
 #include "pm25/db.h"
 #include "pm25/home.h"
 #include "pm25/state.h"
+#include "pm25/timeutil.h"
 #include "pm25/worker.h"
 #include "cmd.h"
 #include "parse-options.h"
@@ -29,14 +30,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stopping = 1;
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* A parameter of a run's JSON object, as text; NULL if absent. */
@@ -286,7 +279,7 @@ static int worker_exec(int argc, const char **argv)
 			"\"started\", \"limit\": %ld}\n",
 		name, pool, limit);
 	for (;;) {
-		double now = mono();
+		double now = pm_mono_s();
 		int running = 0, busy = 0;
 		pid_t pid;
 		int ws;

@@ -4,7 +4,7 @@
  */
 #include "compat.h"
 #include <jansson.h>
-#include <yaml.h>
+#include "yaml-util.h"
 #include "limits.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
@@ -126,27 +126,17 @@ static enum pm_err at(struct ctx *x, yaml_node_t *n, const char *fmt, ...)
 static enum pm_err at(struct ctx *x, yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
+	enum pm_err e;
 
-	pm_buf_reset(x->err);
-	pm_buf_addf(x->err, "%s:%zu:%zu: ", x->origin,
-		    n ? n->start_mark.line + 1 : 1,
-		    n ? n->start_mark.column + 1 : 1);
 	va_start(ap, fmt);
-	pm_buf_vaddf(x->err, fmt, ap);
+	e = pm_yaml_vfail(x->err, PM_ERR_PARSE, x->origin, n, fmt, ap);
 	va_end(ap);
-	return PM_ERR_PARSE;
-}
-
-static const char *scalar(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ?
-		       (const char *)n->data.scalar.value :
-		       NULL;
+	return e;
 }
 
 static enum pm_err str(struct ctx *x, yaml_node_t *n, char **out)
 {
-	const char *s = scalar(n);
+	const char *s = pm_yaml_scalar(n);
 
 	if (!s)
 		return at(x, n, "expected a string");
@@ -169,12 +159,12 @@ static enum pm_err params(struct ctx *x, yaml_node_t *n, char **out)
 		yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(x->doc, p->value);
 
-		if (!scalar(k) || !scalar(v)) {
+		if (!pm_yaml_scalar(k) || !pm_yaml_scalar(v)) {
 			json_decref(o);
 			return at(x, v, "parameter values are strings or "
 					"numbers");
 		}
-		json_object_set_new(o, scalar(k), json_string(scalar(v)));
+		json_object_set_new(o, pm_yaml_scalar(k), json_string(pm_yaml_scalar(v)));
 	}
 	free(*out);
 	*out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
@@ -197,7 +187,7 @@ static enum pm_err schedule(struct ctx *x, yaml_node_t *n,
 	     !ret && p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(x->doc, p->value);
-		const char *key = scalar(k) ? scalar(k) : "";
+		const char *key = pm_yaml_scalar(k) ? pm_yaml_scalar(k) : "";
 
 		if (!strcmp(key, "cron"))
 			ret = str(x, v, &d->cron);
@@ -228,7 +218,7 @@ static enum pm_err one(struct ctx *x, yaml_node_t *n, struct pm_deployment *d)
 	     !ret && p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(x->doc, p->value);
-		const char *key = scalar(k) ? scalar(k) : "";
+		const char *key = pm_yaml_scalar(k) ? pm_yaml_scalar(k) : "";
 
 		if (!strcmp(key, "name")) {
 			ret = str(x, v, &d->name);
@@ -243,7 +233,7 @@ static enum pm_err one(struct ctx *x, yaml_node_t *n, struct pm_deployment *d)
 		} else if (!strcmp(key, "parameters")) {
 			ret = params(x, v, &d->parameters);
 		} else if (!strcmp(key, "concurrency_limit")) {
-			const char *s = scalar(v);
+			const char *s = pm_yaml_scalar(v);
 			char *end;
 
 			d->concurrency_limit = s ? strtol(s, &end, 10) : -1;
@@ -302,8 +292,8 @@ enum pm_err pm_deployments_load(const char *path, struct pm_deployment **out,
 
 		for (p = root->data.mapping.pairs.start;
 		     p < root->data.mapping.pairs.top; p++)
-			if (scalar(yaml_document_get_node(&doc, p->key)) &&
-			    !strcmp(scalar(yaml_document_get_node(&doc, p->key)),
+			if (pm_yaml_scalar(yaml_document_get_node(&doc, p->key)) &&
+			    !strcmp(pm_yaml_scalar(yaml_document_get_node(&doc, p->key)),
 				    "deployments"))
 				list = yaml_document_get_node(&doc, p->value);
 	}

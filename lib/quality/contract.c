@@ -4,7 +4,7 @@
  */
 #include "../compat.h"
 #include "../limits.h"
-#include <yaml.h>
+#include "../yaml-util.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/contract.h"
@@ -64,29 +64,17 @@ static enum pm_err at(struct ctx *x, yaml_node_t *n, const char *fmt, ...)
 static enum pm_err at(struct ctx *x, yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
+	enum pm_err e;
 
-	if (!x->err)
-		return PM_ERR_CONTRACT;
-	pm_buf_reset(x->err);
-	pm_buf_addf(x->err, "%s:%zu:%zu: ", x->origin,
-		    n ? n->start_mark.line + 1 : 1,
-		    n ? n->start_mark.column + 1 : 1);
 	va_start(ap, fmt);
-	pm_buf_vaddf(x->err, fmt, ap);
+	e = pm_yaml_vfail(x->err, PM_ERR_CONTRACT, x->origin, n, fmt, ap);
 	va_end(ap);
-	return PM_ERR_CONTRACT;
-}
-
-static const char *scalar(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ?
-		       (const char *)n->data.scalar.value :
-		       NULL;
+	return e;
 }
 
 static enum pm_err get_str(struct ctx *x, yaml_node_t *n, const char **out)
 {
-	*out = scalar(n);
+	*out = pm_yaml_scalar(n);
 	if (!*out)
 		return at(x, n, "expected a string");
 	return PM_OK;
@@ -94,7 +82,7 @@ static enum pm_err get_str(struct ctx *x, yaml_node_t *n, const char **out)
 
 static enum pm_err get_num(struct ctx *x, yaml_node_t *n, double *out)
 {
-	const char *s = scalar(n);
+	const char *s = pm_yaml_scalar(n);
 	char *end;
 
 	if (!s || !*s)
@@ -108,7 +96,7 @@ static enum pm_err get_num(struct ctx *x, yaml_node_t *n, double *out)
 
 static enum pm_err get_bool(struct ctx *x, yaml_node_t *n, int *out)
 {
-	const char *s = scalar(n);
+	const char *s = pm_yaml_scalar(n);
 
 	if (s && (!strcmp(s, "true") || !strcmp(s, "yes")))
 		*out = 1;
@@ -122,7 +110,7 @@ static enum pm_err get_bool(struct ctx *x, yaml_node_t *n, int *out)
 /* "90", "90s", "15m", "3h", "2d" into seconds. */
 static enum pm_err get_duration(struct ctx *x, yaml_node_t *n, int64_t *out)
 {
-	const char *s = scalar(n);
+	const char *s = pm_yaml_scalar(n);
 	char *end;
 	long long v;
 
@@ -148,7 +136,7 @@ static enum pm_err get_duration(struct ctx *x, yaml_node_t *n, int64_t *out)
 static enum pm_err get_severity(struct ctx *x, yaml_node_t *n,
 				enum pm_severity *out)
 {
-	const char *s = scalar(n);
+	const char *s = pm_yaml_scalar(n);
 
 	if (s && !strcmp(s, "error"))
 		*out = PM_SEV_ERROR;
@@ -202,7 +190,7 @@ static enum pm_err col_list(struct ctx *x, yaml_node_t *seq, unsigned *mask)
 	if ((ret = need(x, seq, YAML_SEQUENCE_NODE, "a list of columns")))
 		return ret;
 	for_each_item(x, seq, v) {
-		const char *s = scalar(v);
+		const char *s = pm_yaml_scalar(v);
 		int c = s ? column_of(s) : -1;
 
 		if (c < 0 || c >= PM_NMEASURES)
@@ -222,7 +210,7 @@ static enum pm_err parse_missing(struct ctx *x, struct pm_contract *c,
 	if ((ret = need(x, map, YAML_MAPPING_NODE, "a mapping")))
 		return ret;
 	for_each_pair(x, map, k, v) {
-		const char *key = scalar(k);
+		const char *key = pm_yaml_scalar(k);
 
 		if (!key)
 			return at(x, k, "expected a key");
@@ -278,7 +266,7 @@ static enum pm_err parse_column(struct ctx *x, struct pm_contract *c,
 	if ((ret = need(x, map, YAML_MAPPING_NODE, "a column mapping")))
 		return ret;
 	for_each_pair(x, map, k, v) {
-		const char *key = scalar(k);
+		const char *key = pm_yaml_scalar(k);
 
 		if (!key)
 			return at(x, k, "expected a key");
@@ -382,7 +370,7 @@ static enum pm_err parse_batch_rule(struct ctx *x, struct pm_contract *c,
 		return ret;
 	r.severity = PM_SEV_WARN;
 	for_each_pair(x, map, k, v) {
-		const char *key = scalar(k);
+		const char *key = pm_yaml_scalar(k);
 
 		if (key && !strcmp(key, "severity"))
 			ret = get_severity(x, v, &r.severity);
@@ -415,7 +403,7 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 	if ((ret = need(x, root, YAML_MAPPING_NODE, "a mapping at the top")))
 		return ret;
 	for_each_pair(x, root, k, v) {
-		const char *key = scalar(k), *s;
+		const char *key = pm_yaml_scalar(k), *s;
 
 		if (!key)
 			return at(x, k, "expected a key");
@@ -439,7 +427,7 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 			if ((ret = need(x, v, YAML_SEQUENCE_NODE, "a list")))
 				return ret;
 			for_each_item(x, v, it) {
-				s = scalar(it);
+				s = pm_yaml_scalar(it);
 				if (!s || (strcmp(s, "station_id") &&
 					   strcmp(s, "time_utc")))
 					return at(x, it,
@@ -456,7 +444,7 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 			if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
 				return ret;
 			for_each_pair(x, v, kk, vv) {
-				s = scalar(kk);
+				s = pm_yaml_scalar(kk);
 				if (s && !strcmp(s, "strict"))
 					ret = get_bool(x, vv, &c->strict_time);
 				else
@@ -468,7 +456,7 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 			if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
 				return ret;
 			for_each_pair(x, v, kk, vv) {
-				s = scalar(kk);
+				s = pm_yaml_scalar(kk);
 				if (!s || strcmp(s, "header"))
 					return at(x, kk, "unknown key in input");
 				if ((ret = get_str(x, vv, &s)))
@@ -480,9 +468,9 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 			if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
 				return ret;
 			for_each_pair(x, v, kk, vv) {
-				const char *val = scalar(vv);
+				const char *val = pm_yaml_scalar(vv);
 
-				s = scalar(kk);
+				s = pm_yaml_scalar(kk);
 				if (s && !strcmp(s, "exact") && val &&
 				    (!strcmp(val, "drop") ||
 				     !strcmp(val, "keep")))
@@ -502,7 +490,7 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 			if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
 				return ret;
 			for_each_pair(x, v, kk, vv) {
-				s = scalar(kk);
+				s = pm_yaml_scalar(kk);
 				if (s && !strcmp(s, "columns")) {
 					c->interp_cols = 0;
 					ret = col_list(x, vv, &c->interp_cols);
@@ -529,7 +517,7 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 			if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
 				return ret;
 			for_each_pair(x, v, kk, vv) {
-				s = scalar(kk);
+				s = pm_yaml_scalar(kk);
 				if (s && !strcmp(s, "decimals")) {
 					double d;
 
@@ -546,7 +534,7 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 						return ret;
 					c->nr_out_cols = 0;
 					for_each_item(x, vv, it) {
-						const char *cn = scalar(it);
+						const char *cn = pm_yaml_scalar(it);
 						int col = cn ? column_of(cn) : -1;
 
 						if (col == -1)

@@ -9,6 +9,7 @@
 #include "pm25/db.h"
 #include "pm25/deployment.h"
 #include "pm25/state.h"
+#include "state-int.h"
 
 #define VERSION_COLUMNS                                                       \
 	"v.flow, v.cron, v.timezone, v.missed, v.work_pool, v.image, "       \
@@ -120,7 +121,7 @@ enum pm_err pm_state_deployment_put(struct pm_state *st,
 	}
 	*version = ret ? 1 : cur.version + 1;
 	pm_deployment_release(&cur);
-	snprintf(now, sizeof(now), "%lld", (long long)pm_state_now_ms());
+	pm_state_ms_text(now, pm_state_now_ms());
 	snprintf(ver, sizeof(ver), "%ld", *version);
 	snprintf(limit, sizeof(limit), "%ld", d->concurrency_limit);
 	ret = pm_db_query(st->db,
@@ -184,7 +185,7 @@ enum pm_err pm_state_deployment_pause(struct pm_state *st, const char *name,
 	char now[24];
 	enum pm_err ret;
 
-	snprintf(now, sizeof(now), "%lld", (long long)pm_state_now_ms());
+	pm_state_ms_text(now, pm_state_now_ms());
 	ret = pm_db_query(st->db,
 			  "UPDATE deployments SET paused = ?, updated_ms = ? "
 			  "WHERE name = ?",

@@ -12,6 +12,7 @@
 #include "pm25/deployment.h"
 #include "pm25/scheduler.h"
 #include "pm25/state.h"
+#include "state-int.h"
 
 #define MAX_SLOTS 10000 /* per deployment and pass */
 
@@ -121,7 +122,7 @@ enum pm_err pm_schedule_tick(struct pm_state *st, int64_t now,
 	if (ret)
 		return ret;
 	/* Scheduled runs that should have started by now are Late */
-	snprintf(cut, sizeof(cut), "%lld", (long long)(now - late_ms));
+	pm_state_ms_text(cut, now - late_ms);
 	ret = pm_db_query(st->db,
 			  "SELECT id, scheduled_ms FROM flow_runs WHERE state = "
 			  "'Scheduled' AND scheduled_ms < ? ORDER BY scheduled_ms",

@@ -183,8 +183,7 @@ static enum pm_err migrate(struct pm_state *st, struct pm_buf *err)
 		const char *p[2] = { ver, now };
 
 		snprintf(ver, sizeof(ver), "%zu", v + 1);
-		snprintf(now, sizeof(now), "%lld",
-			 (long long)pm_state_now_ms());
+		pm_state_ms_text(now, pm_state_now_ms());
 		ret = pm_db_begin(st->db, err);
 		if (!ret)
 			ret = pm_db_query(st->db,
@@ -240,9 +239,9 @@ void pm_state_close(struct pm_state *st)
 
 /* ------------------------------------------------------------ runs */
 
-static void fmt_ms(char *out, size_t size, int64_t ms)
+void pm_state_ms_text(char *out, int64_t ms)
 {
-	snprintf(out, size, "%lld", (long long)ms);
+	snprintf(out, 24, "%lld", (long long)ms);
 }
 
 /* A new run id: 16 random hex digits, like a short UUID. */
@@ -291,13 +290,13 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 		new_id(id);
 	else if (r->id != id)
 		snprintf(id, PM_RUN_ID_MAX, "%s", r->id);
-	fmt_ms(now, sizeof(now), pm_state_now_ms());
-	fmt_ms(sched, sizeof(sched), r->scheduled_ms ? r->scheduled_ms :
+	pm_state_ms_text(now, pm_state_now_ms());
+	pm_state_ms_text(sched, r->scheduled_ms ? r->scheduled_ms :
 						       pm_state_now_ms());
 	snprintf(ver, sizeof(ver), "%ld", r->deployment_version);
 	snprintf(attempts, sizeof(attempts), "%ld",
 		 r->max_attempts > 0 ? r->max_attempts : 1);
-	fmt_ms(slot, sizeof(slot), r->slot_ms);
+	pm_state_ms_text(slot, r->slot_ms);
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
 		ret = pm_db_query(
@@ -341,7 +340,7 @@ enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
 	size_t changed = 0;
 	int cur;
 
-	fmt_ms(now, sizeof(now), pm_state_now_ms());
+	pm_state_ms_text(now, pm_state_now_ms());
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
 		ret = pm_db_query(st->db,
@@ -400,7 +399,7 @@ enum pm_err pm_state_log(struct pm_state *st, const char *id,
 {
 	char now[24];
 
-	fmt_ms(now, sizeof(now), pm_state_now_ms());
+	pm_state_ms_text(now, pm_state_now_ms());
 	return pm_db_query(st->db,
 			   "INSERT INTO run_logs (run_id, seq, at_ms, level, "
 			   "task, message) SELECT CAST(? AS TEXT), "
@@ -471,7 +470,7 @@ enum pm_err pm_state_prune(struct pm_state *st, int days, size_t *runs,
 	size_t n;
 
 	*runs = *logs = 0;
-	fmt_ms(cut, sizeof(cut), pm_state_now_ms() - (int64_t)days * 86400000);
+	pm_state_ms_text(cut, pm_state_now_ms() - (int64_t)days * 86400000);
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
 		ret = pm_db_query(st->db,
@@ -508,7 +507,7 @@ enum pm_err pm_state_pool_create(struct pm_state *st, const char *name,
 {
 	char now[24];
 
-	fmt_ms(now, sizeof(now), pm_state_now_ms());
+	pm_state_ms_text(now, pm_state_now_ms());
 	return pm_db_query(st->db,
 			   "INSERT INTO pools (name, type, created_ms) "
 			   "VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",

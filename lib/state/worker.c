@@ -20,11 +20,6 @@ void pm_claim_release(struct pm_claim *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void ms(char *out, int64_t v)
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
 /* Whether deployment dep may start one more run (its limit). */
 static enum pm_err under_limit(struct pm_state *st, const char *dep, int *ok,
 			       struct pm_buf *err)
@@ -89,8 +84,8 @@ enum pm_err pm_state_claim(struct pm_state *st, const char *pool,
 	int ok;
 
 	memset(c, 0, sizeof(*c));
-	ms(now, pm_state_now_ms());
-	ms(lease, pm_state_now_ms() + lease_ms);
+	pm_state_ms_text(now, pm_state_now_ms());
+	pm_state_ms_text(lease, pm_state_now_ms() + lease_ms);
 	snprintf(why, sizeof(why), "claimed by worker %s", worker);
 	ret = pm_db_begin(st->db, err);
 	if (ret)
@@ -158,8 +153,8 @@ enum pm_err pm_state_heartbeat(struct pm_state *st, const char *id,
 	enum pm_err ret;
 
 	*cancel = 0;
-	ms(now, pm_state_now_ms());
-	ms(lease, pm_state_now_ms() + lease_ms);
+	pm_state_ms_text(now, pm_state_now_ms());
+	pm_state_ms_text(lease, pm_state_now_ms() + lease_ms);
 	ret = pm_db_query(st->db,
 			  "UPDATE flow_runs SET lease_ms = ?, heartbeat_ms = ? "
 			  "WHERE id = ? AND worker = ? AND state IN ('Pending', "
@@ -195,8 +190,8 @@ enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
 	long attempt, max;
 
 	*retried = 0;
-	ms(now, pm_state_now_ms());
-	ms(when, pm_state_now_ms() + delay_ms);
+	pm_state_ms_text(now, pm_state_now_ms());
+	pm_state_ms_text(when, pm_state_now_ms() + delay_ms);
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
 		ret = pm_db_query(st->db,
@@ -262,7 +257,7 @@ enum pm_err pm_state_release(struct pm_state *st, const char *id,
 	size_t changed = 0;
 	enum pm_err ret;
 
-	ms(now, pm_state_now_ms());
+	pm_state_ms_text(now, pm_state_now_ms());
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
 		ret = pm_db_query(st->db,
@@ -292,7 +287,7 @@ enum pm_err pm_state_sweep(struct pm_state *st, size_t *crashed,
 	size_t i;
 
 	*crashed = 0;
-	ms(now, pm_state_now_ms());
+	pm_state_ms_text(now, pm_state_now_ms());
 	ret = pm_db_query(st->db,
 			  "SELECT id, worker FROM flow_runs WHERE state IN "
 			  "('Pending', 'Running', 'Cancelling') AND lease_ms < ?",
