@@ -12,7 +12,7 @@ pm25 init > /dev/null
 cat > d.yaml <<'YAML'
 deployments:
   - name: noop/load
-    parameters: {sleep_s: "0.05", retries: "3", retry_delay_s: "0"}
+    parameters: {sleep_s: "0.2", retries: "3", retry_delay_s: "0"}
 YAML
 pm25 deployment apply d.yaml > /dev/null || die "apply"
 for i in $(seq 300); do pm25 deployment run noop/load > /dev/null || die "run $i"; done
