@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/home.h"
+#include "pm25/notify.h"
 #include "pm25/pipeline.h"
 #include "pm25/state.h"
 #include "pm25/store.h"
@@ -104,6 +105,20 @@ static int other_begin(struct pm_home *h, const char *flow,
 	}
 	pm_buf_release(&err);
 	return status;
+}
+
+/*
+ * Send the alerts this run queued, retrying for a few seconds; what is
+ * left waits in the state database for the next worker or scheduler.
+ */
+static void send_alerts(struct pm_state *st)
+{
+	struct pm_notify_stats ns;
+	struct pm_notify n;
+
+	pm_notify_from_env(&n);
+	if (st && n.url)
+		pm_notify_drain(st, &n, 10000, &ns, NULL);
 }
 
 static void other_end(struct recorder *rc, int status)
@@ -366,6 +381,15 @@ static int run_flow(int backfill, int argc, const char **argv)
 	if (!e)
 		e = backfill ? pm_flow_backfill(data, &o, &r, &err) :
 			       pm_flow_ingest_clean(data, &o, &r, &err);
+	if (e == PM_ERR_GATE && rc.st && *rc.id) {
+		/* one alert for the run: this one, not a plain Failed */
+		struct pm_buf q = PM_BUF_INIT;
+
+		pm_buf_addf(&q, "quality score %.4f: %s", r.score,
+			    err.buf ? err.buf : "below the gate");
+		pm_state_alert_run(rc.st, rc.id, "quality", q.buf, NULL);
+		pm_buf_release(&q);
+	}
 	if (rc.st && *rc.id && (!cmd_existing_run || !e)) {
 		char why[256];
 
@@ -384,6 +408,8 @@ static int run_flow(int backfill, int argc, const char **argv)
 		status = PM_EXIT_GATE;
 	}
 out:
+	if (!cmd_existing_run)
+		send_alerts(rc.st);
 	pm_state_close(rc.st);
 	free(pj);
 	pm_store_close(data);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/home.h"
+#include "pm25/notify.h"
 #include "pm25/scheduler.h"
 #include "pm25/state.h"
 #include "cmd.h"
@@ -44,6 +45,7 @@ static int scheduler_exec(int argc, const char **argv)
 	};
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_state *st = NULL;
+	struct pm_notify notify;
 	struct pm_home h;
 	enum pm_err e;
 
@@ -61,9 +63,11 @@ static int scheduler_exec(int argc, const char **argv)
 		status = cmd_fail("scheduler", e, err.buf);
 		goto out;
 	}
+	pm_notify_from_env(&notify);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	while (!stopping) {
+		struct pm_notify_stats ns;
 		struct pm_tick t;
 		size_t runs, logs;
 
@@ -75,6 +79,8 @@ static int scheduler_exec(int argc, const char **argv)
 			status = cmd_fail("scheduler", e, err.buf);
 			break;
 		}
+		if (notify.url)
+			pm_notify_flush(st, &notify, &ns, NULL);
 		if (json)
 			printf("{\"created\": %zu, \"existing\": %zu, "
 			       "\"skipped\": %zu, \"late\": %zu}\n",

@@ -18,6 +18,7 @@
 #include "pm25/buf.h"
 #include "pm25/db.h"
 #include "pm25/home.h"
+#include "pm25/notify.h"
 #include "pm25/state.h"
 #include "pm25/timeutil.h"
 #include "pm25/worker.h"
@@ -55,6 +56,18 @@ static double retry_delay(json_t *p, long attempt)
 	return d * (0.8 + 0.4 * ((double)(getpid() % 1000) / 1000.0));
 }
 
+/*
+ * Whether a run that failed with exit status is worth another attempt:
+ * with retry_on=transient (the default) only when a peer was unreachable
+ * or too slow (exit 4); with retry_on=any always.
+ */
+static int retryable(json_t *p, int status)
+{
+	const char *on = param(p, "retry_on");
+
+	return (on && !strcmp(on, "any")) || status == PM_EXIT_UNAVAILABLE;
+}
+
 /* The built-in noop flow: sleep_s, then fail if asked to. */
 static int noop_flow(json_t *p)
 {
@@ -67,6 +80,10 @@ static int noop_flow(json_t *p)
 
 		nanosleep(&ts, NULL);
 	}
+	if (fail && !strcmp(fail, "transient"))
+		return cmd_fail("noop", PM_ERR_NET,
+				"failed as asked, as if a peer were down "
+				"(fail=transient)");
 	if (fail && strcmp(fail, "0") && strcmp(fail, "false"))
 		return cmd_fail("noop", PM_ERR_DATA, "failed as asked (fail=1)");
 	return 0;
@@ -102,7 +119,7 @@ static int pipeline_flow(const char *flow, json_t *p, const char *id)
 
 		if (!json_is_string(v) || nkv >= 30 ||
 		    !strcmp(key, "retries") || !strcmp(key, "retry_delay_s") ||
-		    !strcmp(key, "timeout_s"))
+		    !strcmp(key, "timeout_s") || !strcmp(key, "retry_on"))
 			continue;
 		pm_buf_addf(&b, "%s=%s", key, json_string_value(v));
 		kv[nkv] = pm_buf_detach(&b, NULL);
@@ -170,8 +187,14 @@ int cmd_flow_run_execute(const char *id, const char *worker)
 	} else {
 		pm_buf_addf(&why, "exit %d: %s", status,
 			    *cmd_last_error() ? cmd_last_error() : "failed");
+		if (!retryable(params, status) && param(params, "retries") &&
+		    strtol(param(params, "retries"), NULL, 10) > 0)
+			pm_buf_addstr(&why, " (not transient: not retried)");
 		pm_state_run_fail(st, id, PM_RUN_FAILED, why.buf,
-				  (int64_t)(retry_delay(params, attempt) * 1000),
+				  retryable(params, status) ?
+					  (int64_t)(retry_delay(params, attempt) *
+						    1000) :
+					  -1,
 				  &retried, NULL);
 	}
 	pm_rows_release(&run);
@@ -247,6 +270,7 @@ static int worker_exec(int argc, const char **argv)
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_state *st = NULL;
 	struct child *kids = NULL;
+	struct pm_notify notify;
 	struct pm_home h;
 	char me[128];
 	double stop_at = 0, last_sweep = 0, last_prune = 0;
@@ -272,6 +296,7 @@ static int worker_exec(int argc, const char **argv)
 		status = cmd_fail("worker", e, err.buf);
 		goto out;
 	}
+	pm_notify_from_env(&notify);
 	kids = pm_xcalloc((size_t)limit, sizeof(*kids));
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -350,10 +375,13 @@ static int worker_exec(int argc, const char **argv)
 			}
 		}
 		if (now - last_sweep >= 1) {
+			struct pm_notify_stats ns;
 			size_t crashed;
 
 			last_sweep = now;
 			pm_state_sweep(st, &crashed, NULL);
+			if (notify.url)
+				pm_notify_flush(st, &notify, &ns, NULL);
 		}
 		if (now - last_prune >= 600) {
 			/* retention, on by default, even without a scheduler */

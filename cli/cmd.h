@@ -44,6 +44,7 @@ extern const struct cmd cmd_flow_run;
 extern const struct cmd cmd_pool;
 extern const struct cmd cmd_scheduler;
 extern const struct cmd cmd_worker;
+extern const struct cmd cmd_alert;
 
 /* pm25 flow-run execute: run flow run id (Pending) in this process. */
 int cmd_flow_run_execute(const char *id, const char *worker);

@@ -26,6 +26,7 @@ static const struct cmd *const commands[] = {
 	&cmd_pool,
 	&cmd_scheduler,
 	&cmd_worker,
+	&cmd_alert,
 	&cmd_version,
 };
 

@@ -61,8 +61,9 @@ enum pm_err pm_deployment_check(const struct pm_deployment *d,
 {
 	const char *slash = d->name ? strchr(d->name, '/') : NULL;
 	struct pm_cron c;
+	const char *retry_on;
 	json_t *j;
-	int object;
+	int object, retry_on_ok;
 
 	if (!d->name || !slash || slash == d->name || !slash[1] ||
 	    strchr(slash + 1, '/'))
@@ -104,10 +105,17 @@ enum pm_err pm_deployment_check(const struct pm_deployment *d,
 			       d->name);
 	j = d->parameters ? json_loads(d->parameters, 0, NULL) : NULL;
 	object = json_is_object(j);
+	retry_on = json_string_value(json_object_get(j, "retry_on"));
+	retry_on_ok = !retry_on || !strcmp(retry_on, "transient") ||
+		      !strcmp(retry_on, "any");
 	json_decref(j);
 	if (!object)
 		return pm_errf(err, PM_ERR_USAGE,
 			       "deployment %s: parameters must be a mapping",
+			       d->name);
+	if (!retry_on_ok)
+		return pm_errf(err, PM_ERR_USAGE,
+			       "deployment %s: retry_on is transient or any",
 			       d->name);
 	return PM_OK;
 }

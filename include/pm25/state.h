@@ -131,6 +131,45 @@ enum pm_err pm_state_pool_create(struct pm_state *st, const char *name,
 enum pm_err pm_state_pool_pause(struct pm_state *st, const char *name,
 				int paused, struct pm_buf *err);
 
+/*
+ * Alerts (an outbox; pm25/notify.h sends them). A run that ends Failed,
+ * TimedOut or Crashed for good, or turns Late, queues one by itself.
+ */
+#define PM_ALERT_COLUMNS_NR 15 /* key, kind, grp, run_id, flow, deployment,
+				  pool, attempt, text, created_ms, status,
+				  next_ms, tries, sent_ms, error */
+/* Queue an alert of kind (e.g. "quality") about run id, once per run. */
+enum pm_err pm_state_alert_run(struct pm_state *st, const char *id,
+			       const char *kind, const char *text,
+			       struct pm_buf *err);
+/* Queue an alert about no run, unique by key (its group too). */
+enum pm_err pm_state_alert_add(struct pm_state *st, const char *key,
+			       const char *kind, const char *text,
+			       struct pm_buf *err);
+/* Pending alerts due by now_ms, by group and age, at most limit. */
+enum pm_err pm_state_alerts_due(struct pm_state *st, int64_t now_ms,
+				size_t limit, struct pm_rows *out,
+				struct pm_buf *err);
+/* Alerts, newest first, of status (NULL: any); at most limit (0: 100). */
+enum pm_err pm_state_alerts(struct pm_state *st, const char *status,
+			    size_t limit, struct pm_rows *out,
+			    struct pm_buf *err);
+/*
+ * Move a pending alert's next time from old_next to next_ms, counting a
+ * try if try is set: a claim, since only one process sees old_next
+ * (PM_ERR_CONFLICT for the others).
+ */
+enum pm_err pm_state_alert_move(struct pm_state *st, const char *key,
+				int64_t old_next, int64_t next_ms, int try,
+				struct pm_buf *err);
+/* Settle an alert: status "sent", "failed" or "pending" (retry at next). */
+enum pm_err pm_state_alert_end(struct pm_state *st, const char *key,
+			       const char *status, const char *error,
+			       int64_t next_ms, struct pm_buf *err);
+/* When the group last had a message sent (0: never). */
+enum pm_err pm_state_alert_last_sent(struct pm_state *st, const char *grp,
+				     int64_t *ms, struct pm_buf *err);
+
 /* Milliseconds since the epoch, from the clock (PM25_NOW_MS overrides). */
 int64_t pm_state_now_ms(void);
 

@@ -45,7 +45,9 @@ enum pm_err pm_state_heartbeat(struct pm_state *st, const char *id,
 /*
  * A run that ended badly (Crashed, Failed, TimedOut): record the state
  * with reason, then, while attempts remain, schedule it again after
- * delay_ms (attempt + 1). *retried says which happened.
+ * delay_ms (attempt + 1); a negative delay_ms means the failure is not
+ * worth a retry (not transient). *retried says which happened. A run
+ * that is not retried leaves an alert (pm25/notify.h).
  */
 enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
 			      enum pm_run_state how, const char *reason,

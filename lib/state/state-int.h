@@ -14,4 +14,14 @@ enum pm_err pm_state_add_history(struct pm_state *st, const char *id,
 				 const char *state, const char *reason,
 				 const char *now, struct pm_buf *err);
 
+/*
+ * Queue an alert about run id (inside the caller's work): kind is a state
+ * name or "quality"; the key is key_prefix + id, so that each run alerts
+ * once per prefix. An existing key is left as it is.
+ */
+enum pm_err pm_state_alert_tx(struct pm_state *st, const char *id,
+			      const char *kind, const char *key_prefix,
+			      const char *text, const char *now,
+			      struct pm_buf *err);
+
 #endif

@@ -130,6 +130,26 @@ static const char *const migrations[] = {
 	"CREATE INDEX flow_runs_by_lease ON flow_runs (state, lease_ms);",
 	/* 4: retention finds finished runs by their end */
 	"CREATE INDEX flow_runs_by_end ON flow_runs (ended_ms);",
+	/* 5: alerts wait here until the webhook has them (an outbox) */
+	"CREATE TABLE alerts ("
+	" key TEXT PRIMARY KEY,"
+	" kind TEXT NOT NULL,"
+	" grp TEXT NOT NULL,"
+	" run_id TEXT,"
+	" flow TEXT,"
+	" deployment TEXT,"
+	" pool TEXT,"
+	" attempt INTEGER,"
+	" text TEXT NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'pending',"
+	" next_ms BIGINT NOT NULL,"
+	" tries INTEGER NOT NULL DEFAULT 0,"
+	" sent_ms BIGINT,"
+	" error TEXT);"
+	"CREATE INDEX alerts_due ON alerts (status, next_ms);"
+	"CREATE INDEX alerts_by_group ON alerts (grp, sent_ms);"
+	"CREATE INDEX alerts_by_created ON alerts (created_ms);",
 };
 
 #define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -384,6 +404,12 @@ enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
 			      "flow run %s changed state meanwhile", id);
 	if (!ret)
 		ret = pm_state_add_history(st, id, state, reason, now, err);
+	if (!ret && (s == PM_RUN_FAILED || s == PM_RUN_TIMEDOUT ||
+		     s == PM_RUN_CRASHED))
+		ret = pm_state_alert_tx(st, id, state, "run:", reason, now, err);
+	else if (!ret && s == PM_RUN_LATE)
+		ret = pm_state_alert_tx(st, id, state, "late:", reason, now,
+					err);
 	if (!ret)
 		ret = pm_db_commit(st->db, err);
 out:
@@ -476,6 +502,11 @@ enum pm_err pm_state_prune(struct pm_state *st, int days, size_t *runs,
 		ret = pm_db_query(st->db,
 				  "DELETE FROM run_logs WHERE at_ms < ?",
 				  (const char *const[]){ cut }, 1, NULL, logs,
+				  err);
+	if (!ret)
+		ret = pm_db_query(st->db,
+				  "DELETE FROM alerts WHERE created_ms < ?",
+				  (const char *const[]){ cut }, 1, NULL, NULL,
 				  err);
 	/* states and logs of a deleted run go with it (ON DELETE CASCADE) */
 	if (!ret)

@@ -224,7 +224,7 @@ enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
 			      "flow run %s changed state meanwhile", id);
 	if (!ret)
 		ret = pm_state_add_history(st, id, state, reason, now, err);
-	if (!ret && attempt < max) {
+	if (!ret && attempt < max && delay_ms >= 0) {
 		/* the retry policy: the same run, its next attempt */
 		snprintf(why, sizeof(why), "retry %ld of %ld after %s",
 			 attempt, max - 1, state);
@@ -239,6 +239,8 @@ enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
 			ret = pm_state_add_history(st, id, "Scheduled", why, now,
 						   err);
 		*retried = !ret;
+	} else if (!ret) {
+		ret = pm_state_alert_tx(st, id, state, "run:", reason, now, err);
 	}
 	if (!ret)
 		ret = pm_db_commit(st->db, err);

@@ -1,0 +1,180 @@
+/*
+ * pm25 alert ls|flush|test: the alert outbox in the state database and
+ * its Slack-compatible webhook (PM25_SLACK_WEBHOOK_URL).
+ */
+#include "../lib/compat.h"
+#include <jansson.h>
+#include "pm25/buf.h"
+#include "pm25/db.h"
+#include "pm25/home.h"
+#include "pm25/notify.h"
+#include "pm25/state.h"
+#include "cmd.h"
+#include "parse-options.h"
+
+static const char *const columns[PM_ALERT_COLUMNS_NR] = {
+	"key",	      "kind",	  "group",  "run_id", "flow",
+	"deployment", "pool",	  "attempt", "text",   "created_ms",
+	"status",     "next_ms", "tries",  "sent_ms", "error",
+};
+
+/* Columns that are numbers in JSON. */
+static int numeric(size_t c)
+{
+	return c == 7 || c == 9 || c == 11 || c == 12 || c == 13;
+}
+
+static void alerts_ls(struct pm_rows *rs, int json)
+{
+	size_t r, c;
+
+	if (json) {
+		json_t *a = json_array();
+		char *text;
+
+		for (r = 0; r < rs->nr; r++) {
+			json_t *o = json_object();
+
+			for (c = 0; c < PM_ALERT_COLUMNS_NR; c++) {
+				const char *v = pm_rows_get(rs, r, c);
+
+				json_object_set_new(
+					o, columns[c],
+					!v ? json_null() :
+					numeric(c) ?
+					     json_integer(strtoll(v, NULL, 10)) :
+					     json_string(v));
+			}
+			json_array_append_new(a, o);
+		}
+		text = json_dumps(a, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		puts(text);
+		free(text);
+		json_decref(a);
+		return;
+	}
+	for (r = 0; r < rs->nr; r++)
+		printf("%-8s %-9s tries %-2s %-30s %.80s\n",
+		       pm_rows_get(rs, r, 10), pm_rows_get(rs, r, 1),
+		       pm_rows_get(rs, r, 12),
+		       pm_rows_get(rs, r, 5) ? pm_rows_get(rs, r, 5) :
+		       pm_rows_get(rs, r, 4) ? pm_rows_get(rs, r, 4) :
+					       pm_rows_get(rs, r, 0),
+		       pm_rows_get(rs, r, 8));
+}
+
+static int flush(struct pm_state *st, int json)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_notify_stats ns;
+	struct pm_notify n;
+	enum pm_err e;
+	int status;
+
+	pm_notify_from_env(&n);
+	if (!n.url)
+		return cmd_fail("alert", PM_ERR_USAGE,
+				"PM25_SLACK_WEBHOOK_URL is not set");
+	e = pm_notify_flush(st, &n, &ns, &err);
+	if (e) {
+		status = cmd_fail("alert", e, err.buf);
+		goto out;
+	}
+	if (json)
+		printf("{\"messages\": %zu, \"sent\": %zu, \"held\": %zu, "
+		       "\"retrying\": %zu, \"failed\": %zu}\n",
+		       ns.messages, ns.sent, ns.held, ns.retrying, ns.failed);
+	else
+		printf("sent %zu alerts in %zu messages; %zu held by the "
+		       "throttle, %zu to retry, %zu failed\n",
+		       ns.sent, ns.messages, ns.held, ns.retrying, ns.failed);
+	status = ns.retrying ? cmd_fail("alert", PM_ERR_NET,
+					"the webhook did not take every alert; "
+					"see pm25 alert ls") :
+		 ns.failed ? cmd_fail("alert", PM_ERR_HTTP,
+				      "the webhook refused alerts; see pm25 "
+				      "alert ls --status failed") :
+			     PM_EXIT_OK;
+out:
+	pm_buf_release(&err);
+	return status;
+}
+
+static int alert_exec(int argc, const char **argv)
+{
+	const char *const usage[] = {
+		"pm25 alert ls [--status pending|sent|failed] [--limit N] "
+		"[--json]",
+		"pm25 alert flush [--json]",
+		"pm25 alert test",
+		NULL
+	};
+	const char *status_filter = NULL;
+	long limit = 100;
+	int json = 0, status = PM_EXIT_OK, nr;
+	struct option opts[] = {
+		OPT_STRING_(0, "status", &status_filter, "s",
+			    "ls: pending, sent or failed"),
+		OPT_INT_('n', "limit", &limit, "n", "ls: at most n (100)"),
+		OPT_BOOL_(0, "json", &json, "print JSON"),
+		OPT_END_(),
+	};
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_state *st = NULL;
+	struct pm_home h;
+	enum pm_err e;
+
+	nr = parse_options(argc, argv, opts, usage);
+	if (nr != 1) {
+		usage_with_options(usage, opts, 1);
+		return PM_EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "ls") && strcmp(argv[0], "flush") &&
+	    strcmp(argv[0], "test"))
+		return cmd_usage_error("alert", "unknown subcommand '%s'",
+				       argv[0]);
+	if (limit < 1)
+		return cmd_usage_error("alert", "--limit must be 1 or more");
+	pm_home_locate(&h);
+	e = pm_home_state(&h, &st, &err);
+	if (e) {
+		status = cmd_fail("alert", e, err.buf);
+		goto out;
+	}
+	if (!strcmp(argv[0], "ls")) {
+		struct pm_rows rs;
+
+		e = pm_state_alerts(st, status_filter, (size_t)limit, &rs,
+				    &err);
+		if (e) {
+			status = cmd_fail("alert", e, err.buf);
+			goto out;
+		}
+		alerts_ls(&rs, json);
+		pm_rows_release(&rs);
+	} else if (!strcmp(argv[0], "test")) {
+		char key[48];
+
+		snprintf(key, sizeof(key), "test:%lld",
+			 (long long)pm_state_now_ms());
+		e = pm_state_alert_add(st, key, "test",
+				       "a test alert: pm25 can reach this "
+				       "channel",
+				       &err);
+		status = e ? cmd_fail("alert", e, err.buf) : flush(st, json);
+	} else {
+		status = flush(st, json);
+	}
+out:
+	pm_state_close(st);
+	pm_home_release(&h);
+	pm_buf_release(&err);
+	return status;
+}
+
+const struct cmd cmd_alert = {
+	.name = "alert",
+	.summary = "alerts to the Slack-compatible webhook: ls, flush, test",
+	.exec = alert_exec,
+	.flags = CMD_NEED_NET,
+};
