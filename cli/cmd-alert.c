@@ -85,9 +85,11 @@ static int flush(struct pm_state *st, int json)
 		       "\"retrying\": %zu, \"failed\": %zu}\n",
 		       ns.messages, ns.sent, ns.held, ns.retrying, ns.failed);
 	else
-		printf("sent %zu alerts in %zu messages; %zu held by the "
+		printf("sent %zu alert%s in %zu message%s; %zu held by the "
 		       "throttle, %zu to retry, %zu failed\n",
-		       ns.sent, ns.messages, ns.held, ns.retrying, ns.failed);
+		       ns.sent, ns.sent == 1 ? "" : "s", ns.messages,
+		       ns.messages == 1 ? "" : "s", ns.held, ns.retrying,
+		       ns.failed);
 	status = ns.retrying ? cmd_fail("alert", PM_ERR_NET,
 					"the webhook did not take every alert; "
 					"see pm25 alert ls") :

@@ -429,6 +429,12 @@ static int worker_exec(int argc, const char **argv)
 			pm_state_release(st, kids[i].id, name,
 					 "given back: its worker shut down", NULL);
 		}
+	if (notify.url) {
+		/* what the last runs queued, before the worker goes */
+		struct pm_notify_stats ns;
+
+		pm_notify_drain(st, &notify, 5000, &ns, NULL);
+	}
 	fprintf(stderr, "{\"worker\": \"%s\", \"state\": \"stopped\", "
 			"\"runs\": %d}\n",
 		name, claimed);

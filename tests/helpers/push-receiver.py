@@ -8,7 +8,8 @@ usage: push-receiver.py slack|loki PORTFILE RECORD [SCRIPT]
   RECORD  one JSON line per request that passed the checks: the message
           (slack) or the decoded push body (loki)
   SCRIPT  optional file of HTTP statuses, one per line, answered to the
-          requests in turn (then 200 or 204); "hang" waits 5 s first
+          requests in turn (then 200 or 204); "-" answers as usual,
+          "hang" waits 5 s first
 Every violation is answered 400 and written to RECORD.violations.
 """
 import gzip
@@ -123,6 +124,7 @@ class Handler(BaseHTTPRequestHandler):
         step = SCRIPT[Handler.n - 1] if Handler.n <= len(SCRIPT) else None
         if step == "hang":
             time.sleep(5)
+        if step in ("hang", "-"):
             step = None
         if step:
             with open(RECORD + ".refused", "a") as f:

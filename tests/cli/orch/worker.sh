@@ -11,7 +11,7 @@ deployments:
     parameters: {sleep_s: "0.3"}
     concurrency_limit: 2
   - name: noop/flaky
-    parameters: {fail: "1", retries: "2", retry_delay_s: "0"}
+    parameters: {fail: "transient", retries: "2", retry_delay_s: "0"}
   - name: noop/stage
     work_pool: etl-pool-stage
   - name: noop/slow
