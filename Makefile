@@ -4,9 +4,9 @@
 # Knobs: SANITIZE=address,undefined  CC=clang  DEVELOPER=1  V=1
 
 CC ?= cc
-PKGS = libcurl jansson yaml-0.1 libgit2 sqlite3 libpq
+PKGS = libcurl jansson yaml-0.1 libgit2 sqlite3 libpq zlib
 DEB_PKGS = pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev \
-	   libsqlite3-dev libpq-dev tzdata
+	   libsqlite3-dev libpq-dev zlib1g-dev tzdata
 VERSION = 0.1.0
 
 WARN = -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/home.h"
+#include "pm25/loki.h"
 #include "pm25/notify.h"
 #include "pm25/pipeline.h"
 #include "pm25/state.h"
@@ -21,6 +22,8 @@ const char *cmd_existing_run;
 /* Where a foreground run's events go. */
 struct recorder {
 	struct pm_state *st;
+	struct pm_loki *loki; /* NULL: no PM25_LOKI_URL, or under a worker */
+	const char *flow;
 	char id[PM_RUN_ID_MAX];
 	int quiet;
 };
@@ -32,9 +35,16 @@ static void print_event(void *ctx, const char *json)
 
 	if (!rc->quiet)
 		fprintf(stderr, "%s\n", json);
-	if (!rc->st)
+	if (!rc->st && !rc->loki)
 		return;
 	j = json_loads(json, 0, NULL);
+	pm_loki_push(rc->loki, 0, rc->flow,
+		     json_string_value(json_object_get(j, "level")), rc->id,
+		     json);
+	if (!rc->st) {
+		json_decref(j);
+		return;
+	}
 	pm_state_log(rc->st, rc->id,
 		     json_string_value(json_object_get(j, "level")) ?
 			     json_string_value(json_object_get(j, "level")) :
@@ -272,7 +282,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 	struct pm_flow_result r;
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_store *data = NULL;
-	struct recorder rc = { NULL, "", 0 };
+	struct recorder rc = { NULL, NULL, NULL, "", 0 };
 	const char *flow = backfill ? "backfill" : "ingest-clean";
 	char *pj = NULL;
 	struct pm_home h;
@@ -365,6 +375,14 @@ static int run_flow(int backfill, int argc, const char **argv)
 	o.tmp_dir = h.tmp;
 	o.now = PM_TIME_NONE;
 	rc.quiet = quiet;
+	rc.flow = flow;
+	if (!cmd_existing_run) {
+		/* under a worker, the worker pushes what the run writes */
+		struct pm_loki_opts lo;
+
+		pm_loki_opts_from_env(&lo, NULL);
+		rc.loki = pm_loki_start(&lo);
+	}
 	o.event = print_event;
 	o.ctx = &rc;
 	o.progress = quiet ? NULL : print_progress;
@@ -403,11 +421,10 @@ static int run_flow(int backfill, int argc, const char **argv)
 		goto out;
 	}
 	print_result(&r, json, !e, backfill ? "backfill" : "ingest-clean");
-	if (e == PM_ERR_GATE) {
-		fprintf(stderr, "%s\n", err.buf);
-		status = PM_EXIT_GATE;
-	}
+	if (e == PM_ERR_GATE)
+		status = cmd_fail(name, e, err.buf);
 out:
+	pm_loki_stop(rc.loki, 3000, NULL);
 	if (!cmd_existing_run)
 		send_alerts(rc.st);
 	pm_state_close(rc.st);

@@ -9,7 +9,10 @@
  */
 #include "../lib/compat.h"
 #include <jansson.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,6 +21,7 @@
 #include "pm25/buf.h"
 #include "pm25/db.h"
 #include "pm25/home.h"
+#include "pm25/loki.h"
 #include "pm25/notify.h"
 #include "pm25/state.h"
 #include "pm25/timeutil.h"
@@ -126,7 +130,7 @@ static int pipeline_flow(const char *flow, json_t *p, const char *id)
 		argv[argc++] = "--param";
 		argv[argc++] = kv[nkv++];
 	}
-	argv[argc++] = "-q";
+	/* the task lines go to stderr: the worker passes them on */
 	argv[argc] = NULL;
 	cmd_existing_run = id;
 	status = cmd_run.exec(argc, argv);
@@ -211,6 +215,9 @@ out:
 
 struct child {
 	pid_t pid;
+	int fd;		     /* the read end of the run's stderr, or -1 */
+	struct pm_buf out;   /* what it wrote after its last newline */
+	char flow[32];
 	char id[PM_RUN_ID_MAX];
 	double started, beat;
 	double timeout; /* seconds, 0: none */
@@ -228,11 +235,97 @@ static double timeout_of(const char *params)
 	return v > 0 ? v : 0;
 }
 
-static pid_t spawn(const char *id, const char *worker)
+/* The level of a line a run wrote: a JSON event's, else by its form. */
+static const char *level_of(const char *line, char *buf, size_t size)
 {
-	pid_t pid = fork();
+	json_t *j;
 
+	if (*line != '{')
+		return !strncmp(line, "pm25 ", 5) ? "error" : "info";
+	j = json_loads(line, 0, NULL);
+	snprintf(buf, size, "%s",
+		 json_string_value(json_object_get(j, "level")) ?
+			 json_string_value(json_object_get(j, "level")) :
+			 "info");
+	json_decref(j);
+	return buf;
+}
+
+/*
+ * Pass on what run k wrote: each whole line to the worker's stderr and,
+ * when there is one, to Loki. At eof the rest is a line too.
+ */
+static void child_lines(struct child *k, struct pm_loki *loki, int eof)
+{
+	char chunk[8192], lvl[16];
+	ssize_t n;
+	char *nl;
+
+	while (k->fd >= 0 && (n = read(k->fd, chunk, sizeof(chunk))) > 0)
+		pm_buf_add(&k->out, chunk, (size_t)n);
+	if (eof && k->out.len && k->out.buf[k->out.len - 1] != '\n')
+		pm_buf_addch(&k->out, '\n');
+	/* a line that never ends is cut into pieces of 64 KiB */
+	if (k->out.len > (64u << 10) && !memchr(k->out.buf, '\n', k->out.len))
+		pm_buf_addch(&k->out, '\n');
+	while (k->out.len && (nl = memchr(k->out.buf, '\n', k->out.len))) {
+		size_t len = (size_t)(nl - k->out.buf) + 1;
+
+		fwrite(k->out.buf, 1, len, stderr);
+		*nl = '\0';
+		if (loki && *k->out.buf)
+			pm_loki_push(loki, 0, k->flow,
+				     level_of(k->out.buf, lvl, sizeof(lvl)),
+				     k->id, k->out.buf);
+		memmove(k->out.buf, nl + 1, k->out.len - len);
+		pm_buf_setlen(&k->out, k->out.len - len);
+	}
+	if (eof && k->fd >= 0) {
+		close(k->fd);
+		k->fd = -1;
+	}
+}
+
+/* One line of the worker's own, on stderr and to Loki. */
+static void worker_line(struct pm_loki *loki, const char *level,
+			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void worker_line(struct pm_loki *loki, const char *level,
+			const char *fmt, ...)
+{
+	struct pm_buf b = PM_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pm_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s\n", b.buf);
+	pm_loki_push(loki, 0, "worker", level, NULL, b.buf);
+	pm_buf_release(&b);
+}
+
+/* The env label of a pool: etl-pool-prod is prod; PM25_ENV wins. */
+static const char *pool_env(const char *pool)
+{
+	const char *dash = strrchr(pool, '-');
+
+	if (dash && (!strcmp(dash, "-dev") || !strcmp(dash, "-stage") ||
+		     !strcmp(dash, "-prod")))
+		return dash + 1;
+	return "dev";
+}
+
+static pid_t spawn(const char *id, const char *worker, int *fd)
+{
+	int p[2] = { -1, -1 };
+	pid_t pid;
+
+	*fd = -1;
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
 	if (pid == 0) {
+		dup2(p[1], 2);
 		setpgid(0, 0);
 		/* a worker killed with -9 takes its runs with it */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -240,8 +333,14 @@ static pid_t spawn(const char *id, const char *worker)
 		      "--worker", worker, (char *)NULL);
 		_exit(127);
 	}
-	if (pid > 0)
+	close(p[1]);
+	if (pid > 0) {
 		setpgid(pid, pid);
+		fcntl(p[0], F_SETFL, O_NONBLOCK);
+		*fd = p[0];
+	} else {
+		close(p[0]);
+	}
 	return pid;
 }
 
@@ -271,6 +370,9 @@ static int worker_exec(int argc, const char **argv)
 	struct pm_state *st = NULL;
 	struct child *kids = NULL;
 	struct pm_notify notify;
+	struct pm_loki_opts lo;
+	struct pm_loki *loki = NULL;
+	struct pollfd *fds = NULL;
 	struct pm_home h;
 	char me[128];
 	double stop_at = 0, last_sweep = 0, last_prune = 0;
@@ -298,14 +400,18 @@ static int worker_exec(int argc, const char **argv)
 	}
 	pm_notify_from_env(&notify);
 	kids = pm_xcalloc((size_t)limit, sizeof(*kids));
+	fds = pm_xcalloc((size_t)limit, sizeof(*fds));
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	fprintf(stderr, "{\"worker\": \"%s\", \"pool\": \"%s\", \"state\": "
-			"\"started\", \"limit\": %ld}\n",
-		name, pool, limit);
+	pm_loki_opts_from_env(&lo, pool_env(pool));
+	loki = pm_loki_start(&lo);
+	worker_line(loki, "info",
+		    "{\"worker\": \"%s\", \"pool\": \"%s\", \"state\": "
+		    "\"started\", \"limit\": %ld}",
+		    name, pool, limit);
 	for (;;) {
 		double now = pm_mono_s();
-		int running = 0, busy = 0;
+		int running = 0, busy = 0, nfds;
 		pid_t pid;
 		int ws;
 
@@ -317,6 +423,7 @@ static int worker_exec(int argc, const char **argv)
 
 				if (kids[i].pid != pid)
 					continue;
+				child_lines(&kids[i], loki, 1);
 				if (kids[i].stopped == 1) {
 					snprintf(why, sizeof(why),
 						 "timed out after %.0f s; its "
@@ -406,9 +513,22 @@ static int worker_exec(int argc, const char **argv)
 			}
 			for (i = 0; kids[i].pid; i++)
 				;
+			pm_buf_release(&kids[i].out);
 			memset(&kids[i], 0, sizeof(kids[i]));
 			kids[i].timeout = timeout_of(c.parameters);
-			kids[i].pid = spawn(c.id, name);
+			snprintf(kids[i].flow, sizeof(kids[i].flow), "%s",
+				 c.flow);
+			kids[i].pid = spawn(c.id, name, &kids[i].fd);
+			if (kids[i].pid < 0) {
+				/* no process to run it in: give it back */
+				kids[i].pid = 0;
+				pm_state_release(st, c.id, name,
+						 "given back: the worker could "
+						 "not start a process",
+						 NULL);
+				pm_claim_release(&c);
+				break;
+			}
 			snprintf(kids[i].id, sizeof(kids[i].id), "%s", c.id);
 			kids[i].started = kids[i].beat = now;
 			pm_claim_release(&c);
@@ -418,14 +538,27 @@ static int worker_exec(int argc, const char **argv)
 		}
 		if (once && (claimed || !running) && !running)
 			break;
-		/* short naps while runs go on, so that a claim starts soon */
-		usleep(busy ? 1000 : running ? 20000 : 200000);
+		/*
+		 * Naps, woken by what the runs write: short while runs go
+		 * on, so that a claim starts soon.
+		 */
+		nfds = 0;
+		for (i = 0; i < limit; i++)
+			if (kids[i].pid && kids[i].fd >= 0) {
+				fds[nfds].fd = kids[i].fd;
+				fds[nfds++].events = POLLIN;
+			}
+		poll(fds, (nfds_t)nfds, busy ? 1 : running ? 20 : 200);
+		for (i = 0; i < limit; i++)
+			if (kids[i].pid)
+				child_lines(&kids[i], loki, 0);
 	}
 	/* out of grace: stop what still runs and give it back */
 	for (i = 0; i < limit; i++)
 		if (kids[i].pid) {
 			kill(-kids[i].pid, SIGKILL);
 			waitpid(kids[i].pid, NULL, 0);
+			child_lines(&kids[i], loki, 1);
 			pm_state_release(st, kids[i].id, name,
 					 "given back: its worker shut down", NULL);
 		}
@@ -435,11 +568,30 @@ static int worker_exec(int argc, const char **argv)
 
 		pm_notify_drain(st, &notify, 5000, &ns, NULL);
 	}
-	fprintf(stderr, "{\"worker\": \"%s\", \"state\": \"stopped\", "
-			"\"runs\": %d}\n",
-		name, claimed);
+	if (loki) {
+		struct pm_loki_stats ls;
+
+		worker_line(loki, "info",
+			    "{\"worker\": \"%s\", \"state\": \"stopped\", "
+			    "\"runs\": %d}",
+			    name, claimed);
+		pm_loki_stop(loki, 5000, &ls);
+		fprintf(stderr, "{\"worker\": \"%s\", \"loki\": {\"lines\": "
+				"%zu, \"sent\": %zu, \"dropped\": %zu, "
+				"\"failed_pushes\": %zu}}\n",
+			name, ls.queued, ls.sent, ls.dropped, ls.failures);
+	} else {
+		worker_line(NULL, "info",
+			    "{\"worker\": \"%s\", \"state\": \"stopped\", "
+			    "\"runs\": %d}",
+			    name, claimed);
+	}
 out:
+	if (kids)
+		for (i = 0; i < limit; i++)
+			pm_buf_release(&kids[i].out);
 	free(kids);
+	free(fds);
 	pm_state_close(st);
 	pm_home_release(&h);
 	pm_buf_release(&err);
