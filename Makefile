@@ -16,9 +16,18 @@ ifdef DEVELOPER
 WARN += -pedantic
 endif
 CFLAGS ?= -O2 -g
+# libcurl, libgit2 and libpq are not linked: pm25 loads each on first
+# use (include/pm25/dl.h), by the soname of the library it was built with.
+DL_PKGS = libcurl libgit2 libpq
+soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(1).so" \
+	   2>/dev/null | sed -n 's/^ *SONAME *//p')
 ALL_CFLAGS = $(CFLAGS) $(WARN) -Iinclude -DPM25_VERSION='"$(VERSION)"' \
-	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	     -DPM_SO_CURL='"$(call soname,libcurl)"' \
+	     -DPM_SO_GIT='"$(call soname,libgit2)"' \
+	     -DPM_SO_PQ='"$(call soname,libpq)"'
+LIBS = $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null) \
+       -ldl -lm -lpthread
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
 	      -fno-omit-frame-pointer

@@ -376,19 +376,22 @@ static int run_flow(int backfill, int argc, const char **argv)
 	o.now = PM_TIME_NONE;
 	rc.quiet = quiet;
 	rc.flow = flow;
-	if (!cmd_existing_run) {
-		/* under a worker, the worker pushes what the run writes */
-		struct pm_loki_opts lo;
-
-		pm_loki_opts_from_env(&lo, NULL);
-		rc.loki = pm_loki_start(&lo);
-	}
 	o.event = print_event;
 	o.ctx = &rc;
 	o.progress = quiet ? NULL : print_progress;
 	e = pm_home_store(&h, "data", &data, &err);
 	if (!e)
 		e = pm_home_state(&h, &rc.st, &err);
+	if (!e && !cmd_existing_run) {
+		/*
+		 * Under a worker, the worker pushes what the run writes. The
+		 * pusher's thread starts after the state database is open.
+		 */
+		struct pm_loki_opts lo;
+
+		pm_loki_opts_from_env(&lo, NULL);
+		rc.loki = pm_loki_start(&lo);
+	}
 	if (!e && cmd_existing_run) {
 		snprintf(rc.id, sizeof(rc.id), "%s", cmd_existing_run);
 		o.run_id = rc.id;

@@ -5,6 +5,7 @@
 #include "../lib/compat.h"
 #include <curl/curl.h>
 #include "pm25/buf.h"
+#include "pm25/dl.h"
 #include "pm25/log.h"
 #include "pm25/timeutil.h"
 #include "pm25/version.h"
@@ -130,10 +131,10 @@ static int run_builtin(const struct cmd *c, int argc, const char **argv)
 	int status;
 
 	if (c->flags & CMD_NEED_NET)
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+		DL_CURL(curl_global_init)(CURL_GLOBAL_DEFAULT);
 	status = c->exec(argc, argv);
 	if (c->flags & CMD_NEED_NET)
-		curl_global_cleanup();
+		DL_CURL(curl_global_cleanup)();
 	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
 		fprintf(stderr, "pm25 %s: write error on stdout: %s\n",
 			c->name, strerror(errno));

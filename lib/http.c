@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "pm25/buf.h"
+#include "pm25/dl.h"
 #include "pm25/fsutil.h"
 #include "pm25/http.h"
 #include "pm25/log.h"
@@ -120,29 +121,29 @@ enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 		return get_file(url, &o, body, res, err);
 	pm_http_redact(url, &shown);
 	pm_buf_addf(&ua, "pm25/%s", PM25_VERSION);
-	h = curl_easy_init();
+	h = DL_CURL(curl_easy_init)();
 	if (!h) {
 		ret = pm_errf(err, PM_ERR_NET, "GET %s: cannot start libcurl",
 			      shown.buf);
 		goto out;
 	}
 	for (i = 0; o.headers && o.headers[i]; i++)
-		hdrs = curl_slist_append(hdrs, o.headers[i]);
+		hdrs = DL_CURL(curl_slist_append)(hdrs, o.headers[i]);
 	body->max = body->len + o.max_body;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_USERAGENT,
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_URL, url);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_HTTPHEADER, hdrs);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_USERAGENT,
 			 o.user_agent ? o.user_agent : ua.buf);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o.timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_ACCEPT_ENCODING, "");
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_FOLLOWLOCATION, 1L);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_MAXREDIRS, 5L);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_TIMEOUT_MS, o.timeout_ms);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_NOSIGNAL, 1L);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_WRITEFUNCTION, on_data);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_WRITEDATA, &sink);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_ERRORBUFFER, errbuf);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_PROTOCOLS_STR, "http,https");
 
 	for (res->tries = 1;; res->tries++) {
 		CURLcode cc;
@@ -152,9 +153,9 @@ enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 		errbuf[0] = '\0';
 		pm_buf_setlen(body, sink.start);
 		sink.too_big = 0;
-		cc = curl_easy_perform(h);
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
-		curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
+		cc = DL_CURL(curl_easy_perform)(h);
+		DL_CURL(curl_easy_getinfo)(h, CURLINFO_RESPONSE_CODE, &res->status);
+		DL_CURL(curl_easy_getinfo)(h, CURLINFO_TOTAL_TIME, &secs);
 		res->seconds += secs;
 		pm_log(PM_LOG_TRACE, "http", "GET %s: curl %d, status %ld, "
 		       "%zu bytes, %.3f s", shown.buf, (int)cc, res->status,
@@ -172,11 +173,11 @@ enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 		} else if (cc == CURLE_PARTIAL_FILE) {
 			ret = pm_errf(err, PM_ERR_PARSE,
 				      "GET %s: truncated body: %s", shown.buf,
-				      errbuf[0] ? errbuf : curl_easy_strerror(cc));
+				      errbuf[0] ? errbuf : DL_CURL(curl_easy_strerror)(cc));
 		} else if (cc != CURLE_OK) {
 			ret = pm_errf(err, PM_ERR_NET, "GET %s: %s", shown.buf,
 				      errbuf[0] ? errbuf :
-						  curl_easy_strerror(cc));
+						  DL_CURL(curl_easy_strerror)(cc));
 		} else if (res->status == 429 || res->status >= 500) {
 			ret = pm_errf(err, PM_ERR_NET,
 				      "GET %s: HTTP %ld after %d %s", shown.buf,
@@ -204,9 +205,9 @@ out:
 	body->max = max_saved;
 	if (ret)
 		pm_buf_setlen(body, sink.start);
-	curl_slist_free_all(hdrs);
+	DL_CURL(curl_slist_free_all)(hdrs);
 	if (h)
-		curl_easy_cleanup(h);
+		DL_CURL(curl_easy_cleanup)(h);
 	pm_buf_release(&shown);
 	pm_buf_release(&ua);
 	return ret;
@@ -232,49 +233,49 @@ enum pm_err pm_http_request(const struct pm_http_req *rq,
 	*status = 0;
 	pm_http_redact(rq->url, &shown);
 	pm_buf_addf(&ua, "pm25/%s", PM25_VERSION);
-	h = curl_easy_init();
+	h = DL_CURL(curl_easy_init)();
 	if (!h) {
 		ret = pm_errf(err, PM_ERR_NET, "%s %s: cannot start libcurl",
 			      rq->method, shown.buf);
 		goto out;
 	}
 	for (i = 0; rq->headers && rq->headers[i]; i++)
-		hdrs = curl_slist_append(hdrs, rq->headers[i]);
+		hdrs = DL_CURL(curl_slist_append)(hdrs, rq->headers[i]);
 	/* no "Expect: 100-continue" round trip on uploads */
-	hdrs = curl_slist_append(hdrs, "Expect:");
+	hdrs = DL_CURL(curl_slist_append)(hdrs, "Expect:");
 	out->max = out->len + o.max_body;
-	curl_easy_setopt(h, CURLOPT_URL, rq->url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_URL, rq->url);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_CUSTOMREQUEST, rq->method);
 	if (rq->body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		DL_CURL(curl_easy_setopt)(h, CURLOPT_POSTFIELDS, rq->body);
+		DL_CURL(curl_easy_setopt)(h, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)rq->body_len);
 	} else if (!strcmp(rq->method, "POST")) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		DL_CURL(curl_easy_setopt)(h, CURLOPT_POSTFIELDS, "");
 	}
 	if (rq->userpwd) {
-		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(h, CURLOPT_USERPWD, rq->userpwd);
+		DL_CURL(curl_easy_setopt)(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		DL_CURL(curl_easy_setopt)(h, CURLOPT_USERPWD, rq->userpwd);
 	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, o.user_agent ? o.user_agent :
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_HTTPHEADER, hdrs);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_USERAGENT, o.user_agent ? o.user_agent :
 								 ua.buf);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o.timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_ACCEPT_ENCODING, "");
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_TIMEOUT_MS, o.timeout_ms);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_NOSIGNAL, 1L);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_WRITEFUNCTION, on_data);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_WRITEDATA, &sink);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_ERRORBUFFER, errbuf);
+	DL_CURL(curl_easy_setopt)(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	for (tries = 1;; tries++) {
 		CURLcode cc;
 		int retry;
 
 		errbuf[0] = '\0';
 		pm_buf_setlen(out, sink.start);
-		cc = curl_easy_perform(h);
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+		cc = DL_CURL(curl_easy_perform)(h);
+		DL_CURL(curl_easy_getinfo)(h, CURLINFO_RESPONSE_CODE, status);
 		retry = idempotent && tries < o.max_tries &&
 			(cc == CURLE_OPERATION_TIMEDOUT ||
 			 (cc == CURLE_OK && (*status == 429 || *status >= 500)));
@@ -288,7 +289,7 @@ enum pm_err pm_http_request(const struct pm_http_req *rq,
 		else if (cc != CURLE_OK)
 			ret = pm_errf(err, PM_ERR_NET, "%s %s: %s", rq->method,
 				      shown.buf,
-				      errbuf[0] ? errbuf : curl_easy_strerror(cc));
+				      errbuf[0] ? errbuf : DL_CURL(curl_easy_strerror)(cc));
 		else
 			ret = PM_OK;
 		if (!retry)
@@ -297,9 +298,9 @@ enum pm_err pm_http_request(const struct pm_http_req *rq,
 	}
 out:
 	out->max = max_saved;
-	curl_slist_free_all(hdrs);
+	DL_CURL(curl_slist_free_all)(hdrs);
 	if (h)
-		curl_easy_cleanup(h);
+		DL_CURL(curl_easy_cleanup)(h);
 	pm_buf_release(&shown);
 	pm_buf_release(&ua);
 	return ret;

@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/dl.h"
 #include "pm25/http.h"
 #include "pm25/log.h"
 #include "pm25/loki.h"
@@ -378,7 +379,7 @@ struct pm_loki *pm_loki_start(const struct pm_loki_opts *o)
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	/* before a second thread can touch libcurl */
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	DL_CURL(curl_global_init)(CURL_GLOBAL_DEFAULT);
 	if (pthread_create(&l->thread, NULL, sender, l)) {
 		pthread_mutex_destroy(&l->mu);
 		pthread_cond_destroy(&l->cv);

@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/dl.h"
 #include "db-int.h"
 
 static void quiet(void *arg, const PGresult *res)
@@ -19,7 +20,7 @@ static void quiet(void *arg, const PGresult *res)
 static enum pm_err fail(PGconn *c, PGresult *r, const char *what,
 			struct pm_buf *err)
 {
-	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *state = r ? DL_PQ(PQresultErrorField)(r, PG_DIAG_SQLSTATE) : NULL;
 	enum pm_err e = PM_ERR_IO;
 	char msg[512];
 
@@ -27,38 +28,57 @@ static enum pm_err fail(PGconn *c, PGresult *r, const char *what,
 	if (state && (!strncmp(state, "23", 2) || !strcmp(state, "40001") ||
 		      !strcmp(state, "40P01")))
 		e = PM_ERR_CONFLICT;
-	else if (PQstatus(c) != CONNECTION_OK)
+	else if (DL_PQ(PQstatus)(c) != CONNECTION_OK)
 		e = PM_ERR_NET;
-	snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
+	snprintf(msg, sizeof(msg), "%s", DL_PQ(PQerrorMessage)(c));
 	msg[strcspn(msg, "\n")] = '\0';
 	if (r)
-		PQclear(r);
+		DL_PQ(PQclear)(r);
 	return pm_errf(err, e, "postgres: %s: %s", what, msg);
+}
+
+/*
+ * Connect to where (a URL or key=value string). Two defaults keep an
+ * idle worker small, and each yields to the user's own setting:
+ * GSSAPI encryption is off unless PGGSSENCMODE or the URL asks for it
+ * (trying it wakes all of Kerberos), and GnuTLS, which libpq's LDAP
+ * brings along, is not initialised when loaded, only when LDAP uses it.
+ */
+static PGconn *connect_db(const char *where)
+{
+	const char *keys[] = { "gssencmode", "dbname", NULL };
+	const char *vals[] = { "disable", where, NULL };
+	int skip = getenv("PGGSSENCMODE") != NULL;
+
+	if (!pm_dl_loaded(&pm_dl_pq))
+		setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0);
+	/* later entries win: the URL's own gssencmode beats ours */
+	return DL_PQ(PQconnectdbParams)(keys + skip, vals + skip, 1);
 }
 
 static enum pm_err pg_open(struct pm_db *db, const char *where,
 			   struct pm_buf *err)
 {
-	PGconn *c = PQconnectdb(where);
+	PGconn *c = connect_db(where);
 
-	if (PQstatus(c) != CONNECTION_OK) {
+	if (DL_PQ(PQstatus)(c) != CONNECTION_OK) {
 		/* the URL may hold a password: name only the failure */
 		char msg[512];
 
-		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c));
+		snprintf(msg, sizeof(msg), "%s", DL_PQ(PQerrorMessage)(c));
 		msg[strcspn(msg, "\n")] = '\0';
-		PQfinish(c);
+		DL_PQ(PQfinish)(c);
 		return pm_errf(err, PM_ERR_NET,
 			       "postgres: cannot connect: %s", msg);
 	}
-	PQsetNoticeReceiver(c, quiet, NULL);
+	DL_PQ(PQsetNoticeReceiver)(c, quiet, NULL);
 	db->priv = c;
 	return PM_OK;
 }
 
 static void pg_close(struct pm_db *db)
 {
-	PQfinish(db->priv);
+	DL_PQ(PQfinish)(db->priv);
 }
 
 static enum pm_err pg_prepare(struct pm_db *db, size_t k, const char *sql,
@@ -69,10 +89,10 @@ static enum pm_err pg_prepare(struct pm_db *db, size_t k, const char *sql,
 	char name[32];
 
 	snprintf(name, sizeof(name), "s%zu", k);
-	r = PQprepare(c, name, sql, 0, NULL);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+	r = DL_PQ(PQprepare)(c, name, sql, 0, NULL);
+	if (DL_PQ(PQresultStatus)(r) != PGRES_COMMAND_OK)
 		return fail(c, r, "prepare", err);
-	PQclear(r);
+	DL_PQ(PQclear)(r);
 	return PM_OK;
 }
 
@@ -87,26 +107,26 @@ static enum pm_err pg_run(struct pm_db *db, size_t k,
 	int i, j, st;
 
 	snprintf(name, sizeof(name), "s%zu", k);
-	r = PQexecPrepared(c, name, (int)n, params, NULL, NULL, 0);
-	st = PQresultStatus(r);
+	r = DL_PQ(PQexecPrepared)(c, name, (int)n, params, NULL, NULL, 0);
+	st = DL_PQ(PQresultStatus)(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		return fail(c, r, "query", err);
 	if (rows) {
-		int nr = PQntuples(r), cols = PQnfields(r);
+		int nr = DL_PQ(PQntuples)(r), cols = DL_PQ(PQnfields)(r);
 
 		for (i = 0; i < nr; i++) {
 			char **cell = pm_rows_add(rows, (size_t)cols);
 
 			for (j = 0; j < cols; j++)
-				cell[j] = PQgetisnull(r, i, j) ?
+				cell[j] = DL_PQ(PQgetisnull)(r, i, j) ?
 						  NULL :
-						  pm_xstrdup(PQgetvalue(r, i, j));
+						  pm_xstrdup(DL_PQ(PQgetvalue)(r, i, j));
 		}
 		rows->cols = (size_t)cols;
 	}
-	if (changed && *PQcmdTuples(r))
-		*changed = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
-	PQclear(r);
+	if (changed && *DL_PQ(PQcmdTuples)(r))
+		*changed = (size_t)strtoull(DL_PQ(PQcmdTuples)(r), NULL, 10);
+	DL_PQ(PQclear)(r);
 	return PM_OK;
 }
 
@@ -114,12 +134,12 @@ static enum pm_err pg_exec(struct pm_db *db, const char *sql,
 			   struct pm_buf *err)
 {
 	PGconn *c = db->priv;
-	PGresult *r = PQexec(c, sql);
+	PGresult *r = DL_PQ(PQexec)(c, sql);
 
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (DL_PQ(PQresultStatus)(r) != PGRES_COMMAND_OK &&
+	    DL_PQ(PQresultStatus)(r) != PGRES_TUPLES_OK)
 		return fail(c, r, "exec", err);
-	PQclear(r);
+	DL_PQ(PQclear)(r);
 	return PM_OK;
 }
 

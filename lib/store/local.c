@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/dl.h"
 #include "pm25/log.h"
 #include "pm25/strv.h"
 #include "store-int.h"
@@ -35,7 +36,7 @@ static int libgit2_users;
 static enum pm_err git_fail(struct pm_buf *err, enum pm_err e,
 			    const char *what)
 {
-	const git_error *ge = git_error_last();
+	const git_error *ge = DL_GIT(git_error_last)();
 
 	return pm_errf(err, e, "%s: %s", what,
 		       ge && ge->message ? ge->message : "libgit2 error");
@@ -57,13 +58,13 @@ static enum pm_err lookup_commit(struct local *l, const char *ref,
 	int rc;
 
 	*out = NULL;
-	rc = git_revparse_single(&obj, l->repo, ref);
+	rc = DL_GIT(git_revparse_single)(&obj, l->repo, ref);
 	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS || rc == GIT_EINVALIDSPEC)
 		return pm_errf(err, PM_ERR_NOTFOUND, "no such ref: %s", ref);
 	if (rc)
 		return git_fail(err, PM_ERR_IO, ref);
-	rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
-	git_object_free(obj);
+	rc = DL_GIT(git_object_peel)((git_object **)out, obj, GIT_OBJECT_COMMIT);
+	DL_GIT(git_object_free)(obj);
 	if (rc)
 		return pm_errf(err, PM_ERR_NOTFOUND, "not a commit: %s", ref);
 	return PM_OK;
@@ -79,7 +80,7 @@ static void drop_stale_lock(struct local *l, const char *refname)
 	struct pm_buf path = PM_BUF_INIT;
 	struct stat st;
 
-	pm_buf_addf(&path, "%s/%s.lock", git_repository_path(l->repo),
+	pm_buf_addf(&path, "%s/%s.lock", DL_GIT(git_repository_path)(l->repo),
 		    refname);
 	if (stat(path.buf, &st) == 0 && time(NULL) - st.st_mtime > 5) {
 		pm_log(PM_LOG_WARN, "store", "removing stale lock %s",
@@ -101,13 +102,13 @@ static int cas_ref(struct local *l, const char *refname, const git_oid *id,
 
 	for (tries = 0; tries < CAS_TRIES; tries++) {
 		if (old)
-			rc = git_reference_create_matching(&ref, l->repo,
+			rc = DL_GIT(git_reference_create_matching)(&ref, l->repo,
 							   refname, id, 1, old,
 							   why);
 		else
-			rc = git_reference_create(&ref, l->repo, refname, id,
+			rc = DL_GIT(git_reference_create)(&ref, l->repo, refname, id,
 						  0, why);
-		git_reference_free(ref);
+		DL_GIT(git_reference_free)(ref);
 		ref = NULL;
 		if (rc != GIT_ELOCKED)
 			break;
@@ -133,11 +134,11 @@ static enum pm_err first_commit(struct local *l, struct pm_buf *err)
 	git_oid tree_id, id;
 	enum pm_err ret = PM_OK;
 
-	if (git_treebuilder_new(&tb, l->repo, NULL) ||
-	    git_treebuilder_write(&tree_id, tb) ||
-	    git_tree_lookup(&tree, l->repo, &tree_id) ||
-	    git_signature_now(&sig, "pm25", "pm25@localhost") ||
-	    git_commit_create(&id, l->repo, NULL, sig, sig, NULL,
+	if (DL_GIT(git_treebuilder_new)(&tb, l->repo, NULL) ||
+	    DL_GIT(git_treebuilder_write)(&tree_id, tb) ||
+	    DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id) ||
+	    DL_GIT(git_signature_now)(&sig, "pm25", "pm25@localhost") ||
+	    DL_GIT(git_commit_create)(&id, l->repo, NULL, sig, sig, NULL,
 			      "pm25: initialise the repository\n", tree, 0,
 			      NULL)) {
 		ret = git_fail(err, PM_ERR_IO, "first commit");
@@ -145,11 +146,11 @@ static enum pm_err first_commit(struct local *l, struct pm_buf *err)
 	}
 	if (cas_ref(l, "refs/heads/main", &id, NULL, "init", err) < 0)
 		ret = PM_ERR_IO;
-	git_repository_set_head(l->repo, "refs/heads/main");
+	DL_GIT(git_repository_set_head)(l->repo, "refs/heads/main");
 out:
-	git_treebuilder_free(tb);
-	git_tree_free(tree);
-	git_signature_free(sig);
+	DL_GIT(git_treebuilder_free)(tb);
+	DL_GIT(git_tree_free)(tree);
+	DL_GIT(git_signature_free)(sig);
 	return ret;
 }
 
@@ -162,16 +163,16 @@ static void fast_writes(git_repository *repo)
 {
 	git_odb *odb = NULL;
 	git_odb_backend *loose = NULL;
-	const char *dir = git_repository_path(repo);
+	const char *dir = DL_GIT(git_repository_path)(repo);
 	struct pm_buf objects = PM_BUF_INIT;
 
 	pm_buf_addf(&objects, "%sobjects", dir);
-	if (!git_repository_odb(&odb, repo) &&
-	    !git_odb_backend_loose(&loose, objects.buf, 1 /* fastest */, 0, 0,
+	if (!DL_GIT(git_repository_odb)(&odb, repo) &&
+	    !DL_GIT(git_odb_backend_loose)(&loose, objects.buf, 1 /* fastest */, 0, 0,
 				   0) &&
-	    git_odb_add_backend(odb, loose, 3 /* before the default ones */))
+	    DL_GIT(git_odb_add_backend)(odb, loose, 3 /* before the default ones */))
 		loose->free(loose);
-	git_odb_free(odb);
+	DL_GIT(git_odb_free)(odb);
 	pm_buf_release(&objects);
 }
 
@@ -184,24 +185,24 @@ static enum pm_err local_open(struct pm_store *s, const char *where,
 	int rc;
 
 	if (libgit2_users++ == 0) {
-		git_libgit2_init();
+		DL_GIT(git_libgit2_init)();
 		/*
 		 * Reading an object re-hashes it with a collision-detecting
 		 * SHA-1, most of the cost of a training read; zlib's own
 		 * checksum still guards every object read.
 		 */
-		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+		DL_GIT(git_libgit2_opts)(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	}
 	s->priv = l;
-	rc = git_repository_open_bare(&l->repo, where);
+	rc = DL_GIT(git_repository_open_bare)(&l->repo, where);
 	if (rc && create) {
 		git_repository_init_options o;
 
-		git_repository_init_options_init(
+		DL_GIT(git_repository_init_options_init)(
 			&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 		o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
 		o.initial_head = "main";
-		rc = git_repository_init_ext(&l->repo, where, &o);
+		rc = DL_GIT(git_repository_init_ext)(&l->repo, where, &o);
 	}
 	if (rc) {
 		ret = rc == GIT_ENOTFOUND ?
@@ -212,7 +213,7 @@ static enum pm_err local_open(struct pm_store *s, const char *where,
 		goto out;
 	}
 	fast_writes(l->repo);
-	if (git_reference_lookup(&main_ref, l->repo, "refs/heads/main")) {
+	if (DL_GIT(git_reference_lookup)(&main_ref, l->repo, "refs/heads/main")) {
 		if (!create) {
 			ret = pm_errf(err, PM_ERR_NOTFOUND,
 				      "%s: no main branch (run pm25 init)",
@@ -222,13 +223,13 @@ static enum pm_err local_open(struct pm_store *s, const char *where,
 		ret = first_commit(l, err);
 	}
 out:
-	git_reference_free(main_ref);
+	DL_GIT(git_reference_free)(main_ref);
 	if (ret) {
-		git_repository_free(l->repo);
+		DL_GIT(git_repository_free)(l->repo);
 		free(l);
 		s->priv = NULL;
 		if (--libgit2_users == 0)
-			git_libgit2_shutdown();
+			DL_GIT(git_libgit2_shutdown)();
 	}
 	return ret;
 }
@@ -243,10 +244,10 @@ static void local_close(struct pm_store *s)
 		free(l->st[i].path);
 	}
 	free(l->st);
-	git_repository_free(l->repo);
+	DL_GIT(git_repository_free)(l->repo);
 	free(l);
 	if (--libgit2_users == 0)
-		git_libgit2_shutdown();
+		DL_GIT(git_libgit2_shutdown)();
 }
 
 /* ------------------------------------------------------------ reads */
@@ -259,8 +260,8 @@ static enum pm_err local_resolve(struct pm_store *s, const char *ref,
 	enum pm_err ret = lookup_commit(l, ref, &c, err);
 
 	if (!ret)
-		git_oid_tostr(id, PM_ID_MAX, git_commit_id(c));
-	git_commit_free(c);
+		DL_GIT(git_oid_tostr)(id, PM_ID_MAX, DL_GIT(git_commit_id)(c));
+	DL_GIT(git_commit_free)(c);
 	return ret;
 }
 
@@ -278,21 +279,21 @@ static enum pm_err local_get(struct pm_store *s, const char *ref,
 	ret = lookup_commit(l, ref, &c, err);
 	if (ret)
 		goto out;
-	if (git_commit_tree(&tree, c) ||
-	    git_tree_entry_bypath(&te, tree, path) ||
-	    git_tree_entry_type(te) != GIT_OBJECT_BLOB ||
-	    git_blob_lookup(&blob, l->repo, git_tree_entry_id(te))) {
+	if (DL_GIT(git_commit_tree)(&tree, c) ||
+	    DL_GIT(git_tree_entry_bypath)(&te, tree, path) ||
+	    DL_GIT(git_tree_entry_type)(te) != GIT_OBJECT_BLOB ||
+	    DL_GIT(git_blob_lookup)(&blob, l->repo, DL_GIT(git_tree_entry_id)(te))) {
 		ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: no such file in %s",
 			      path, ref);
 		goto out;
 	}
-	pm_buf_add(out, git_blob_rawcontent(blob),
-		   (size_t)git_blob_rawsize(blob));
+	pm_buf_add(out, DL_GIT(git_blob_rawcontent)(blob),
+		   (size_t)DL_GIT(git_blob_rawsize)(blob));
 out:
-	git_blob_free(blob);
-	git_tree_entry_free(te);
-	git_tree_free(tree);
-	git_commit_free(c);
+	DL_GIT(git_blob_free)(blob);
+	DL_GIT(git_tree_entry_free)(te);
+	DL_GIT(git_tree_free)(tree);
+	DL_GIT(git_commit_free)(c);
 	return ret;
 }
 
@@ -307,11 +308,11 @@ static int walk_cb(const char *root, const git_tree_entry *te, void *arg)
 	struct walk_ctx *w = arg;
 	size_t plen = strlen(w->prefix);
 
-	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+	if (DL_GIT(git_tree_entry_type)(te) != GIT_OBJECT_BLOB)
 		return 0;
 	pm_buf_reset(&w->path);
 	pm_buf_addstr(&w->path, root);
-	pm_buf_addstr(&w->path, git_tree_entry_name(te));
+	pm_buf_addstr(&w->path, DL_GIT(git_tree_entry_name)(te));
 	if (!strncmp(w->path.buf, w->prefix, plen))
 		pm_strv_push(w->out, w->path.buf);
 	return 0;
@@ -328,12 +329,12 @@ static enum pm_err local_list(struct pm_store *s, const char *ref,
 	enum pm_err ret;
 
 	ret = lookup_commit(l, ref, &c, err);
-	if (!ret && (git_commit_tree(&tree, c) ||
-		     git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w)))
+	if (!ret && (DL_GIT(git_commit_tree)(&tree, c) ||
+		     DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, walk_cb, &w)))
 		ret = git_fail(err, PM_ERR_IO, ref);
 	pm_buf_release(&w.path);
-	git_tree_free(tree);
-	git_commit_free(c);
+	DL_GIT(git_tree_free)(tree);
+	DL_GIT(git_commit_free)(c);
 	return ret;
 }
 
@@ -348,12 +349,12 @@ static int same_cb(const char *root, const git_tree_entry *te, void *arg)
 {
 	struct same_ctx *w = arg;
 
-	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB ||
-	    !git_oid_equal(git_tree_entry_id(te), &w->want))
+	if (DL_GIT(git_tree_entry_type)(te) != GIT_OBJECT_BLOB ||
+	    !DL_GIT(git_oid_equal)(DL_GIT(git_tree_entry_id)(te), &w->want))
 		return 0;
 	pm_buf_reset(&w->path);
 	pm_buf_addstr(&w->path, root);
-	pm_buf_addstr(&w->path, git_tree_entry_name(te));
+	pm_buf_addstr(&w->path, DL_GIT(git_tree_entry_name)(te));
 	if (strncmp(w->path.buf, w->prefix, strlen(w->prefix)))
 		return 0;
 	w->found = pm_xstrdup(w->path.buf);
@@ -374,15 +375,15 @@ static enum pm_err local_find_same(struct pm_store *s, const char *ref,
 	ret = lookup_commit(l, ref, &c, err);
 	if (ret)
 		return ret;
-	if (git_odb_hash(&w.want, data, len, GIT_OBJECT_BLOB) ||
-	    git_commit_tree(&tree, c))
+	if (DL_GIT(git_odb_hash)(&w.want, data, len, GIT_OBJECT_BLOB) ||
+	    DL_GIT(git_commit_tree)(&tree, c))
 		ret = git_fail(err, PM_ERR_IO, ref);
 	else
-		git_tree_walk(tree, GIT_TREEWALK_PRE, same_cb, &w);
+		DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, same_cb, &w);
 	*path_out = w.found;
 	pm_buf_release(&w.path);
-	git_tree_free(tree);
-	git_commit_free(c);
+	DL_GIT(git_tree_free)(tree);
+	DL_GIT(git_commit_free)(c);
 	return ret;
 }
 
@@ -394,16 +395,16 @@ static enum pm_err local_branches(struct pm_store *s, struct pm_strv *out,
 	git_reference *ref;
 	git_branch_t type;
 
-	if (git_branch_iterator_new(&it, l->repo, GIT_BRANCH_LOCAL))
+	if (DL_GIT(git_branch_iterator_new)(&it, l->repo, GIT_BRANCH_LOCAL))
 		return git_fail(err, PM_ERR_IO, "branches");
-	while (!git_branch_next(&ref, &type, it)) {
+	while (!DL_GIT(git_branch_next)(&ref, &type, it)) {
 		const char *name;
 
-		if (!git_branch_name(&name, ref))
+		if (!DL_GIT(git_branch_name)(&name, ref))
 			pm_strv_push(out, name);
-		git_reference_free(ref);
+		DL_GIT(git_reference_free)(ref);
 	}
-	git_branch_iterator_free(it);
+	DL_GIT(git_branch_iterator_free)(it);
 	return PM_OK;
 }
 
@@ -422,14 +423,14 @@ static enum pm_err local_branch_create(struct pm_store *s, const char *name,
 	if (ret)
 		goto out;
 	ref_name(&ref, name);
-	rc = cas_ref(l, ref.buf, git_commit_id(c), NULL, "branch", err);
+	rc = cas_ref(l, ref.buf, DL_GIT(git_commit_id)(c), NULL, "branch", err);
 	if (rc > 0)
 		ret = pm_errf(err, PM_ERR_CONFLICT, "branch %s exists", name);
 	else if (rc < 0)
 		ret = PM_ERR_IO;
 out:
 	pm_buf_release(&ref);
-	git_commit_free(c);
+	DL_GIT(git_commit_free)(c);
 	return ret;
 }
 
@@ -442,11 +443,11 @@ static enum pm_err local_branch_delete(struct pm_store *s, const char *name,
 	enum pm_err ret = PM_OK;
 
 	ref_name(&ref, name);
-	if (git_reference_lookup(&r, l->repo, ref.buf))
+	if (DL_GIT(git_reference_lookup)(&r, l->repo, ref.buf))
 		ret = pm_errf(err, PM_ERR_NOTFOUND, "no such branch: %s", name);
-	else if (git_reference_delete(r))
+	else if (DL_GIT(git_reference_delete)(r))
 		ret = git_fail(err, PM_ERR_IO, name);
-	git_reference_free(r);
+	DL_GIT(git_reference_free)(r);
 	pm_buf_release(&ref);
 	return ret;
 }
@@ -464,14 +465,14 @@ static enum pm_err local_tag(struct pm_store *s, const char *name,
 	if (ret)
 		goto out;
 	pm_buf_addf(&refname, "refs/tags/%s", name);
-	rc = cas_ref(l, refname.buf, git_commit_id(c), NULL, "tag", err);
+	rc = cas_ref(l, refname.buf, DL_GIT(git_commit_id)(c), NULL, "tag", err);
 	if (rc > 0)
 		ret = pm_errf(err, PM_ERR_CONFLICT, "tag %s exists", name);
 	else if (rc < 0)
 		ret = PM_ERR_IO;
 out:
 	pm_buf_release(&refname);
-	git_commit_free(c);
+	DL_GIT(git_commit_free)(c);
 	return ret;
 }
 
@@ -486,7 +487,7 @@ static enum pm_err local_put(struct pm_store *s, const char *branch,
 	git_oid id;
 	size_t i;
 
-	if (git_blob_create_from_buffer(&id, l->repo, data, len))
+	if (DL_GIT(git_blob_create_from_buffer)(&id, l->repo, data, len))
 		return git_fail(err, PM_ERR_IO, path);
 	for (i = 0; i < l->nr; i++)
 		if (!strcmp(l->st[i].branch, branch) &&
@@ -536,16 +537,16 @@ static int write_commit(struct local *l, const char *branch,
 	git_signature *sig = NULL;
 	int rc;
 
-	if (git_signature_now(&sig, "pm25", "pm25@localhost") ||
-	    git_commit_create(id, l->repo, NULL, sig, sig, NULL, msg, tree,
+	if (DL_GIT(git_signature_now)(&sig, "pm25", "pm25@localhost") ||
+	    DL_GIT(git_commit_create)(id, l->repo, NULL, sig, sig, NULL, msg, tree,
 			      nr_parents, parents)) {
-		git_signature_free(sig);
+		DL_GIT(git_signature_free)(sig);
 		git_fail(err, PM_ERR_IO, "commit");
 		return -1;
 	}
-	git_signature_free(sig);
+	DL_GIT(git_signature_free)(sig);
 	ref_name(&ref, branch);
-	rc = cas_ref(l, ref.buf, id, git_commit_id(parents[0]), msg, err);
+	rc = cas_ref(l, ref.buf, id, DL_GIT(git_commit_id)(parents[0]), msg, err);
 	pm_buf_release(&ref);
 	return rc;
 }
@@ -586,11 +587,11 @@ static enum pm_err local_commit(struct pm_store *s, const char *branch,
 				      "no such branch: %s", branch);
 			break;
 		}
-		if (git_commit_tree(&base, head) ||
-		    git_tree_create_updated(&tree_id, l->repo, base, n, up) ||
-		    git_tree_lookup(&tree, l->repo, &tree_id)) {
+		if (DL_GIT(git_commit_tree)(&base, head) ||
+		    DL_GIT(git_tree_create_updated)(&tree_id, l->repo, base, n, up) ||
+		    DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id)) {
 			ret = git_fail(err, PM_ERR_IO, "tree");
-		} else if (git_oid_equal(&tree_id, git_tree_id(base))) {
+		} else if (DL_GIT(git_oid_equal)(&tree_id, DL_GIT(git_tree_id)(base))) {
 			/* nothing changed: no empty commits */
 			id[0] = '\0';
 			rc = 0;
@@ -603,13 +604,13 @@ static enum pm_err local_commit(struct pm_store *s, const char *branch,
 			if (rc < 0)
 				ret = PM_ERR_IO;
 			else if (rc == 0)
-				git_oid_tostr(id, PM_ID_MAX, &cid);
+				DL_GIT(git_oid_tostr)(id, PM_ID_MAX, &cid);
 		}
 		rc = ret ? -1 : rc;
 next:
-		git_tree_free(tree);
-		git_tree_free(base);
-		git_commit_free(head);
+		DL_GIT(git_tree_free)(tree);
+		DL_GIT(git_tree_free)(base);
+		DL_GIT(git_commit_free)(head);
 		if (rc <= 0)
 			break;
 		pm_log(PM_LOG_DEBUG, "store", "%s moved; committing again",
@@ -645,14 +646,14 @@ static void conflict_paths(git_index *idx, struct pm_buf *err)
 	const git_index_entry *a, *o, *t;
 	int n = 0;
 
-	if (git_index_conflict_iterator_new(&it, idx))
+	if (DL_GIT(git_index_conflict_iterator_new)(&it, idx))
 		return;
-	while (!git_index_conflict_next(&a, &o, &t, it) && n < 10) {
+	while (!DL_GIT(git_index_conflict_next)(&a, &o, &t, it) && n < 10) {
 		const char *p = o ? o->path : t ? t->path : a ? a->path : "?";
 
 		pm_buf_addf(err, "%s%s", n++ ? ", " : ": ", p);
 	}
-	git_index_conflict_iterator_free(it);
+	DL_GIT(git_index_conflict_iterator_free)(it);
 }
 
 static enum pm_err local_merge(struct pm_store *s, const char *src,
@@ -685,35 +686,35 @@ static enum pm_err local_merge(struct pm_store *s, const char *src,
 				      "no such branch: %s", dst);
 			break;
 		}
-		if (git_oid_equal(git_commit_id(ours), git_commit_id(theirs)) ||
-		    git_graph_descendant_of(l->repo, git_commit_id(ours),
-					    git_commit_id(theirs)) == 1) {
+		if (DL_GIT(git_oid_equal)(DL_GIT(git_commit_id)(ours), DL_GIT(git_commit_id)(theirs)) ||
+		    DL_GIT(git_graph_descendant_of)(l->repo, DL_GIT(git_commit_id)(ours),
+					    DL_GIT(git_commit_id)(theirs)) == 1) {
 			/* already merged */
 			id[0] = '\0';
-		} else if (git_graph_descendant_of(l->repo,
-						   git_commit_id(theirs),
-						   git_commit_id(ours)) == 1) {
+		} else if (DL_GIT(git_graph_descendant_of)(l->repo,
+						   DL_GIT(git_commit_id)(theirs),
+						   DL_GIT(git_commit_id)(ours)) == 1) {
 			/* fast-forward */
-			rc = cas_ref(l, ref.buf, git_commit_id(theirs),
-				     git_commit_id(ours), "merge", err);
+			rc = cas_ref(l, ref.buf, DL_GIT(git_commit_id)(theirs),
+				     DL_GIT(git_commit_id)(ours), "merge", err);
 			if (rc == 0)
-				git_oid_tostr(id, PM_ID_MAX,
-					      git_commit_id(theirs));
-		} else if (git_merge_base(&base, l->repo, git_commit_id(ours),
-					  git_commit_id(theirs)) ||
-			   git_commit_lookup(&base_c, l->repo, &base) ||
-			   git_commit_tree(&t_base, base_c) ||
-			   git_commit_tree(&t_ours, ours) ||
-			   git_commit_tree(&t_theirs, theirs) ||
-			   git_merge_trees(&idx, l->repo, t_base, t_ours,
+				DL_GIT(git_oid_tostr)(id, PM_ID_MAX,
+					      DL_GIT(git_commit_id)(theirs));
+		} else if (DL_GIT(git_merge_base)(&base, l->repo, DL_GIT(git_commit_id)(ours),
+					  DL_GIT(git_commit_id)(theirs)) ||
+			   DL_GIT(git_commit_lookup)(&base_c, l->repo, &base) ||
+			   DL_GIT(git_commit_tree)(&t_base, base_c) ||
+			   DL_GIT(git_commit_tree)(&t_ours, ours) ||
+			   DL_GIT(git_commit_tree)(&t_theirs, theirs) ||
+			   DL_GIT(git_merge_trees)(&idx, l->repo, t_base, t_ours,
 					   t_theirs, NULL)) {
 			ret = git_fail(err, PM_ERR_IO, "merge");
-		} else if (git_index_has_conflicts(idx)) {
+		} else if (DL_GIT(git_index_has_conflicts)(idx)) {
 			ret = pm_errf(err, PM_ERR_CONFLICT,
 				      "merging %s into %s conflicts", src, dst);
 			conflict_paths(idx, err);
-		} else if (git_index_write_tree_to(&tree_id, idx, l->repo) ||
-			   git_tree_lookup(&tree, l->repo, &tree_id)) {
+		} else if (DL_GIT(git_index_write_tree_to)(&tree_id, idx, l->repo) ||
+			   DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id)) {
 			ret = git_fail(err, PM_ERR_IO, "merge tree");
 		} else {
 			const git_commit *parents[2] = { ours, theirs };
@@ -721,17 +722,17 @@ static enum pm_err local_merge(struct pm_store *s, const char *src,
 			rc = write_commit(l, dst, tree, parents, 2, msg.buf,
 					  &cid, err);
 			if (rc == 0)
-				git_oid_tostr(id, PM_ID_MAX, &cid);
+				DL_GIT(git_oid_tostr)(id, PM_ID_MAX, &cid);
 		}
 		if (rc < 0)
 			ret = PM_ERR_IO;
-		git_index_free(idx);
-		git_tree_free(tree);
-		git_tree_free(t_base);
-		git_tree_free(t_ours);
-		git_tree_free(t_theirs);
-		git_commit_free(base_c);
-		git_commit_free(ours);
+		DL_GIT(git_index_free)(idx);
+		DL_GIT(git_tree_free)(tree);
+		DL_GIT(git_tree_free)(t_base);
+		DL_GIT(git_tree_free)(t_ours);
+		DL_GIT(git_tree_free)(t_theirs);
+		DL_GIT(git_commit_free)(base_c);
+		DL_GIT(git_commit_free)(ours);
 		if (ret || rc == 0)
 			break;
 	}
@@ -740,7 +741,7 @@ static enum pm_err local_merge(struct pm_store *s, const char *src,
 			      "%s kept moving; gave up after %d tries", dst,
 			      CAS_TRIES);
 out:
-	git_commit_free(theirs);
+	DL_GIT(git_commit_free)(theirs);
 	pm_buf_release(&msg);
 	pm_buf_release(&ref);
 	return ret;
@@ -760,9 +761,9 @@ static enum pm_err local_revert(struct pm_store *s, const char *branch,
 	ret = lookup_commit(l, commit, &target, err);
 	if (ret)
 		goto out;
-	git_oid_tostr(short_id, sizeof(short_id), git_commit_id(target));
+	DL_GIT(git_oid_tostr)(short_id, sizeof(short_id), DL_GIT(git_commit_id)(target));
 	pm_buf_addf(&msg, "Revert \"%s\"\n\nThis reverts commit %s.\n",
-		    git_commit_summary(target), short_id);
+		    DL_GIT(git_commit_summary)(target), short_id);
 	ref_name(&ref, branch);
 	for (tries = 0; tries < CAS_TRIES; tries++) {
 		git_commit *head = NULL;
@@ -770,7 +771,7 @@ static enum pm_err local_revert(struct pm_store *s, const char *branch,
 		git_tree *tree = NULL;
 		git_oid tree_id, cid;
 		int rc = -1;
-		unsigned mainline = git_commit_parentcount(target) > 1;
+		unsigned mainline = DL_GIT(git_commit_parentcount)(target) > 1;
 
 		ret = lookup_commit(l, ref.buf, &head, err);
 		if (ret) {
@@ -778,16 +779,16 @@ static enum pm_err local_revert(struct pm_store *s, const char *branch,
 				      "no such branch: %s", branch);
 			break;
 		}
-		if (git_revert_commit(&idx, l->repo, target, head, mainline,
+		if (DL_GIT(git_revert_commit)(&idx, l->repo, target, head, mainline,
 				      NULL)) {
 			ret = git_fail(err, PM_ERR_IO, "revert");
-		} else if (git_index_has_conflicts(idx)) {
+		} else if (DL_GIT(git_index_has_conflicts)(idx)) {
 			ret = pm_errf(err, PM_ERR_CONFLICT,
 				      "reverting %s on %s conflicts", commit,
 				      branch);
 			conflict_paths(idx, err);
-		} else if (git_index_write_tree_to(&tree_id, idx, l->repo) ||
-			   git_tree_lookup(&tree, l->repo, &tree_id)) {
+		} else if (DL_GIT(git_index_write_tree_to)(&tree_id, idx, l->repo) ||
+			   DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id)) {
 			ret = git_fail(err, PM_ERR_IO, "revert tree");
 		} else {
 			const git_commit *parents[1] = { head };
@@ -795,18 +796,18 @@ static enum pm_err local_revert(struct pm_store *s, const char *branch,
 			rc = write_commit(l, branch, tree, parents, 1, msg.buf,
 					  &cid, err);
 			if (rc == 0)
-				git_oid_tostr(id, PM_ID_MAX, &cid);
+				DL_GIT(git_oid_tostr)(id, PM_ID_MAX, &cid);
 			else if (rc < 0)
 				ret = PM_ERR_IO;
 		}
-		git_tree_free(tree);
-		git_index_free(idx);
-		git_commit_free(head);
+		DL_GIT(git_tree_free)(tree);
+		DL_GIT(git_index_free)(idx);
+		DL_GIT(git_commit_free)(head);
 		if (ret || rc == 0)
 			break;
 	}
 out:
-	git_commit_free(target);
+	DL_GIT(git_commit_free)(target);
 	pm_buf_release(&msg);
 	pm_buf_release(&ref);
 	return ret;
@@ -830,13 +831,13 @@ static enum pm_err local_diff(struct pm_store *s, const char *a,
 		ret = lookup_commit(l, b, &cb, err);
 	if (ret)
 		goto out;
-	if (git_commit_tree(&ta, ca) || git_commit_tree(&tb, cb) ||
-	    git_diff_tree_to_tree(&d, l->repo, ta, tb, NULL)) {
+	if (DL_GIT(git_commit_tree)(&ta, ca) || DL_GIT(git_commit_tree)(&tb, cb) ||
+	    DL_GIT(git_diff_tree_to_tree)(&d, l->repo, ta, tb, NULL)) {
 		ret = git_fail(err, PM_ERR_IO, "diff");
 		goto out;
 	}
-	for (i = 0; i < git_diff_num_deltas(d); i++) {
-		const git_diff_delta *dd = git_diff_get_delta(d, i);
+	for (i = 0; i < DL_GIT(git_diff_num_deltas)(d); i++) {
+		const git_diff_delta *dd = DL_GIT(git_diff_get_delta)(d, i);
 
 		switch (dd->status) {
 		case GIT_DELTA_ADDED:
@@ -850,11 +851,11 @@ static enum pm_err local_diff(struct pm_store *s, const char *a,
 		}
 	}
 out:
-	git_diff_free(d);
-	git_tree_free(ta);
-	git_tree_free(tb);
-	git_commit_free(ca);
-	git_commit_free(cb);
+	DL_GIT(git_diff_free)(d);
+	DL_GIT(git_tree_free)(ta);
+	DL_GIT(git_tree_free)(tb);
+	DL_GIT(git_commit_free)(ca);
+	DL_GIT(git_commit_free)(cb);
 	return ret;
 }
 
@@ -871,38 +872,38 @@ static enum pm_err local_log(struct pm_store *s, const char *ref,
 	ret = lookup_commit(l, ref, &start, err);
 	if (ret)
 		return ret;
-	if (git_revwalk_new(&walk, l->repo) ||
-	    git_revwalk_push(walk, git_commit_id(start))) {
+	if (DL_GIT(git_revwalk_new)(&walk, l->repo) ||
+	    DL_GIT(git_revwalk_push)(walk, DL_GIT(git_commit_id)(start))) {
 		ret = git_fail(err, PM_ERR_IO, "log");
 		goto out;
 	}
-	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-	while (out->nr < max && !git_revwalk_next(&oid, walk)) {
+	DL_GIT(git_revwalk_sorting)(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	while (out->nr < max && !DL_GIT(git_revwalk_next)(&oid, walk)) {
 		git_message_trailer_array tr = { 0 };
 		struct pm_commit_info *ci;
 		git_commit *c = NULL;
 		size_t k;
 
-		if (git_commit_lookup(&c, l->repo, &oid))
+		if (DL_GIT(git_commit_lookup)(&c, l->repo, &oid))
 			continue;
 		ci = pm_commit_list_add(out);
-		git_oid_tostr(ci->id, PM_ID_MAX, &oid);
-		ci->message = pm_xstrdup(git_commit_summary(c) ?
-						 git_commit_summary(c) :
+		DL_GIT(git_oid_tostr)(ci->id, PM_ID_MAX, &oid);
+		ci->message = pm_xstrdup(DL_GIT(git_commit_summary)(c) ?
+						 DL_GIT(git_commit_summary)(c) :
 						 "");
-		ci->time = (int64_t)git_commit_time(c);
-		ci->nr_parents = git_commit_parentcount(c);
-		if (!git_message_trailers(&tr, git_commit_message(c))) {
+		ci->time = (int64_t)DL_GIT(git_commit_time)(c);
+		ci->nr_parents = DL_GIT(git_commit_parentcount)(c);
+		if (!DL_GIT(git_message_trailers)(&tr, DL_GIT(git_commit_message)(c))) {
 			for (k = 0; k < tr.count; k++)
 				pm_commit_info_add_meta(ci, tr.trailers[k].key,
 							tr.trailers[k].value);
-			git_message_trailer_array_free(&tr);
+			DL_GIT(git_message_trailer_array_free)(&tr);
 		}
-		git_commit_free(c);
+		DL_GIT(git_commit_free)(c);
 	}
 out:
-	git_revwalk_free(walk);
-	git_commit_free(start);
+	DL_GIT(git_revwalk_free)(walk);
+	DL_GIT(git_commit_free)(start);
 	return ret;
 }
 
