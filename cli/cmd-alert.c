@@ -13,9 +13,9 @@
 #include "parse-options.h"
 
 static const char *const columns[PM_ALERT_COLUMNS_NR] = {
-	"key",	      "kind",	  "group",  "run_id", "flow",
-	"deployment", "pool",	  "attempt", "text",   "created_ms",
-	"status",     "next_ms", "tries",  "sent_ms", "error",
+	"key",	      "kind",	 "group",   "run_id",  "flow",
+	"deployment", "pool",	 "attempt", "text",    "created_ms",
+	"status",     "next_ms", "tries",   "sent_ms", "error",
 };
 
 /* Columns that are numbers in JSON. */
@@ -38,12 +38,12 @@ static void alerts_ls(struct pm_rows *rs, int json)
 			for (c = 0; c < PM_ALERT_COLUMNS_NR; c++) {
 				const char *v = pm_rows_get(rs, r, c);
 
-				json_object_set_new(
-					o, columns[c],
-					!v ? json_null() :
-					numeric(c) ?
-					     json_integer(strtoll(v, NULL, 10)) :
-					     json_string(v));
+				json_object_set_new(o, columns[c],
+						    !v ? json_null() :
+						    numeric(c) ?
+							 json_integer(strtoll(
+								 v, NULL, 10)) :
+							 json_string(v));
 			}
 			json_array_append_new(a, o);
 		}
@@ -93,10 +93,10 @@ static int flush(struct pm_state *st, int json)
 	status = ns.retrying ? cmd_fail("alert", PM_ERR_NET,
 					"the webhook did not take every alert; "
 					"see pm25 alert ls") :
-		 ns.failed ? cmd_fail("alert", PM_ERR_HTTP,
-				      "the webhook refused alerts; see pm25 "
-				      "alert ls --status failed") :
-			     PM_EXIT_OK;
+		 ns.failed   ? cmd_fail("alert", PM_ERR_HTTP,
+					"the webhook refused alerts; see pm25 "
+					  "alert ls --status failed") :
+			       PM_EXIT_OK;
 out:
 	pm_buf_release(&err);
 	return status;
@@ -107,9 +107,7 @@ static int alert_exec(int argc, const char **argv)
 	const char *const usage[] = {
 		"pm25 alert ls [--status pending|sent|failed] [--limit N] "
 		"[--json]",
-		"pm25 alert flush [--json]",
-		"pm25 alert test",
-		NULL
+		"pm25 alert flush [--json]", "pm25 alert test", NULL
 	};
 	const char *status_filter = NULL;
 	long limit = 100;

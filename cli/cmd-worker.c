@@ -194,12 +194,12 @@ int cmd_flow_run_execute(const char *id, const char *worker)
 		if (!retryable(params, status) && param(params, "retries") &&
 		    strtol(param(params, "retries"), NULL, 10) > 0)
 			pm_buf_addstr(&why, " (not transient: not retried)");
-		pm_state_run_fail(st, id, PM_RUN_FAILED, why.buf,
-				  retryable(params, status) ?
-					  (int64_t)(retry_delay(params, attempt) *
-						    1000) :
-					  -1,
-				  &retried, NULL);
+		pm_state_run_fail(
+			st, id, PM_RUN_FAILED, why.buf,
+			retryable(params, status) ?
+				(int64_t)(retry_delay(params, attempt) * 1000) :
+				-1,
+			&retried, NULL);
 	}
 	pm_rows_release(&run);
 out:
@@ -215,8 +215,8 @@ out:
 
 struct child {
 	pid_t pid;
-	int fd;		     /* the read end of the run's stderr, or -1 */
-	struct pm_buf out;   /* what it wrote after its last newline */
+	int fd;		   /* the read end of the run's stderr, or -1 */
+	struct pm_buf out; /* what it wrote after its last newline */
 	char flow[32];
 	char id[PM_RUN_ID_MAX];
 	double started, beat;
@@ -288,7 +288,8 @@ static void child_lines(struct child *k, struct pm_loki *loki, int eof)
 
 /* One line of the worker's own, on stderr and to Loki. */
 static void worker_line(struct pm_loki *loki, const char *level,
-			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+			const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void worker_line(struct pm_loki *loki, const char *level,
 			const char *fmt, ...)
@@ -576,9 +577,10 @@ static int worker_exec(int argc, const char **argv)
 			    "\"runs\": %d}",
 			    name, claimed);
 		pm_loki_stop(loki, 5000, &ls);
-		fprintf(stderr, "{\"worker\": \"%s\", \"loki\": {\"lines\": "
-				"%zu, \"sent\": %zu, \"dropped\": %zu, "
-				"\"failed_pushes\": %zu}}\n",
+		fprintf(stderr,
+			"{\"worker\": \"%s\", \"loki\": {\"lines\": "
+			"%zu, \"sent\": %zu, \"dropped\": %zu, "
+			"\"failed_pushes\": %zu}}\n",
 			name, ls.queued, ls.sent, ls.dropped, ls.failures);
 	} else {
 		worker_line(NULL, "info",

@@ -94,6 +94,25 @@ static enum pm_err get_file(const char *url, const struct pm_http_opts *o,
 	return ret;
 }
 
+/* The options every request has: headers, limits, where the body goes. */
+static void common_opts(CURL *h, const struct pm_http_opts *o,
+			struct curl_slist *hdrs, const char *ua,
+			struct sink *sink, char *errbuf)
+{
+	__typeof__(&curl_easy_setopt) set = DL_CURL(curl_easy_setopt);
+
+	set(h, CURLOPT_HTTPHEADER, hdrs);
+	set(h, CURLOPT_USERAGENT, o->user_agent ? o->user_agent : ua);
+	set(h, CURLOPT_ACCEPT_ENCODING, "");
+	set(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	set(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	set(h, CURLOPT_NOSIGNAL, 1L);
+	set(h, CURLOPT_WRITEFUNCTION, on_data);
+	set(h, CURLOPT_WRITEDATA, sink);
+	set(h, CURLOPT_ERRORBUFFER, errbuf);
+	set(h, CURLOPT_PROTOCOLS_STR, "http,https");
+}
+
 enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 			struct pm_buf *body, struct pm_http_result *res,
 			struct pm_buf *err)
@@ -131,19 +150,9 @@ enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 		hdrs = DL_CURL(curl_slist_append)(hdrs, o.headers[i]);
 	body->max = body->len + o.max_body;
 	DL_CURL(curl_easy_setopt)(h, CURLOPT_URL, url);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_HTTPHEADER, hdrs);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_USERAGENT,
-			 o.user_agent ? o.user_agent : ua.buf);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_ACCEPT_ENCODING, "");
+	common_opts(h, &o, hdrs, ua.buf, &sink, errbuf);
 	DL_CURL(curl_easy_setopt)(h, CURLOPT_FOLLOWLOCATION, 1L);
 	DL_CURL(curl_easy_setopt)(h, CURLOPT_MAXREDIRS, 5L);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_TIMEOUT_MS, o.timeout_ms);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_NOSIGNAL, 1L);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_WRITEFUNCTION, on_data);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_WRITEDATA, &sink);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_ERRORBUFFER, errbuf);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_PROTOCOLS_STR, "http,https");
 
 	for (res->tries = 1;; res->tries++) {
 		CURLcode cc;
@@ -154,7 +163,8 @@ enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 		pm_buf_setlen(body, sink.start);
 		sink.too_big = 0;
 		cc = DL_CURL(curl_easy_perform)(h);
-		DL_CURL(curl_easy_getinfo)(h, CURLINFO_RESPONSE_CODE, &res->status);
+		DL_CURL(curl_easy_getinfo)
+		(h, CURLINFO_RESPONSE_CODE, &res->status);
 		DL_CURL(curl_easy_getinfo)(h, CURLINFO_TOTAL_TIME, &secs);
 		res->seconds += secs;
 		pm_log(PM_LOG_TRACE, "http", "GET %s: curl %d, status %ld, "
@@ -173,11 +183,14 @@ enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 		} else if (cc == CURLE_PARTIAL_FILE) {
 			ret = pm_errf(err, PM_ERR_PARSE,
 				      "GET %s: truncated body: %s", shown.buf,
-				      errbuf[0] ? errbuf : DL_CURL(curl_easy_strerror)(cc));
+				      errbuf[0] ?
+					      errbuf :
+					      DL_CURL(curl_easy_strerror)(cc));
 		} else if (cc != CURLE_OK) {
 			ret = pm_errf(err, PM_ERR_NET, "GET %s: %s", shown.buf,
-				      errbuf[0] ? errbuf :
-						  DL_CURL(curl_easy_strerror)(cc));
+				      errbuf[0] ?
+					      errbuf :
+					      DL_CURL(curl_easy_strerror)(cc));
 		} else if (res->status == 429 || res->status >= 500) {
 			ret = pm_errf(err, PM_ERR_NET,
 				      "GET %s: HTTP %ld after %d %s", shown.buf,
@@ -248,8 +261,8 @@ enum pm_err pm_http_request(const struct pm_http_req *rq,
 	DL_CURL(curl_easy_setopt)(h, CURLOPT_CUSTOMREQUEST, rq->method);
 	if (rq->body) {
 		DL_CURL(curl_easy_setopt)(h, CURLOPT_POSTFIELDS, rq->body);
-		DL_CURL(curl_easy_setopt)(h, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)rq->body_len);
+		DL_CURL(curl_easy_setopt)
+		(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
 	} else if (!strcmp(rq->method, "POST")) {
 		DL_CURL(curl_easy_setopt)(h, CURLOPT_POSTFIELDS, "");
 	}
@@ -257,17 +270,7 @@ enum pm_err pm_http_request(const struct pm_http_req *rq,
 		DL_CURL(curl_easy_setopt)(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		DL_CURL(curl_easy_setopt)(h, CURLOPT_USERPWD, rq->userpwd);
 	}
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_HTTPHEADER, hdrs);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_USERAGENT, o.user_agent ? o.user_agent :
-								 ua.buf);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_ACCEPT_ENCODING, "");
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_CONNECTTIMEOUT_MS, o.connect_timeout_ms);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_TIMEOUT_MS, o.timeout_ms);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_NOSIGNAL, 1L);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_WRITEFUNCTION, on_data);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_WRITEDATA, &sink);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_ERRORBUFFER, errbuf);
-	DL_CURL(curl_easy_setopt)(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	common_opts(h, &o, hdrs, ua.buf, &sink, errbuf);
 	for (tries = 1;; tries++) {
 		CURLcode cc;
 		int retry;
@@ -289,7 +292,9 @@ enum pm_err pm_http_request(const struct pm_http_req *rq,
 		else if (cc != CURLE_OK)
 			ret = pm_errf(err, PM_ERR_NET, "%s %s: %s", rq->method,
 				      shown.buf,
-				      errbuf[0] ? errbuf : DL_CURL(curl_easy_strerror)(cc));
+				      errbuf[0] ?
+					      errbuf :
+					      DL_CURL(curl_easy_strerror)(cc));
 		else
 			ret = PM_OK;
 		if (!retry)

@@ -103,8 +103,8 @@ void pm_loki_push(struct pm_loki *l, int64_t ns, const char *flow,
 		return;
 	bytes = strlen(line) + 64;
 	pthread_mutex_lock(&l->mu);
-	while (l->count && (l->count == l->cap ||
-			    l->bytes + bytes > l->o.max_bytes)) {
+	while (l->count &&
+	       (l->count == l->cap || l->bytes + bytes > l->o.max_bytes)) {
 		pop(l);
 		l->stats.dropped++;
 	}
@@ -160,8 +160,7 @@ static void add_labels(struct pm_buf *b, const struct pm_loki *l,
  * The push body for the first k lines (under the lock): one stream per
  * (flow, level), in the order the streams first appear.
  */
-static void build(struct pm_loki *l, size_t k, struct pm_buf *b,
-		  size_t *drops)
+static void build(struct pm_loki *l, size_t k, struct pm_buf *b, size_t *drops)
 {
 	unsigned char *done = pm_xcalloc(k ? k : 1, 1);
 	size_t i, j, streams = 0;
@@ -238,7 +237,9 @@ static enum outcome post(struct pm_loki *l, const struct pm_buf *gz,
 	static const char *const hdrs[] = { "Content-Type: application/json",
 					    "Content-Encoding: gzip", NULL };
 	struct pm_http_opts o = PM_HTTP_OPTS_INIT;
-	struct pm_http_req rq = { "POST", l->url, hdrs, gz->buf, gz->len, NULL };
+	struct pm_http_req rq = {
+		"POST", l->url, hdrs, gz->buf, gz->len, NULL
+	};
 	struct pm_buf resp = PM_BUF_INIT, err = PM_BUF_INIT;
 	enum outcome r;
 	long status = 0;
@@ -256,8 +257,9 @@ static enum outcome post(struct pm_loki *l, const struct pm_buf *gz,
 	else
 		r = REFUSED;
 	if (r == REFUSED)
-		pm_log(PM_LOG_WARN, "loki", "Loki refused %zu bytes: HTTP %ld %.200s",
-		       gz->len, status, resp.buf ? resp.buf : "");
+		pm_log(PM_LOG_WARN, "loki",
+		       "Loki refused %zu bytes: HTTP %ld %.200s", gz->len,
+		       status, resp.buf ? resp.buf : "");
 	pm_buf_release(&resp);
 	pm_buf_release(&err);
 	return r;
@@ -349,6 +351,16 @@ static void *sender(void *arg)
 	return NULL;
 }
 
+static void loki_free(struct pm_loki *l)
+{
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cv);
+	free(l->ring);
+	free(l->url);
+	free(l->env);
+	free(l);
+}
+
 struct pm_loki *pm_loki_start(const struct pm_loki_opts *o)
 {
 	struct pm_loki *l;
@@ -365,9 +377,8 @@ struct pm_loki *pm_loki_start(const struct pm_loki_opts *o)
 	} else {
 		struct pm_buf b = PM_BUF_INIT;
 
-		pm_buf_addf(&b, "%.*s%s", (int)(n && o->url[n - 1] == '/' ?
-							n - 1 :
-							n),
+		pm_buf_addf(&b, "%.*s%s",
+			    (int)(n && o->url[n - 1] == '/' ? n - 1 : n),
 			    o->url, PUSH_PATH);
 		l->url = pm_buf_detach(&b, NULL);
 	}
@@ -381,12 +392,7 @@ struct pm_loki *pm_loki_start(const struct pm_loki_opts *o)
 	/* before a second thread can touch libcurl */
 	DL_CURL(curl_global_init)(CURL_GLOBAL_DEFAULT);
 	if (pthread_create(&l->thread, NULL, sender, l)) {
-		pthread_mutex_destroy(&l->mu);
-		pthread_cond_destroy(&l->cv);
-		free(l->ring);
-		free(l->url);
-		free(l->env);
-		free(l);
+		loki_free(l);
 		return NULL;
 	}
 	return l;
@@ -408,10 +414,5 @@ void pm_loki_stop(struct pm_loki *l, long wait_ms, struct pm_loki_stats *stats)
 	}
 	if (stats)
 		*stats = l->stats;
-	pthread_mutex_destroy(&l->mu);
-	pthread_cond_destroy(&l->cv);
-	free(l->ring);
-	free(l->url);
-	free(l->env);
-	free(l);
+	loki_free(l);
 }

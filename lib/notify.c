@@ -15,8 +15,21 @@
 #include "pm25/version.h"
 
 /* The columns of an alert row (PM_ALERT_COLUMNS_NR). */
-enum { A_KEY, A_KIND, A_GRP, A_RUN, A_FLOW, A_DEPLOY, A_POOL, A_ATTEMPT,
-       A_TEXT, A_CREATED, A_STATUS, A_NEXT, A_TRIES };
+enum {
+	A_KEY,
+	A_KIND,
+	A_GRP,
+	A_RUN,
+	A_FLOW,
+	A_DEPLOY,
+	A_POOL,
+	A_ATTEMPT,
+	A_TEXT,
+	A_CREATED,
+	A_STATUS,
+	A_NEXT,
+	A_TRIES
+};
 
 #define HEADER_MAX 150	 /* Slack: plain_text of a header */
 #define SECTION_MAX 3000 /* Slack: text of a section */
@@ -31,11 +44,11 @@ static long env_long(const char *name, long dflt)
 
 void pm_notify_from_env(struct pm_notify *n)
 {
-	const char *url = getenv("PM25_SLACK_WEBHOOK_URL");
+	const char *url = getenv("PM25_SLACK_WEBHOOK_URL"),
+		   *env = getenv("PM25_ENV");
 
 	n->url = url && *url ? url : NULL;
-	n->env = getenv("PM25_ENV") && *getenv("PM25_ENV") ? getenv("PM25_ENV") :
-							       "dev";
+	n->env = env && *env ? env : "dev";
 	n->throttle_ms = env_long("PM25_ALERT_THROTTLE_S", 300) * 1000;
 	n->max_tries = (int)env_long("PM25_ALERT_TRIES", 8);
 	n->timeout_ms = 10000;
@@ -48,10 +61,16 @@ void pm_notify_from_env(struct pm_notify *n)
 /* Length of the UTF-8 character at s, 0 if it is not valid UTF-8. */
 static size_t utf8_len(const unsigned char *s)
 {
-	size_t n = *s < 0x80 ? 1 : *s >= 0xc2 && *s < 0xe0 ? 2 :
-		   *s >= 0xe0 && *s < 0xf0 ? 3 : *s >= 0xf0 && *s < 0xf5 ? 4 :
-		   0, i;
+	size_t n = 0, i;
 
+	if (*s < 0x80)
+		n = 1;
+	else if (*s >= 0xc2 && *s < 0xe0)
+		n = 2;
+	else if (*s >= 0xe0 && *s < 0xf0)
+		n = 3;
+	else if (*s >= 0xf0 && *s < 0xf5)
+		n = 4;
 	for (i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
@@ -138,13 +157,15 @@ static char *message(struct pm_rows *rs, const size_t *idx, size_t k,
 
 	if (k == 1)
 		pm_buf_addf(&head, "%s %s: %.100s", mark(kind),
-			    !strcmp(kind, "quality") ? "Quality below the gate" :
-						       kind,
+			    !strcmp(kind, "quality") ?
+				    "Quality below the gate" :
+				    kind,
 			    subject(rs, idx[0]));
 	else
 		pm_buf_addf(&head, "%s %zu runs %s: %.90s", mark(kind), k,
-			    !strcmp(kind, "quality") ? "below the quality gate" :
-						       kind,
+			    !strcmp(kind, "quality") ?
+				    "below the quality gate" :
+				    kind,
 			    subject(rs, idx[0]));
 	for (i = 0; i < k && i < DIGEST_MAX; i++) {
 		size_t r = idx[i];
@@ -158,7 +179,8 @@ static char *message(struct pm_rows *rs, const size_t *idx, size_t k,
 					    pm_rows_get(rs, r, A_ATTEMPT));
 			if (k == 1 && pm_rows_get(rs, r, A_POOL)) {
 				pm_buf_addstr(&sec, " in pool ");
-				add_mrkdwn(&sec, pm_rows_get(rs, r, A_POOL), 80);
+				add_mrkdwn(&sec, pm_rows_get(rs, r, A_POOL),
+					   80);
 			}
 			pm_buf_addstr(&sec, k > 1 ? ": " : "\n*Reason* ");
 		}
@@ -186,11 +208,10 @@ static char *message(struct pm_rows *rs, const size_t *idx, size_t k,
 	cut(&sec, SECTION_MAX);
 	blocks = json_pack("[{s:s, s:{s:s, s:s}}, {s:s, s:{s:s, s:s}}, "
 			   "{s:s, s:[{s:s, s:s}]}]",
-			   "type", "header", "text", "type", "plain_text", "text",
-			   head.buf, "type", "section", "text", "type", "mrkdwn",
-			   "text", sec.buf,
-			   "type", "context", "elements", "type", "mrkdwn",
-			   "text", ctx.buf);
+			   "type", "header", "text", "type", "plain_text",
+			   "text", head.buf, "type", "section", "text", "type",
+			   "mrkdwn", "text", sec.buf, "type", "context",
+			   "elements", "type", "mrkdwn", "text", ctx.buf);
 	m = json_pack("{s:s, s:o}", "text", text.buf, "blocks", blocks);
 	out = m ? json_dumps(m, JSON_COMPACT) : NULL;
 	json_decref(m);
@@ -224,8 +245,9 @@ static enum send_result post(const struct pm_notify *n, const char *body,
 	static const char *const hdrs[] = { "Content-Type: application/json",
 					    NULL };
 	struct pm_http_opts o = PM_HTTP_OPTS_INIT;
-	struct pm_http_req rq = { "POST", n->url, hdrs, body, strlen(body),
-				  NULL };
+	struct pm_http_req rq = {
+		"POST", n->url, hdrs, body, strlen(body), NULL
+	};
 	struct pm_buf resp = PM_BUF_INIT, err = PM_BUF_INIT;
 	enum send_result r;
 	enum pm_err e;
@@ -247,7 +269,7 @@ static enum send_result post(const struct pm_notify *n, const char *body,
 		if (resp.len)
 			pm_buf_addf(why, ": %.120s", resp.buf);
 		r = status == 429 || status >= 500 || status == 408 ? RETRY :
-								       GIVE_UP;
+								      GIVE_UP;
 	}
 	pm_buf_release(&resp);
 	pm_buf_release(&err);
@@ -291,7 +313,8 @@ static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
 		for (i = a; i < b; i++)
 			if (!pm_state_alert_move(
 				    st, pm_rows_get(rs, i, A_KEY),
-				    strtoll(pm_rows_get(rs, i, A_NEXT), NULL, 10),
+				    strtoll(pm_rows_get(rs, i, A_NEXT), NULL,
+					    10),
 				    last + n->throttle_ms, 0, NULL))
 				ns->held++;
 		goto out;
@@ -311,14 +334,15 @@ static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
 		pm_buf_addstr(&why, "cannot build the message");
 	for (i = 0; !ret && i < k; i++) {
 		const char *key = pm_rows_get(rs, idx[i], A_KEY);
-		long tries = strtol(pm_rows_get(rs, idx[i], A_TRIES), NULL, 10) +
-			     1;
+		long tries =
+			strtol(pm_rows_get(rs, idx[i], A_TRIES), NULL, 10) + 1;
 		int64_t next = now + backoff_ms(tries);
 
 		if (r == RETRY && tries >= n->max_tries)
 			r = GIVE_UP;
 		if (r == SENT) {
-			ret = pm_state_alert_end(st, key, "sent", NULL, now, err);
+			ret = pm_state_alert_end(st, key, "sent", NULL, now,
+						 err);
 			ns->sent++;
 		} else if (r == RETRY) {
 			ret = pm_state_alert_end(st, key, "pending", why.buf,
@@ -327,8 +351,8 @@ static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
 			if (!ns->next_ms || next < ns->next_ms)
 				ns->next_ms = next;
 		} else {
-			ret = pm_state_alert_end(st, key, "failed", why.buf, now,
-						 err);
+			ret = pm_state_alert_end(st, key, "failed", why.buf,
+						 now, err);
 			ns->failed++;
 		}
 	}
@@ -355,8 +379,9 @@ enum pm_err pm_notify_flush(struct pm_state *st, const struct pm_notify *n,
 	if (ret)
 		return ret;
 	for (a = 0; !ret && a < rs.nr; a = b) {
-		for (b = a + 1; b < rs.nr && !strcmp(pm_rows_get(&rs, a, A_GRP),
-						     pm_rows_get(&rs, b, A_GRP));
+		for (b = a + 1;
+		     b < rs.nr && !strcmp(pm_rows_get(&rs, a, A_GRP),
+					  pm_rows_get(&rs, b, A_GRP));
 		     b++)
 			;
 		ret = flush_group(st, n, &rs, a, b, now, ns, err);

@@ -12,7 +12,7 @@
 typedef void (*pm_dl_fn)(void);
 
 struct pm_dl {
-	const char *soname; /* set at build time */
+	const char *soname;  /* set at build time */
 	const char *package; /* the Debian package that has it */
 	void *handle;
 };

@@ -135,9 +135,10 @@ enum pm_err pm_state_pool_pause(struct pm_state *st, const char *name,
  * Alerts (an outbox; pm25/notify.h sends them). A run that ends Failed,
  * TimedOut or Crashed for good, or turns Late, queues one by itself.
  */
-#define PM_ALERT_COLUMNS_NR 15 /* key, kind, grp, run_id, flow, deployment,
-				  pool, attempt, text, created_ms, status,
-				  next_ms, tries, sent_ms, error */
+#define PM_ALERT_COLUMNS_NR                             \
+	15 /* key, kind, grp, run_id, flow, deployment, \
+	      pool, attempt, text, created_ms, status,  \
+	      next_ms, tries, sent_ms, error */
 /* Queue an alert of kind (e.g. "quality") about run id, once per run. */
 enum pm_err pm_state_alert_run(struct pm_state *st, const char *id,
 			       const char *kind, const char *text,

@@ -9,8 +9,8 @@
 #include "pm25/state.h"
 #include "state-int.h"
 
-#define ALERT_COLUMNS                                                         \
-	"key, kind, grp, run_id, flow, deployment, pool, attempt, text, "    \
+#define ALERT_COLUMNS                                                     \
+	"key, kind, grp, run_id, flow, deployment, pool, attempt, text, " \
 	"created_ms, status, next_ms, tries, sent_ms, error"
 
 enum pm_err pm_state_alert_tx(struct pm_state *st, const char *id,
@@ -25,7 +25,8 @@ enum pm_err pm_state_alert_tx(struct pm_state *st, const char *id,
 		"pool, attempt, text, created_ms, next_ms) SELECT CAST(? AS "
 		"TEXT) || id, CAST(? AS TEXT), CAST(? AS TEXT) || ':' || "
 		"COALESCE(deployment, flow), id, flow, deployment, pool, "
-		"attempt, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT) "
+		"attempt, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS "
+		"BIGINT) "
 		"FROM flow_runs WHERE id = ? ON CONFLICT (key) DO NOTHING",
 		(const char *const[]){ key_prefix, kind, kind,
 				       text && *text ? text : kind, now, now,
@@ -50,13 +51,13 @@ enum pm_err pm_state_alert_add(struct pm_state *st, const char *key,
 	char now[24];
 
 	pm_state_ms_text(now, pm_state_now_ms());
-	return pm_db_query(st->db,
-			   "INSERT INTO alerts (key, kind, grp, text, "
-			   "created_ms, next_ms) VALUES (?, ?, ?, ?, ?, ?) ON "
-			   "CONFLICT (key) DO NOTHING",
-			   (const char *const[]){ key, kind, key, text, now,
-						  now },
-			   6, NULL, NULL, err);
+	return pm_db_query(
+		st->db,
+		"INSERT INTO alerts (key, kind, grp, text, "
+		"created_ms, next_ms) VALUES (?, ?, ?, ?, ?, ?) ON "
+		"CONFLICT (key) DO NOTHING",
+		(const char *const[]){ key, kind, key, text, now, now }, 6,
+		NULL, NULL, err);
 }
 
 enum pm_err pm_state_alerts_due(struct pm_state *st, int64_t now_ms,
@@ -104,8 +105,8 @@ enum pm_err pm_state_alert_move(struct pm_state *st, const char *key,
 			  "UPDATE alerts SET next_ms = ?, tries = tries + "
 			  "CAST(? AS INTEGER) WHERE key = ? AND status = "
 			  "'pending' AND next_ms = ?",
-			  (const char *const[]){ n, try ? "1" : "0", key, o }, 4,
-			  NULL, &changed, err);
+			  (const char *const[]){ n, try ? "1" : "0", key, o },
+			  4, NULL, &changed, err);
 	if (!ret && !changed)
 		ret = pm_errf(err, PM_ERR_CONFLICT,
 			      "alert %s was taken meanwhile", key);
@@ -120,14 +121,14 @@ enum pm_err pm_state_alert_end(struct pm_state *st, const char *key,
 
 	pm_state_ms_text(now, pm_state_now_ms());
 	pm_state_ms_text(n, next_ms);
-	return pm_db_query(st->db,
-			   "UPDATE alerts SET status = ?, error = ?, next_ms = "
-			   "?, sent_ms = CASE WHEN CAST(? AS TEXT) = 'sent' "
-			   "THEN CAST(? AS BIGINT) ELSE sent_ms END WHERE key "
-			   "= ?",
-			   (const char *const[]){ status, error, n, status, now,
-						  key },
-			   6, NULL, NULL, err);
+	return pm_db_query(
+		st->db,
+		"UPDATE alerts SET status = ?, error = ?, next_ms = "
+		"?, sent_ms = CASE WHEN CAST(? AS TEXT) = 'sent' "
+		"THEN CAST(? AS BIGINT) ELSE sent_ms END WHERE key "
+		"= ?",
+		(const char *const[]){ status, error, n, status, now, key }, 6,
+		NULL, NULL, err);
 }
 
 enum pm_err pm_state_alert_last_sent(struct pm_state *st, const char *grp,

@@ -20,7 +20,8 @@ static void quiet(void *arg, const PGresult *res)
 static enum pm_err fail(PGconn *c, PGresult *r, const char *what,
 			struct pm_buf *err)
 {
-	const char *state = r ? DL_PQ(PQresultErrorField)(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *state =
+		r ? DL_PQ(PQresultErrorField)(r, PG_DIAG_SQLSTATE) : NULL;
 	enum pm_err e = PM_ERR_IO;
 	char msg[512];
 
@@ -120,7 +121,8 @@ static enum pm_err pg_run(struct pm_db *db, size_t k,
 			for (j = 0; j < cols; j++)
 				cell[j] = DL_PQ(PQgetisnull)(r, i, j) ?
 						  NULL :
-						  pm_xstrdup(DL_PQ(PQgetvalue)(r, i, j));
+						  pm_xstrdup(DL_PQ(PQgetvalue)(
+							  r, i, j));
 		}
 		rows->cols = (size_t)cols;
 	}

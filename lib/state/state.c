@@ -79,7 +79,8 @@ static const char *const migrations[] = {
 	" ended_ms BIGINT,"
 	" updated_ms BIGINT NOT NULL,"
 	" attempt INTEGER NOT NULL DEFAULT 1);"
-	"CREATE INDEX flow_runs_by_state ON flow_runs (state, pool, scheduled_ms);"
+	"CREATE INDEX flow_runs_by_state ON flow_runs (state, pool, "
+	"scheduled_ms);"
 	"CREATE INDEX flow_runs_by_created ON flow_runs (created_ms);"
 	"CREATE TABLE run_states ("
 	" run_id TEXT NOT NULL REFERENCES flow_runs (id) ON DELETE CASCADE,"
@@ -121,12 +122,14 @@ static const char *const migrations[] = {
 	" PRIMARY KEY (name, version));"
 	"ALTER TABLE flow_runs ADD COLUMN deployment_version INTEGER;"
 	"ALTER TABLE flow_runs ADD COLUMN slot_ms BIGINT;"
-	"CREATE UNIQUE INDEX flow_runs_one_per_slot ON flow_runs (deployment, slot_ms);",
+	"CREATE UNIQUE INDEX flow_runs_one_per_slot ON flow_runs (deployment, "
+	"slot_ms);",
 	/* 3: workers hold runs under leases; runs may be retried */
 	"ALTER TABLE flow_runs ADD COLUMN worker TEXT;"
 	"ALTER TABLE flow_runs ADD COLUMN lease_ms BIGINT;"
 	"ALTER TABLE flow_runs ADD COLUMN heartbeat_ms BIGINT;"
-	"ALTER TABLE flow_runs ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE flow_runs ADD COLUMN max_attempts INTEGER NOT NULL "
+	"DEFAULT 1;"
 	"CREATE INDEX flow_runs_by_lease ON flow_runs (state, lease_ms);",
 	/* 4: retention finds finished runs by their end */
 	"CREATE INDEX flow_runs_by_end ON flow_runs (ended_ms);",
@@ -404,9 +407,10 @@ enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
 			      "flow run %s changed state meanwhile", id);
 	if (!ret)
 		ret = pm_state_add_history(st, id, state, reason, now, err);
-	if (!ret && (s == PM_RUN_FAILED || s == PM_RUN_TIMEDOUT ||
-		     s == PM_RUN_CRASHED))
-		ret = pm_state_alert_tx(st, id, state, "run:", reason, now, err);
+	if (!ret &&
+	    (s == PM_RUN_FAILED || s == PM_RUN_TIMEDOUT || s == PM_RUN_CRASHED))
+		ret = pm_state_alert_tx(st, id, state, "run:", reason, now,
+					err);
 	else if (!ret && s == PM_RUN_LATE)
 		ret = pm_state_alert_tx(st, id, state, "late:", reason, now,
 					err);
@@ -504,10 +508,9 @@ enum pm_err pm_state_prune(struct pm_state *st, int days, size_t *runs,
 				  (const char *const[]){ cut }, 1, NULL, logs,
 				  err);
 	if (!ret)
-		ret = pm_db_query(st->db,
-				  "DELETE FROM alerts WHERE created_ms < ?",
-				  (const char *const[]){ cut }, 1, NULL, NULL,
-				  err);
+		ret = pm_db_query(
+			st->db, "DELETE FROM alerts WHERE created_ms < ?",
+			(const char *const[]){ cut }, 1, NULL, NULL, err);
 	/* states and logs of a deleted run go with it (ON DELETE CASCADE) */
 	if (!ret)
 		ret = pm_db_query(st->db,

@@ -240,7 +240,8 @@ enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
 						   err);
 		*retried = !ret;
 	} else if (!ret) {
-		ret = pm_state_alert_tx(st, id, state, "run:", reason, now, err);
+		ret = pm_state_alert_tx(st, id, state, "run:", reason, now,
+					err);
 	}
 	if (!ret)
 		ret = pm_db_commit(st->db, err);

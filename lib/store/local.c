@@ -63,7 +63,8 @@ static enum pm_err lookup_commit(struct local *l, const char *ref,
 		return pm_errf(err, PM_ERR_NOTFOUND, "no such ref: %s", ref);
 	if (rc)
 		return git_fail(err, PM_ERR_IO, ref);
-	rc = DL_GIT(git_object_peel)((git_object **)out, obj, GIT_OBJECT_COMMIT);
+	rc = DL_GIT(git_object_peel)((git_object **)out, obj,
+				     GIT_OBJECT_COMMIT);
 	DL_GIT(git_object_free)(obj);
 	if (rc)
 		return pm_errf(err, PM_ERR_NOTFOUND, "not a commit: %s", ref);
@@ -102,12 +103,11 @@ static int cas_ref(struct local *l, const char *refname, const git_oid *id,
 
 	for (tries = 0; tries < CAS_TRIES; tries++) {
 		if (old)
-			rc = DL_GIT(git_reference_create_matching)(&ref, l->repo,
-							   refname, id, 1, old,
-							   why);
+			rc = DL_GIT(git_reference_create_matching)(
+				&ref, l->repo, refname, id, 1, old, why);
 		else
-			rc = DL_GIT(git_reference_create)(&ref, l->repo, refname, id,
-						  0, why);
+			rc = DL_GIT(git_reference_create)(&ref, l->repo,
+							  refname, id, 0, why);
 		DL_GIT(git_reference_free)(ref);
 		ref = NULL;
 		if (rc != GIT_ELOCKED)
@@ -139,8 +139,8 @@ static enum pm_err first_commit(struct local *l, struct pm_buf *err)
 	    DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id) ||
 	    DL_GIT(git_signature_now)(&sig, "pm25", "pm25@localhost") ||
 	    DL_GIT(git_commit_create)(&id, l->repo, NULL, sig, sig, NULL,
-			      "pm25: initialise the repository\n", tree, 0,
-			      NULL)) {
+				      "pm25: initialise the repository\n", tree,
+				      0, NULL)) {
 		ret = git_fail(err, PM_ERR_IO, "first commit");
 		goto out;
 	}
@@ -168,9 +168,10 @@ static void fast_writes(git_repository *repo)
 
 	pm_buf_addf(&objects, "%sobjects", dir);
 	if (!DL_GIT(git_repository_odb)(&odb, repo) &&
-	    !DL_GIT(git_odb_backend_loose)(&loose, objects.buf, 1 /* fastest */, 0, 0,
-				   0) &&
-	    DL_GIT(git_odb_add_backend)(odb, loose, 3 /* before the default ones */))
+	    !DL_GIT(git_odb_backend_loose)(&loose, objects.buf, 1 /* fastest */,
+					   0, 0, 0) &&
+	    DL_GIT(git_odb_add_backend)(odb, loose,
+					3 /* before the default ones */))
 		loose->free(loose);
 	DL_GIT(git_odb_free)(odb);
 	pm_buf_release(&objects);
@@ -191,15 +192,16 @@ static enum pm_err local_open(struct pm_store *s, const char *where,
 		 * SHA-1, most of the cost of a training read; zlib's own
 		 * checksum still guards every object read.
 		 */
-		DL_GIT(git_libgit2_opts)(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+		DL_GIT(git_libgit2_opts)
+		(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	}
 	s->priv = l;
 	rc = DL_GIT(git_repository_open_bare)(&l->repo, where);
 	if (rc && create) {
 		git_repository_init_options o;
 
-		DL_GIT(git_repository_init_options_init)(
-			&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		DL_GIT(git_repository_init_options_init)
+		(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 		o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
 		o.initial_head = "main";
 		rc = DL_GIT(git_repository_init_ext)(&l->repo, where, &o);
@@ -213,7 +215,8 @@ static enum pm_err local_open(struct pm_store *s, const char *where,
 		goto out;
 	}
 	fast_writes(l->repo);
-	if (DL_GIT(git_reference_lookup)(&main_ref, l->repo, "refs/heads/main")) {
+	if (DL_GIT(git_reference_lookup)(&main_ref, l->repo,
+					 "refs/heads/main")) {
 		if (!create) {
 			ret = pm_errf(err, PM_ERR_NOTFOUND,
 				      "%s: no main branch (run pm25 init)",
@@ -282,7 +285,8 @@ static enum pm_err local_get(struct pm_store *s, const char *ref,
 	if (DL_GIT(git_commit_tree)(&tree, c) ||
 	    DL_GIT(git_tree_entry_bypath)(&te, tree, path) ||
 	    DL_GIT(git_tree_entry_type)(te) != GIT_OBJECT_BLOB ||
-	    DL_GIT(git_blob_lookup)(&blob, l->repo, DL_GIT(git_tree_entry_id)(te))) {
+	    DL_GIT(git_blob_lookup)(&blob, l->repo,
+				    DL_GIT(git_tree_entry_id)(te))) {
 		ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: no such file in %s",
 			      path, ref);
 		goto out;
@@ -329,8 +333,9 @@ static enum pm_err local_list(struct pm_store *s, const char *ref,
 	enum pm_err ret;
 
 	ret = lookup_commit(l, ref, &c, err);
-	if (!ret && (DL_GIT(git_commit_tree)(&tree, c) ||
-		     DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, walk_cb, &w)))
+	if (!ret &&
+	    (DL_GIT(git_commit_tree)(&tree, c) ||
+	     DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, walk_cb, &w)))
 		ret = git_fail(err, PM_ERR_IO, ref);
 	pm_buf_release(&w.path);
 	DL_GIT(git_tree_free)(tree);
@@ -465,7 +470,8 @@ static enum pm_err local_tag(struct pm_store *s, const char *name,
 	if (ret)
 		goto out;
 	pm_buf_addf(&refname, "refs/tags/%s", name);
-	rc = cas_ref(l, refname.buf, DL_GIT(git_commit_id)(c), NULL, "tag", err);
+	rc = cas_ref(l, refname.buf, DL_GIT(git_commit_id)(c), NULL, "tag",
+		     err);
 	if (rc > 0)
 		ret = pm_errf(err, PM_ERR_CONFLICT, "tag %s exists", name);
 	else if (rc < 0)
@@ -538,15 +544,16 @@ static int write_commit(struct local *l, const char *branch,
 	int rc;
 
 	if (DL_GIT(git_signature_now)(&sig, "pm25", "pm25@localhost") ||
-	    DL_GIT(git_commit_create)(id, l->repo, NULL, sig, sig, NULL, msg, tree,
-			      nr_parents, parents)) {
+	    DL_GIT(git_commit_create)(id, l->repo, NULL, sig, sig, NULL, msg,
+				      tree, nr_parents, parents)) {
 		DL_GIT(git_signature_free)(sig);
 		git_fail(err, PM_ERR_IO, "commit");
 		return -1;
 	}
 	DL_GIT(git_signature_free)(sig);
 	ref_name(&ref, branch);
-	rc = cas_ref(l, ref.buf, id, DL_GIT(git_commit_id)(parents[0]), msg, err);
+	rc = cas_ref(l, ref.buf, id, DL_GIT(git_commit_id)(parents[0]), msg,
+		     err);
 	pm_buf_release(&ref);
 	return rc;
 }
@@ -588,10 +595,12 @@ static enum pm_err local_commit(struct pm_store *s, const char *branch,
 			break;
 		}
 		if (DL_GIT(git_commit_tree)(&base, head) ||
-		    DL_GIT(git_tree_create_updated)(&tree_id, l->repo, base, n, up) ||
+		    DL_GIT(git_tree_create_updated)(&tree_id, l->repo, base, n,
+						    up) ||
 		    DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id)) {
 			ret = git_fail(err, PM_ERR_IO, "tree");
-		} else if (DL_GIT(git_oid_equal)(&tree_id, DL_GIT(git_tree_id)(base))) {
+		} else if (DL_GIT(git_oid_equal)(&tree_id,
+						 DL_GIT(git_tree_id)(base))) {
 			/* nothing changed: no empty commits */
 			id[0] = '\0';
 			rc = 0;
@@ -608,13 +617,12 @@ static enum pm_err local_commit(struct pm_store *s, const char *branch,
 		}
 		rc = ret ? -1 : rc;
 next:
-		DL_GIT(git_tree_free)(tree);
-		DL_GIT(git_tree_free)(base);
-		DL_GIT(git_commit_free)(head);
-		if (rc <= 0)
-			break;
-		pm_log(PM_LOG_DEBUG, "store", "%s moved; committing again",
-		       branch);
+	DL_GIT(git_tree_free)(tree);
+	DL_GIT(git_tree_free)(base);
+	DL_GIT(git_commit_free)(head);
+	if (rc <= 0)
+		break;
+	pm_log(PM_LOG_DEBUG, "store", "%s moved; committing again", branch);
 	}
 	if (!ret && tries == CAS_TRIES)
 		ret = pm_errf(err, PM_ERR_CONFLICT,
@@ -686,34 +694,38 @@ static enum pm_err local_merge(struct pm_store *s, const char *src,
 				      "no such branch: %s", dst);
 			break;
 		}
-		if (DL_GIT(git_oid_equal)(DL_GIT(git_commit_id)(ours), DL_GIT(git_commit_id)(theirs)) ||
-		    DL_GIT(git_graph_descendant_of)(l->repo, DL_GIT(git_commit_id)(ours),
-					    DL_GIT(git_commit_id)(theirs)) == 1) {
+		if (DL_GIT(git_oid_equal)(DL_GIT(git_commit_id)(ours),
+					  DL_GIT(git_commit_id)(theirs)) ||
+		    DL_GIT(git_graph_descendant_of)(
+			    l->repo, DL_GIT(git_commit_id)(ours),
+			    DL_GIT(git_commit_id)(theirs)) == 1) {
 			/* already merged */
 			id[0] = '\0';
-		} else if (DL_GIT(git_graph_descendant_of)(l->repo,
-						   DL_GIT(git_commit_id)(theirs),
-						   DL_GIT(git_commit_id)(ours)) == 1) {
+		} else if (DL_GIT(git_graph_descendant_of)(
+				   l->repo, DL_GIT(git_commit_id)(theirs),
+				   DL_GIT(git_commit_id)(ours)) == 1) {
 			/* fast-forward */
 			rc = cas_ref(l, ref.buf, DL_GIT(git_commit_id)(theirs),
 				     DL_GIT(git_commit_id)(ours), "merge", err);
 			if (rc == 0)
-				DL_GIT(git_oid_tostr)(id, PM_ID_MAX,
-					      DL_GIT(git_commit_id)(theirs));
-		} else if (DL_GIT(git_merge_base)(&base, l->repo, DL_GIT(git_commit_id)(ours),
-					  DL_GIT(git_commit_id)(theirs)) ||
+				DL_GIT(git_oid_tostr)
+				(id, PM_ID_MAX, DL_GIT(git_commit_id)(theirs));
+		} else if (DL_GIT(git_merge_base)(
+				   &base, l->repo, DL_GIT(git_commit_id)(ours),
+				   DL_GIT(git_commit_id)(theirs)) ||
 			   DL_GIT(git_commit_lookup)(&base_c, l->repo, &base) ||
 			   DL_GIT(git_commit_tree)(&t_base, base_c) ||
 			   DL_GIT(git_commit_tree)(&t_ours, ours) ||
 			   DL_GIT(git_commit_tree)(&t_theirs, theirs) ||
-			   DL_GIT(git_merge_trees)(&idx, l->repo, t_base, t_ours,
-					   t_theirs, NULL)) {
+			   DL_GIT(git_merge_trees)(&idx, l->repo, t_base,
+						   t_ours, t_theirs, NULL)) {
 			ret = git_fail(err, PM_ERR_IO, "merge");
 		} else if (DL_GIT(git_index_has_conflicts)(idx)) {
 			ret = pm_errf(err, PM_ERR_CONFLICT,
 				      "merging %s into %s conflicts", src, dst);
 			conflict_paths(idx, err);
-		} else if (DL_GIT(git_index_write_tree_to)(&tree_id, idx, l->repo) ||
+		} else if (DL_GIT(git_index_write_tree_to)(&tree_id, idx,
+							   l->repo) ||
 			   DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id)) {
 			ret = git_fail(err, PM_ERR_IO, "merge tree");
 		} else {
@@ -761,7 +773,8 @@ static enum pm_err local_revert(struct pm_store *s, const char *branch,
 	ret = lookup_commit(l, commit, &target, err);
 	if (ret)
 		goto out;
-	DL_GIT(git_oid_tostr)(short_id, sizeof(short_id), DL_GIT(git_commit_id)(target));
+	DL_GIT(git_oid_tostr)
+	(short_id, sizeof(short_id), DL_GIT(git_commit_id)(target));
 	pm_buf_addf(&msg, "Revert \"%s\"\n\nThis reverts commit %s.\n",
 		    DL_GIT(git_commit_summary)(target), short_id);
 	ref_name(&ref, branch);
@@ -779,15 +792,16 @@ static enum pm_err local_revert(struct pm_store *s, const char *branch,
 				      "no such branch: %s", branch);
 			break;
 		}
-		if (DL_GIT(git_revert_commit)(&idx, l->repo, target, head, mainline,
-				      NULL)) {
+		if (DL_GIT(git_revert_commit)(&idx, l->repo, target, head,
+					      mainline, NULL)) {
 			ret = git_fail(err, PM_ERR_IO, "revert");
 		} else if (DL_GIT(git_index_has_conflicts)(idx)) {
 			ret = pm_errf(err, PM_ERR_CONFLICT,
 				      "reverting %s on %s conflicts", commit,
 				      branch);
 			conflict_paths(idx, err);
-		} else if (DL_GIT(git_index_write_tree_to)(&tree_id, idx, l->repo) ||
+		} else if (DL_GIT(git_index_write_tree_to)(&tree_id, idx,
+							   l->repo) ||
 			   DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id)) {
 			ret = git_fail(err, PM_ERR_IO, "revert tree");
 		} else {
@@ -831,7 +845,8 @@ static enum pm_err local_diff(struct pm_store *s, const char *a,
 		ret = lookup_commit(l, b, &cb, err);
 	if (ret)
 		goto out;
-	if (DL_GIT(git_commit_tree)(&ta, ca) || DL_GIT(git_commit_tree)(&tb, cb) ||
+	if (DL_GIT(git_commit_tree)(&ta, ca) ||
+	    DL_GIT(git_commit_tree)(&tb, cb) ||
 	    DL_GIT(git_diff_tree_to_tree)(&d, l->repo, ta, tb, NULL)) {
 		ret = git_fail(err, PM_ERR_IO, "diff");
 		goto out;
@@ -893,7 +908,8 @@ static enum pm_err local_log(struct pm_store *s, const char *ref,
 						 "");
 		ci->time = (int64_t)DL_GIT(git_commit_time)(c);
 		ci->nr_parents = DL_GIT(git_commit_parentcount)(c);
-		if (!DL_GIT(git_message_trailers)(&tr, DL_GIT(git_commit_message)(c))) {
+		if (!DL_GIT(git_message_trailers)(
+			    &tr, DL_GIT(git_commit_message)(c))) {
 			for (k = 0; k < tr.count; k++)
 				pm_commit_info_add_meta(ci, tr.trailers[k].key,
 							tr.trailers[k].value);

@@ -54,8 +54,9 @@ pm_dl_fn pm_dl_sym(struct pm_dl *lib, const char *name)
 		h = load(lib);
 	p = dlsym(h, name);
 	if (!p) {
-		fprintf(stderr, "pm25: %s has no %s: install the %s that pm25 "
-				"was built with\n",
+		fprintf(stderr,
+			"pm25: %s has no %s: install the %s that pm25 "
+			"was built with\n",
 			lib->soname, name, lib->package);
 		exit(1);
 	}
