@@ -16,8 +16,10 @@
 #include "pm25/timeutil.h"
 #include "cmd.h"
 #include "parse-options.h"
+#include "watchdog.h"
 
 const char *cmd_existing_run;
+int cmd_run_by_worker;
 
 /* Where a foreground run's events go. */
 struct recorder {
@@ -201,9 +203,10 @@ static void print_result(const struct pm_flow_result *r, int json, int ok,
 		       r->branch);
 }
 
-/* k=v into the flow options. */
-static int take_param(struct pm_flow_opts *o, const char *kv,
-		      const char **from, const char **to)
+/* k=v into the flow options or the task policies; why says what is bad. */
+static int take_param(struct pm_flow_opts *o, struct pm_task_policy *tasks,
+		      const char *kv, const char **from, const char **to,
+		      struct pm_buf *why)
 {
 	const char *eq = strchr(kv, '=');
 	size_t n = eq ? (size_t)(eq - kv) : 0;
@@ -211,6 +214,12 @@ static int take_param(struct pm_flow_opts *o, const char *kv,
 
 	if (!eq)
 		return -1;
+	if (memchr(kv, '.', n)) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, kv);
+		return pm_task_policy_set(tasks, key, v, why) ? -1 : 0;
+	}
 #define KEY(k) (n == strlen(k) && !memcmp(kv, k, n))
 	if (KEY("source"))
 		o->source = v;
@@ -234,6 +243,25 @@ static int take_param(struct pm_flow_opts *o, const char *kv,
 		return -1;
 #undef KEY
 	return 0;
+}
+
+/* Every --param; err says which one is bad. */
+static int take_params(struct pm_flow_opts *o, struct pm_task_policy *tasks,
+		       const struct opt_list *params, const char **from,
+		       const char **to, struct pm_buf *err)
+{
+	struct pm_buf why = PM_BUF_INIT;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; !bad && i < params->nr; i++)
+		if (take_param(o, tasks, params->v[i], from, to, &why)) {
+			pm_buf_setf(err, "bad --param '%s'%s%s", params->v[i],
+				    why.len ? ": " : "", why.len ? why.buf : "");
+			bad = 1;
+		}
+	pm_buf_release(&why);
+	return bad;
 }
 
 static int run_flow(int backfill, int argc, const char **argv)
@@ -275,10 +303,14 @@ static int run_flow(int backfill, int argc, const char **argv)
 		OPT_STRING_(0, "contract", &o.contract, "file",
 			    "data contract"),
 		OPT_BOOL_(0, "force", &force, "redo days already on main"),
+		OPT_LIST_('p', "param", &params, "k=v",
+			  "as for run; and TASK.retries, TASK.retry_delay_s, "
+			  "TASK.retry_on, TASK.timeout_s"),
 		OPT_BOOL_(0, "json", &json, "print the result as JSON"),
 		OPT_BOOL_('q', "quiet", &quiet, "no task log lines on stderr"),
 		OPT_END_(),
 	};
+	struct pm_task_policy tasks[PM_FLOW_NTASKS];
 	struct pm_flow_result r;
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_store *data = NULL;
@@ -292,6 +324,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
+	pm_task_policies_init(tasks);
 	pm_home_locate(&h);
 	nr = parse_options(argc, argv, backfill ? backfill_opts : run_opts,
 			   backfill ? backfill_usage : run_usage);
@@ -352,16 +385,16 @@ static int run_flow(int backfill, int argc, const char **argv)
 			goto out;
 		}
 		o.source = "air4thai-history";
-		for (i = 0; i < params.nr; i++)
-			if (take_param(&o, params.v[i], &from, &to)) {
-				status = cmd_usage_error(name,
-							 "bad --param '%s'",
-							 params.v[i]);
-				goto out;
-			}
+		if (take_params(&o, tasks, &params, &from, &to, &err)) {
+			status = cmd_usage_error(name, "%s", err.buf);
+			goto out;
+		}
 	} else if (nr) {
 		status = cmd_usage_error(name, "unexpected argument '%s'",
 					 argv[0]);
+		goto out;
+	} else if (take_params(&o, tasks, &params, &from, &to, &err)) {
+		status = cmd_usage_error(name, "%s", err.buf);
 		goto out;
 	} else if (!o.input && !o.source) {
 		status = cmd_usage_error(name, "give --source or --input");
@@ -399,9 +432,14 @@ static int run_flow(int backfill, int argc, const char **argv)
 		e = record_start(&rc, flow, &params, &pj, &err);
 		o.run_id = rc.id;
 	}
+	o.tasks = tasks;
+	o.task_clock = watchdog_clock;
+	if (!e)
+		watchdog_start(rc.id, flow, cmd_run_by_worker);
 	if (!e)
 		e = backfill ? pm_flow_backfill(data, &o, &r, &err) :
 			       pm_flow_ingest_clean(data, &o, &r, &err);
+	watchdog_stop();
 	if (e == PM_ERR_GATE && rc.st && *rc.id) {
 		/* one alert for the run: this one, not a plain Failed */
 		struct pm_buf q = PM_BUF_INIT;

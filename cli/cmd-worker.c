@@ -106,7 +106,8 @@ static void noop_log(const char *id)
 }
 
 /* Run a pipeline flow through pm25 run/backfill, recording into id. */
-static int pipeline_flow(const char *flow, json_t *p, const char *id)
+static int pipeline_flow(const char *flow, json_t *p, const char *id,
+			 const char *worker)
 {
 	const char *argv[64];
 	char *kv[32];
@@ -133,6 +134,7 @@ static int pipeline_flow(const char *flow, json_t *p, const char *id)
 	/* the task lines go to stderr: the worker passes them on */
 	argv[argc] = NULL;
 	cmd_existing_run = id;
+	cmd_run_by_worker = worker != NULL;
 	status = cmd_run.exec(argc, argv);
 	for (i = 0; i < nkv; i++)
 		free(kv[i]);
@@ -177,7 +179,7 @@ int cmd_flow_run_execute(const char *id, const char *worker)
 	if (!strcmp(flow, "noop"))
 		status = noop_flow(params);
 	else
-		status = pipeline_flow(flow, params, id);
+		status = pipeline_flow(flow, params, id, worker);
 	pm_buf_reset(&why);
 	if (!status) {
 		/*
@@ -222,6 +224,7 @@ struct child {
 	double started, beat;
 	double timeout; /* seconds, 0: none */
 	int stopped; /* its group was killed: 1 timed out, 2 cancelled, 3 lost */
+	char why[128]; /* when it timed out */
 };
 
 /* The run's timeout_s parameter, 0 for none. */
@@ -252,6 +255,34 @@ static const char *level_of(const char *line, char *buf, size_t size)
 }
 
 /*
+ * A run's watchdog says a task ran out of time (its line, then it kills
+ * its process group): the run ends TimedOut, not Crashed.
+ */
+static void task_timed_out(struct child *k, const char *line)
+{
+	json_t *j;
+	const char *task;
+
+	if (*line != '{' || !strstr(line, "\"TimedOut\""))
+		return;
+	j = json_loads(line, 0, NULL);
+	task = json_string_value(json_object_get(j, "task"));
+	if (task && json_is_number(json_object_get(j, "timeout_s")) &&
+	    !strcmp(json_string_value(json_object_get(j, "state")) ?
+			    json_string_value(json_object_get(j, "state")) :
+			    "",
+		    "TimedOut")) {
+		k->stopped = 1;
+		snprintf(k->why, sizeof(k->why),
+			 "task %.32s timed out after %g s; its process group "
+			 "was killed",
+			 task,
+			 json_number_value(json_object_get(j, "timeout_s")));
+	}
+	json_decref(j);
+}
+
+/*
  * Pass on what run k wrote: each whole line to the worker's stderr and,
  * when there is one, to Loki. At eof the rest is a line too.
  */
@@ -273,6 +304,7 @@ static void child_lines(struct child *k, struct pm_loki *loki, int eof)
 
 		fwrite(k->out.buf, 1, len, stderr);
 		*nl = '\0';
+		task_timed_out(k, k->out.buf);
 		if (loki && *k->out.buf)
 			pm_loki_push(loki, 0, k->flow,
 				     level_of(k->out.buf, lvl, sizeof(lvl)),
@@ -419,17 +451,15 @@ static int worker_exec(int argc, const char **argv)
 		/* children that ended */
 		while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
 			for (i = 0; i < limit; i++) {
-				char why[96];
+				char why[160];
 				int retried;
 
 				if (kids[i].pid != pid)
 					continue;
 				child_lines(&kids[i], loki, 1);
 				if (kids[i].stopped == 1) {
-					snprintf(why, sizeof(why),
-						 "timed out after %.0f s; its "
-						 "process group was killed",
-						 kids[i].timeout);
+					snprintf(why, sizeof(why), "%s",
+						 kids[i].why);
 					pm_state_run_fail(st, kids[i].id,
 							  PM_RUN_TIMEDOUT, why, 0,
 							  &retried, NULL);
@@ -479,6 +509,10 @@ static int worker_exec(int argc, const char **argv)
 			if (cancel || (kids[i].timeout > 0 &&
 				       now - kids[i].started > kids[i].timeout)) {
 				kids[i].stopped = cancel ? 2 : 1;
+				snprintf(kids[i].why, sizeof(kids[i].why),
+					 "timed out after %.0f s; its process "
+					 "group was killed",
+					 kids[i].timeout);
 				kill(-kids[i].pid, SIGKILL);
 			}
 		}

@@ -67,6 +67,8 @@ const char *cmd_last_error(void);
  * a failure for the caller to record.
  */
 extern const char *cmd_existing_run;
+/* Set too when a worker runs it: the run is its own process group. */
+extern int cmd_run_by_worker;
 /*
  * A --from/--to date (YYYY-MM-DD and the other forms pm_date_parse
  * knows) into days since epoch; NULL gives PM_TIME_NONE. -1 if bad.

@@ -11,6 +11,7 @@
 #include "pm25/cron.h"
 #include "pm25/deployment.h"
 #include "pm25/fsutil.h"
+#include "pm25/pipeline.h"
 
 void pm_deployment_release(struct pm_deployment *d)
 {
@@ -56,12 +57,44 @@ int pm_flow_known(const char *flow)
 	return 0;
 }
 
+/* Parameters TASK.OPTION: only for the flows with those tasks, valid. */
+static enum pm_err check_task_options(const struct pm_deployment *d,
+				      json_t *params, struct pm_buf *err)
+{
+	struct pm_task_policy p[PM_FLOW_NTASKS];
+	const char *key;
+	json_t *v;
+
+	pm_task_policies_init(p);
+	json_object_foreach(params, key, v)
+	{
+		if (!strchr(key, '.'))
+			continue;
+		if (strcmp(d->flow, "ingest-clean") && strcmp(d->flow, "backfill"))
+			return pm_errf(err, PM_ERR_USAGE,
+				       "deployment %s: %s: task options are for "
+				       "ingest-clean and backfill",
+				       d->name, key);
+		if (!json_is_string(v) ||
+		    pm_task_policy_set(p, key, json_string_value(v), err)) {
+			if (!json_is_string(v))
+				pm_errf(err, PM_ERR_USAGE, "%s: not a string", key);
+			pm_err_prefix(err, ": ");
+			pm_err_prefix(err, d->name);
+			pm_err_prefix(err, "deployment ");
+			return PM_ERR_USAGE;
+		}
+	}
+	return PM_OK;
+}
+
 enum pm_err pm_deployment_check(const struct pm_deployment *d,
 				struct pm_buf *err)
 {
 	const char *slash = d->name ? strchr(d->name, '/') : NULL;
 	struct pm_cron c;
 	const char *retry_on;
+	enum pm_err ret;
 	json_t *j;
 	int object, retry_on_ok;
 
@@ -108,6 +141,7 @@ enum pm_err pm_deployment_check(const struct pm_deployment *d,
 	retry_on = json_string_value(json_object_get(j, "retry_on"));
 	retry_on_ok = !retry_on || !strcmp(retry_on, "transient") ||
 		      !strcmp(retry_on, "any");
+	ret = object ? check_task_options(d, j, err) : PM_OK;
 	json_decref(j);
 	if (!object)
 		return pm_errf(err, PM_ERR_USAGE,
@@ -117,7 +151,7 @@ enum pm_err pm_deployment_check(const struct pm_deployment *d,
 		return pm_errf(err, PM_ERR_USAGE,
 			       "deployment %s: retry_on is transient or any",
 			       d->name);
-	return PM_OK;
+	return ret;
 }
 
 /* ---------------------------------------------------------------- YAML */

@@ -51,12 +51,18 @@ static void event(struct run *ru, const char *task, const char *state,
 	struct pm_buf b = PM_BUF_INIT;
 	char ts[32];
 
+	if (ru->o->task_clock && strcmp(state, "Retrying"))
+		ru->o->task_clock(ru->o->ctx, NULL, 0); /* it ended */
 	if (!ru->o->event)
 		return;
 	pm_time_format((int64_t)time(NULL), ts);
 	pm_buf_addf(&b, "{\"ts\": \"%s\", \"level\": \"%s\", \"run\": \"%s\", "
 			"\"flow\": \"%s\", \"task\": \"%s\", \"state\": \"%s\"",
-		    ts, strcmp(state, "Failed") ? "info" : "error", ru->r->run,
+		    ts,
+		    !strcmp(state, "Failed")   ? "error" :
+		    !strcmp(state, "Retrying") ? "warn" :
+						 "info",
+		    ru->r->run,
 		    ru->flow, task, state);
 	if (t0 >= 0)
 		pm_buf_addf(&b, ", \"duration_ms\": %.1f", now_ms() - t0);
@@ -65,6 +71,128 @@ static void event(struct run *ru, const char *task, const char *state,
 	pm_buf_addch(&b, '}');
 	ru->o->event(ru->o->ctx, b.buf);
 	pm_buf_release(&b);
+}
+
+/* ------------------------------------------------------------ tasks */
+
+static const char *const task_names[PM_FLOW_NTASKS] = {
+	"health_check", "fetch", "land_raw", "parse",
+	"validate",	"clean", "publish",  "gate",
+};
+
+void pm_task_policies_init(struct pm_task_policy p[PM_FLOW_NTASKS])
+{
+	int i;
+
+	for (i = 0; i < PM_FLOW_NTASKS; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].task = task_names[i];
+		p[i].retry_delay_s = 2;
+	}
+}
+
+enum pm_err pm_task_policy_set(struct pm_task_policy p[PM_FLOW_NTASKS],
+			       const char *key, const char *value,
+			       struct pm_buf *err)
+{
+	const char *dot = strchr(key, '.'), *opt;
+	char *end;
+	double v;
+	int i;
+
+	if (!dot)
+		return PM_ERR_NOTFOUND;
+	opt = dot + 1;
+	for (i = 0; i < PM_FLOW_NTASKS; i++)
+		if (strlen(task_names[i]) == (size_t)(dot - key) &&
+		    !strncmp(key, task_names[i], (size_t)(dot - key)))
+			break;
+	if (i == PM_FLOW_NTASKS)
+		return pm_errf(err, PM_ERR_USAGE,
+			       "%s: no task '%.*s' (tasks: health_check, fetch, "
+			       "land_raw, parse, validate, clean, publish, gate)",
+			       key, (int)(dot - key), key);
+	if (!strcmp(opt, "retry_on")) {
+		if (strcmp(value, "transient") && strcmp(value, "any"))
+			return pm_errf(err, PM_ERR_USAGE,
+				       "%s: transient or any, not '%s'", key,
+				       value);
+		p[i].retry_any = !strcmp(value, "any");
+		return PM_OK;
+	}
+	v = strtod(value, &end);
+	if (end == value || *end || !(v >= 0) || v > 1e6)
+		return pm_errf(err, PM_ERR_USAGE,
+			       "%s: not a number of 0 or more: '%s'", key, value);
+	if (!strcmp(opt, "retries") && v == (int)v && v <= 100)
+		p[i].retries = (int)v;
+	else if (!strcmp(opt, "retry_delay_s"))
+		p[i].retry_delay_s = v;
+	else if (!strcmp(opt, "timeout_s"))
+		p[i].timeout_s = v;
+	else
+		return pm_errf(err, PM_ERR_USAGE,
+			       "%s: options are retries (0-100), retry_delay_s, "
+			       "retry_on and timeout_s",
+			       key);
+	return PM_OK;
+}
+
+static const struct pm_task_policy *policy(const struct run *ru,
+					   const char *task)
+{
+	int i;
+
+	for (i = 0; ru->o->tasks && i < PM_FLOW_NTASKS; i++)
+		if (!strcmp(ru->o->tasks[i].task, task))
+			return &ru->o->tasks[i];
+	return NULL;
+}
+
+/* A task begins: start its watchdog, if it has a limit; now, in ms. */
+static double task_start(struct run *ru, const char *task)
+{
+	const struct pm_task_policy *p = policy(ru, task);
+
+	if (ru->o->task_clock && p && p->timeout_s > 0)
+		ru->o->task_clock(ru->o->ctx, task, p->timeout_s);
+	return now_ms();
+}
+
+/*
+ * After attempt *attempt of task failed with ret: whether to try again.
+ * Transient failures (a peer unreachable or too slow) are retried, or
+ * every failure with retry_on=any, up to the task's retries, after a
+ * delay that doubles each time, capped at 5 minutes, +-20%.
+ */
+static int task_retry(struct run *ru, const char *task, enum pm_err ret,
+		      int *attempt, struct pm_buf *err)
+{
+	const struct pm_task_policy *p = policy(ru, task);
+	struct pm_buf extra = PM_BUF_INIT;
+	double d;
+	int i;
+
+	if (!ret || !p || *attempt > p->retries ||
+	    (!p->retry_any && ret != PM_ERR_NET && ret != PM_ERR_TIMEOUT))
+		return 0;
+	for (d = p->retry_delay_s, i = 1; i < *attempt && d < 300; i++)
+		d *= 2;
+	if (d > 300)
+		d = 300;
+	d *= 0.8 + 0.4 * (double)((unsigned)getpid() * 2654435761u % 1000) /
+			   1000.0;
+	pm_buf_addf(&extra, "\"attempt\": %d, \"of\": %d, \"delay_s\": %.1f, "
+			    "\"error\": ",
+		    *attempt, p->retries + 1, d);
+	pm_buf_add_json_str(&extra, err->buf ? err->buf : "",
+			    err->buf ? err->len : 0);
+	event(ru, task, "Retrying", -1, extra.buf);
+	pm_buf_release(&extra);
+	if (d > 0)
+		usleep((useconds_t)(d * 1e6));
+	(*attempt)++;
+	return 1;
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -372,7 +500,7 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 	ru->r->batches++;
 
 	/* land raw */
-	t0 = now_ms();
+	t0 = task_start(ru, "land_raw");
 	ret = land_raw(ru, b, &landed, err);
 	branch_made = ret != PM_ERR_CONFLICT;
 	pm_buf_addf(&extra, "\"branch\": \"%s\", \"files\": %zu, "
@@ -384,7 +512,7 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 
 	/* parse */
 	if (b->parse) {
-		t0 = now_ms();
+		t0 = task_start(ru, "parse");
 		ret = b->parse(ru, b->f, b->t, err);
 		pm_buf_reset(&extra);
 		pm_buf_addf(&extra, "\"rows\": %zu", b->t->nr);
@@ -397,7 +525,7 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 	 * validate and clean: one pass of the engine checks the rows and
 	 * writes the day files; the two tasks report from its result.
 	 */
-	t0 = now_ms();
+	t0 = task_start(ru, "validate");
 	pm_buf_addf(&in, "%s/in.csv", ru->scratch.buf);
 	pm_buf_addf(&out_dir, "%s/clean", ru->scratch.buf);
 	pm_remove_tree(out_dir.buf);
@@ -415,7 +543,7 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 	pm_buf_add_json_num(&extra, rep.score);
 	pm_buf_addf(&extra, ", \"passed\": %s", rep.passed ? "true" : "false");
 	event(ru, "validate", "Completed", t0, extra.buf);
-	t0 = now_ms();
+	t0 = task_start(ru, "clean");
 	ru->r->input_rows += rep.input_rows;
 	ru->r->accepted_rows += rep.accepted;
 	ru->r->output_rows += rep.out_rows;
@@ -438,7 +566,7 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 	meta[4].value = score;
 	for (tries = 1;; tries++) {
 		/* publish */
-		t0 = now_ms();
+		t0 = task_start(ru, "publish");
 		ret = publish(ru, b, out_dir.buf, &rep, landed, meta,
 			      &days_changed, id, err);
 		pm_buf_reset(&extra);
@@ -451,7 +579,7 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 			goto out;
 
 		/* gate */
-		t0 = now_ms();
+		t0 = task_start(ru, "gate");
 		if (!id[0]) {
 			ru->r->unchanged++;
 			event(ru, "gate", "Completed", t0,
@@ -550,9 +678,13 @@ static enum pm_err run_start(struct run *ru, struct pm_store *data,
 			      strerror(errno));
 	if (!ret) {
 		char id[PM_ID_MAX];
+		int attempt = 1;
 
 		/* the store answers */
-		ret = pm_store_resolve(data, "main", id, err);
+		do {
+			t0 = task_start(ru, "health_check");
+			ret = pm_store_resolve(data, "main", id, err);
+		} while (task_retry(ru, "health_check", ret, &attempt, err));
 	}
 	event(ru, "health_check", ret ? "Failed" : "Completed", t0, NULL);
 	if (ret)
@@ -618,15 +750,19 @@ enum pm_err pm_flow_ingest_clean(struct pm_store *data,
 	struct pm_buf extra = PM_BUF_INIT;
 	enum pm_err ret;
 	double t0;
-	int gate_failed = 0;
+	int gate_failed = 0, attempt = 1;
 
 	memset(&f, 0, sizeof(f));
 	pm_table_init(&t);
 	ret = run_start(&ru, data, o, r, "ingest-clean", err);
 	if (ret)
 		goto out;
-	t0 = now_ms();
-	ret = pm_source_fetch(ru.src, &ru.req, &f, err);
+	do {
+		pm_fetched_release(&f);
+		memset(&f, 0, sizeof(f));
+		t0 = task_start(&ru, "fetch");
+		ret = pm_source_fetch(ru.src, &ru.req, &f, err);
+	} while (task_retry(&ru, "fetch", ret, &attempt, err));
 	pm_buf_addf(&extra, "\"source\": \"%s\", \"pages\": %zu, \"bytes\": %zu",
 		    ru.src->name, f.nr_pages, f.len);
 	event(&ru, "fetch", ret ? "Failed" : "Completed", t0, extra.buf);
@@ -776,7 +912,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	first = o->from_day;
 	last = o->to_day;
 	if (o->input) {
-		t0 = now_ms();
+		t0 = task_start(&ru, "parse");
 		ret = read_input(&ru, &all, err);
 		for (i = 0; !ret && i < all.nr; i++) {
 			if (all.time[i] == PM_TIME_NONE) {
@@ -846,8 +982,15 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 			f.page_end[0] = end;
 			f.nr_pages = 1;
 		} else {
+			int attempt = 1;
+
 			ru.req.from_day = ru.req.to_day = day;
-			ret = pm_source_fetch(ru.src, &ru.req, &f, err);
+			do {
+				pm_fetched_release(&f);
+				memset(&f, 0, sizeof(f));
+				t0 = task_start(&ru, "fetch");
+				ret = pm_source_fetch(ru.src, &ru.req, &f, err);
+			} while (task_retry(&ru, "fetch", ret, &attempt, err));
 			pm_buf_reset(&extra);
 			pm_buf_addf(&extra, "\"day\": \"%s\", \"bytes\": %zu",
 				    date, f.len);

@@ -14,6 +14,33 @@
 
 struct pm_buf;
 
+/*
+ * What a task of ingest-clean or backfill may do when it fails or takes
+ * too long. Run parameters name them TASK.OPTION: fetch.retries=3,
+ * fetch.retry_delay_s=5, fetch.retry_on=transient|any,
+ * publish.timeout_s=120.
+ */
+struct pm_task_policy {
+	const char *task;     /* health_check, fetch, land_raw, parse, ... */
+	int retries;	      /* tries after the first (0) */
+	double retry_delay_s; /* before the first retry, doubling (2) */
+	int retry_any;	      /* retry every failure, not only transient */
+	double timeout_s;     /* 0: none */
+};
+
+#define PM_FLOW_NTASKS 8
+
+/* The tasks of ingest-clean and backfill, with no retries and no limit. */
+void pm_task_policies_init(struct pm_task_policy p[PM_FLOW_NTASKS]);
+/*
+ * Set TASK.OPTION to value in p. PM_ERR_NOTFOUND if key is not of that
+ * form (another parameter), PM_ERR_USAGE for an unknown task or option or
+ * a bad value.
+ */
+enum pm_err pm_task_policy_set(struct pm_task_policy p[PM_FLOW_NTASKS],
+			       const char *key, const char *value,
+			       struct pm_buf *err);
+
 struct pm_flow_opts {
 	const char *source;	/* driver name, e.g. "air4thai-history" */
 	const char *file, *url; /* replay instead of the live API */
@@ -28,6 +55,13 @@ struct pm_flow_opts {
 	const char *run_id;	/* the run's id, or NULL for a new one */
 	/* Each task's JSON log line (borrowed for the call); may be NULL. */
 	void (*event)(void *ctx, const char *json);
+	/* Per-task retries and timeouts, or NULL for none. */
+	const struct pm_task_policy *tasks;
+	/*
+	 * A task starts with a time limit (timeout_s > 0), or the running
+	 * task ended (task NULL); for a watchdog. May be NULL.
+	 */
+	void (*task_clock)(void *ctx, const char *task, double timeout_s);
 	/* Backfill progress; may be NULL. */
 	void (*progress)(void *ctx, size_t done, size_t total,
 			 const char *day);
