@@ -586,7 +586,7 @@ static enum pm_err local_commit(struct pm_store *s, const char *branch,
 		git_commit *head = NULL;
 		git_tree *base = NULL, *tree = NULL;
 		git_oid tree_id, cid;
-		int rc;
+		int rc = -1;
 
 		ret = lookup_commit(l, ref.buf, &head, err);
 		if (ret) {
@@ -617,12 +617,13 @@ static enum pm_err local_commit(struct pm_store *s, const char *branch,
 		}
 		rc = ret ? -1 : rc;
 next:
-	DL_GIT(git_tree_free)(tree);
-	DL_GIT(git_tree_free)(base);
-	DL_GIT(git_commit_free)(head);
-	if (rc <= 0)
-		break;
-	pm_log(PM_LOG_DEBUG, "store", "%s moved; committing again", branch);
+		DL_GIT(git_tree_free)(tree);
+		DL_GIT(git_tree_free)(base);
+		DL_GIT(git_commit_free)(head);
+		if (rc <= 0)
+			break;
+		pm_log(PM_LOG_DEBUG, "store", "%s moved; committing again",
+		       branch);
 	}
 	if (!ret && tries == CAS_TRIES)
 		ret = pm_errf(err, PM_ERR_CONFLICT,
