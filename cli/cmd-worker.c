@@ -370,6 +370,8 @@ static pid_t spawn(const char *id, const char *worker, int *fd)
 	if (pid > 0) {
 		setpgid(pid, pid);
 		fcntl(p[0], F_SETFL, O_NONBLOCK);
+		/* room for a burst while the worker talks to a slow peer */
+		fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
 		*fd = p[0];
 	} else {
 		close(p[0]);
