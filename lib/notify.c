@@ -337,14 +337,15 @@ static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
 		long tries =
 			strtol(pm_rows_get(rs, idx[i], A_TRIES), NULL, 10) + 1;
 		int64_t next = now + backoff_ms(tries);
+		/* each alert has its own count of tries */
+		enum send_result mine =
+			r == RETRY && tries >= n->max_tries ? GIVE_UP : r;
 
-		if (r == RETRY && tries >= n->max_tries)
-			r = GIVE_UP;
-		if (r == SENT) {
+		if (mine == SENT) {
 			ret = pm_state_alert_end(st, key, "sent", NULL, now,
 						 err);
 			ns->sent++;
-		} else if (r == RETRY) {
+		} else if (mine == RETRY) {
 			ret = pm_state_alert_end(st, key, "pending", why.buf,
 						 next, err);
 			ns->retrying++;

@@ -7,7 +7,8 @@
 # when it ends for good, and a non-transient failure is not retried); a
 # group's alerts are throttled and folded into one digest; Crashed,
 # TimedOut, Late and a quality gate below its threshold alert too; a 404
-# fails an alert for good; an unreachable webhook is exit 4; the webhook
+# fails an alert for good; an unreachable webhook is exit 4, and after
+# PM25_ALERT_TRIES tries the alert is failed; the webhook
 # URL never shows up in any output or in the database.
 . "$SRC/tests/cli/lib.sh"
 cat > d.yaml <<'YAML'
@@ -105,6 +106,10 @@ print(len(a), "failed:", a[0]["kind"], a[0]["tries"], a[0]["error"])'
 import json, sys
 a = json.load(sys.stdin)
 print(len(a), "pending:", a[0]["kind"], a[0]["error"].split(" port 1")[0])'
+	echo "-- still unreachable on its second try, with PM25_ALERT_TRIES=2:"
+	PM25_ALERT_TRIES=2 PM25_SLACK_WEBHOOK_URL=http://127.0.0.1:1/services/T000/B000/$SECRET at 11900 pm25 alert flush 2>> down.err
+	echo "exit $?"
+	pm25 alert ls --status failed | awk '{print $1, $2, $3, $4}'
 	echo "-- what the receiver refused: $(tr '\n' ' ' < rec.refused)"
 	[ ! -e rec.violations ] || die "wire format: $(cat rec.violations)"
 	kill $rpid
