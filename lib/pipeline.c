@@ -738,6 +738,22 @@ static enum pm_err parse_pages(struct run *ru, const struct pm_fetched *f,
 	return pm_source_parse(ru->src, &ru->req, f, t, err);
 }
 
+/* The fetch task under its policy; *t0 is when its last attempt began. */
+static enum pm_err fetch(struct run *ru, struct pm_fetched *f, double *t0,
+			 struct pm_buf *err)
+{
+	enum pm_err ret;
+	int attempt = 1;
+
+	do {
+		pm_fetched_release(f);
+		memset(f, 0, sizeof(*f));
+		*t0 = task_start(ru, "fetch");
+		ret = pm_source_fetch(ru->src, &ru->req, f, err);
+	} while (task_retry(ru, "fetch", ret, &attempt, err));
+	return ret;
+}
+
 /* ------------------------------------------------------------ flows */
 
 enum pm_err pm_flow_ingest_clean(struct pm_store *data,
@@ -750,19 +766,14 @@ enum pm_err pm_flow_ingest_clean(struct pm_store *data,
 	struct pm_buf extra = PM_BUF_INIT;
 	enum pm_err ret;
 	double t0;
-	int gate_failed = 0, attempt = 1;
+	int gate_failed = 0;
 
 	memset(&f, 0, sizeof(f));
 	pm_table_init(&t);
 	ret = run_start(&ru, data, o, r, "ingest-clean", err);
 	if (ret)
 		goto out;
-	do {
-		pm_fetched_release(&f);
-		memset(&f, 0, sizeof(f));
-		t0 = task_start(&ru, "fetch");
-		ret = pm_source_fetch(ru.src, &ru.req, &f, err);
-	} while (task_retry(&ru, "fetch", ret, &attempt, err));
+	ret = fetch(&ru, &f, &t0, err);
 	pm_buf_addf(&extra, "\"source\": \"%s\", \"pages\": %zu, \"bytes\": %zu",
 		    ru.src->name, f.nr_pages, f.len);
 	event(&ru, "fetch", ret ? "Failed" : "Completed", t0, extra.buf);
@@ -982,15 +993,8 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 			f.page_end[0] = end;
 			f.nr_pages = 1;
 		} else {
-			int attempt = 1;
-
 			ru.req.from_day = ru.req.to_day = day;
-			do {
-				pm_fetched_release(&f);
-				memset(&f, 0, sizeof(f));
-				t0 = task_start(&ru, "fetch");
-				ret = pm_source_fetch(ru.src, &ru.req, &f, err);
-			} while (task_retry(&ru, "fetch", ret, &attempt, err));
+			ret = fetch(&ru, &f, &t0, err);
 			pm_buf_reset(&extra);
 			pm_buf_addf(&extra, "\"day\": \"%s\", \"bytes\": %zu",
 				    date, f.len);
