@@ -12,8 +12,9 @@
 typedef void (*pm_dl_fn)(void);
 
 struct pm_dl {
-	const char *soname;  /* set at build time */
-	const char *package; /* the Debian package that has it */
+	const char *soname;   /* set at build time, "" if it was not found */
+	const char *fallback; /* Debian 12's soname */
+	const char *package;  /* the Debian package that has it */
 	void *handle;
 };
 

@@ -9,19 +9,21 @@
 #include "pm25/dl.h"
 #include "pm25/log.h"
 
+/* The sonames Debian 12 has, should the build not have found them. */
 #ifndef PM_SO_CURL
-#define PM_SO_CURL "libcurl.so.4"
+#define PM_SO_CURL ""
 #endif
 #ifndef PM_SO_GIT
-#define PM_SO_GIT "libgit2.so.1.5"
+#define PM_SO_GIT ""
 #endif
 #ifndef PM_SO_PQ
-#define PM_SO_PQ "libpq.so.5"
+#define PM_SO_PQ ""
 #endif
 
-struct pm_dl pm_dl_curl = { PM_SO_CURL, "libcurl4", NULL };
-struct pm_dl pm_dl_git = { PM_SO_GIT, "libgit2", NULL };
-struct pm_dl pm_dl_pq = { PM_SO_PQ, "libpq5", NULL };
+struct pm_dl pm_dl_curl = { PM_SO_CURL, "libcurl.so.4", "libcurl4", NULL };
+struct pm_dl pm_dl_git = { PM_SO_GIT, "libgit2.so.1.5", "libgit2-1.5",
+			   NULL };
+struct pm_dl pm_dl_pq = { PM_SO_PQ, "libpq.so.5", "libpq5", NULL };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -30,6 +32,8 @@ static void *load(struct pm_dl *lib)
 	void *h;
 
 	pthread_mutex_lock(&lock);
+	if (!lib->handle && !*lib->soname)
+		lib->soname = lib->fallback;
 	if (!lib->handle)
 		__atomic_store_n(&lib->handle,
 				 dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL),

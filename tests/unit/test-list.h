@@ -4,6 +4,7 @@
  */
 #define TEST_LIST(X)                                                          \
 	X(buf_basic)                                                          \
+	X(dl_load_on_first_use)                                               \
 	X(buf_max)                                                            \
 	X(buf_json)                                                           \
 	X(csv_bom_crlf_quotes)                                                \

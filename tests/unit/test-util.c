@@ -5,6 +5,7 @@
 #include "test.h"
 #include "pm25/buf.h"
 #include "pm25/csv.h"
+#include "pm25/dl.h"
 #include "pm25/num.h"
 #include "pm25/strmap.h"
 #include "pm25/timeutil.h"
@@ -332,4 +333,19 @@ TEST(strmap_intern)
 	PM_ASSERT_EQ(pm_strmap_intern(&m, "", 0), 5000);
 	PM_ASSERT_EQ(m.nr, 5001);
 	pm_strmap_release(&m);
+}
+
+/* Libraries loaded on first use: by the built soname, or the fallback. */
+TEST(dl_load_on_first_use)
+{
+	struct pm_dl z = { "", "libz.so.1", "zlib1g", NULL };
+	const char *(*version)(void);
+	const char *(*zver)(void);
+
+	version = (const char *(*)(void))pm_dl_sym(&pm_dl_curl, "curl_version");
+	PM_ASSERT(pm_dl_loaded(&pm_dl_curl));
+	PM_ASSERT(!strncmp(version(), "libcurl/", 8));
+	zver = (const char *(*)(void))pm_dl_sym(&z, "zlibVersion");
+	PM_ASSERT(!strcmp(z.soname, "libz.so.1"));
+	PM_ASSERT(zver() && zver()[0] == '1');
 }
