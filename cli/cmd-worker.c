@@ -24,9 +24,11 @@
 #include "pm25/loki.h"
 #include "pm25/notify.h"
 #include "pm25/state.h"
+#include "pm25/strv.h"
 #include "pm25/timeutil.h"
 #include "pm25/worker.h"
 #include "cmd.h"
+#include "container.h"
 #include "parse-options.h"
 
 static volatile sig_atomic_t stopping;
@@ -348,7 +350,13 @@ static const char *pool_env(const char *pool)
 	return "dev";
 }
 
-static pid_t spawn(const char *id, const char *worker, int *fd)
+/*
+ * Start run id: pm25 flow-run execute ID in a process group of its own,
+ * or, when argv is given (a docker pool), that command. Its stderr comes
+ * back through *fd.
+ */
+static pid_t spawn(const char *id, const char *worker, char *const *argv,
+		   int *fd)
 {
 	int p[2] = { -1, -1 };
 	pid_t pid;
@@ -362,8 +370,11 @@ static pid_t spawn(const char *id, const char *worker, int *fd)
 		setpgid(0, 0);
 		/* a worker killed with -9 takes its runs with it */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execl("/proc/self/exe", "pm25", "flow-run", "execute", id,
-		      "--worker", worker, (char *)NULL);
+		if (argv)
+			execvp(argv[0], argv);
+		else
+			execl("/proc/self/exe", "pm25", "flow-run", "execute",
+			      id, "--worker", worker, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -379,14 +390,73 @@ static pid_t spawn(const char *id, const char *worker, int *fd)
 	return pid;
 }
 
+/* Start a claimed run the way the pool runs them; -1 with why if not. */
+static pid_t start_run(const struct pm_claim *c, const char *worker,
+		       const char *engine, const char *home, int *fd,
+		       char *why, size_t size)
+{
+	struct pm_strv cmd = PM_STRV_INIT;
+	char **argv;
+	pid_t pid;
+	size_t i;
+
+	if (!engine)
+		return spawn(c->id, worker, NULL, fd);
+	if (!c->image) {
+		snprintf(why, size, "a docker pool runs images, and deployment "
+				    "%s has none",
+			 c->deployment ? c->deployment : "(none)");
+		return -1;
+	}
+	container_argv(&cmd, engine, c->image, c->id, worker, home);
+	argv = pm_xcalloc(cmd.nr + 1, sizeof(*argv));
+	for (i = 0; i < cmd.nr; i++)
+		argv[i] = cmd.v[i];
+	pid = spawn(c->id, worker, argv, fd);
+	if (pid < 0)
+		snprintf(why, size, "cannot start %s: %s", engine,
+			 strerror(errno));
+	free(argv);
+	pm_strv_release(&cmd);
+	return pid;
+}
+
+/* Stop run k: its container first, if any, then its process group. */
+static void stop_run(const struct child *k, const char *engine)
+{
+	if (engine)
+		container_remove(engine, k->id);
+	kill(-k->pid, SIGKILL);
+}
+
+/* The type of pool (process or docker), static text. */
+static enum pm_err pool_type(struct pm_state *st, const char *pool,
+			     const char **type, struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret;
+	size_t r;
+
+	*type = "process";
+	ret = pm_state_pools(st, &rs, err);
+	for (r = 0; !ret && r < rs.nr; r++)
+		if (!strcmp(pm_rows_get(&rs, r, 0), pool) &&
+		    !strcmp(pm_rows_get(&rs, r, 1), "docker"))
+			*type = "docker";
+	if (!ret)
+		pm_rows_release(&rs);
+	return ret;
+}
+
 static int worker_exec(int argc, const char **argv)
 {
 	const char *const usage[] = {
-		"pm25 worker start -p POOL [--run-once] [--limit N] [--lease S] "
-		"[--grace S] [--name NAME]",
+		"pm25 worker start -p POOL [--type process|docker] [--run-once] "
+		"[--limit N] [--lease S] [--grace S] [--name NAME]",
 		NULL
 	};
-	const char *pool = NULL, *name = NULL;
+	const char *pool = NULL, *name = NULL, *type = NULL, *engine = NULL;
+	char *home = NULL;
 	long limit = 1, lease = 30, grace = 30;
 	int once = 0, status = PM_EXIT_OK, nr = 0, claimed = 0;
 	struct option opts[] = {
@@ -399,6 +469,8 @@ static int worker_exec(int argc, const char **argv)
 			 "on SIGTERM, wait this long for runs (30)"),
 		OPT_STRING_(0, "name", &name, "name",
 			    "worker name (host-pid)"),
+		OPT_STRING_(0, "type", &type, "t",
+			    "process or docker (the pool's type)"),
 		OPT_END_(),
 	};
 	struct pm_buf err = PM_BUF_INIT;
@@ -417,6 +489,8 @@ static int worker_exec(int argc, const char **argv)
 	nr = parse_options(argc, argv, opts, usage);
 	if (nr != 1 || strcmp(argv[0], "start") || !pool)
 		return cmd_usage_error("worker", "start -p POOL");
+	if (type && strcmp(type, "process") && strcmp(type, "docker"))
+		return cmd_usage_error("worker", "--type is process or docker");
 	if (limit < 1 || lease < 3 || grace < 0)
 		return cmd_usage_error("worker", "--limit >= 1, --lease >= 3, "
 						 "--grace >= 0");
@@ -433,6 +507,23 @@ static int worker_exec(int argc, const char **argv)
 		status = cmd_fail("worker", e, err.buf);
 		goto out;
 	}
+	if (!type)
+		e = pool_type(st, pool, &type, &err);
+	if (!e && !strcmp(type, "docker")) {
+		engine = container_engine();
+		home = realpath(h.dir, NULL);
+		if (!engine || !home)
+			e = pm_errf(&err, PM_ERR_USAGE,
+				    !engine ? "a docker pool needs podman or "
+					      "docker on PATH (or "
+					      "PM25_CONTAINER_ENGINE)" :
+					      "%s: %s",
+				    h.dir, strerror(errno));
+	}
+	if (e) {
+		status = cmd_fail("worker", e, err.buf);
+		goto out;
+	}
 	pm_notify_from_env(&notify);
 	kids = pm_xcalloc((size_t)limit, sizeof(*kids));
 	fds = pm_xcalloc((size_t)limit, sizeof(*fds));
@@ -441,9 +532,9 @@ static int worker_exec(int argc, const char **argv)
 	pm_loki_opts_from_env(&lo, pool_env(pool));
 	loki = pm_loki_start(&lo);
 	worker_line(loki, "info",
-		    "{\"worker\": \"%s\", \"pool\": \"%s\", \"state\": "
-		    "\"started\", \"limit\": %ld}",
-		    name, pool, limit);
+		    "{\"worker\": \"%s\", \"pool\": \"%s\", \"type\": \"%s\", "
+		    "\"state\": \"started\", \"limit\": %ld}",
+		    name, pool, type, limit);
 	for (;;) {
 		double now = pm_mono_s();
 		int running = 0, busy = 0, nfds;
@@ -473,6 +564,25 @@ static int worker_exec(int argc, const char **argv)
 							 NULL);
 				} else if (kids[i].stopped == 3) {
 					; /* already Crashed by a sweep */
+				} else if (engine && WIFEXITED(ws) &&
+					   WEXITSTATUS(ws) >= 125) {
+					/* the engine's own failure (125-127),
+					 * or the container killed (128 + n) */
+					if (WEXITSTATUS(ws) > 128)
+						snprintf(why, sizeof(why),
+							 "the run's container "
+							 "was killed by signal "
+							 "%d",
+							 WEXITSTATUS(ws) - 128);
+					else
+						snprintf(why, sizeof(why),
+							 "%s could not run the "
+							 "container (exit %d)",
+							 engine,
+							 WEXITSTATUS(ws));
+					pm_state_run_fail(st, kids[i].id,
+							  PM_RUN_CRASHED, why, 0,
+							  &retried, NULL);
 				} else if (WIFSIGNALED(ws)) {
 					snprintf(why, sizeof(why),
 						 "the run's process was killed by "
@@ -504,7 +614,7 @@ static int worker_exec(int argc, const char **argv)
 					/* the lease is lost: the run is no
 					 * longer ours to run */
 					kids[i].stopped = 3;
-					kill(-kids[i].pid, SIGKILL);
+					stop_run(&kids[i], engine);
 					continue;
 				}
 			}
@@ -512,10 +622,11 @@ static int worker_exec(int argc, const char **argv)
 				       now - kids[i].started > kids[i].timeout)) {
 				kids[i].stopped = cancel ? 2 : 1;
 				snprintf(kids[i].why, sizeof(kids[i].why),
-					 "timed out after %.0f s; its process "
-					 "group was killed",
-					 kids[i].timeout);
-				kill(-kids[i].pid, SIGKILL);
+					 "timed out after %.0f s; its %s",
+					 kids[i].timeout,
+					 engine ? "container was removed" :
+						  "process group was killed");
+				stop_run(&kids[i], engine);
 			}
 		}
 		if (now - last_sweep >= 1) {
@@ -555,14 +666,17 @@ static int worker_exec(int argc, const char **argv)
 			kids[i].timeout = timeout_of(c.parameters);
 			snprintf(kids[i].flow, sizeof(kids[i].flow), "%s",
 				 c.flow);
-			kids[i].pid = spawn(c.id, name, &kids[i].fd);
+			kids[i].pid = start_run(&c, name, engine, home,
+						&kids[i].fd, kids[i].why,
+						sizeof(kids[i].why));
 			if (kids[i].pid < 0) {
-				/* no process to run it in: give it back */
+				int retried;
+
+				/* nothing to run it in: it cannot start */
 				kids[i].pid = 0;
-				pm_state_release(st, c.id, name,
-						 "given back: the worker could "
-						 "not start a process",
-						 NULL);
+				pm_state_run_fail(st, c.id, PM_RUN_CRASHED,
+						  kids[i].why, 0, &retried,
+						  NULL);
 				pm_claim_release(&c);
 				break;
 			}
@@ -593,7 +707,7 @@ static int worker_exec(int argc, const char **argv)
 	/* out of grace: stop what still runs and give it back */
 	for (i = 0; i < limit; i++)
 		if (kids[i].pid) {
-			kill(-kids[i].pid, SIGKILL);
+			stop_run(&kids[i], engine);
 			waitpid(kids[i].pid, NULL, 0);
 			child_lines(&kids[i], loki, 1);
 			pm_state_release(st, kids[i].id, name,
@@ -625,6 +739,7 @@ static int worker_exec(int argc, const char **argv)
 			    name, claimed);
 	}
 out:
+	free(home);
 	if (kids)
 		for (i = 0; i < limit; i++)
 			pm_buf_release(&kids[i].out);

@@ -18,6 +18,7 @@ struct pm_buf;
 struct pm_claim {
 	char id[PM_RUN_ID_MAX];
 	char *flow, *parameters, *deployment;
+	char *image; /* the deployment version's image, or NULL */
 	long attempt;
 };
 

@@ -17,6 +17,7 @@ void pm_claim_release(struct pm_claim *c)
 	free(c->flow);
 	free(c->parameters);
 	free(c->deployment);
+	free(c->image);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -114,8 +115,12 @@ enum pm_err pm_state_claim(struct pm_state *st, const char *pool,
 		ret = pm_state_add_history(st, id, "Pending", why, now, err);
 		if (!ret)
 			ret = pm_db_query(st->db,
-					  "SELECT flow, parameters, deployment, "
-					  "attempt FROM flow_runs WHERE id = ?",
+					  "SELECT r.flow, r.parameters, "
+					  "r.deployment, r.attempt, v.image FROM "
+					  "flow_runs r LEFT JOIN "
+					  "deployment_versions v ON v.name = "
+					  "r.deployment AND v.version = "
+					  "r.deployment_version WHERE r.id = ?",
 					  (const char *const[]){ id }, 1, &got,
 					  NULL, err);
 		if (!ret) {
@@ -128,6 +133,9 @@ enum pm_err pm_state_claim(struct pm_state *st, const char *pool,
 						pm_xstrdup(pm_rows_get(&got, 0, 2)) :
 						NULL;
 			c->attempt = strtol(pm_rows_get(&got, 0, 3), NULL, 10);
+			c->image = pm_rows_get(&got, 0, 4) ?
+					   pm_xstrdup(pm_rows_get(&got, 0, 4)) :
+					   NULL;
 			pm_rows_release(&got);
 		}
 		break;

@@ -1,0 +1,125 @@
+/*
+ * The container engine's command lines for docker pools.
+ */
+#include "../lib/compat.h"
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "pm25/buf.h"
+#include "pm25/strv.h"
+#include "container.h"
+
+extern char **environ;
+
+/* Whether name is an executable file in a directory of PATH. */
+static int on_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p;
+	struct pm_buf b = PM_BUF_INIT;
+	int found = 0;
+
+	for (p = path ? path : "/usr/bin:/bin"; !found && *p;) {
+		size_t n = strcspn(p, ":");
+
+		pm_buf_setf(&b, "%.*s/%s", (int)n, p, name);
+		found = n && !access(b.buf, X_OK);
+		p += n + (p[n] == ':');
+	}
+	pm_buf_release(&b);
+	return found;
+}
+
+const char *container_engine(void)
+{
+	const char *e = getenv("PM25_CONTAINER_ENGINE");
+
+	if (e && *e)
+		return e;
+	if (on_path("podman"))
+		return "podman";
+	return on_path("docker") ? "docker" : NULL;
+}
+
+/* Settings a run reads from its environment; the alert and log URLs are
+ * the worker's business. */
+static int passed_on(const char *kv)
+{
+	static const char *const prefixes[] = { "PM25_", "PG",	"LAKEFS_",
+						"AWS_",	 "WAQI_", "OPENAQ_" };
+	size_t i;
+
+	if (!strncmp(kv, "PM25_SLACK_WEBHOOK_URL=", 23) ||
+	    !strncmp(kv, "PM25_LOKI_URL=", 14) || !strncmp(kv, "PM25_HOME=", 10))
+		return 0;
+	for (i = 0; i < PM_ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(kv, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+void container_argv(struct pm_strv *argv, const char *engine,
+		    const char *image, const char *id, const char *worker,
+		    const char *home)
+{
+	struct pm_buf b = PM_BUF_INIT;
+	char **e;
+
+	pm_strv_push(argv, engine);
+	pm_strv_push(argv, "run");
+	pm_strv_push(argv, "--rm");
+	pm_buf_setf(&b, "pm25-run-%s", id);
+	pm_strv_push(argv, "--name");
+	pm_strv_push(argv, b.buf);
+	pm_strv_push(argv, "--network");
+	pm_strv_push(argv, "host");
+	pm_buf_setf(&b, "--pull=%s",
+		    getenv("PM25_CONTAINER_PULL") && *getenv("PM25_CONTAINER_PULL") ?
+			    getenv("PM25_CONTAINER_PULL") :
+			    "missing");
+	pm_strv_push(argv, b.buf);
+	pm_buf_setf(&b, "%s:%s", home, home);
+	pm_strv_push(argv, "-v");
+	pm_strv_push(argv, b.buf);
+	pm_buf_setf(&b, "PM25_HOME=%s", home);
+	pm_strv_push(argv, "-e");
+	pm_strv_push(argv, b.buf);
+	for (e = environ; *e; e++) {
+		size_t n = strcspn(*e, "=");
+
+		if (!passed_on(*e))
+			continue;
+		/* by name only: the engine copies the value */
+		pm_strv_push(argv, "-e");
+		pm_strv_pushn(argv, *e, n);
+	}
+	pm_strv_push(argv, "--entrypoint");
+	pm_strv_push(argv, "pm25");
+	pm_strv_push(argv, image);
+	pm_strv_push(argv, "flow-run");
+	pm_strv_push(argv, "execute");
+	pm_strv_push(argv, id);
+	pm_strv_push(argv, "--worker");
+	pm_strv_push(argv, worker);
+	pm_buf_release(&b);
+}
+
+void container_remove(const char *engine, const char *id)
+{
+	char name[96];
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "pm25-run-%s", id);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execlp(engine, engine, "rm", "-f", "-t", "0", name, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
