@@ -260,7 +260,8 @@ static const char *level_of(const char *line, char *buf, size_t size)
  * A run's watchdog says a task ran out of time (its line, then it kills
  * its process group): the run ends TimedOut, not Crashed.
  */
-static void task_timed_out(struct child *k, const char *line)
+static void task_timed_out(struct child *k, struct pm_state *st,
+			   const char *line)
 {
 	json_t *j;
 	const char *task;
@@ -275,6 +276,8 @@ static void task_timed_out(struct child *k, const char *line)
 			    "",
 		    "TimedOut")) {
 		k->stopped = 1;
+		/* the run's process dies before it can keep this line */
+		pm_state_log(st, k->id, "error", task, line, NULL);
 		snprintf(k->why, sizeof(k->why),
 			 "task %.32s timed out after %g s; its process group "
 			 "was killed",
@@ -288,7 +291,8 @@ static void task_timed_out(struct child *k, const char *line)
  * Pass on what run k wrote: each whole line to the worker's stderr and,
  * when there is one, to Loki. At eof the rest is a line too.
  */
-static void child_lines(struct child *k, struct pm_loki *loki, int eof)
+static void child_lines(struct child *k, struct pm_state *st,
+			struct pm_loki *loki, int eof)
 {
 	char chunk[8192], lvl[16];
 	ssize_t n;
@@ -306,7 +310,7 @@ static void child_lines(struct child *k, struct pm_loki *loki, int eof)
 
 		fwrite(k->out.buf, 1, len, stderr);
 		*nl = '\0';
-		task_timed_out(k, k->out.buf);
+		task_timed_out(k, st, k->out.buf);
 		if (loki && *k->out.buf)
 			pm_loki_push(loki, 0, k->flow,
 				     level_of(k->out.buf, lvl, sizeof(lvl)),
@@ -549,7 +553,7 @@ static int worker_exec(int argc, const char **argv)
 
 				if (kids[i].pid != pid)
 					continue;
-				child_lines(&kids[i], loki, 1);
+				child_lines(&kids[i], st, loki, 1);
 				if (kids[i].stopped == 1) {
 					snprintf(why, sizeof(why), "%s",
 						 kids[i].why);
@@ -702,14 +706,14 @@ static int worker_exec(int argc, const char **argv)
 		poll(fds, (nfds_t)nfds, busy ? 1 : running ? 20 : 200);
 		for (i = 0; i < limit; i++)
 			if (kids[i].pid)
-				child_lines(&kids[i], loki, 0);
+				child_lines(&kids[i], st, loki, 0);
 	}
 	/* out of grace: stop what still runs and give it back */
 	for (i = 0; i < limit; i++)
 		if (kids[i].pid) {
 			stop_run(&kids[i], engine);
 			waitpid(kids[i].pid, NULL, 0);
-			child_lines(&kids[i], loki, 1);
+			child_lines(&kids[i], st, loki, 1);
 			pm_state_release(st, kids[i].id, name,
 					 "given back: its worker shut down", NULL);
 		}

@@ -54,6 +54,11 @@ YAML
 	pm25 worker start --name w -p etl-pool-dev --run-once > /dev/null 2> e6
 	echo "$(states e6)"
 	last_run
+	id=$(pm25 flow-run ls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+	pm25 flow-run logs "$id" --json | python3 -c '
+import json, sys
+logs = [json.loads(l) for l in sys.stdin]
+print("its logs end with:", logs[-1]["task"], json.loads(logs[-1]["message"])["state"])'
 	pgrep -f "flow-run execute" > /dev/null && echo "a process was left behind"
 	sleep 2
 	echo "-- bad options:"
