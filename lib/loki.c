@@ -30,6 +30,7 @@ struct entry {
 struct pm_loki {
 	struct pm_loki_opts o;
 	char *url, *env;
+	char *tenant; /* "X-Scope-OrgID: ..." header, or NULL */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -58,6 +59,7 @@ void pm_loki_opts_from_env(struct pm_loki_opts *o, const char *dflt_env)
 	memset(o, 0, sizeof(*o));
 	o->url = url && *url ? url : NULL;
 	o->env = env && *env ? env : dflt_env ? dflt_env : "dev";
+	o->tenant = getenv("PM25_LOKI_TENANT");
 	o->max_lines = knob("PM25_LOKI_MAX_LINES", 10000);
 	o->max_bytes = 8u << 20;
 	o->batch_lines = knob("PM25_LOKI_BATCH", 1000);
@@ -234,8 +236,8 @@ enum outcome { TAKEN, LATER, REFUSED };
 static enum outcome post(struct pm_loki *l, const struct pm_buf *gz,
 			 long timeout_ms)
 {
-	static const char *const hdrs[] = { "Content-Type: application/json",
-					    "Content-Encoding: gzip", NULL };
+	const char *hdrs[] = { "Content-Type: application/json",
+			       "Content-Encoding: gzip", l->tenant, NULL };
 	struct pm_http_opts o = PM_HTTP_OPTS_INIT;
 	struct pm_http_req rq = {
 		"POST", l->url, hdrs, gz->buf, gz->len, NULL
@@ -358,6 +360,7 @@ static void loki_free(struct pm_loki *l)
 	free(l->ring);
 	free(l->url);
 	free(l->env);
+	free(l->tenant);
 	free(l);
 }
 
@@ -383,6 +386,12 @@ struct pm_loki *pm_loki_start(const struct pm_loki_opts *o)
 		l->url = pm_buf_detach(&b, NULL);
 	}
 	l->env = pm_xstrdup(o->env ? o->env : "dev");
+	if (o->tenant && *o->tenant) {
+		struct pm_buf b = PM_BUF_INIT;
+
+		pm_buf_addf(&b, "X-Scope-OrgID: %s", o->tenant);
+		l->tenant = pm_buf_detach(&b, NULL);
+	}
 	l->cap = o->max_lines ? o->max_lines : 10000;
 	if (!l->o.batch_lines)
 		l->o.batch_lines = 1000;

@@ -19,6 +19,7 @@ struct pm_loki;
 struct pm_loki_opts {
 	const char *url;    /* the push URL, or the base URL of Loki */
 	const char *env;    /* the env label */
+	const char *tenant; /* X-Scope-OrgID of a multi-tenant Loki, or NULL */
 	size_t max_lines;   /* buffer bound in lines (10000) */
 	size_t max_bytes;   /* buffer bound in bytes (8 MiB) */
 	size_t batch_lines; /* lines per push at most (1000) */
@@ -28,7 +29,7 @@ struct pm_loki_opts {
 
 /*
  * Defaults, with url from PM25_LOKI_URL and env from PM25_ENV (or
- * dflt_env); PM25_LOKI_MAX_LINES, PM25_LOKI_BATCH and PM25_LOKI_FLUSH_MS
+ * dflt_env), tenant from PM25_LOKI_TENANT; PM25_LOKI_MAX_LINES, PM25_LOKI_BATCH and PM25_LOKI_FLUSH_MS
  * change the bounds.
  */
 void pm_loki_opts_from_env(struct pm_loki_opts *o, const char *dflt_env);

@@ -139,6 +139,8 @@ class Handler(BaseHTTPRequestHandler):
             with open(RECORD + ".violations", "a") as f:
                 f.write(bad + "\n")
             return self.answer(400, "invalid_payload" if KIND == "slack" else bad)
+        if self.headers.get("X-Scope-OrgID"):
+            m["_tenant"] = self.headers["X-Scope-OrgID"]
         with open(RECORD, "a") as f:
             f.write(json.dumps(m) + "\n")
         self.answer(200, "ok") if KIND == "slack" else self.answer(204)

@@ -60,9 +60,10 @@ scenario() {
 	echo "-- a foreground run:"
 	receiver ""
 	t0=$(ns)
-	PM25_ENV=stage PM25_LOKI_URL=$LOKI pm25 run --param source=csv --param file="$BAD" --param to=2024-03-01 > /dev/null 2> run.err
+	PM25_ENV=stage PM25_LOKI_TENANT=team-a PM25_LOKI_URL=$LOKI pm25 run --param source=csv --param file="$BAD" --param to=2024-03-01 > /dev/null 2> run.err
 	echo "exit $?"
 	summary "$t0,$(ns)"
+	echo "tenant: $(python3 -c 'import json; print({json.loads(l).get("_tenant") for l in open("rec")})')"
 	echo "stderr lines: $(wc -l < run.err); pushed: $(python3 -c '
 import json, sys
 print(sum(len(s["values"]) for l in open("rec") for s in json.loads(l)["streams"]))')"
