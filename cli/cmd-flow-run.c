@@ -246,11 +246,11 @@ static int flow_run_exec(int argc, const char **argv)
 		"pm25 flow-run logs ID [--json]",
 		"pm25 flow-run cancel ID",
 		"pm25 flow-run prune [--days N] [--json]",
-		"pm25 flow-run execute ID [--worker NAME]",
+		"pm25 flow-run execute ID [--worker NAME] [--attempt N]",
 		NULL
 	};
 	const char *state = NULL, *flow = NULL, *worker = NULL;
-	long limit = 0, days = -1;
+	long limit = 0, days = -1, attempt = 0;
 	int json = 0, status = PM_EXIT_OK, nr;
 	struct option opts[] = {
 		OPT_STRING_(0, "state", &state, "s", "ls: only runs in state s"),
@@ -260,6 +260,8 @@ static int flow_run_exec(int argc, const char **argv)
 			 "prune: older than n days (PM25_RETENTION_DAYS, 30)"),
 		OPT_STRING_(0, "worker", &worker, "name",
 			    "execute: the worker that claimed the run"),
+		OPT_INT_(0, "attempt", &attempt, "n",
+			 "execute: only while the run is on attempt n"),
 		OPT_BOOL_(0, "json", &json, "print JSON"),
 		OPT_END_(),
 	};
@@ -269,7 +271,7 @@ static int flow_run_exec(int argc, const char **argv)
 
 	nr = parse_options(argc, argv, opts, usage);
 	if (nr == 2 && !strcmp(argv[0], "execute"))
-		return cmd_flow_run_execute(argv[1], worker);
+		return cmd_flow_run_execute(argv[1], worker, attempt);
 	if (!nr) {
 		usage_with_options(usage, opts, 1);
 		return PM_EXIT_USAGE;

@@ -96,13 +96,13 @@ static int noop_flow(json_t *p)
 }
 
 /* A test hook: one line per run whose completion was recorded. */
-static void noop_log(const char *id)
+static void noop_log(const char *id, long attempt)
 {
 	const char *log = getenv("PM25_NOOP_LOG");
 	FILE *f = log ? fopen(log, "a") : NULL;
 
 	if (f) {
-		fprintf(f, "%s\n", id);
+		fprintf(f, "%s %ld\n", id, attempt);
 		fclose(f);
 	}
 }
@@ -143,7 +143,8 @@ static int pipeline_flow(const char *flow, json_t *p, const char *id,
 	return status;
 }
 
-int cmd_flow_run_execute(const char *id, const char *worker)
+int cmd_flow_run_execute(const char *id, const char *worker,
+			 long of_attempt)
 {
 	struct pm_buf err = PM_BUF_INIT, why = PM_BUF_INIT;
 	struct pm_rows run, hist;
@@ -166,15 +167,17 @@ int cmd_flow_run_execute(const char *id, const char *worker)
 	pm_rows_release(&hist);
 	pm_buf_addf(&why, "started by worker %s (pid %ld)",
 		    worker ? worker : "-", (long)getpid());
-	e = pm_state_run_move(st, id, PM_RUN_PENDING, PM_RUN_RUNNING, why.buf,
-			      &err);
+	/* the attempt its worker claimed, not a later one */
+	attempt = of_attempt > 0 ? of_attempt :
+				   strtol(pm_rows_get(&run, 0, 11), NULL, 10);
+	e = pm_state_run_move_at(st, id, attempt, PM_RUN_PENDING,
+				 PM_RUN_RUNNING, why.buf, &err);
 	if (e) {
 		pm_rows_release(&run);
 		status = cmd_fail("flow-run", e, err.buf);
 		goto out;
 	}
 	flow = pm_rows_get(&run, 0, 1);
-	attempt = strtol(pm_rows_get(&run, 0, 11), NULL, 10);
 	params = json_loads(pm_rows_get(&run, 0, 6) ? pm_rows_get(&run, 0, 6) :
 						     "{}",
 			    0, NULL);
@@ -188,10 +191,11 @@ int cmd_flow_run_execute(const char *id, const char *worker)
 		 * Completed only from Running: a run whose lease was lost
 		 * meanwhile (Crashed, retried elsewhere) does not count.
 		 */
-		if (!pm_state_run_move(st, id, PM_RUN_RUNNING, PM_RUN_COMPLETED,
-				       "completed", NULL) &&
+		if (!pm_state_run_move_at(st, id, attempt, PM_RUN_RUNNING,
+					  PM_RUN_COMPLETED, "completed",
+					  NULL) &&
 		    !strcmp(flow, "noop"))
-			noop_log(id);
+			noop_log(id, attempt);
 	} else {
 		pm_buf_addf(&why, "exit %d: %s", status,
 			    *cmd_last_error() ? cmd_last_error() : "failed");
@@ -199,7 +203,7 @@ int cmd_flow_run_execute(const char *id, const char *worker)
 		    strtol(param(params, "retries"), NULL, 10) > 0)
 			pm_buf_addstr(&why, " (not transient: not retried)");
 		pm_state_run_fail(
-			st, id, PM_RUN_FAILED, why.buf,
+			st, id, attempt, PM_RUN_FAILED, why.buf,
 			retryable(params, status) ?
 				(int64_t)(retry_delay(params, attempt) * 1000) :
 				-1,
@@ -227,6 +231,7 @@ struct child {
 	double timeout; /* seconds, 0: none */
 	int stopped; /* its group was killed: 1 timed out, 2 cancelled, 3 lost */
 	char why[128]; /* when it timed out */
+	long attempt;  /* the attempt claimed */
 };
 
 /* The run's timeout_s parameter, 0 for none. */
@@ -359,11 +364,14 @@ static const char *pool_env(const char *pool)
  * or, when argv is given (a docker pool), that command. Its stderr comes
  * back through *fd.
  */
-static pid_t spawn(const char *id, const char *worker, char *const *argv,
-		   int *fd)
+static pid_t spawn(const char *id, long attempt, const char *worker,
+		   char *const *argv, int *fd)
 {
 	int p[2] = { -1, -1 };
+	char at[24];
 	pid_t pid;
+
+	snprintf(at, sizeof(at), "%ld", attempt);
 
 	*fd = -1;
 	if (pipe2(p, O_CLOEXEC))
@@ -378,7 +386,8 @@ static pid_t spawn(const char *id, const char *worker, char *const *argv,
 			execvp(argv[0], argv);
 		else
 			execl("/proc/self/exe", "pm25", "flow-run", "execute",
-			      id, "--worker", worker, (char *)NULL);
+			      id, "--worker", worker, "--attempt", at,
+			      (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -405,18 +414,19 @@ static pid_t start_run(const struct pm_claim *c, const char *worker,
 	size_t i;
 
 	if (!engine)
-		return spawn(c->id, worker, NULL, fd);
+		return spawn(c->id, c->attempt, worker, NULL, fd);
 	if (!c->image) {
 		snprintf(why, size, "a docker pool runs images, and deployment "
 				    "%s has none",
 			 c->deployment ? c->deployment : "(none)");
 		return -1;
 	}
-	container_argv(&cmd, engine, c->image, c->id, worker, home);
+	container_argv(&cmd, engine, c->image, c->id, c->attempt, worker,
+		       home);
 	argv = pm_xcalloc(cmd.nr + 1, sizeof(*argv));
 	for (i = 0; i < cmd.nr; i++)
 		argv[i] = cmd.v[i];
-	pid = spawn(c->id, worker, argv, fd);
+	pid = spawn(c->id, c->attempt, worker, argv, fd);
 	if (pid < 0)
 		snprintf(why, size, "cannot start %s: %s", engine,
 			 strerror(errno));
@@ -429,7 +439,7 @@ static pid_t start_run(const struct pm_claim *c, const char *worker,
 static void stop_run(const struct child *k, const char *engine)
 {
 	if (engine)
-		container_remove(engine, k->id);
+		container_remove(engine, k->id, k->attempt);
 	kill(-k->pid, SIGKILL);
 }
 
@@ -558,14 +568,16 @@ static int worker_exec(int argc, const char **argv)
 					snprintf(why, sizeof(why), "%s",
 						 kids[i].why);
 					pm_state_run_fail(st, kids[i].id,
+							  kids[i].attempt,
 							  PM_RUN_TIMEDOUT, why, 0,
 							  &retried, NULL);
 				} else if (kids[i].stopped == 2) {
-					pm_state_run_set(st, kids[i].id,
-							 PM_RUN_CANCELLED,
-							 "cancelled: its process "
-							 "group was stopped",
-							 NULL);
+					pm_state_run_move_at(
+						st, kids[i].id, kids[i].attempt,
+						PM_RUN_NSTATES, PM_RUN_CANCELLED,
+						"cancelled: its process group "
+						"was stopped",
+						NULL);
 				} else if (kids[i].stopped == 3) {
 					; /* already Crashed by a sweep */
 				} else if (engine && WIFEXITED(ws) &&
@@ -585,6 +597,7 @@ static int worker_exec(int argc, const char **argv)
 							 engine,
 							 WEXITSTATUS(ws));
 					pm_state_run_fail(st, kids[i].id,
+							  kids[i].attempt,
 							  PM_RUN_CRASHED, why, 0,
 							  &retried, NULL);
 				} else if (WIFSIGNALED(ws)) {
@@ -593,6 +606,7 @@ static int worker_exec(int argc, const char **argv)
 						 "signal %d",
 						 WTERMSIG(ws));
 					pm_state_run_fail(st, kids[i].id,
+							  kids[i].attempt,
 							  PM_RUN_CRASHED, why, 0,
 							  &retried, NULL);
 				}
@@ -670,6 +684,7 @@ static int worker_exec(int argc, const char **argv)
 			kids[i].timeout = timeout_of(c.parameters);
 			snprintf(kids[i].flow, sizeof(kids[i].flow), "%s",
 				 c.flow);
+			kids[i].attempt = c.attempt;
 			kids[i].pid = start_run(&c, name, engine, home,
 						&kids[i].fd, kids[i].why,
 						sizeof(kids[i].why));
@@ -678,7 +693,8 @@ static int worker_exec(int argc, const char **argv)
 
 				/* nothing to run it in: it cannot start */
 				kids[i].pid = 0;
-				pm_state_run_fail(st, c.id, PM_RUN_CRASHED,
+				pm_state_run_fail(st, c.id, c.attempt,
+						  PM_RUN_CRASHED,
 						  kids[i].why, 0, &retried,
 						  NULL);
 				pm_claim_release(&c);

@@ -46,8 +46,12 @@ extern const struct cmd cmd_scheduler;
 extern const struct cmd cmd_worker;
 extern const struct cmd cmd_alert;
 
-/* pm25 flow-run execute: run flow run id (Pending) in this process. */
-int cmd_flow_run_execute(const char *id, const char *worker);
+/*
+ * pm25 flow-run execute: run flow run id (Pending) in this process, as
+ * attempt of_attempt (0: the run's current one).
+ */
+int cmd_flow_run_execute(const char *id, const char *worker,
+			 long of_attempt);
 
 /* The train-model flow; any argument may be NULL (all data, OLS). */
 int cmd_model_train(const char *from, const char *to, const char *stations,

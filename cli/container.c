@@ -58,8 +58,8 @@ static int passed_on(const char *kv)
 }
 
 void container_argv(struct pm_strv *argv, const char *engine,
-		    const char *image, const char *id, const char *worker,
-		    const char *home)
+		    const char *image, const char *id, long attempt,
+		    const char *worker, const char *home)
 {
 	struct pm_buf b = PM_BUF_INIT;
 	char **e;
@@ -67,7 +67,7 @@ void container_argv(struct pm_strv *argv, const char *engine,
 	pm_strv_push(argv, engine);
 	pm_strv_push(argv, "run");
 	pm_strv_push(argv, "--rm");
-	pm_buf_setf(&b, "pm25-run-%s", id);
+	pm_buf_setf(&b, "pm25-run-%s-%ld", id, attempt);
 	pm_strv_push(argv, "--name");
 	pm_strv_push(argv, b.buf);
 	pm_strv_push(argv, "--network");
@@ -100,15 +100,18 @@ void container_argv(struct pm_strv *argv, const char *engine,
 	pm_strv_push(argv, id);
 	pm_strv_push(argv, "--worker");
 	pm_strv_push(argv, worker);
+	pm_buf_setf(&b, "%ld", attempt);
+	pm_strv_push(argv, "--attempt");
+	pm_strv_push(argv, b.buf);
 	pm_buf_release(&b);
 }
 
-void container_remove(const char *engine, const char *id)
+void container_remove(const char *engine, const char *id, long attempt)
 {
 	char name[96];
 	pid_t pid;
 
-	snprintf(name, sizeof(name), "pm25-run-%s", id);
+	snprintf(name, sizeof(name), "pm25-run-%s-%ld", id, attempt);
 	pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);

@@ -1,6 +1,6 @@
 /*
  * Runs of a docker pool: each is `ENGINE run IMAGE flow-run execute ID`
- * (podman or docker) in a container named pm25-run-ID, on the host's
+ * (podman or docker) in a container named pm25-run-ID-ATTEMPT, on the host's
  * network, with the home mounted at the same path and the settings of
  * the environment (PM25_*, PG*, LAKEFS_*, AWS_*, WAQI_TOKEN,
  * OPENAQ_API_KEY) passed by name, so that no secret is on a command line.
@@ -15,9 +15,9 @@ struct pm_strv;
 const char *container_engine(void);
 /* The command that runs run id of image for worker into argv. */
 void container_argv(struct pm_strv *argv, const char *engine,
-		    const char *image, const char *id, const char *worker,
-		    const char *home);
-/* Stop and remove run id's container, if it is there; waits for it. */
-void container_remove(const char *engine, const char *id);
+		    const char *image, const char *id, long attempt,
+		    const char *worker, const char *home);
+/* Stop and remove the container of run id's attempt, if it is there. */
+void container_remove(const char *engine, const char *id, long attempt);
 
 #endif

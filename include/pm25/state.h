@@ -89,6 +89,14 @@ enum pm_err pm_state_run_set(struct pm_state *st, const char *id,
 enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
 			      enum pm_run_state from, enum pm_run_state s,
 			      const char *reason, struct pm_buf *err);
+/*
+ * The same, only while the run is on attempt (0: any): a process of an
+ * earlier attempt that outlived its lease cannot end a later one.
+ */
+enum pm_err pm_state_run_move_at(struct pm_state *st, const char *id,
+				 long attempt, enum pm_run_state from,
+				 enum pm_run_state s, const char *reason,
+				 struct pm_buf *err);
 
 /* Append a log line (level: info, warn, error, debug) to run id. */
 enum pm_err pm_state_log(struct pm_state *st, const char *id,

@@ -48,11 +48,13 @@ enum pm_err pm_state_heartbeat(struct pm_state *st, const char *id,
  * with reason, then, while attempts remain, schedule it again after
  * delay_ms (attempt + 1); a negative delay_ms means the failure is not
  * worth a retry (not transient). *retried says which happened. A run
- * that is not retried leaves an alert (pm25/notify.h).
+ * that is not retried leaves an alert (pm25/notify.h). With of_attempt
+ * (0: any), only while the run is on that attempt (else
+ * PM_ERR_CONFLICT).
  */
 enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
-			      enum pm_run_state how, const char *reason,
-			      int64_t delay_ms, int *retried,
+			      long of_attempt, enum pm_run_state how,
+			      const char *reason, int64_t delay_ms, int *retried,
 			      struct pm_buf *err);
 
 /* Give a claimed run back (Scheduled again, no worker): shutting down. */

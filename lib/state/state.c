@@ -356,6 +356,14 @@ enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
 			      enum pm_run_state from, enum pm_run_state s,
 			      const char *reason, struct pm_buf *err)
 {
+	return pm_state_run_move_at(st, id, 0, from, s, reason, err);
+}
+
+enum pm_err pm_state_run_move_at(struct pm_state *st, const char *id,
+				 long attempt, enum pm_run_state from,
+				 enum pm_run_state s, const char *reason,
+				 struct pm_buf *err)
+{
 	char now[24];
 	const char *state = pm_run_state_name(s);
 	struct pm_rows rs = { 0 };
@@ -367,13 +375,20 @@ enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
 		ret = pm_db_query(st->db,
-				  "SELECT state FROM flow_runs WHERE id = ?",
+				  "SELECT state, attempt FROM flow_runs WHERE "
+				  "id = ?",
 				  (const char *const[]){ id }, 1, &rs, NULL,
 				  err);
 	if (ret)
 		goto out;
 	if (!rs.nr) {
 		ret = pm_errf(err, PM_ERR_NOTFOUND, "no flow run %s", id);
+		goto out;
+	}
+	if (attempt && strtol(pm_rows_get(&rs, 0, 1), NULL, 10) != attempt) {
+		ret = pm_errf(err, PM_ERR_CONFLICT,
+			      "flow run %s is on attempt %s, not %ld", id,
+			      pm_rows_get(&rs, 0, 1), attempt);
 		goto out;
 	}
 	cur = pm_run_state_parse(pm_rows_get(&rs, 0, 0));
@@ -396,11 +411,12 @@ enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
 		"'Running' AND started_ms IS NULL THEN CAST(? AS BIGINT) ELSE "
 		"started_ms END, ended_ms = CASE WHEN CAST(? AS TEXT) = '1' "
 		"THEN CAST(? AS BIGINT) ELSE ended_ms END WHERE id = ? AND "
-		"state = ?",
+		"state = ? AND attempt = CAST(? AS INTEGER)",
 		(const char *const[]){ state, reason, now, state, now,
 				       pm_run_state_final(s) ? "1" : "0", now,
-				       id, pm_rows_get(&rs, 0, 0) },
-		9, NULL, &changed, err);
+				       id, pm_rows_get(&rs, 0, 0),
+				       pm_rows_get(&rs, 0, 1) },
+		10, NULL, &changed, err);
 	/* the state it was read in, or another process moved it first */
 	if (!ret && !changed)
 		ret = pm_errf(err, PM_ERR_CONFLICT,

@@ -186,8 +186,8 @@ enum pm_err pm_state_heartbeat(struct pm_state *st, const char *id,
 }
 
 enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
-			      enum pm_run_state how, const char *reason,
-			      int64_t delay_ms, int *retried,
+			      long of_attempt, enum pm_run_state how,
+			      const char *reason, int64_t delay_ms, int *retried,
 			      struct pm_buf *err)
 {
 	struct pm_rows rs = { 0 };
@@ -216,6 +216,12 @@ enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
 	cur = pm_rows_get(&rs, 0, 0);
 	attempt = strtol(pm_rows_get(&rs, 0, 1), NULL, 10);
 	max = strtol(pm_rows_get(&rs, 0, 2), NULL, 10);
+	if (of_attempt && attempt != of_attempt) {
+		ret = pm_errf(err, PM_ERR_CONFLICT,
+			      "flow run %s is on attempt %ld, not %ld", id,
+			      attempt, of_attempt);
+		goto out;
+	}
 	if (pm_run_state_final((enum pm_run_state)pm_run_state_parse(cur))) {
 		ret = pm_errf(err, PM_ERR_CONFLICT, "flow run %s is already %s",
 			      id, cur);
@@ -224,9 +230,11 @@ enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
 	ret = pm_db_query(st->db,
 			  "UPDATE flow_runs SET state = ?, state_reason = ?, "
 			  "ended_ms = ?, updated_ms = ?, lease_ms = NULL WHERE "
-			  "id = ? AND state = ?",
-			  (const char *const[]){ state, reason, now, now, id, cur },
-			  6, NULL, &changed, err);
+			  "id = ? AND state = ? AND attempt = CAST(? AS "
+			  "INTEGER)",
+			  (const char *const[]){ state, reason, now, now, id, cur,
+						 pm_rows_get(&rs, 0, 1) },
+			  7, NULL, &changed, err);
 	if (!ret && !changed)
 		ret = pm_errf(err, PM_ERR_CONFLICT,
 			      "flow run %s changed state meanwhile", id);
@@ -311,7 +319,7 @@ enum pm_err pm_state_sweep(struct pm_state *st, size_t *crashed,
 		snprintf(why, sizeof(why),
 			 "the lease ran out: worker %s stopped heartbeating",
 			 pm_rows_get(&rs, i, 1) ? pm_rows_get(&rs, i, 1) : "?");
-		e = pm_state_run_fail(st, pm_rows_get(&rs, i, 0),
+		e = pm_state_run_fail(st, pm_rows_get(&rs, i, 0), 0,
 				      PM_RUN_CRASHED, why, 0, &retried, err);
 		if (!e)
 			(*crashed)++;

@@ -41,7 +41,7 @@ import json, sys, collections
 runs = json.load(sys.stdin)
 states = collections.Counter(r["state"] for r in runs)
 print(len(runs), "runs:", dict(states))
-done = collections.Counter(open("completed.log").read().split())
+done = collections.Counter(l.split()[0] for l in open("completed.log"))
 ids = {r["id"] for r in runs}
 print("each completed exactly once:", set(done) == ids and set(done.values()) == {1})
 print("still Running:", states.get("Running", 0) + states.get("Pending", 0))'
