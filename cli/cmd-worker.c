@@ -443,6 +443,48 @@ static void stop_run(const struct child *k, const char *engine)
 	kill(-k->pid, SIGKILL);
 }
 
+/*
+ * Remove the containers of runs that no longer need them: the run is
+ * gone, has ended, or has moved on to another attempt (its worker was
+ * killed with -9 and the container outlived it). A container of a live
+ * attempt belongs to whichever worker claimed it, and stays.
+ */
+static void reap_containers(struct pm_state *st, const char *engine,
+			    const char *worker)
+{
+	struct pm_strv ids = PM_STRV_INIT;
+	long *attempts = NULL;
+	size_t i;
+
+	if (container_runs(engine, &ids, &attempts))
+		return;
+	for (i = 0; i < ids.nr; i++) {
+		struct pm_rows run, hist;
+		enum pm_err e = pm_state_run_get(st, ids.v[i], &run, &hist, NULL);
+		int stale = e == PM_ERR_NOTFOUND;
+
+		if (!e) {
+			int s = pm_run_state_parse(pm_rows_get(&run, 0, 4));
+
+			stale = (s >= 0 &&
+				 pm_run_state_final((enum pm_run_state)s)) ||
+				strtol(pm_rows_get(&run, 0, 11), NULL, 10) !=
+					attempts[i];
+			pm_rows_release(&run);
+			pm_rows_release(&hist);
+		}
+		if (stale) {
+			fprintf(stderr, "{\"worker\": \"%s\", \"removed\": "
+					"\"pm25-run-%s-%ld\", \"why\": \"its run "
+					"no longer needs it\"}\n",
+				worker, ids.v[i], attempts[i]);
+			container_remove(engine, ids.v[i], attempts[i]);
+		}
+	}
+	free(attempts);
+	pm_strv_release(&ids);
+}
+
 /* The type of pool (process or docker), static text. */
 static enum pm_err pool_type(struct pm_state *st, const char *pool,
 			     const char **type, struct pm_buf *err)
@@ -496,7 +538,7 @@ static int worker_exec(int argc, const char **argv)
 	struct pollfd *fds = NULL;
 	struct pm_home h;
 	char me[128];
-	double stop_at = 0, last_sweep = 0, last_prune = 0;
+	double stop_at = 0, last_sweep = 0, last_prune = 0, last_reap = 0;
 	enum pm_err e;
 	int i;
 
@@ -646,6 +688,10 @@ static int worker_exec(int argc, const char **argv)
 						  "process group was killed");
 				stop_run(&kids[i], engine);
 			}
+		}
+		if (engine && now - last_reap >= 30) {
+			last_reap = now;
+			reap_containers(st, engine, name);
 		}
 		if (now - last_sweep >= 1) {
 			struct pm_notify_stats ns;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/strv.h"
 #include "container.h"
@@ -104,6 +105,57 @@ void container_argv(struct pm_strv *argv, const char *engine,
 	pm_strv_push(argv, "--attempt");
 	pm_strv_push(argv, b.buf);
 	pm_buf_release(&b);
+}
+
+int container_runs(const char *engine, struct pm_strv *ids, long **attempts)
+{
+	struct pm_buf out = PM_BUF_INIT;
+	char chunk[4096], *line, *save = NULL;
+	size_t nr = 0;
+	int p[2], status = -1;
+	ssize_t n;
+	pid_t pid;
+
+	*attempts = NULL;
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(p[1], 1);
+		if (null >= 0)
+			dup2(null, 2);
+		execlp(engine, engine, "ps", "-a", "--filter", "name=^pm25-run-",
+		       "--format", "{{.Names}}", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (pid > 0 && (n = read(p[0], chunk, sizeof(chunk))) > 0)
+		pm_buf_add(&out, chunk, (size_t)n);
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		pm_buf_release(&out);
+		return -1;
+	}
+	for (line = strtok_r(out.buf ? out.buf : (char[]){ "" }, "\n", &save);
+	     line; line = strtok_r(NULL, "\n", &save)) {
+		char *dash = strrchr(line, '-'), *end;
+		long a;
+
+		if (strncmp(line, "pm25-run-", 9) || !dash || dash < line + 9)
+			continue;
+		a = strtol(dash + 1, &end, 10);
+		if (*end || a < 1)
+			continue;
+		pm_strv_pushn(ids, line + 9, (size_t)(dash - line - 9));
+		*attempts = pm_xrealloc(*attempts, (nr + 1) * sizeof(**attempts));
+		(*attempts)[nr++] = a;
+	}
+	pm_buf_release(&out);
+	return 0;
 }
 
 void container_remove(const char *engine, const char *id, long attempt)

@@ -17,6 +17,12 @@ const char *container_engine(void);
 void container_argv(struct pm_strv *argv, const char *engine,
 		    const char *image, const char *id, long attempt,
 		    const char *worker, const char *home);
+/*
+ * The runs of the engine's containers named pm25-run-ID-N: their ids go
+ * to ids and their attempts to attempts[] (owned by the caller, to be
+ * freed). 0, or -1 if the engine cannot be asked.
+ */
+int container_runs(const char *engine, struct pm_strv *ids, long **attempts);
 /* Stop and remove the container of run id's attempt, if it is there. */
 void container_remove(const char *engine, const char *id, long attempt);
 

@@ -3,8 +3,8 @@
 # container of the deployment's image (podman run ... flow-run execute
 # ID) on the host's network with the home mounted; a run completes, fails
 # or times out as in a process pool; a deployment without an image and
-# an image that is not there end Crashed with the reason; no container
-# is left behind.
+# an image that is not there end Crashed with the reason; a container
+# that no run needs any more is removed; no container is left behind.
 . "$SRC/tests/cli/lib.sh"
 export CONTAINERS_CONF=$SRC/scripts/containers.conf PM25_CONTAINER_PULL=never
 "$SRC/scripts/test-image.sh" || die "cannot build the test image"
@@ -41,6 +41,9 @@ scenario() {
 	for d in boxed boxfail boxslow noimage badimage; do
 		pm25 deployment run noop/$d > /dev/null
 	done
+	# a container left by a worker killed with -9, of a run that is gone
+	podman run -d --name pm25-run-00000000deadbeef-1 --entrypoint sleep \
+		localhost/pm25:test 300 > /dev/null || die "leftover container"
 	pm25 worker start --name w -p box-pool --limit 3 > /dev/null 2> worker.err &
 	w=$!
 	for _ in $(seq 300); do
@@ -50,6 +53,7 @@ scenario() {
 	kill -TERM $w
 	wait $w
 	head -n 1 worker.err
+	grep -o '"removed": "[^"]*"' worker.err
 	pm25 flow-run ls --json | python3 -c '
 import json, sys
 for r in sorted(json.load(sys.stdin), key=lambda r: r["deployment"]):
