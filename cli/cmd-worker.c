@@ -48,18 +48,9 @@ static const char *param(json_t *p, const char *key)
 /* Seconds before attempt n's retry: exponential, capped, jittered. */
 static double retry_delay(json_t *p, long attempt)
 {
-	double base = param(p, "retry_delay_s") ?
-			      strtod(param(p, "retry_delay_s"), NULL) :
-			      10,
-	       cap = 600, d = base;
-	long i;
+	const char *first = param(p, "retry_delay_s");
 
-	for (i = 1; i < attempt && d < cap; i++)
-		d *= 2;
-	if (d > cap)
-		d = cap;
-	/* +-20%, so that runs that failed together do not retry together */
-	return d * (0.8 + 0.4 * ((double)(getpid() % 1000) / 1000.0));
+	return pm_backoff_s(first ? strtod(first, NULL) : 10, attempt, 600);
 }
 
 /*
@@ -245,63 +236,60 @@ static double timeout_of(const char *params)
 	return v > 0 ? v : 0;
 }
 
-/* The level of a line a run wrote: a JSON event's, else by its form. */
-static const char *level_of(const char *line, char *buf, size_t size)
-{
-	json_t *j;
-
-	if (*line != '{')
-		return !strncmp(line, "pm25 ", 5) ? "error" : "info";
-	j = json_loads(line, 0, NULL);
-	snprintf(buf, size, "%s",
-		 json_string_value(json_object_get(j, "level")) ?
-			 json_string_value(json_object_get(j, "level")) :
-			 "info");
-	json_decref(j);
-	return buf;
-}
-
 /*
- * A run's watchdog says a task ran out of time (its line, then it kills
+ * A run's watchdog says a task ran out of time (its line j, then it kills
  * its process group): the run ends TimedOut, not Crashed.
  */
-static void task_timed_out(struct child *k, struct pm_state *st,
+static void task_timed_out(struct child *k, struct pm_state *st, json_t *j,
 			   const char *line)
 {
-	json_t *j;
-	const char *task;
+	const char *task = json_string_value(json_object_get(j, "task")),
+		   *state = json_string_value(json_object_get(j, "state"));
 
-	if (*line != '{' || !strstr(line, "\"TimedOut\""))
+	if (!task || !state || strcmp(state, "TimedOut") ||
+	    !json_is_number(json_object_get(j, "timeout_s")))
 		return;
-	j = json_loads(line, 0, NULL);
-	task = json_string_value(json_object_get(j, "task"));
-	if (task && json_is_number(json_object_get(j, "timeout_s")) &&
-	    !strcmp(json_string_value(json_object_get(j, "state")) ?
-			    json_string_value(json_object_get(j, "state")) :
-			    "",
-		    "TimedOut")) {
-		k->stopped = 1;
-		/* the run's process dies before it can keep this line */
-		pm_state_log(st, k->id, "error", task, line, NULL);
-		snprintf(k->why, sizeof(k->why),
-			 "task %.32s timed out after %g s; its process group "
-			 "was killed",
-			 task,
-			 json_number_value(json_object_get(j, "timeout_s")));
-	}
+	k->stopped = 1;
+	/* the run's process dies before it can keep this line */
+	pm_state_log(st, k->id, "error", task, line, NULL);
+	snprintf(k->why, sizeof(k->why),
+		 "task %.32s timed out after %g s; its process group was "
+		 "killed",
+		 task, json_number_value(json_object_get(j, "timeout_s")));
+}
+
+/*
+ * One line run k wrote: a TimedOut event stops it, and Loki, if any,
+ * gets the line at its level (a JSON event's, else by its form).
+ */
+static void child_line(struct child *k, struct pm_state *st,
+		       struct pm_loki *loki, const char *line)
+{
+	json_t *j = NULL;
+	const char *level;
+
+	if (*line == '{' && (loki || strstr(line, "\"TimedOut\"")))
+		j = json_loads(line, 0, NULL);
+	if (j)
+		task_timed_out(k, st, j, line);
+	level = json_string_value(json_object_get(j, "level"));
+	if (!level)
+		level = !strncmp(line, "pm25 ", 5) ? "error" : "info";
+	if (loki && *line)
+		pm_loki_push(loki, 0, k->flow, level, k->id, line);
 	json_decref(j);
 }
 
 /*
- * Pass on what run k wrote: each whole line to the worker's stderr and,
- * when there is one, to Loki. At eof the rest is a line too.
+ * Pass on what run k wrote: each whole line to the worker's stderr and
+ * to child_line(). At eof the rest is a line too.
  */
 static void child_lines(struct child *k, struct pm_state *st,
 			struct pm_loki *loki, int eof)
 {
-	char chunk[8192], lvl[16];
+	char chunk[8192], *nl;
+	size_t at = 0;
 	ssize_t n;
-	char *nl;
 
 	while (k->fd >= 0 && (n = read(k->fd, chunk, sizeof(chunk))) > 0)
 		pm_buf_add(&k->out, chunk, (size_t)n);
@@ -310,18 +298,17 @@ static void child_lines(struct child *k, struct pm_state *st,
 	/* a line that never ends is cut into pieces of 64 KiB */
 	if (k->out.len > (64u << 10) && !memchr(k->out.buf, '\n', k->out.len))
 		pm_buf_addch(&k->out, '\n');
-	while (k->out.len && (nl = memchr(k->out.buf, '\n', k->out.len))) {
-		size_t len = (size_t)(nl - k->out.buf) + 1;
-
-		fwrite(k->out.buf, 1, len, stderr);
+	while (at < k->out.len &&
+	       (nl = memchr(k->out.buf + at, '\n', k->out.len - at))) {
+		fwrite(k->out.buf + at, 1, (size_t)(nl - k->out.buf) + 1 - at,
+		       stderr);
 		*nl = '\0';
-		task_timed_out(k, st, k->out.buf);
-		if (loki && *k->out.buf)
-			pm_loki_push(loki, 0, k->flow,
-				     level_of(k->out.buf, lvl, sizeof(lvl)),
-				     k->id, k->out.buf);
-		memmove(k->out.buf, nl + 1, k->out.len - len);
-		pm_buf_setlen(&k->out, k->out.len - len);
+		child_line(k, st, loki, k->out.buf + at);
+		at = (size_t)(nl - k->out.buf) + 1;
+	}
+	if (at) {
+		memmove(k->out.buf, k->out.buf + at, k->out.len - at);
+		pm_buf_setlen(&k->out, k->out.len - at);
 	}
 	if (eof && k->fd >= 0) {
 		close(k->fd);

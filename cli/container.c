@@ -140,8 +140,8 @@ int container_runs(const char *engine, struct pm_strv *ids, long **attempts)
 		pm_buf_release(&out);
 		return -1;
 	}
-	for (line = strtok_r(out.buf ? out.buf : (char[]){ "" }, "\n", &save);
-	     line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = out.len ? strtok_r(out.buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *dash = strrchr(line, '-'), *end;
 		long a;
 

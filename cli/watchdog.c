@@ -76,15 +76,7 @@ static void *watch(void *arg)
 			pthread_mutex_unlock(&mu);
 			expire(task, t);
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		if (!wd.deadline)
-			left = 3600;
-		ts.tv_sec += (time_t)left;
-		ts.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		pm_timespec_in(wd.deadline ? left : 3600, &ts);
 		pthread_cond_timedwait(&cv, &mu, &ts);
 	}
 	pthread_mutex_unlock(&mu);

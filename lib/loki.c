@@ -274,13 +274,7 @@ static void wait_until(struct pm_loki *l, double t)
 
 	if (d <= 0)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)d;
-	ts.tv_nsec += (long)((d - (double)(time_t)d) * 1e9);
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	pm_timespec_in(d, &ts);
 	pthread_cond_timedwait(&l->cv, &l->mu, &ts);
 }
 

@@ -276,19 +276,6 @@ static enum send_result post(const struct pm_notify *n, const char *body,
 	return r;
 }
 
-/* Delay before try n+1 of an alert: 1 s doubling to 5 min, +-20%. */
-static int64_t backoff_ms(long tries)
-{
-	int64_t d = 1000;
-
-	while (--tries > 0 && d < 300000)
-		d *= 2;
-	if (d > 300000)
-		d = 300000;
-	return d * (800 + (int64_t)((unsigned)getpid() * 2654435761u % 400)) /
-	       1000;
-}
-
 /* Send one group's due alerts, rs rows [a, b). */
 static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
 			       struct pm_rows *rs, size_t a, size_t b,
@@ -336,7 +323,8 @@ static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
 		const char *key = pm_rows_get(rs, idx[i], A_KEY);
 		long tries =
 			strtol(pm_rows_get(rs, idx[i], A_TRIES), NULL, 10) + 1;
-		int64_t next = now + backoff_ms(tries);
+		/* 1 s doubling to 5 min */
+		int64_t next = now + (int64_t)(pm_backoff_s(1, tries, 300) * 1000);
 		/* each alert has its own count of tries */
 		enum send_result mine =
 			r == RETRY && tries >= n->max_tries ? GIVE_UP : r;

@@ -171,17 +171,11 @@ static int task_retry(struct run *ru, const char *task, enum pm_err ret,
 	const struct pm_task_policy *p = policy(ru, task);
 	struct pm_buf extra = PM_BUF_INIT;
 	double d;
-	int i;
 
 	if (!ret || !p || *attempt > p->retries ||
 	    (!p->retry_any && ret != PM_ERR_NET && ret != PM_ERR_TIMEOUT))
 		return 0;
-	for (d = p->retry_delay_s, i = 1; i < *attempt && d < 300; i++)
-		d *= 2;
-	if (d > 300)
-		d = 300;
-	d *= 0.8 + 0.4 * (double)((unsigned)getpid() * 2654435761u % 1000) /
-			   1000.0;
+	d = pm_backoff_s(p->retry_delay_s, *attempt, 300);
 	pm_buf_addf(&extra, "\"attempt\": %d, \"of\": %d, \"delay_s\": %.1f, "
 			    "\"error\": ",
 		    *attempt, p->retries + 1, d);

@@ -55,6 +55,14 @@ void pm_date_format(int64_t t, char *out);
 
 /* Seconds on the monotonic clock, for measuring durations. */
 double pm_mono_s(void);
+/* The CLOCK_REALTIME time s seconds from now, for pthread_cond_timedwait. */
+struct timespec;
+void pm_timespec_in(double s, struct timespec *ts);
+/*
+ * Seconds to wait before retry n (1-based): first_s doubling per retry,
+ * at most cap_s, +-20% by process.
+ */
+double pm_backoff_s(double first_s, long n, double cap_s);
 
 /* Floor division for times before 1970. */
 int64_t pm_floor_div(int64_t a, int64_t b);

@@ -352,6 +352,21 @@ enum pm_err pm_state_run_set(struct pm_state *st, const char *id,
 	return pm_state_run_move(st, id, PM_RUN_NSTATES, s, reason, err);
 }
 
+/* The key prefix of the alert a change to s makes, once per run; NULL. */
+static const char *alert_prefix(enum pm_run_state s)
+{
+	switch (s) {
+	case PM_RUN_FAILED:
+	case PM_RUN_TIMEDOUT:
+	case PM_RUN_CRASHED:
+		return "run:";
+	case PM_RUN_LATE:
+		return "late:";
+	default:
+		return NULL;
+	}
+}
+
 enum pm_err pm_state_run_move(struct pm_state *st, const char *id,
 			      enum pm_run_state from, enum pm_run_state s,
 			      const char *reason, struct pm_buf *err)
@@ -366,6 +381,7 @@ enum pm_err pm_state_run_move_at(struct pm_state *st, const char *id,
 {
 	char now[24];
 	const char *state = pm_run_state_name(s);
+	const char *alert_key = alert_prefix(s);
 	struct pm_rows rs = { 0 };
 	enum pm_err ret;
 	size_t changed = 0;
@@ -423,12 +439,8 @@ enum pm_err pm_state_run_move_at(struct pm_state *st, const char *id,
 			      "flow run %s changed state meanwhile", id);
 	if (!ret)
 		ret = pm_state_add_history(st, id, state, reason, now, err);
-	if (!ret &&
-	    (s == PM_RUN_FAILED || s == PM_RUN_TIMEDOUT || s == PM_RUN_CRASHED))
-		ret = pm_state_alert_tx(st, id, state, "run:", reason, now,
-					err);
-	else if (!ret && s == PM_RUN_LATE)
-		ret = pm_state_alert_tx(st, id, state, "late:", reason, now,
+	if (!ret && alert_key)
+		ret = pm_state_alert_tx(st, id, state, alert_key, reason, now,
 					err);
 	if (!ret)
 		ret = pm_db_commit(st->db, err);

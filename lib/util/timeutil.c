@@ -3,6 +3,7 @@
  * public domain arithmetic) and the timestamp parsers.
  */
 #include "../compat.h"
+#include <unistd.h>
 #include "pm25/timeutil.h"
 
 int64_t pm_floor_div(int64_t a, int64_t b)
@@ -345,4 +346,33 @@ double pm_mono_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void pm_timespec_in(double s, struct timespec *ts)
+{
+	if (s < 0)
+		s = 0;
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += (time_t)s;
+	ts->tv_nsec += (long)((s - (double)(time_t)s) * 1e9);
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
+double pm_backoff_s(double first_s, long n, double cap_s)
+{
+	double d = first_s;
+	long i;
+
+	for (i = 1; i < n && d < cap_s; i++)
+		d *= 2;
+	if (d > cap_s)
+		d = cap_s;
+	/* +-20% by process, so that runs that failed together do not retry
+	 * together */
+	return d * (0.8 + 0.4 * (double)((unsigned)getpid() * 2654435761u %
+					 1000) /
+				  1000.0);
 }
