@@ -38,16 +38,60 @@ fail() {
 	echo "FAIL $1${2:+: $2}"
 }
 
+# Sanitizer reports go to files, one folder per case, so that a report
+# from any process a case starts fails the case, whether or not the case
+# looks at that process's exit status or stderr.
+san_begin() { # case name
+	rm -rf "$tmp/san"
+	mkdir -p "$tmp/san"
+	export ASAN_OPTIONS="log_path=$tmp/san/asan:detect_leaks=1:abort_on_error=0${PM25_ASAN_OPTIONS:+:$PM25_ASAN_OPTIONS}"
+	export UBSAN_OPTIONS="log_path=$tmp/san/ubsan:print_stacktrace=1:halt_on_error=1"
+	export LSAN_OPTIONS="log_path=$tmp/san/lsan"
+}
+san_end() { # case name; 1 if a sanitizer reported
+	local f
+	for f in "$tmp"/san/*; do
+		[ -s "$f" ] || continue
+		fail "$1" "sanitizer report from $(basename "$f")"
+		grep -m 8 -E 'ERROR|SUMMARY|runtime error|#[0-3] ' "$f" | sed 's/^/     /'
+		return 1
+	done
+	return 0
+}
+
 # ---- unit tests
+# The runner's exit status and its "1..N" plan are both checked: a
+# missing binary, or one that dies halfway, fails the step.
 if [ -z "$pattern" ] || [ "$pattern" = unit ]; then
+	san_begin unit
 	PM25_SRC=$ROOT "$BUILD/unit-tests" > "$tmp/unit.tap" 2>&1
+	unit_rc=$?
+	unit_ok=0
+	unit_skip=0
+	unit_bad=0
+	unit_plan=
 	while IFS= read -r line; do
 		case $line in
-		"ok "*) passed=$((passed + 1)) ;;
-		"not ok "*) fail "unit ${line#not ok }" ;;
+		"ok "*" # SKIP "*)
+			unit_skip=$((unit_skip + 1))
+			echo "     skip ${line#ok }" ;;
+		"ok "*) unit_ok=$((unit_ok + 1)) ;;
+		"not ok "*)
+			unit_bad=$((unit_bad + 1))
+			fail "unit ${line#not ok }" ;;
+		1..*) unit_plan=${line#1..} ;;
 		"# "*) echo "     $line" ;;
 		esac
 	done < "$tmp/unit.tap"
+	passed=$((passed + unit_ok))
+	if [ -z "$unit_plan" ]; then
+		fail "unit" "no 1..N plan (exit $unit_rc): $(tail -n 3 "$tmp/unit.tap")"
+	elif [ $((unit_ok + unit_skip + unit_bad)) != "$unit_plan" ]; then
+		fail "unit" "$((unit_ok + unit_skip + unit_bad)) results for a plan of $unit_plan"
+	elif [ "$unit_rc" != 0 ] && ! grep -q '^not ok ' "$tmp/unit.tap"; then
+		fail "unit" "exit $unit_rc with no failing test"
+	fi
+	san_end unit
 fi
 
 # ---- CLI cases
@@ -81,6 +125,7 @@ for case in "$ROOT"/tests/cli/*/*.sh; do
 	dir=$tmp/case
 	rm -rf "$dir"
 	mkdir -p "$dir/.pm25-home"
+	san_begin "$name"
 	(
 		cd "$dir" || exit 99
 		export PM25_HOME=$dir/.pm25-home SRC=$ROOT BUILD PATH="$BUILD:$PATH"
@@ -112,6 +157,7 @@ for case in "$ROOT"/tests/cli/*/*.sh; do
 			compare "$how" "$f" "$dir/.$kind" "$name" || ok=0
 		done
 	done
+	san_end "$name" || ok=0
 	[ $ok = 1 ] && passed=$((passed + 1))
 done
 
@@ -120,10 +166,11 @@ if [ -z "$pattern" ] || [ "$pattern" = fuzz ]; then
 	for bin in "$BUILD"/fuzz-replay-*; do
 		[ -x "$bin" ] || continue
 		t=${bin##*/fuzz-replay-}
-		if "$bin" "$ROOT/tests/fuzz/corpus/$t" > "$tmp/fuzz.out" 2>&1; then
-			passed=$((passed + 1))
-		else
+		san_begin "fuzz-$t"
+		if ! "$bin" "$ROOT/tests/fuzz/corpus/$t" > "$tmp/fuzz.out" 2>&1; then
 			fail "fuzz-$t" "$(tail -n 3 "$tmp/fuzz.out")"
+		elif san_end "fuzz-$t"; then
+			passed=$((passed + 1))
 		fi
 	done
 fi

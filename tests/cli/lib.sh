@@ -61,3 +61,21 @@ both_backends() {
 	diff "$fn.sqlite.out" "$fn.pg.out" >&2 || die "$fn: SQLite and PostgreSQL differ"
 	cat "$fn.sqlite.out"
 }
+
+# paused FILE: wait until a process that reached its pause point
+# (PM25_PAUSE_AT, PM25_PAUSE_FILE=FILE) has stopped there; print its pid.
+# Send it SIGCONT to go on, or kill it at that exact step.
+paused() {
+	local pid
+	for _ in $(seq 600); do
+		if [ -s "$1" ]; then
+			pid=$(cut -d' ' -f1 "$1")
+			if [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2> /dev/null)" = T ]; then
+				echo "$pid"
+				return 0
+			fi
+		fi
+		sleep 0.05
+	done
+	die "nothing stopped at the pause point of $1"
+}

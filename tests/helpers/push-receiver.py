@@ -9,8 +9,9 @@ usage: push-receiver.py slack|loki PORTFILE RECORD [SCRIPT]
           (slack) or the decoded push body (loki)
   SCRIPT  optional file of HTTP statuses, one per line, answered to the
           requests in turn (then 200 or 204); "-" answers as usual,
-          "hang" waits 5 s first
-Every violation is answered 400 and written to RECORD.violations.
+          "hang" waits 5 s first, "silent" never answers
+Every request, a scripted failure's too, is checked first; a violation is
+answered 400 and written to RECORD.violations.
 """
 import gzip
 import json
@@ -124,12 +125,16 @@ class Handler(BaseHTTPRequestHandler):
         step = SCRIPT[Handler.n - 1] if Handler.n <= len(SCRIPT) else None
         if step == "hang":
             time.sleep(5)
+        if step == "silent":
+            # takes the request and never answers
+            with open(RECORD + ".silent", "a") as f:
+                f.write("1\n")
+            time.sleep(600)
+            return
         if step in ("hang", "-"):
             step = None
-        if step:
-            with open(RECORD + ".refused", "a") as f:
-                f.write("%s\n" % step)
-            return self.answer(int(step), "scripted failure")
+        # every request is checked, the ones answered with a scripted
+        # failure too: a retry must be as well-formed as the first try
         if self.path != path:
             bad = "wrong path"
         else:
@@ -139,6 +144,10 @@ class Handler(BaseHTTPRequestHandler):
             with open(RECORD + ".violations", "a") as f:
                 f.write(bad + "\n")
             return self.answer(400, "invalid_payload" if KIND == "slack" else bad)
+        if step:
+            with open(RECORD + ".refused", "a") as f:
+                f.write("%s\n" % step)
+            return self.answer(int(step), "scripted failure")
         if self.headers.get("X-Scope-OrgID"):
             m["_tenant"] = self.headers["X-Scope-OrgID"]
         with open(RECORD, "a") as f:

@@ -222,7 +222,7 @@ TEST(store_concurrent_writers_lose_nothing)
 				put_commit(w, "main", path, path, id);
 			}
 			pm_store_close(w);
-			_exit(0);
+			exit(0);
 		}
 	}
 	for (i = 0; i < 4; i++) {
@@ -246,7 +246,8 @@ TEST(store_premerge_hook_is_a_gate)
 	/* only lakeFS has hooks; the test server refuses failed reports */
 	if (!driver || strcmp(driver, "lakefs")) {
 		pm_store_close(s);
-		return;
+		pm_test_skip("the local store has no pre-merge hooks "
+			     "(store/lakefs-suite runs this)");
 	}
 	pm_store_branch_create(s, "etl-x", "main", NULL);
 	put_commit(s, "etl-x", "quality/date=2024-01-01/x.json",

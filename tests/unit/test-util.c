@@ -336,14 +336,35 @@ TEST(strmap_intern)
 }
 
 /* Libraries loaded on first use: by the built soname, or the fallback. */
+/* Whether a library whose file name starts with name is mapped. */
+static int mapped(const char *name)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[1024];
+	int found = 0;
+
+	PM_ASSERT(f != NULL);
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *slash = strrchr(line, '/');
+
+		found = slash && !strncmp(slash + 1, name, strlen(name));
+	}
+	fclose(f);
+	return found;
+}
+
 TEST(dl_load_on_first_use)
 {
 	struct pm_dl z = { "", "libz.so.1", "zlib1g", NULL };
 	const char *(*version)(void);
 	const char *(*zver)(void);
 
+	/* nothing has asked for libcurl yet: it is not mapped */
+	PM_ASSERT(!pm_dl_loaded(&pm_dl_curl));
+	PM_ASSERT(!mapped("libcurl"));
 	version = (const char *(*)(void))pm_dl_sym(&pm_dl_curl, "curl_version");
 	PM_ASSERT(pm_dl_loaded(&pm_dl_curl));
+	PM_ASSERT(mapped("libcurl"));
 	PM_ASSERT(!strncmp(version(), "libcurl/", 8));
 	zver = (const char *(*)(void))pm_dl_sym(&z, "zlibVersion");
 	PM_ASSERT(!strcmp(z.soname, "libz.so.1"));

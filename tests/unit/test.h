@@ -48,6 +48,12 @@ void pm_test_fail(const char *file, int line, const char *fmt, ...)
 				     b_);                                     \
 	} while (0)
 
+/*
+ * End the test as skipped, with why: TAP "ok N - name # SKIP why". Only
+ * for tests that cannot apply here; the runner counts no pass for it.
+ */
+void pm_test_skip(const char *why) __attribute__((noreturn));
+
 /* Path of a file in the source tree ($PM25_SRC, default "."). */
 const char *pm_test_src(const char *rel);
 

@@ -23,6 +23,8 @@ deployments:
 YAML
 DFILE=$PWD/d.yaml BAD=$PWD/bad.csv
 receiver() { # receiver SCRIPT: start one; sets LOKI
+	# what the last phase's receiver found wrong fails the case
+	[ ! -e rec.violations ] || die "wire format: $(cat rec.violations)"
 	rm -f port rec rec.violations rec.refused
 	printf "$1" > script
 	python3 "$SRC/tests/helpers/push-receiver.py" loki port rec script 2> receiver.err &
