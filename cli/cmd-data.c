@@ -5,6 +5,8 @@
 #include "../lib/compat.h"
 #include "pm25/buf.h"
 #include "pm25/home.h"
+#include "pm25/housekeeping.h"
+#include "pm25/state.h"
 #include "pm25/store.h"
 #include "pm25/strv.h"
 #include "pm25/timeutil.h"
@@ -13,7 +15,7 @@
 
 static const char *const data_usage[] = {
 	"pm25 data log [REF] [-n N] [--json]",
-	"pm25 data branches [--json]",
+	"pm25 data branches [--stale] [--json]",
 	"pm25 data diff A B [--json]",
 	"pm25 data ls REF [PREFIX] [--json]",
 	"pm25 data cat REF PATH [--json]",
@@ -133,6 +135,56 @@ static int do_diff(struct pm_store *s, const char *a, const char *b_ref,
 	return 0;
 }
 
+/*
+ * The run branches that ended or crashed runs left: each with its run's
+ * state and end; flow-run prune deletes them after the retention.
+ */
+static int stale_branches(struct pm_home *h, struct pm_store *s, int json,
+			  struct pm_buf *err)
+{
+	struct pm_stale_branches l = { 0 };
+	struct pm_buf b = PM_BUF_INIT;
+	struct pm_state *st = NULL;
+	enum pm_err e;
+	size_t i;
+	int status = 0;
+
+	e = pm_home_state(h, &st, err);
+	if (!e)
+		e = pm_housekeep_stale_branches(st, s, &l, err);
+	if (e) {
+		status = cmd_fail("data", e, err->buf);
+		goto out;
+	}
+	if (json)
+		pm_buf_addch(&b, '[');
+	for (i = 0; i < l.nr; i++) {
+		char t[40] = "-";
+
+		if (l.v[i].ended_ms)
+			pm_time_format(l.v[i].ended_ms / 1000, t);
+		if (json) {
+			pm_buf_addstr(&b, i ? ", {\"branch\": " : "{\"branch\": ");
+			json_str(&b, l.v[i].branch);
+			pm_buf_addstr(&b, ", \"run\": ");
+			json_str(&b, l.v[i].run);
+			pm_buf_addf(&b, ", \"state\": \"%s\", \"ended_ms\": %lld}",
+				    l.v[i].state, l.v[i].ended_ms);
+		} else {
+			pm_buf_addf(&b, "%s\t%s\t%s\n", l.v[i].branch,
+				    l.v[i].state, t);
+		}
+	}
+	if (json)
+		pm_buf_addstr(&b, "]\n");
+	fputs(b.buf, stdout);
+out:
+	pm_buf_release(&b);
+	pm_stale_branches_release(&l);
+	pm_state_close(st);
+	return status;
+}
+
 static void print_id(const char *what, const char *id, int json)
 {
 	if (json)
@@ -147,9 +199,12 @@ static void print_id(const char *what, const char *id, int json)
 static int data_exec(int argc, const char **argv)
 {
 	long n = 20;
-	int json = 0, status = PM_EXIT_OK;
+	int json = 0, stale = 0, status = PM_EXIT_OK;
 	struct option opts[] = {
 		OPT_INT_('n', "max", &n, "n", "log: at most n commits"),
+		OPT_BOOL_(0, "stale", &stale,
+			  "branches: only run branches whose run ended or is "
+			  "gone, with its state"),
 		OPT_BOOL_(0, "json", &json, "print JSON"),
 		OPT_END_(),
 	};
@@ -192,8 +247,9 @@ static int data_exec(int argc, const char **argv)
 		status = do_log(s, nr > 1 ? argv[1] : "main", n, json, &err);
 	} else if (!strcmp(sub, "branches")) {
 		ARGS(0, 0);
-		e = pm_store_branches(s, &list, &err);
-		if (!e)
+		if (stale)
+			status = stale_branches(&h, s, json, &err);
+		else if (!(e = pm_store_branches(s, &list, &err)))
 			print_list(&list, json);
 	} else if (!strcmp(sub, "diff")) {
 		ARGS(2, 2);

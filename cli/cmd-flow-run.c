@@ -6,8 +6,12 @@
 #include "../lib/compat.h"
 #include "pm25/buf.h"
 #include "pm25/db.h"
+#include "pm25/fsutil.h"
 #include "pm25/home.h"
+#include "pm25/housekeeping.h"
 #include "pm25/state.h"
+#include "pm25/store.h"
+#include "pm25/strv.h"
 #include "pm25/timeutil.h"
 #include "cmd.h"
 #include "parse-options.h"
@@ -238,6 +242,50 @@ static int run_cancel(struct pm_state *st, const char *id, struct pm_buf *err)
 	return 0;
 }
 
+/*
+ * Retention: old runs and logs, the scratch folders of ended runs, and
+ * the run branches that failed or crashed runs left behind.
+ */
+static int run_prune(struct pm_state *st, struct pm_home *h, int days,
+		     int json, struct pm_buf *err)
+{
+	struct pm_housekeeping hk = { 0 };
+	struct pm_strv deleted = PM_STRV_INIT;
+	struct pm_store *data = NULL;
+	enum pm_err e;
+	size_t i;
+	int status = 0;
+
+	e = pm_housekeep_sweep(st, h, &hk, err);
+	if (!e && pm_is_dir(h->dir))
+		e = pm_home_store(h, "data", &data, err);
+	if (e == PM_ERR_NOTFOUND)
+		e = PM_OK; /* no store yet: no branches */
+	if (!e)
+		e = pm_housekeep_prune(st, data, days, &hk, &deleted, err);
+	if (e) {
+		status = cmd_fail("flow-run", e, err->buf);
+	} else if (json) {
+		printf("{\"runs\": %zu, \"logs\": %zu, \"scratch\": %zu, "
+		       "\"branches\": [",
+		       hk.runs, hk.logs, hk.scratch);
+		for (i = 0; i < deleted.nr; i++)
+			printf("%s\"%s\"", i ? ", " : "", deleted.v[i]);
+		printf("]}\n");
+	} else {
+		printf("pruned %zu finished runs and %zu log lines\n", hk.runs,
+		       hk.logs);
+		if (hk.scratch)
+			printf("removed %zu scratch folders of ended runs\n",
+			       hk.scratch);
+		for (i = 0; i < deleted.nr; i++)
+			printf("deleted branch %s\n", deleted.v[i]);
+	}
+	pm_store_close(data);
+	pm_strv_release(&deleted);
+	return status;
+}
+
 static int flow_run_exec(int argc, const char **argv)
 {
 	const char *const usage[] = {
@@ -284,6 +332,12 @@ static int flow_run_exec(int argc, const char **argv)
 	status = with_state("flow-run", &st, &h, &err);
 	if (status)
 		goto out;
+	if (strcmp(argv[0], "prune")) {
+		/* what is shown is current: runs whose holder died end now */
+		struct pm_housekeeping hk = { 0 };
+
+		pm_housekeep_sweep(st, &h, &hk, NULL);
+	}
 	if (!strcmp(argv[0], "ls")) {
 		status = runs_ls(st, state, flow, limit, json, &err);
 	} else if (!strcmp(argv[0], "inspect")) {
@@ -293,18 +347,9 @@ static int flow_run_exec(int argc, const char **argv)
 	} else if (!strcmp(argv[0], "cancel")) {
 		status = run_cancel(st, argv[1], &err);
 	} else if (!strcmp(argv[0], "prune")) {
-		size_t runs, logs;
-		enum pm_err e = pm_state_prune(
-			st, days >= 0 ? (int)days : st->retention_days, &runs,
-			&logs, &err);
-
-		if (e)
-			status = cmd_fail("flow-run", e, err.buf);
-		else if (json)
-			printf("{\"runs\": %zu, \"logs\": %zu}\n", runs, logs);
-		else
-			printf("pruned %zu finished runs and %zu log lines\n",
-			       runs, logs);
+		status = run_prune(st, &h, days >= 0 ? (int)days :
+							st->retention_days,
+				   json, &err);
 	} else {
 		status = cmd_usage_error("flow-run", "unknown subcommand '%s'",
 					 argv[0]);

@@ -8,13 +8,16 @@
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/home.h"
+#include "pm25/housekeeping.h"
 #include "pm25/loki.h"
 #include "pm25/notify.h"
 #include "pm25/pipeline.h"
 #include "pm25/state.h"
 #include "pm25/store.h"
 #include "pm25/timeutil.h"
+#include "pm25/worker.h"
 #include "cmd.h"
+#include "owner.h"
 #include "parse-options.h"
 #include "watchdog.h"
 
@@ -28,6 +31,8 @@ struct recorder {
 	const char *flow;
 	char id[PM_RUN_ID_MAX];
 	int quiet;
+	char owner[PM_OWNER_MAX]; /* this process, as the run's holder */
+	struct pm_buf scratch;	  /* PM25_HOME/tmp/<run> */
 };
 
 static void print_event(void *ctx, const char *json)
@@ -55,6 +60,19 @@ static void print_event(void *ctx, const char *json)
 	json_decref(j);
 }
 
+/*
+ * Each task's start and end: the watchdog's clock, and a point where a
+ * foreground run asked to cancel ends before the task begins.
+ */
+static void task_clock(void *ctx, const char *task, double timeout_s)
+{
+	struct recorder *rc = ctx;
+
+	if (task && !cmd_existing_run)
+		owner_checkpoint(rc->st);
+	watchdog_clock(NULL, task, timeout_s);
+}
+
 /* Parameters as a JSON object, for the run's record. */
 static char *params_json(const struct opt_list *params)
 {
@@ -77,20 +95,36 @@ static char *params_json(const struct opt_list *params)
 	return text;
 }
 
-/* A new flow run, Running from now, in rc's open state database. */
-static enum pm_err record_start(struct recorder *rc, const char *flow,
+/*
+ * A new flow run, Running from now, in rc's open state database, held by
+ * this process under a lease that its owner thread renews (owner.h).
+ */
+static enum pm_err record_start(struct recorder *rc, struct pm_home *h,
+				const char *flow,
 				const struct opt_list *params, char **pj,
 				struct pm_buf *err)
 {
 	struct pm_run_new nr = { 0 };
+	char why[64];
+	enum pm_err e;
 
 	pm_flow_new_run_id((int64_t)time(NULL), rc->id, sizeof(rc->id));
+	pm_state_owner_self(rc->owner, sizeof(rc->owner));
+	snprintf(why, sizeof(why), "started in the foreground (pid %ld)",
+		 (long)getpid());
 	nr.id = rc->id;
 	nr.flow = flow;
 	nr.parameters = *pj = params_json(params);
 	nr.state = PM_RUN_RUNNING;
-	nr.reason = "started in the foreground";
-	return pm_state_run_create(rc->st, &nr, rc->id, err);
+	nr.reason = why;
+	nr.owner = rc->owner;
+	nr.lease_ms = OWNER_LEASE_MS;
+	e = pm_state_run_create(rc->st, &nr, rc->id, err);
+	if (!e) {
+		pm_buf_setf(&rc->scratch, "%s/%s", h->tmp, rc->id);
+		owner_start(rc->id, rc->owner, rc->scratch.buf);
+	}
+	return e;
 }
 
 /*
@@ -108,9 +142,10 @@ static int other_begin(struct pm_home *h, const char *flow,
 
 	if (cmd_existing_run)
 		return 0;
+	owner_block_signals();
 	e = pm_home_state(h, &rc->st, &err);
 	if (!e)
-		e = record_start(rc, flow, params, pj, &err);
+		e = record_start(rc, h, flow, params, pj, &err);
 	if (e) {
 		*rc->id = '\0';
 		status = cmd_fail(flow, e, err.buf);
@@ -133,18 +168,22 @@ static void send_alerts(struct pm_state *st)
 		pm_notify_drain(st, &n, 10000, &ns, NULL);
 }
 
-static void other_end(struct recorder *rc, int status)
+/* The exit status, changed to 4 when the outcome could not be kept. */
+static int other_end(struct recorder *rc, int status)
 {
 	char why[300];
+	int st;
 
+	owner_stop();
 	if (!rc->st || !*rc->id)
-		return;
+		return status;
 	if (status)
 		snprintf(why, sizeof(why), "exit %d: %s", status,
 			 *cmd_last_error() ? cmd_last_error() : "failed");
-	pm_state_run_set(rc->st, rc->id,
-			 status ? PM_RUN_FAILED : PM_RUN_COMPLETED,
-			 status ? why : "completed", NULL);
+	st = owner_record_end(rc->st, "run", rc->id,
+			      status ? PM_RUN_FAILED : PM_RUN_COMPLETED,
+			      status ? why : "completed");
+	return status ? status : st;
 }
 
 static void print_progress(void *ctx, size_t done, size_t total,
@@ -314,13 +353,13 @@ static int run_flow(int backfill, int argc, const char **argv)
 	struct pm_flow_result r;
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_store *data = NULL;
-	struct recorder rc = { NULL, NULL, NULL, "", 0 };
+	struct recorder rc = { NULL, NULL, NULL, "", 0, "", PM_BUF_INIT };
 	const char *flow = backfill ? "backfill" : "ingest-clean";
 	char *pj = NULL;
 	struct pm_home h;
 	enum pm_err e;
 	size_t i;
-	int nr;
+	int nr, kept = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
@@ -328,6 +367,11 @@ static int run_flow(int backfill, int argc, const char **argv)
 	pm_home_locate(&h);
 	nr = parse_options(argc, argv, backfill ? backfill_opts : run_opts,
 			   backfill ? backfill_usage : run_usage);
+	rc.flow = backfill ? "backfill" :
+		  nr == 1 && (!strcmp(argv[0], "train-model") ||
+			      !strcmp(argv[0], "eda")) ?
+			     argv[0] :
+			     "ingest-clean";
 	if (!backfill && nr == 1 && !strcmp(argv[0], "train-model")) {
 		const char *alpha = NULL, *stations = NULL;
 		int weather = 0;
@@ -362,7 +406,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 		if (!status) {
 			status = cmd_model_train(from, to, stations, alpha,
 						 weather, json);
-			other_end(&rc, status);
+			status = other_end(&rc, status);
 		}
 		goto out;
 	}
@@ -372,7 +416,7 @@ static int run_flow(int backfill, int argc, const char **argv)
 		status = other_begin(&h, "eda", &params, &rc, &pj);
 		if (!status) {
 			status = cmd_eda_run(json ? 2 : 1, eda_argv, 1);
-			other_end(&rc, status);
+			status = other_end(&rc, status);
 		}
 		goto out;
 	}
@@ -412,6 +456,8 @@ static int run_flow(int backfill, int argc, const char **argv)
 	o.event = print_event;
 	o.ctx = &rc;
 	o.progress = quiet ? NULL : print_progress;
+	if (!cmd_existing_run)
+		owner_block_signals(); /* before the first thread */
 	e = pm_home_store(&h, "data", &data, &err);
 	if (!e)
 		e = pm_home_state(&h, &rc.st, &err);
@@ -425,15 +471,21 @@ static int run_flow(int backfill, int argc, const char **argv)
 		pm_loki_opts_from_env(&lo, NULL);
 		rc.loki = pm_loki_start(&lo);
 	}
+	if (!e && !cmd_existing_run) {
+		/* runs that died before this one end now, with their folders */
+		struct pm_housekeeping hk = { 0 };
+
+		pm_housekeep_sweep(rc.st, &h, &hk, NULL);
+	}
 	if (!e && cmd_existing_run) {
 		snprintf(rc.id, sizeof(rc.id), "%s", cmd_existing_run);
 		o.run_id = rc.id;
 	} else if (!e) {
-		e = record_start(&rc, flow, &params, &pj, &err);
+		e = record_start(&rc, &h, flow, &params, &pj, &err);
 		o.run_id = rc.id;
 	}
 	o.tasks = tasks;
-	o.task_clock = watchdog_clock;
+	o.task_clock = task_clock;
 	if (!e)
 		watchdog_start(rc.id, flow, cmd_run_by_worker);
 	if (!e)
@@ -449,13 +501,15 @@ static int run_flow(int backfill, int argc, const char **argv)
 		pm_state_alert_run(rc.st, rc.id, "quality", q.buf, NULL);
 		pm_buf_release(&q);
 	}
-	if (rc.st && *rc.id && (!cmd_existing_run || !e)) {
+	owner_stop();
+	if (rc.st && *rc.id && !cmd_existing_run) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s",
 			 !e ? "completed" : err.buf ? err.buf : "failed");
-		pm_state_run_set(rc.st, rc.id,
-				 e ? PM_RUN_FAILED : PM_RUN_COMPLETED, why, NULL);
+		kept = owner_record_end(rc.st, name, rc.id,
+					e ? PM_RUN_FAILED : PM_RUN_COMPLETED,
+					why);
 	}
 	if (e && e != PM_ERR_GATE) {
 		status = cmd_fail(name, e, err.buf);
@@ -464,11 +518,15 @@ static int run_flow(int backfill, int argc, const char **argv)
 	print_result(&r, json, !e, backfill ? "backfill" : "ingest-clean");
 	if (e == PM_ERR_GATE)
 		status = cmd_fail(name, e, err.buf);
+	else if (kept)
+		status = kept;
 out:
 	pm_loki_stop(rc.loki, 3000, NULL);
 	if (!cmd_existing_run)
 		send_alerts(rc.st);
+	owner_stop();
 	pm_state_close(rc.st);
+	pm_buf_release(&rc.scratch);
 	free(pj);
 	pm_store_close(data);
 	pm_home_release(&h);

@@ -1,16 +1,20 @@
 /*
  * pm25 scheduler: create deployments' flow runs ahead of their cron
  * slots and mark overdue ones Late, every --interval seconds until
- * SIGTERM or SIGINT, or once with --once.
+ * SIGTERM or SIGINT, or once with --once. A pass that fails (the state
+ * database down) is logged and tried again with a growing delay.
  */
 #include "../lib/compat.h"
 #include <signal.h>
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/home.h"
+#include "pm25/housekeeping.h"
+#include "pm25/notifier.h"
 #include "pm25/notify.h"
 #include "pm25/scheduler.h"
 #include "pm25/state.h"
+#include "pm25/timeutil.h"
 #include "cmd.h"
 #include "parse-options.h"
 
@@ -20,6 +24,15 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stopping = 1;
+}
+
+/* Sleep s seconds, or less when a signal asks to stop. */
+static void nap(double s)
+{
+	double end = pm_mono_s() + s;
+
+	while (!stopping && pm_mono_s() < end)
+		usleep(100000);
 }
 
 static int scheduler_exec(int argc, const char **argv)
@@ -46,8 +59,10 @@ static int scheduler_exec(int argc, const char **argv)
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_state *st = NULL;
 	struct pm_notify notify;
+	struct pm_notifier *notifier = NULL;
 	struct pm_home h;
 	enum pm_err e;
+	long failures = 0;
 
 	if (parse_options(argc, argv, opts, usage)) {
 		status = cmd_usage_error("scheduler", "unexpected argument '%s'",
@@ -64,23 +79,40 @@ static int scheduler_exec(int argc, const char **argv)
 		goto out;
 	}
 	pm_notify_from_env(&notify);
+	notifier = pm_notifier_start(&h, &notify);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	while (!stopping) {
-		struct pm_notify_stats ns;
+		struct pm_housekeeping hk = { 0 };
 		struct pm_tick t;
 		size_t runs, logs;
 
 		/* retention, on by default: once a pass, cheap with its index */
-		pm_state_prune(st, st->retention_days, &runs, &logs, NULL);
-		e = pm_schedule_tick(st, pm_state_now_ms(), ahead * 60000,
-				     late * 1000, &t, &err);
-		if (e) {
+		pm_buf_reset(&err);
+		e = pm_state_prune(st, st->retention_days, &runs, &logs, &err);
+		if (!e)
+			e = pm_housekeep_sweep(st, &h, &hk, &err);
+		if (!e)
+			e = pm_schedule_tick(st, pm_state_now_ms(),
+					     ahead * 60000, late * 1000, &t,
+					     &err);
+		if (e && once) {
 			status = cmd_fail("scheduler", e, err.buf);
 			break;
 		}
-		if (notify.url)
-			pm_notify_flush(st, &notify, &ns, NULL);
+		if (e) {
+			/* a pass that failed is logged and tried again */
+			double wait = pm_backoff_s(1, ++failures, 60);
+
+			fprintf(stderr,
+				"{\"scheduler\": \"pass failed\", \"error\": "
+				"\"%s\", \"retry_in_s\": %.1f}\n",
+				pm_strerror(e), wait);
+			fprintf(stderr, "pm25 scheduler: %s\n", err.buf);
+			nap(wait);
+			continue;
+		}
+		failures = 0;
 		if (json)
 			printf("{\"created\": %zu, \"existing\": %zu, "
 			       "\"skipped\": %zu, \"late\": %zu}\n",
@@ -92,9 +124,10 @@ static int scheduler_exec(int argc, const char **argv)
 		fflush(stdout);
 		if (once)
 			break;
-		sleep((unsigned)interval);
+		nap((double)interval);
 	}
 out:
+	pm_notifier_stop(notifier, once ? 10000 : 3000);
 	pm_state_close(st);
 	pm_home_release(&h);
 	pm_buf_release(&err);

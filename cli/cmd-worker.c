@@ -21,8 +21,11 @@
 #include "pm25/buf.h"
 #include "pm25/db.h"
 #include "pm25/home.h"
+#include "pm25/housekeeping.h"
 #include "pm25/loki.h"
+#include "pm25/notifier.h"
 #include "pm25/notify.h"
+#include "pm25/pause.h"
 #include "pm25/state.h"
 #include "pm25/strv.h"
 #include "pm25/timeutil.h"
@@ -71,6 +74,7 @@ static int noop_flow(json_t *p)
 	double s = param(p, "sleep_s") ? strtod(param(p, "sleep_s"), NULL) : 0;
 	const char *fail = param(p, "fail");
 
+	pm_pause_point("noop");
 	if (s > 0) {
 		struct timespec ts = { (time_t)s,
 				       (long)((s - (double)(time_t)s) * 1e9) };
@@ -181,11 +185,19 @@ int cmd_flow_run_execute(const char *id, const char *worker,
 		/*
 		 * Completed only from Running: a run whose lease was lost
 		 * meanwhile (Crashed, retried elsewhere) does not count.
+		 * While the database does not answer, try again for a few
+		 * seconds; then the worker records it from the exit status.
 		 */
-		if (!pm_state_run_move_at(st, id, attempt, PM_RUN_RUNNING,
-					  PM_RUN_COMPLETED, "completed",
-					  NULL) &&
-		    !strcmp(flow, "noop"))
+		double t0 = pm_mono_s();
+
+		pm_pause_point("execute-end");
+		while ((e = pm_state_run_move_at(st, id, attempt,
+						 PM_RUN_RUNNING,
+						 PM_RUN_COMPLETED, "completed",
+						 NULL)) == PM_ERR_NET &&
+		       pm_mono_s() - t0 < 5)
+			usleep(250000);
+		if (!e && !strcmp(flow, "noop"))
 			noop_log(id, attempt);
 	} else {
 		pm_buf_addf(&why, "exit %d: %s", status,
@@ -223,6 +235,16 @@ struct child {
 	int stopped; /* its group was killed: 1 timed out, 2 cancelled, 3 lost */
 	char why[128]; /* when it timed out */
 	long attempt;  /* the attempt claimed */
+	char *params;  /* the run's parameters (JSON), owned */
+	/*
+	 * Its process ended and the outcome waits to be recorded (the
+	 * state database did not answer): the run stays this worker's,
+	 * heartbeated, until it is.
+	 */
+	int unsettled;
+	enum pm_run_state how; /* Completed, Failed, TimedOut, Crashed... */
+	char reason[200];
+	int64_t delay_ms; /* retry after this long; -1 not retried */
 };
 
 /* The run's timeout_s parameter, 0 for none. */
@@ -491,6 +513,140 @@ static enum pm_err pool_type(struct pm_state *st, const char *pool,
 	return ret;
 }
 
+static void release_child(struct child *k)
+{
+	pm_buf_release(&k->out);
+	free(k->params);
+	memset(k, 0, sizeof(*k));
+}
+
+/*
+ * What run k's ended process (wait status ws) means for the run, kept
+ * in k until it is recorded. A process that recorded its own outcome
+ * makes the record here a no-op (the run is final already).
+ */
+static void outcome(struct child *k, int ws, const char *engine)
+{
+	json_t *p = json_loads(k->params ? k->params : "{}", 0, NULL);
+	int status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+
+	k->delay_ms = 0;
+	k->how = PM_RUN_CRASHED;
+	if (k->stopped == 1) {
+		k->how = PM_RUN_TIMEDOUT;
+		snprintf(k->reason, sizeof(k->reason), "%s", k->why);
+	} else if (k->stopped == 2) {
+		k->how = PM_RUN_CANCELLED;
+		snprintf(k->reason, sizeof(k->reason),
+			 "cancelled: its process group was stopped");
+	} else if (k->stopped == 3) {
+		k->how = PM_RUN_NSTATES; /* already Crashed by a sweep */
+	} else if (engine && status >= 125) {
+		/* the engine's own failure (125-127), or the container
+		 * killed (128 + n) */
+		if (status > 128)
+			snprintf(k->reason, sizeof(k->reason),
+				 "the run's container was killed by signal %d",
+				 status - 128);
+		else
+			snprintf(k->reason, sizeof(k->reason),
+				 "%s could not run the container (exit %d)",
+				 engine, status);
+	} else if (WIFSIGNALED(ws)) {
+		snprintf(k->reason, sizeof(k->reason),
+			 "the run's process was killed by signal %d",
+			 WTERMSIG(ws));
+	} else if (status == 0) {
+		k->how = PM_RUN_COMPLETED;
+		snprintf(k->reason, sizeof(k->reason), "completed");
+	} else {
+		k->how = PM_RUN_FAILED;
+		snprintf(k->reason, sizeof(k->reason),
+			 "exit %d (recorded by its worker)", status);
+		k->delay_ms = retryable(p, status) ?
+				      (int64_t)(retry_delay(p, k->attempt) *
+						1000) :
+				      -1;
+	}
+	json_decref(p);
+}
+
+/*
+ * Record run k's outcome; while the state database does not answer it
+ * stays unsettled, to be tried again.
+ */
+static void settle(struct child *k, struct pm_state *st,
+		   struct pm_loki *loki, const char *worker)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	enum pm_err e = PM_OK;
+	int retried;
+
+	if (k->how == PM_RUN_COMPLETED || k->how == PM_RUN_CANCELLED)
+		e = pm_state_run_move_at(st, k->id, k->attempt, PM_RUN_NSTATES,
+					 k->how, k->reason, &err);
+	else if (k->how != PM_RUN_NSTATES)
+		e = pm_state_run_fail(st, k->id, k->attempt, k->how, k->reason,
+				      k->delay_ms, &retried, &err);
+	if (e == PM_ERR_NET || e == PM_ERR_IO) {
+		if (k->unsettled == 1)
+			worker_line(loki, "warn",
+				    "{\"worker\": \"%s\", \"run\": \"%s\", "
+				    "\"outcome\": \"%s\", \"waiting\": \"the "
+				    "state database does not answer; retrying "
+				    "each second\"}",
+				    worker, k->id, pm_run_state_name(k->how));
+		k->unsettled = 2;
+		k->pid = 0;
+	} else {
+		if (k->unsettled == 2)
+			worker_line(loki, "info",
+				    "{\"worker\": \"%s\", \"run\": \"%s\", "
+				    "\"outcome\": \"%s\", \"recorded\": "
+				    "\"late, once the state database "
+				    "answered\"}",
+				    worker, k->id, pm_run_state_name(k->how));
+		/* CONFLICT: its process recorded it, or a sweep did */
+		release_child(k);
+	}
+	pm_buf_release(&err);
+}
+
+/*
+ * The state database failed a claim (e), or answered again (e == 0):
+ * say so on each change, and hold claims back with a growing delay.
+ * The count of failures in a row is returned.
+ */
+static long db_down(struct pm_loki *loki, const char *worker, long failures,
+		    enum pm_err e, const char *why, double *claim_after)
+{
+	double wait;
+
+	if (!e) {
+		if (failures)
+			worker_line(loki, "info",
+				    "{\"worker\": \"%s\", \"state_database\": "
+				    "\"answering again\", \"failures\": %ld}",
+				    worker, failures);
+		*claim_after = 0;
+		return 0;
+	}
+	wait = pm_backoff_s(0.5, failures + 1, 10);
+	*claim_after = pm_mono_s() + wait;
+	if (!failures) {
+		struct pm_buf j = PM_BUF_INIT;
+
+		pm_buf_add_json_str(&j, why ? why : "", why ? strlen(why) : 0);
+		worker_line(loki, "error",
+			    "{\"worker\": \"%s\", \"state_database\": \"%s\", "
+			    "\"error\": %s, \"then\": \"runs go on; claims "
+			    "wait\"}",
+			    worker, pm_strerror(e), j.buf);
+		pm_buf_release(&j);
+	}
+	return failures + 1;
+}
+
 static int worker_exec(int argc, const char **argv)
 {
 	const char *const usage[] = {
@@ -522,10 +678,13 @@ static int worker_exec(int argc, const char **argv)
 	struct pm_notify notify;
 	struct pm_loki_opts lo;
 	struct pm_loki *loki = NULL;
+	struct pm_notifier *notifier = NULL;
 	struct pollfd *fds = NULL;
 	struct pm_home h;
 	char me[128];
-	double stop_at = 0, last_sweep = 0, last_prune = 0, last_reap = 0;
+	double stop_at = 0, last_sweep = 0, last_prune = 0, last_reap = 0,
+	       last_settle = 0, claim_after = 0;
+	long db_failures = 0;
 	enum pm_err e;
 	int i;
 
@@ -574,6 +733,9 @@ static int worker_exec(int argc, const char **argv)
 	signal(SIGINT, on_signal);
 	pm_loki_opts_from_env(&lo, pool_env(pool));
 	loki = pm_loki_start(&lo);
+	/* alerts go out on a thread of their own: a webhook that hangs
+	 * holds up no heartbeat */
+	notifier = pm_notifier_start(&h, &notify);
 	worker_line(loki, "info",
 		    "{\"worker\": \"%s\", \"pool\": \"%s\", \"type\": \"%s\", "
 		    "\"state\": \"started\", \"limit\": %ld}",
@@ -587,62 +749,22 @@ static int worker_exec(int argc, const char **argv)
 		/* children that ended */
 		while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
 			for (i = 0; i < limit; i++) {
-				char why[160];
-				int retried;
-
-				if (kids[i].pid != pid)
+				if (kids[i].pid != pid || kids[i].unsettled)
 					continue;
 				child_lines(&kids[i], st, loki, 1);
-				if (kids[i].stopped == 1) {
-					snprintf(why, sizeof(why), "%s",
-						 kids[i].why);
-					pm_state_run_fail(st, kids[i].id,
-							  kids[i].attempt,
-							  PM_RUN_TIMEDOUT, why, 0,
-							  &retried, NULL);
-				} else if (kids[i].stopped == 2) {
-					pm_state_run_move_at(
-						st, kids[i].id, kids[i].attempt,
-						PM_RUN_NSTATES, PM_RUN_CANCELLED,
-						"cancelled: its process group "
-						"was stopped",
-						NULL);
-				} else if (kids[i].stopped == 3) {
-					; /* already Crashed by a sweep */
-				} else if (engine && WIFEXITED(ws) &&
-					   WEXITSTATUS(ws) >= 125) {
-					/* the engine's own failure (125-127),
-					 * or the container killed (128 + n) */
-					if (WEXITSTATUS(ws) > 128)
-						snprintf(why, sizeof(why),
-							 "the run's container "
-							 "was killed by signal "
-							 "%d",
-							 WEXITSTATUS(ws) - 128);
-					else
-						snprintf(why, sizeof(why),
-							 "%s could not run the "
-							 "container (exit %d)",
-							 engine,
-							 WEXITSTATUS(ws));
-					pm_state_run_fail(st, kids[i].id,
-							  kids[i].attempt,
-							  PM_RUN_CRASHED, why, 0,
-							  &retried, NULL);
-				} else if (WIFSIGNALED(ws)) {
-					snprintf(why, sizeof(why),
-						 "the run's process was killed by "
-						 "signal %d",
-						 WTERMSIG(ws));
-					pm_state_run_fail(st, kids[i].id,
-							  kids[i].attempt,
-							  PM_RUN_CRASHED, why, 0,
-							  &retried, NULL);
-				}
-				kids[i].pid = 0;
+				outcome(&kids[i], ws, engine);
+				kids[i].unsettled = 1;
+				settle(&kids[i], st, loki, name);
 			}
+		/* outcomes the state database did not take yet */
+		if (now - last_settle >= 1) {
+			last_settle = now;
+			for (i = 0; i < limit; i++)
+				if (kids[i].unsettled)
+					settle(&kids[i], st, loki, name);
+		}
 		for (i = 0; i < limit; i++)
-			running += kids[i].pid != 0;
+			running += kids[i].pid != 0 || kids[i].unsettled;
 		if (stopping && !stop_at)
 			stop_at = now + (double)grace;
 		if (stopping && (!running || now >= stop_at))
@@ -651,20 +773,35 @@ static int worker_exec(int argc, const char **argv)
 		for (i = 0; i < limit; i++) {
 			int cancel = 0;
 
-			if (!kids[i].pid || kids[i].stopped)
+			enum pm_err he = PM_OK;
+
+			/* a run whose outcome waits is held on to as well */
+			if (!kids[i].unsettled &&
+			    (!kids[i].pid || kids[i].stopped))
 				continue;
 			if (now - kids[i].beat >= lease / 3.0) {
 				kids[i].beat = now;
-				if (pm_state_heartbeat(st, kids[i].id, name,
-						       lease * 1000, &cancel,
-						       NULL) == PM_ERR_CONFLICT) {
+				he = pm_state_heartbeat(st, kids[i].id, name,
+							lease * 1000, &cancel,
+							NULL);
+				if (he == PM_ERR_CONFLICT && kids[i].unsettled) {
+					/* swept meanwhile: nothing to record */
+					kids[i].unsettled = 0;
+					release_child(&kids[i]);
+					continue;
+				}
+				if (he == PM_ERR_CONFLICT) {
 					/* the lease is lost: the run is no
 					 * longer ours to run */
 					kids[i].stopped = 3;
 					stop_run(&kids[i], engine);
 					continue;
 				}
+				/* the database down: the run goes on, and the
+				 * next beat tries again */
 			}
+			if (kids[i].unsettled)
+				continue;
 			if (cancel || (kids[i].timeout > 0 &&
 				       now - kids[i].started > kids[i].timeout)) {
 				kids[i].stopped = cancel ? 2 : 1;
@@ -681,13 +818,10 @@ static int worker_exec(int argc, const char **argv)
 			reap_containers(st, engine, name);
 		}
 		if (now - last_sweep >= 1) {
-			struct pm_notify_stats ns;
-			size_t crashed;
+			struct pm_housekeeping hk = { 0 };
 
 			last_sweep = now;
-			pm_state_sweep(st, &crashed, NULL);
-			if (notify.url)
-				pm_notify_flush(st, &notify, &ns, NULL);
+			pm_housekeep_sweep(st, &h, &hk, NULL);
 		}
 		if (now - last_prune >= 600) {
 			/* retention, on by default, even without a scheduler */
@@ -701,20 +835,29 @@ static int worker_exec(int argc, const char **argv)
 		while (!stopping && running < limit && !(once && claimed)) {
 			struct pm_claim c;
 
+			if (now < claim_after)
+				break;
+			pm_buf_reset(&err);
 			e = pm_state_claim(st, pool, name, lease * 1000, &c,
 					   &err);
-			if (e == PM_ERR_NOTFOUND)
-				break;
-			if (e) {
-				status = cmd_fail("worker", e, err.buf);
-				stopping = 1;
+			if (e == PM_ERR_NOTFOUND) {
+				db_failures = db_down(loki, name, db_failures,
+						      0, NULL, &claim_after);
 				break;
 			}
-			for (i = 0; kids[i].pid; i++)
+			if (e) {
+				/* no claims for a while; the runs go on */
+				db_failures = db_down(loki, name, db_failures,
+						      e, err.buf, &claim_after);
+				break;
+			}
+			db_failures = db_down(loki, name, db_failures, 0, NULL,
+					      &claim_after);
+			for (i = 0; kids[i].pid || kids[i].unsettled; i++)
 				;
-			pm_buf_release(&kids[i].out);
-			memset(&kids[i], 0, sizeof(kids[i]));
+			release_child(&kids[i]);
 			kids[i].timeout = timeout_of(c.parameters);
+			kids[i].params = pm_xstrdup(c.parameters);
 			snprintf(kids[i].flow, sizeof(kids[i].flow), "%s",
 				 c.flow);
 			kids[i].attempt = c.attempt;
@@ -763,15 +906,35 @@ static int worker_exec(int argc, const char **argv)
 			stop_run(&kids[i], engine);
 			waitpid(kids[i].pid, NULL, 0);
 			child_lines(&kids[i], st, loki, 1);
-			pm_state_release(st, kids[i].id, name,
-					 "given back: its worker shut down", NULL);
+			if (pm_state_release(st, kids[i].id, name,
+					     "given back: its worker shut down",
+					     &err))
+				worker_line(loki, "error",
+					    "{\"worker\": \"%s\", \"run\": "
+					    "\"%s\", \"not_given_back\": \"%s\"}",
+					    name, kids[i].id,
+					    pm_strerror(PM_ERR_NET));
+			kids[i].pid = 0;
 		}
-	if (notify.url) {
-		/* what the last runs queued, before the worker goes */
-		struct pm_notify_stats ns;
+	/* outcomes still waiting: said, so that none is dropped unseen */
+	for (i = 0; i < limit; i++)
+		if (kids[i].unsettled) {
+			struct pm_buf j = PM_BUF_INIT;
 
-		pm_notify_drain(st, &notify, 5000, &ns, NULL);
-	}
+			pm_buf_add_json_str(&j, kids[i].reason,
+					    strlen(kids[i].reason));
+			worker_line(loki, "error",
+				    "{\"worker\": \"%s\", \"run\": \"%s\", "
+				    "\"attempt\": %ld, \"outcome_not_recorded\": "
+				    "\"%s\", \"reason\": %s, \"then\": \"it is "
+				    "Crashed when its lease runs out\"}",
+				    name, kids[i].id, kids[i].attempt,
+				    pm_run_state_name(kids[i].how), j.buf);
+			pm_buf_release(&j);
+		}
+	/* what the last runs queued, before the worker goes */
+	pm_notifier_stop(notifier, 5000);
+	notifier = NULL;
 	if (loki) {
 		struct pm_loki_stats ls;
 
@@ -792,10 +955,11 @@ static int worker_exec(int argc, const char **argv)
 			    name, claimed);
 	}
 out:
+	pm_notifier_stop(notifier, 0);
 	free(home);
 	if (kids)
 		for (i = 0; i < limit; i++)
-			pm_buf_release(&kids[i].out);
+			release_child(&kids[i]);
 	free(kids);
 	free(fds);
 	pm_state_close(st);

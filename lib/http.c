@@ -94,6 +94,19 @@ static enum pm_err get_file(const char *url, const struct pm_http_opts *o,
 	return ret;
 }
 
+/* Ends a transfer (non-zero) once its cancel flag is set. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	const volatile int *cancel = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return *cancel != 0;
+}
+
 /* The options every request has: headers, limits, where the body goes. */
 static void common_opts(CURL *h, const struct pm_http_opts *o,
 			struct curl_slist *hdrs, const char *ua,
@@ -111,6 +124,11 @@ static void common_opts(CURL *h, const struct pm_http_opts *o,
 	set(h, CURLOPT_WRITEDATA, sink);
 	set(h, CURLOPT_ERRORBUFFER, errbuf);
 	set(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (o->cancel) {
+		set(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		set(h, CURLOPT_XFERINFODATA, (void *)o->cancel);
+		set(h, CURLOPT_NOPROGRESS, 0L);
+	}
 }
 
 enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,

@@ -52,6 +52,7 @@ void pm_notify_from_env(struct pm_notify *n)
 	n->throttle_ms = env_long("PM25_ALERT_THROTTLE_S", 300) * 1000;
 	n->max_tries = (int)env_long("PM25_ALERT_TRIES", 8);
 	n->timeout_ms = 10000;
+	n->cancel = NULL;
 	if (n->max_tries < 1)
 		n->max_tries = 1;
 	if (n->throttle_ms < 0)
@@ -257,6 +258,7 @@ static enum send_result post(const struct pm_notify *n, const char *body,
 	o.timeout_ms = n->timeout_ms;
 	o.max_tries = 1;
 	o.max_body = 64 << 10;
+	o.cancel = n->cancel;
 	e = pm_http_request(&rq, &o, &resp, &status, &err);
 	if (e) {
 		pm_buf_addstr(why, "the webhook did not answer: ");
@@ -266,8 +268,13 @@ static enum send_result post(const struct pm_notify *n, const char *body,
 		r = SENT;
 	} else {
 		pm_buf_addf(why, "the webhook answered HTTP %ld", status);
-		if (resp.len)
-			pm_buf_addf(why, ": %.120s", resp.buf);
+		/*
+		 * Slack's answer is a code such as invalid_payload; anything
+		 * else is not kept, for a peer may echo the secret path.
+		 */
+		if (resp.len && resp.len <= 64 &&
+		    strspn(resp.buf, "abcdefghijklmnopqrstuvwxyz_") == resp.len)
+			pm_buf_addf(why, ": %s", resp.buf);
 		r = status == 429 || status >= 500 || status == 408 ? RETRY :
 								      GIVE_UP;
 	}

@@ -15,6 +15,7 @@
 #include "pm25/eda.h"
 #include "pm25/fsutil.h"
 #include "pm25/model.h"
+#include "pm25/pause.h"
 #include "pm25/pipeline.h"
 #include "pm25/source.h"
 #include "pm25/strv.h"
@@ -149,13 +150,14 @@ static const struct pm_task_policy *policy(const struct run *ru,
 	return NULL;
 }
 
-/* A task begins: start its watchdog, if it has a limit; now, in ms. */
+/* A task begins: tell the clock, with its limit if any; now, in ms. */
 static double task_start(struct run *ru, const char *task)
 {
 	const struct pm_task_policy *p = policy(ru, task);
 
-	if (ru->o->task_clock && p && p->timeout_s > 0)
-		ru->o->task_clock(ru->o->ctx, task, p->timeout_s);
+	if (ru->o->task_clock)
+		ru->o->task_clock(ru->o->ctx, task,
+				  p && p->timeout_s > 0 ? p->timeout_s : 0);
 	return now_ms();
 }
 
@@ -190,19 +192,6 @@ static int task_retry(struct run *ru, const char *task, enum pm_err ret,
 }
 
 /* ------------------------------------------------------------ helpers */
-
-/*
- * Test hook: PM25_PAUSE_AT=TASK:SECONDS stops the flow that long inside
- * TASK, so that tests can kill a run at a known point.
- */
-static void test_pause(const char *task)
-{
-	const char *at = getenv("PM25_PAUSE_AT");
-	size_t n = strlen(task);
-
-	if (at && !strncmp(at, task, n) && at[n] == ':')
-		sleep((unsigned)strtoul(at + n + 1, NULL, 10));
-}
 
 /*
  * A run id for time t: 2026-11-26T04:20:00Z gives 20261126T042000Z-1a2b,
@@ -457,7 +446,7 @@ static enum pm_err publish(struct run *ru, const struct batch *b,
 		ret = pm_store_put(ru->data, b->branch, path.buf, quality.buf,
 				   quality.len, err);
 	}
-	test_pause("publish");
+	pm_pause_point("publish");
 	pm_buf_setf(&path, "%s %s: %s, %zu day files", ru->flow, ru->r->run,
 		    date, *days_changed);
 	if (!ret)
@@ -596,6 +585,7 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 			goto out;
 		}
 		pm_buf_setf(&msg, "Merge %s into main", b->branch);
+		pm_pause_point("merge");
 		ret = pm_store_merge(ru->data, b->branch, "main", msg.buf,
 				     meta, 5, id, err);
 		if (ret != PM_ERR_CONFLICT || tries == PUBLISH_TRIES)

@@ -5,6 +5,8 @@
 #   scripts/pg-test.sh start DIR   prints the cluster's base URL
 #   scripts/pg-test.sh stop DIR
 #   scripts/pg-test.sh createdb DIR NAME   prints the URL of a new database
+#   scripts/pg-test.sh down DIR    stop the server, keeping its data
+#   scripts/pg-test.sh up DIR      start it again, on the same port
 # PostgreSQL refuses to run as root, so as root it runs as postgres.
 set -e
 cmd=$1
@@ -29,6 +31,14 @@ stop)
 	[ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate stop > /dev/null 2>&1 || true
 	rm -rf "$dir"
 	;;
+down)
+	as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop > /dev/null
+	;;
+up)
+	port=$(cat "$dir/port")
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+		-o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start > /dev/null
+	;;
 createdb)
 	port=$(cat "$dir/port")
 	"$bin/../bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$3" 2>/dev/null ||
@@ -36,7 +46,7 @@ createdb)
 	echo "postgresql://postgres@127.0.0.1:$port/$3"
 	;;
 *)
-	echo "usage: pg-test.sh start|stop|createdb DIR [NAME]" >&2
+	echo "usage: pg-test.sh start|stop|down|up|createdb DIR [NAME]" >&2
 	exit 2
 	;;
 esac

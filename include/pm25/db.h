@@ -55,6 +55,14 @@ enum pm_err pm_db_query(struct pm_db *db, const char *sql,
 			struct pm_rows *rows, size_t *changed,
 			struct pm_buf *err);
 
+/*
+ * A connection that was lost (a PostgreSQL server restarted) is made
+ * again on the next call outside a transaction, and that call is run
+ * once more; within a transaction the error comes back (its work is
+ * gone) and the caller rolls back. How many times it was made again.
+ */
+unsigned long pm_db_reconnects(const struct pm_db *db);
+
 /* Run statements without parameters or results (migrations). */
 enum pm_err pm_db_exec(struct pm_db *db, const char *sql, struct pm_buf *err);
 

@@ -20,9 +20,15 @@ struct pm_http_opts {
 	size_t max_body;	 /* default 64 MiB */
 	const char *user_agent;	 /* borrowed; default "pm25/VERSION" */
 	const char *const *headers; /* borrowed, NULL-terminated, or NULL */
+	/*
+	 * Borrowed, or NULL: once *cancel is non-zero (another thread sets
+	 * it) a request in flight ends within a second, PM_ERR_NET.
+	 */
+	const volatile int *cancel;
 };
 
-#define PM_HTTP_OPTS_INIT { 10000, 60000, 4, 500, 30000, 64u << 20, NULL, NULL }
+#define PM_HTTP_OPTS_INIT                                                     \
+	{ 10000, 60000, 4, 500, 30000, 64u << 20, NULL, NULL, NULL }
 
 struct pm_http_result {
 	long status; /* last HTTP status, 200 for file:// */

@@ -23,6 +23,7 @@ struct pm_notify {
 	int64_t throttle_ms; /* one message per group this often */
 	int max_tries;	     /* then an alert is failed */
 	long timeout_ms;     /* per request */
+	const volatile int *cancel; /* borrowed or NULL: see pm_http_opts */
 };
 
 /*

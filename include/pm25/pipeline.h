@@ -58,8 +58,9 @@ struct pm_flow_opts {
 	/* Per-task retries and timeouts, or NULL for none. */
 	const struct pm_task_policy *tasks;
 	/*
-	 * A task starts with a time limit (timeout_s > 0), or the running
-	 * task ended (task NULL); for a watchdog. May be NULL.
+	 * A task starts, with its time limit (timeout_s, 0 for none), or
+	 * the running task ended (task NULL): for a watchdog, and a point
+	 * between tasks where a cancelled run can stop. May be NULL.
 	 */
 	void (*task_clock)(void *ctx, const char *task, double timeout_s);
 	/* Backfill progress; may be NULL. */

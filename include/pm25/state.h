@@ -70,6 +70,8 @@ struct pm_run_new {
 	long deployment_version; /* 0: none */
 	int64_t slot_ms;	 /* the schedule's slot, 0: none */
 	long max_attempts;	 /* 1 + retries; 0 means 1 */
+	const char *owner; /* who holds it from the start, or NULL */
+	int64_t lease_ms;  /* the owner's lease, from now (with owner) */
 };
 
 /* Create a run; its id goes to id. PM_ERR_CONFLICT if id exists. */

@@ -63,8 +63,17 @@ enum pm_err pm_state_release(struct pm_state *st, const char *id,
 			     struct pm_buf *err);
 
 /*
- * Runs whose lease ran out (Pending or Running, lease before now) are
- * Crashed, and retried by their policy; the count goes to *crashed.
+ * The owner name of a run this process holds itself (a foreground run):
+ * run@HOST/PID/START, START telling apart a later process with the same
+ * pid. out takes PM_OWNER_MAX bytes.
+ */
+#define PM_OWNER_MAX 200
+void pm_state_owner_self(char *out, size_t size);
+
+/*
+ * Runs whose lease ran out (Pending or Running, lease before now), and
+ * foreground runs whose process on this host is gone, are Crashed, and
+ * retried by their policy; the count goes to *crashed.
  */
 enum pm_err pm_state_sweep(struct pm_state *st, size_t *crashed,
 			   struct pm_buf *err);

@@ -23,6 +23,12 @@ struct pm_db_ops {
 			   struct pm_buf *err);
 	enum pm_err (*exec)(struct pm_db *db, const char *sql,
 			    struct pm_buf *err);
+	/*
+	 * Connect again after the connection was lost (PM_ERR_NET); every
+	 * prepared statement is gone. NULL when the driver has no
+	 * connection to lose.
+	 */
+	enum pm_err (*reconnect)(struct pm_db *db, struct pm_buf *err);
 	const char *begin_sql;
 };
 
@@ -32,6 +38,9 @@ struct pm_db {
 	/* the statement cache: the SQL text of statement k */
 	char **sql; /* owned */
 	size_t nr_sql, alloc_sql;
+	int in_tx;  /* between begin and commit or rollback */
+	int broken; /* the last call lost the connection */
+	unsigned long reconnects; /* connections made again */
 };
 
 extern const struct pm_db_ops pm_db_sqlite_ops;

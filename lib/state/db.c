@@ -88,10 +88,34 @@ static char *dollar_params(const char *sql)
 	return pm_buf_detach(&b, NULL);
 }
 
-enum pm_err pm_db_query(struct pm_db *db, const char *sql,
-			const char *const *params, size_t n,
-			struct pm_rows *rows, size_t *changed,
-			struct pm_buf *err)
+/*
+ * After the connection was lost: connect again, forgetting the
+ * statements prepared on the old one. Only outside a transaction, whose
+ * work went with the connection: its caller sees the error and rolls
+ * back.
+ */
+static enum pm_err reconnect(struct pm_db *db, struct pm_buf *err)
+{
+	enum pm_err ret;
+	size_t i;
+
+	if (!db->ops->reconnect || db->in_tx)
+		return PM_ERR_NET;
+	ret = db->ops->reconnect(db, err);
+	if (ret)
+		return ret;
+	for (i = 0; i < db->nr_sql; i++)
+		free(db->sql[i]);
+	db->nr_sql = 0;
+	db->broken = 0;
+	db->reconnects++;
+	return PM_OK;
+}
+
+static enum pm_err query_once(struct pm_db *db, const char *sql,
+			      const char *const *params, size_t n,
+			      struct pm_rows *rows, size_t *changed,
+			      struct pm_buf *err)
 {
 	size_t k;
 	enum pm_err ret;
@@ -121,22 +145,84 @@ enum pm_err pm_db_query(struct pm_db *db, const char *sql,
 	return ret;
 }
 
+/*
+ * Run call; when the connection turns out lost outside a transaction,
+ * connect again and run it once more.
+ */
+#define WITH_RECONNECT(db, err, call)                                         \
+	do {                                                                  \
+		if ((db)->broken && !(db)->in_tx)                             \
+			ret = reconnect(db, err);                             \
+		else                                                          \
+			ret = PM_OK;                                          \
+		if (!ret)                                                     \
+			ret = call;                                           \
+		if (ret == PM_ERR_NET && !(db)->in_tx &&                      \
+		    (db)->ops->reconnect) {                                   \
+			(db)->broken = 1;                                     \
+			if (!reconnect(db, NULL)) {                           \
+				if (err)                                      \
+					pm_buf_reset(err);                    \
+				ret = call;                                   \
+			}                                                     \
+		}                                                             \
+		if (ret == PM_ERR_NET && (db)->ops->reconnect)                \
+			(db)->broken = 1;                                     \
+	} while (0)
+
+enum pm_err pm_db_query(struct pm_db *db, const char *sql,
+			const char *const *params, size_t n,
+			struct pm_rows *rows, size_t *changed,
+			struct pm_buf *err)
+{
+	enum pm_err ret;
+
+	/* the rows are empty, whatever happens */
+	if (rows)
+		memset(rows, 0, sizeof(*rows));
+	if (changed)
+		*changed = 0;
+	WITH_RECONNECT(db, err,
+		       query_once(db, sql, params, n, rows, changed, err));
+	return ret;
+}
+
 enum pm_err pm_db_exec(struct pm_db *db, const char *sql, struct pm_buf *err)
 {
-	return db->ops->exec(db, sql, err);
+	enum pm_err ret;
+
+	WITH_RECONNECT(db, err, db->ops->exec(db, sql, err));
+	return ret;
 }
 
 enum pm_err pm_db_begin(struct pm_db *db, struct pm_buf *err)
 {
-	return db->ops->exec(db, db->ops->begin_sql, err);
+	enum pm_err ret;
+
+	WITH_RECONNECT(db, err, db->ops->exec(db, db->ops->begin_sql, err));
+	db->in_tx = !ret;
+	return ret;
 }
 
 enum pm_err pm_db_commit(struct pm_db *db, struct pm_buf *err)
 {
-	return db->ops->exec(db, "COMMIT", err);
+	enum pm_err ret = db->ops->exec(db, "COMMIT", err);
+
+	if (ret == PM_ERR_NET && db->ops->reconnect)
+		db->broken = 1;
+	if (!ret)
+		db->in_tx = 0;
+	return ret;
 }
 
 void pm_db_rollback(struct pm_db *db)
 {
-	db->ops->exec(db, "ROLLBACK", NULL);
+	if (!db->broken)
+		db->ops->exec(db, "ROLLBACK", NULL);
+	db->in_tx = 0;
+}
+
+unsigned long pm_db_reconnects(const struct pm_db *db)
+{
+	return db->reconnects;
 }

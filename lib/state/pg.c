@@ -2,7 +2,8 @@
  * The PostgreSQL state driver over libpq: one connection, statements
  * prepared once as s0, s1, ... with PQprepare and run with
  * PQexecPrepared, text in and text out. A lost connection is reported
- * as PM_ERR_NET; libpq is not asked to reconnect behind the caller.
+ * as PM_ERR_NET, and db.c connects again (PQreset) on the next call
+ * outside a transaction.
  */
 #include "../compat.h"
 #include <libpq-fe.h>
@@ -145,6 +146,20 @@ static enum pm_err pg_exec(struct pm_db *db, const char *sql,
 	return PM_OK;
 }
 
+/* PQreset() connects again with the same parameters. */
+static enum pm_err pg_reconnect(struct pm_db *db, struct pm_buf *err)
+{
+	PGconn *c = db->priv;
+	char msg[512];
+
+	DL_PQ(PQreset)(c);
+	if (DL_PQ(PQstatus)(c) == CONNECTION_OK)
+		return PM_OK;
+	snprintf(msg, sizeof(msg), "%s", DL_PQ(PQerrorMessage)(c));
+	msg[strcspn(msg, "\n")] = '\0';
+	return pm_errf(err, PM_ERR_NET, "postgres: cannot connect: %s", msg);
+}
+
 const struct pm_db_ops pm_db_postgres_ops = {
 	.kind = PM_DB_POSTGRES,
 	.open = pg_open,
@@ -152,5 +167,6 @@ const struct pm_db_ops pm_db_postgres_ops = {
 	.prepare = pg_prepare,
 	.run = pg_run,
 	.exec = pg_exec,
+	.reconnect = pg_reconnect,
 	.begin_sql = "BEGIN",
 };

@@ -10,6 +10,7 @@
 #include "pm25/cron.h"
 #include "pm25/db.h"
 #include "pm25/deployment.h"
+#include "pm25/pause.h"
 #include "pm25/scheduler.h"
 #include "pm25/state.h"
 #include "state-int.h"
@@ -108,6 +109,8 @@ enum pm_err pm_schedule_tick(struct pm_state *st, int64_t now,
 			  "v.name = d.name AND v.version = d.version WHERE "
 			  "d.paused = 0 AND v.cron IS NOT NULL ORDER BY d.name",
 			  NULL, 0, &deps, NULL, err);
+	/* a test stops here so that schedulers race on the same slots */
+	pm_pause_point("schedule");
 	for (i = 0; !ret && i < deps.nr; i++) {
 		struct pm_deployment d;
 

@@ -9,24 +9,44 @@
 #include "pm25/buf.h"
 #include "db-int.h"
 
+/* How long a statement waits for another process's lock. */
+static int busy_ms(void)
+{
+	const char *v = getenv("PM25_SQLITE_BUSY_MS");
+	long ms = v ? strtol(v, NULL, 10) : 10000;
+
+	return ms > 0 && ms < 3600000 ? (int)ms : 10000;
+}
+
 struct lite {
 	sqlite3 *h;
 	sqlite3_stmt **st;
 	size_t nr, alloc;
 };
 
+/*
+ * A lock held past the busy timeout means the database does not answer
+ * (PM_ERR_NET, exit 4), as a PostgreSQL server that is down would; a
+ * constraint is a conflict; a full disk says so.
+ */
 static enum pm_err fail(sqlite3 *h, int rc, const char *what,
 			struct pm_buf *err)
 {
 	int base = rc & 0xff;
+	const char *msg = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
 
+	if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
+		return pm_errf(err, PM_ERR_NET,
+			       "state.db: %s: %s (another process held it for "
+			       "more than %d ms)",
+			       what, msg, busy_ms());
+	if (base == SQLITE_FULL)
+		return pm_errf(err, PM_ERR_IO,
+			       "state.db: %s: the disk is full (%s)", what,
+			       msg);
 	return pm_errf(err,
-		       base == SQLITE_CONSTRAINT || base == SQLITE_BUSY ||
-				       base == SQLITE_LOCKED ?
-			       PM_ERR_CONFLICT :
-			       PM_ERR_IO,
-		       "state.db: %s: %s", what, h ? sqlite3_errmsg(h) :
-						    sqlite3_errstr(rc));
+		       base == SQLITE_CONSTRAINT ? PM_ERR_CONFLICT : PM_ERR_IO,
+		       "state.db: %s: %s", what, msg);
 }
 
 static enum pm_err lite_open(struct pm_db *db, const char *where,
@@ -44,7 +64,7 @@ static enum pm_err lite_open(struct pm_db *db, const char *where,
 		ret = fail(l->h, rc, where, err);
 		goto out;
 	}
-	sqlite3_busy_timeout(l->h, 10000);
+	sqlite3_busy_timeout(l->h, busy_ms());
 	/*
 	 * WAL lets readers and one writer share the file. Switching to it
 	 * needs the file to itself and does not wait on the busy handler,

@@ -305,7 +305,7 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 				const struct pm_run_new *r,
 				char id[PM_RUN_ID_MAX], struct pm_buf *err)
 {
-	char now[24], sched[24], ver[24], slot[24], attempts[24];
+	char now[24], sched[24], ver[24], slot[24], attempts[24], lease[24];
 	const char *state = pm_run_state_name(r->state);
 	enum pm_err ret;
 
@@ -320,6 +320,7 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 	snprintf(attempts, sizeof(attempts), "%ld",
 		 r->max_attempts > 0 ? r->max_attempts : 1);
 	pm_state_ms_text(slot, r->slot_ms);
+	pm_state_ms_text(lease, pm_state_now_ms() + r->lease_ms);
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
 		ret = pm_db_query(
@@ -327,15 +328,17 @@ enum pm_err pm_state_run_create(struct pm_state *st,
 			"INSERT INTO flow_runs (id, flow, deployment, pool, "
 			"state, state_reason, parameters, created_ms, "
 			"scheduled_ms, started_ms, updated_ms, "
-			"deployment_version, slot_ms, max_attempts) VALUES (?, "
-			"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"deployment_version, slot_ms, max_attempts, worker, "
+			"lease_ms, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?, ?, "
+			"?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			(const char *const[]){
 				id, r->flow, r->deployment, r->pool, state,
 				r->reason, r->parameters, now, sched,
 				r->state == PM_RUN_RUNNING ? now : NULL, now,
 				r->deployment_version ? ver : NULL,
-				r->slot_ms ? slot : NULL, attempts },
-			14, NULL, NULL, err);
+				r->slot_ms ? slot : NULL, attempts, r->owner,
+				r->owner ? lease : NULL, r->owner ? now : NULL },
+			17, NULL, NULL, err);
 	if (!ret)
 		ret = pm_state_add_history(st, id, state, r->reason, now, err);
 	if (!ret)

@@ -8,7 +8,9 @@
 #include "../compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include <unistd.h>
 #include "pm25/db.h"
+#include "pm25/proc.h"
 #include "pm25/worker.h"
 #include "state-int.h"
 
@@ -297,6 +299,56 @@ enum pm_err pm_state_release(struct pm_state *st, const char *id,
 	return ret;
 }
 
+void pm_state_owner_self(char *out, size_t size)
+{
+	char host[128];
+	long pid = (long)getpid();
+
+	pm_proc_host(host, sizeof(host));
+	snprintf(out, size, "run@%s/%ld/%llu", host, pid,
+		 pm_proc_start_time(pid));
+}
+
+/* The host, pid and start of a foreground run's owner; 0 if not one. */
+static int owner_parse(const char *owner, char *host, size_t size, long *pid,
+		       unsigned long long *start)
+{
+	const char *p;
+	size_t n;
+
+	if (!owner || strncmp(owner, "run@", 4))
+		return 0;
+	p = strchr(owner + 4, '/');
+	n = p ? (size_t)(p - owner - 4) : 0;
+	if (!p || n >= size || sscanf(p, "/%ld/%llu", pid, start) != 2)
+		return 0;
+	memcpy(host, owner + 4, n);
+	host[n] = '\0';
+	return 1;
+}
+
+/*
+ * Whether owner is a foreground run's process on this host that is
+ * gone; why says so. Its lease would tell the same, later.
+ */
+static int owner_gone(const char *owner, char *why, size_t size)
+{
+	char host[128], mine[128];
+	unsigned long long start;
+	long pid;
+
+	if (!owner_parse(owner, host, sizeof(host), &pid, &start))
+		return 0;
+	pm_proc_host(mine, sizeof(mine));
+	if (strcmp(host, mine) || pm_proc_alive(pid, start))
+		return 0;
+	snprintf(why, size,
+		 "its process (pid %ld on %s) ended without recording an "
+		 "outcome (killed, or out of memory)",
+		 pid, host);
+	return 1;
+}
+
 enum pm_err pm_state_sweep(struct pm_state *st, size_t *crashed,
 			   struct pm_buf *err)
 {
@@ -308,17 +360,33 @@ enum pm_err pm_state_sweep(struct pm_state *st, size_t *crashed,
 	*crashed = 0;
 	pm_state_ms_text(now, pm_state_now_ms());
 	ret = pm_db_query(st->db,
-			  "SELECT id, worker FROM flow_runs WHERE state IN "
-			  "('Pending', 'Running', 'Cancelling') AND lease_ms < ?",
-			  (const char *const[]){ now }, 1, &rs, NULL, err);
+			  "SELECT id, worker, CASE WHEN lease_ms < ? THEN 1 "
+			  "ELSE 0 END FROM flow_runs WHERE state IN "
+			  "('Pending', 'Running', 'Cancelling') AND (lease_ms "
+			  "< ? OR worker LIKE 'run@%')",
+			  (const char *const[]){ now, now }, 2, &rs, NULL, err);
 	for (i = 0; !ret && i < rs.nr; i++) {
-		char why[200];
+		const char *owner = pm_rows_get(&rs, i, 1);
+		char why[300], host[128];
+		unsigned long long start;
+		long pid;
 		int retried;
 		enum pm_err e;
 
-		snprintf(why, sizeof(why),
-			 "the lease ran out: worker %s stopped heartbeating",
-			 pm_rows_get(&rs, i, 1) ? pm_rows_get(&rs, i, 1) : "?");
+		if (owner_gone(owner, why, sizeof(why)))
+			;
+		else if (strcmp(pm_rows_get(&rs, i, 2), "1"))
+			continue; /* alive, and its lease holds */
+		else if (owner_parse(owner, host, sizeof(host), &pid, &start))
+			snprintf(why, sizeof(why),
+				 "the lease ran out: its process (pid %ld on "
+				 "%s) stopped heartbeating",
+				 pid, host);
+		else
+			snprintf(why, sizeof(why),
+				 "the lease ran out: worker %s stopped "
+				 "heartbeating",
+				 owner ? owner : "?");
 		e = pm_state_run_fail(st, pm_rows_get(&rs, i, 0), 0,
 				      PM_RUN_CRASHED, why, 0, &retried, err);
 		if (!e)

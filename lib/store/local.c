@@ -448,10 +448,14 @@ static enum pm_err local_branch_delete(struct pm_store *s, const char *name,
 	enum pm_err ret = PM_OK;
 
 	ref_name(&ref, name);
-	if (DL_GIT(git_reference_lookup)(&r, l->repo, ref.buf))
+	if (DL_GIT(git_reference_lookup)(&r, l->repo, ref.buf)) {
 		ret = pm_errf(err, PM_ERR_NOTFOUND, "no such branch: %s", name);
-	else if (DL_GIT(git_reference_delete)(r))
-		ret = git_fail(err, PM_ERR_IO, name);
+	} else if (DL_GIT(git_reference_delete)(r)) {
+		/* a writer killed while it held the ref left its lock */
+		drop_stale_lock(l, ref.buf);
+		if (DL_GIT(git_reference_delete)(r))
+			ret = git_fail(err, PM_ERR_IO, name);
+	}
 	DL_GIT(git_reference_free)(r);
 	pm_buf_release(&ref);
 	return ret;

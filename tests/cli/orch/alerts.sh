@@ -68,9 +68,9 @@ print(sorted((r["deployment"], r["state"], r["attempt"]) for r in json.load(sys.
 	echo "-- Crashed, TimedOut, Late, quality:"
 	unset PM25_SLACK_WEBHOOK_URL
 	at 400 pm25 deployment run noop/killed > /dev/null
-	worker 400 &
+	(export PM25_PAUSE_AT=noop PM25_PAUSE_FILE=$PWD/pk; worker 400) &
 	w=$!
-	for _ in $(seq 100); do pkill -KILL -f "flow-run execute" && break; sleep 0.1; done
+	kill -KILL "$(paused pk)"
 	wait $w
 	at 400 pm25 deployment run noop/stuck > /dev/null
 	worker 400

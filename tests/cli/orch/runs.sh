@@ -9,10 +9,10 @@ scenario() {
 		--param file="$FIX/history_forweb_02t_2023-12-03.json" > /dev/null || die "run"
 	id=$(pm25 flow-run ls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
 	pm25 flow-run inspect "$id" --json | python3 -c '
-import json, sys
+import json, re, sys
 r = json.load(sys.stdin)
 print(r["flow"], r["state"], r["state_reason"], r["attempt"], r["parameters"]["source"])
-print([(s["state"], s["reason"]) for s in r["states"]])
+print([(s["state"], re.sub(r" \(pid [0-9]+\)", "", s["reason"])) for s in r["states"]])
 print(r["started_ms"] <= r["ended_ms"], [s["at_ms"] for s in r["states"]] == sorted(s["at_ms"] for s in r["states"]))'
 	pm25 flow-run logs "$id" --json | python3 -c '
 import json, sys

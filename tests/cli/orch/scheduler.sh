@@ -30,14 +30,20 @@ scenario() {
 	pm25 init > /dev/null
 	PM25_NOW_MS=$t0 pm25 deployment apply "$DFILE" > /dev/null || die "apply"
 	pm25 deployment pause noop/paused > /dev/null
+	# all four stop after reading what exists and before making runs,
+	# then race on the same slots
 	for i in 1 2 3 4; do
-		PM25_NOW_MS=$t0 pm25 scheduler --once --json > s$i.json &
+		PM25_PAUSE_AT=schedule PM25_PAUSE_FILE=$PWD/p$i PM25_NOW_MS=$t0 pm25 scheduler --once --json > s$i.json &
+		eval "sp$i=$!"
 	done
+	for i in 1 2 3 4; do paused p$i > /dev/null; done
+	kill -CONT $sp1 $sp2 $sp3 $sp4
 	wait
 	cat s?.json | python3 -c '
 import json, sys
 t = [json.loads(l) for l in sys.stdin]
-print("four schedulers made", sum(x["created"] for x in t), "runs")'
+print("four schedulers made", sum(x["created"] for x in t), "runs;",
+      sum(x["existing"] for x in t) // 3, "x 3 found made by another")'
 	for d in every-15 hourly daily-ny paused; do echo "noop/$d"; slots noop/$d; done
 	# six hours later, nobody scheduled meanwhile
 	PM25_NOW_MS=$((t0 + 6 * 3600000)) pm25 scheduler --once --ahead 90 --json

@@ -63,12 +63,9 @@ for s in r["states"]:
 	pm25 pool resume etl-pool-stage > /dev/null
 	# the run's process killed: Crashed
 	pm25 deployment run noop/slow > /dev/null
-	pm25 worker start --name w -p etl-pool-dev --run-once 2> /dev/null &
+	PM25_PAUSE_AT=noop PM25_PAUSE_FILE=$PWD/pk pm25 worker start --name w -p etl-pool-dev --run-once 2> /dev/null &
 	w=$!
-	for _ in $(seq 100); do
-		pkill -KILL -f "flow-run execute" && break
-		sleep 0.1
-	done
+	kill -KILL "$(paused pk)"
 	wait $w
 	pm25 flow-run ls --state crashed --json | python3 -c '
 import json, sys

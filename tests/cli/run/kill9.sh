@@ -3,13 +3,12 @@
 . "$SRC/tests/cli/lib.sh"
 pm25 init > /dev/null
 f="$DATA/air4thai/history_webV2_03t_05t_2019-01-01_2019-02-03.json"
-PM25_PAUSE_AT=publish:30 pm25 run -q --param source=air4thai-history --param file="$f" > /dev/null 2>&1 &
+# stopped inside publish: day files and the quality report are staged on
+# the run's branch, the commit not yet made
+PM25_PAUSE_AT=publish PM25_PAUSE_FILE=$PWD/p pm25 run -q --param source=air4thai-history --param file="$f" > /dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do
-	pm25 data branches | grep -q '^etl-' && break
-	sleep 0.1
-done
-sleep 0.5
+[ "$(paused p)" = $pid ] || die "another process paused"
+pm25 data branches | grep -q '^etl-' || die "no run branch at the pause point"
 kill -9 $pid
 wait $pid 2> /dev/null
 git --git-dir="$PM25_HOME/data.git" fsck --no-progress 2>&1 | grep -v '^Checking\|dangling' || true
