@@ -5,6 +5,7 @@
  * created and written once.
  */
 #include "compat.h"
+#include <regex.h>
 #include "limits.h"
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/clean.h"
+#include "pm25/csv.h"
 #include "pm25/contract.h"
 #include "pm25/csvsrc.h"
 #include "pm25/fsutil.h"
@@ -33,6 +35,9 @@ struct engine {
 	size_t unique_rule; /* index of the unique-key rule, or SIZE_MAX */
 	size_t miss[PM_NMEASURES]; /* accepted rows missing each column */
 	int keep_grids;		    /* output wanted */
+	regex_t id_re;		    /* the contract's station pattern */
+	int has_id_re;
+	int64_t now; /* for time bounds and freshness */
 };
 
 void pm_clean_report_release(struct pm_clean_report *r)
@@ -413,7 +418,7 @@ static size_t deduplicate(struct engine *e, struct tally *ty,
  * *warn if a warn rule failed.
  */
 static int check_row(struct engine *e, struct tally *ty,
-		     const struct pm_station *s,
+		     const struct pm_station *s, int bad_id,
 		     const struct pm_srow *row, int *warn)
 {
 	const struct pm_contract *c = e->c;
@@ -432,8 +437,17 @@ static int check_row(struct engine *e, struct tally *ty,
 			fail = row->hour == PM_HOUR_BAD;
 			break;
 		case PM_RULE_STATION:
-			fail = s->len == 0;
+			fail = bad_id;
 			break;
+		case PM_RULE_TIME_RANGE: {
+			int64_t t = (int64_t)row->hour * 3600;
+
+			fail = row->hour != PM_HOUR_BAD &&
+			       (t < rule->earliest ||
+				(rule->max_future >= 0 &&
+				 t > e->now + rule->max_future));
+			break;
+		}
 		case PM_RULE_REQUIRED:
 			fail = isnan(v[rule->col]);
 			break;
@@ -469,13 +483,22 @@ static size_t validate(struct engine *e, struct tally *ty,
 {
 	struct pm_clean_report *r = &ty->r;
 	size_t i, out = 0;
+	int bad_id = s->len == 0;
 
+	if (!bad_id && e->has_id_re) {
+		/* once per station: its id is the same on every row */
+		char *id = pm_xmemdupz(s->id, s->len);
+
+		bad_id = strlen(id) != s->len ||
+			 regexec(&e->id_re, id, 0, NULL, 0) != 0;
+		free(id);
+	}
 	for (i = 0; i < n; i++) {
 		const struct pm_srow *row = &s->rows[list[i]];
 		int warn, c;
 
 		r->validated++;
-		if (check_row(e, ty, s, row, &warn)) {
+		if (check_row(e, ty, s, bad_id, row, &warn)) {
 			r->rejected++;
 			continue;
 		}
@@ -756,9 +779,19 @@ static void format_rows(const struct pm_contract *c, const struct pm_station *s,
 {
 	const struct pm_sgrid *g = &s->grid;
 	size_t where[PM_NMEASURES];
+	struct pm_buf quoted = PM_BUF_INIT;
+	const char *id = s->id;
+	size_t id_len = s->len;
 	char ts[32];
 	int64_t day = -1;
 
+	/* an id that needs it is quoted (RFC 4180), once per station */
+	if (memchr(s->id, ',', s->len) || memchr(s->id, '"', s->len) ||
+	    memchr(s->id, '\n', s->len) || memchr(s->id, '\r', s->len)) {
+		pm_csv_add_field(&quoted, s->id, s->len);
+		id = quoted.buf;
+		id_len = quoted.len;
+	}
 	for (; k->cur < g->span && g->first + k->cur < end; k->cur++) {
 		uint32_t hour = g->first + (uint32_t)k->cur;
 		unsigned m = g->mask[k->cur];
@@ -776,7 +809,7 @@ static void format_rows(const struct pm_contract *c, const struct pm_station *s,
 			if (m & (1u << col))
 				where[col] = at++;
 		k->curv = at;
-		pm_buf_grow(b, s->len + 32 + c->nr_out_cols * 66);
+		pm_buf_grow(b, id_len + 32 + c->nr_out_cols * 66);
 		p = b->buf + b->len;
 		for (i = 0; i < c->nr_out_cols; i++) {
 			col = c->out_cols[i];
@@ -788,8 +821,8 @@ static void format_rows(const struct pm_contract *c, const struct pm_station *s,
 				p += 20;
 				break;
 			case PM_OUT_STATION:
-				memcpy(p, s->id, s->len);
-				p += s->len;
+				memcpy(p, id, id_len);
+				p += id_len;
 				break;
 			case PM_OUT_FLAGS:
 				p = put_u64(p, g->flags[k->cur]);
@@ -814,6 +847,7 @@ static void format_rows(const struct pm_contract *c, const struct pm_station *s,
 		*p++ = '\n';
 		pm_buf_setlen(b, (size_t)(p - b->buf));
 	}
+	pm_buf_release(&quoted);
 }
 
 static enum pm_err write_file(const char *path, const struct pm_buf *b,
@@ -1378,6 +1412,10 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 	e.r = r;
 	e.keep_grids = o->out_dir || o->out_file || o->series;
 	e.unique_rule = SIZE_MAX;
+	e.now = o->now == PM_TIME_NONE ? (int64_t)time(NULL) : o->now;
+	if (c->station_pattern &&
+	    !regcomp(&e.id_re, c->station_pattern, REG_EXTENDED | REG_NOSUB))
+		e.has_id_re = 1;
 	for (i = 0; i < c->nr_rules; i++)
 		if (c->rules[i].kind == PM_RULE_UNIQUE)
 			e.unique_rule = i;
@@ -1429,5 +1467,7 @@ out:
 	free(e.st);
 	pm_strmap_release(&e.ids);
 	pm_strmap_release(&e.bad_texts);
+	if (e.has_id_re)
+		regfree(&e.id_re);
 	return ret;
 }

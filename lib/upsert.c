@@ -1,7 +1,8 @@
 /*
- * Key-wise upsert of CSV day files. Lines are never reformatted: a kept
- * line is copied byte for byte, so an upsert that brings nothing new
- * returns the old file exactly.
+ * Key-wise upsert of CSV day files. Records are never reformatted: a
+ * kept record is copied byte for byte, so an upsert that brings nothing
+ * new returns the old file exactly. Quoted fields (RFC 4180) may hold
+ * commas and newlines.
  */
 #include "compat.h"
 #include "pm25/alloc.h"
@@ -37,14 +38,23 @@ static int field_index(struct pm_str hdr, const char *name)
 	return -1;
 }
 
+/*
+ * Field k of a record (RFC 4180: a quoted field may hold commas, quotes
+ * doubled and newlines), as it stands, quotes and all: the writer
+ * quotes a value always the same way, so equal values compare equal.
+ */
 static struct pm_str nth_field(const char *p, size_t len, int k)
 {
 	struct pm_str s = { p, 0 };
 	size_t i, start = 0;
-	int idx = 0;
+	int idx = 0, quoted = 0;
 
 	for (i = 0; i <= len; i++) {
-		if (i == len || p[i] == ',') {
+		if (i < len && p[i] == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (i == len || (!quoted && p[i] == ',')) {
 			if (idx == k) {
 				s.ptr = p + start;
 				s.len = i - start;
@@ -57,7 +67,23 @@ static struct pm_str nth_field(const char *p, size_t len, int k)
 	return s;
 }
 
-/* Split text into lines after the header; checks the header. */
+/* The length of the record at p: up to a newline outside quotes. */
+static size_t record_len(const char *p, const char *end, int *more)
+{
+	const char *q = p;
+	int quoted = 0;
+
+	for (; q < end; q++) {
+		if (*q == '"')
+			quoted = !quoted;
+		else if (*q == '\n' && !quoted)
+			break;
+	}
+	*more = q < end;
+	return (size_t)(q - p);
+}
+
+/* Split text into records after the header; checks the header. */
 static enum pm_err split(const char *text, size_t len, struct pm_str *hdr,
 			 int ks, int kt, struct lines *out, size_t *order,
 			 struct pm_buf *err)
@@ -66,8 +92,8 @@ static enum pm_err split(const char *text, size_t len, struct pm_str *hdr,
 	int first = 1;
 
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		int more;
+		size_t n = record_len(p, end, &more);
 		struct line *l;
 
 		if (first) {
@@ -87,19 +113,39 @@ static enum pm_err split(const char *text, size_t len, struct pm_str *hdr,
 			l->time = nth_field(p, n, kt);
 			l->order = (*order)++;
 		}
-		p = nl ? nl + 1 : end;
+		p += n + more;
 	}
 	return PM_OK;
 }
 
+/* The next byte of a field's value at *i (quotes undone), or -1. */
+static int value_byte(struct pm_str f, size_t *i)
+{
+	int quoted = f.len && f.ptr[0] == '"';
+	size_t end = quoted && f.len > 1 ? f.len - 1 : f.len;
+
+	if (quoted && *i == 0)
+		*i = 1;
+	if (*i >= end)
+		return -1;
+	if (quoted && f.ptr[*i] == '"')
+		(*i)++; /* a doubled quote stands for one */
+	return *i < end ? (unsigned char)f.ptr[(*i)++] : -1;
+}
+
+/* Fields in byte order of their values, as the clean writer sorts ids. */
 static int cmp_str(struct pm_str a, struct pm_str b)
 {
-	size_t n = a.len < b.len ? a.len : b.len;
-	int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+	size_t i = 0, j = 0;
 
-	if (c)
-		return c;
-	return a.len < b.len ? -1 : a.len > b.len;
+	for (;;) {
+		int x = value_byte(a, &i), y = value_byte(b, &j);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (x < 0)
+			return 0;
+	}
 }
 
 static int cmp_line(const void *x, const void *y)

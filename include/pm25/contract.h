@@ -27,6 +27,7 @@ enum pm_rule_kind {
 	PM_RULE_UNIQUE,	    /* batch: duplicate keys (count) */
 	PM_RULE_MISSING,    /* batch: missing rate of a column */
 	PM_RULE_FRESHNESS,  /* batch: newest row not older than limit */
+	PM_RULE_TIME_RANGE, /* time within [earliest, now + max_future] */
 };
 
 struct pm_rule {
@@ -37,6 +38,8 @@ struct pm_rule {
 	double min, max;  /* PM_RULE_RANGE, inclusive */
 	double max_rate;  /* PM_RULE_MISSING */
 	int64_t max_age;  /* PM_RULE_FRESHNESS, seconds */
+	int64_t earliest; /* PM_RULE_TIME_RANGE: first second allowed */
+	int64_t max_future; /* PM_RULE_TIME_RANGE: seconds after now, or -1 */
 };
 
 /* Output columns beyond the measurements. */
@@ -66,6 +69,11 @@ struct pm_contract {
 	struct pm_rule *rules; /* owned, in report order */
 	size_t nr_rules;
 	char *units[PM_NCOLS]; /* owned: declared unit per column, or NULL */
+	/*
+	 * owned: a POSIX extended regular expression every station id must
+	 * match (the station_id rule), or NULL for any id that is not empty
+	 */
+	char *station_pattern;
 };
 
 void pm_contract_init(struct pm_contract *c);

@@ -3,12 +3,14 @@
  * keeps the line and column of every node for error messages.
  */
 #include "../compat.h"
+#include <regex.h>
 #include "../limits.h"
 #include "../yaml-util.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/contract.h"
 #include "pm25/fsutil.h"
+#include "pm25/timeutil.h"
 
 void pm_contract_init(struct pm_contract *c)
 {
@@ -32,6 +34,7 @@ void pm_contract_release(struct pm_contract *c)
 	free(c->rules);
 	for (i = 0; i < PM_NCOLS; i++)
 		free(c->units[i]);
+	free(c->station_pattern);
 	pm_contract_init(c);
 }
 
@@ -255,11 +258,14 @@ static enum pm_err parse_missing(struct ctx *x, struct pm_contract *c,
 static enum pm_err parse_column(struct ctx *x, struct pm_contract *c,
 				yaml_node_t *map)
 {
-	const char *name = NULL, *type = NULL, *rule = NULL, *unit = NULL;
+	const char *name = NULL, *type = NULL, *rule = NULL, *unit = NULL,
+		   *pattern = NULL;
 	double min = NAN, max = NAN, omin = NAN, omax = NAN, rate = NAN;
 	enum pm_severity sev = PM_SEV_ERROR;
 	int required = 0, col;
-	yaml_node_t *k, *v, *name_node = map;
+	int64_t earliest = INT64_MIN, future = -1;
+	yaml_node_t *k, *v, *name_node = map, *pattern_node = NULL,
+			   *time_node = NULL;
 	struct pm_buf rname = PM_BUF_INIT;
 	enum pm_err ret;
 
@@ -295,6 +301,20 @@ static enum pm_err parse_column(struct ctx *x, struct pm_contract *c,
 				ret = at(x, v, "max_missing must be in [0, 1]");
 		} else if (!strcmp(key, "severity")) {
 			ret = get_severity(x, v, &sev);
+		} else if (!strcmp(key, "pattern")) {
+			pattern_node = v;
+			ret = get_str(x, v, &pattern);
+		} else if (!strcmp(key, "earliest")) {
+			const char *d;
+
+			time_node = v;
+			ret = get_str(x, v, &d);
+			if (!ret && pm_date_parse(d, strlen(d), &earliest))
+				ret = at(x, v, "earliest is a date: YYYY-MM-DD");
+			earliest *= 86400;
+		} else if (!strcmp(key, "max_future")) {
+			time_node = v;
+			ret = get_duration(x, v, &future);
 		} else {
 			ret = at(x, k, "unknown key '%s' in column", key);
 		}
@@ -314,6 +334,35 @@ static enum pm_err parse_column(struct ctx *x, struct pm_contract *c,
 	if (unit && col >= 0) {
 		free(c->units[col]);
 		c->units[col] = pm_xstrdup(unit);
+	}
+	if (pattern) {
+		regex_t re;
+		int rc;
+
+		if (col != PM_OUT_STATION)
+			return at(x, pattern_node, "only station_id has a pattern");
+		rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char why[128];
+
+			regerror(rc, &re, why, sizeof(why));
+			return at(x, pattern_node, "bad pattern: %s", why);
+		}
+		regfree(&re);
+		free(c->station_pattern);
+		c->station_pattern = pm_xstrdup(pattern);
+	}
+	if (time_node) {
+		struct pm_rule *r;
+
+		if (col != PM_OUT_TIME)
+			return at(x, time_node,
+				  "only time_utc has earliest and max_future");
+		pm_buf_setf(&rname, "%s_range", name);
+		r = add_rule(c, rname.buf, PM_RULE_TIME_RANGE, -1);
+		r->earliest = earliest;
+		r->max_future = future;
+		r->severity = PM_SEV_ERROR;
 	}
 	if (required) {
 		if (!rule) {
@@ -662,8 +711,10 @@ static const char default_yaml[] =
 	"unique: {severity: warn}\n"
 	"freshness: {max_age: 2d, severity: warn}\n"
 	"columns:\n"
-	"  - {name: time_utc, type: time, required: true, rule: timestamp}\n"
-	"  - {name: station_id, type: string, required: true, rule: station_id}\n"
+	"  - {name: time_utc, type: time, required: true, rule: timestamp,\n"
+	"     earliest: 1990-01-01, max_future: 1d}\n"
+	"  - {name: station_id, type: string, required: true, rule: station_id,\n"
+	"     pattern: \"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$\"}\n"
 	"  - {name: pm25, unit: ug/m3, min: 0, max: 1000, outlier_max: 500, max_missing: 0.5}\n"
 	"  - {name: pm10, unit: ug/m3, min: 0, max: 1000, outlier_max: 600}\n"
 	"  - {name: o3, unit: ppb, min: 0, max: 2000}\n"

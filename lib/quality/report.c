@@ -22,7 +22,8 @@ static const char *severity_name(enum pm_severity s)
 static int row_rule(enum pm_rule_kind k)
 {
 	return k == PM_RULE_TIME || k == PM_RULE_STATION ||
-	       k == PM_RULE_REQUIRED || k == PM_RULE_RANGE;
+	       k == PM_RULE_REQUIRED || k == PM_RULE_RANGE ||
+	       k == PM_RULE_TIME_RANGE;
 }
 
 void pm_clean_report_spec_json(const struct pm_clean_report *r,
