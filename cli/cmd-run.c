@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/home.h"
+#include "pm25/http.h"
 #include "pm25/housekeeping.h"
 #include "pm25/loki.h"
 #include "pm25/notify.h"
@@ -88,7 +89,16 @@ static char *params_json(const struct opt_list *params)
 			continue;
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - params->v[i]),
 			 params->v[i]);
-		json_object_set_new(o, key, json_string(eq + 1));
+		if (strstr(eq + 1, "://")) {
+			/* the record keeps no password of a URL */
+			struct pm_buf shown = PM_BUF_INIT;
+
+			pm_http_redact(eq + 1, &shown);
+			json_object_set_new(o, key, json_string(shown.buf));
+			pm_buf_release(&shown);
+		} else {
+			json_object_set_new(o, key, json_string(eq + 1));
+		}
 	}
 	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);

@@ -20,6 +20,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/db.h"
+#include "pm25/deployment.h"
 #include "pm25/home.h"
 #include "pm25/housekeeping.h"
 #include "pm25/loki.h"
@@ -428,6 +429,11 @@ static pid_t start_run(const struct pm_claim *c, const char *worker,
 		snprintf(why, size, "a docker pool runs images, and deployment "
 				    "%s has none",
 			 c->deployment ? c->deployment : "(none)");
+		return -1;
+	}
+	if (!pm_image_ref_valid(c->image)) {
+		snprintf(why, size, "image '%.60s' is not an image reference",
+			 c->image);
 		return -1;
 	}
 	container_argv(&cmd, engine, c->image, c->id, c->attempt, worker,

@@ -95,6 +95,8 @@ void container_argv(struct pm_strv *argv, const char *engine,
 	}
 	pm_strv_push(argv, "--entrypoint");
 	pm_strv_push(argv, "pm25");
+	/* the engine's options end here: the image is never one */
+	pm_strv_push(argv, "--");
 	pm_strv_push(argv, image);
 	pm_strv_push(argv, "flow-run");
 	pm_strv_push(argv, "execute");

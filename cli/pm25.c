@@ -40,8 +40,15 @@ static char last_error[256];
 
 int cmd_fail(const char *cmd, enum pm_err e, const char *text)
 {
-	snprintf(last_error, sizeof(last_error), "%s",
-		 text && *text ? text : pm_strerror(e));
+	const char *t = text && *text ? text : pm_strerror(e);
+	size_t i;
+
+	/* what input files said is shown, their control bytes are not */
+	snprintf(last_error, sizeof(last_error), "%s", t);
+	for (i = 0; last_error[i]; i++)
+		if ((unsigned char)last_error[i] < 0x20 ||
+		    last_error[i] == 0x7f)
+			last_error[i] = '?';
 	fprintf(stderr, "pm25 %s: %s\n", cmd, last_error);
 	return pm_exit_code(e);
 }

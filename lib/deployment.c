@@ -4,6 +4,7 @@
  */
 #include "compat.h"
 #include <jansson.h>
+#include <regex.h>
 #include "yaml-util.h"
 #include "limits.h"
 #include "pm25/alloc.h"
@@ -11,6 +12,7 @@
 #include "pm25/cron.h"
 #include "pm25/deployment.h"
 #include "pm25/fsutil.h"
+#include "pm25/http.h"
 #include "pm25/pipeline.h"
 
 void pm_deployment_release(struct pm_deployment *d)
@@ -55,6 +57,172 @@ int pm_flow_known(const char *flow)
 		if (!strcmp(flow, flows[i]))
 			return 1;
 	return 0;
+}
+
+/* The parameters each flow takes, besides the run options below. */
+static const struct {
+	const char *flow;
+	const char *const params[12];
+} flow_params[] = {
+	{ "ingest-clean", { "source", "file", "url", "station", "stations",
+			    "from", "to", "contract", "hour_label", "input",
+			    NULL } },
+	{ "backfill", { "source", "file", "url", "station", "stations", "from",
+			"to", "contract", "hour_label", "input", NULL } },
+	{ "eda", { NULL } },
+	{ "train-model", { "alpha", "weather", "from", "to", "station", NULL } },
+	{ "noop", { "sleep_s", "fail", NULL } },
+};
+
+/* Options every run has: name, then the largest value allowed. */
+static const struct {
+	const char *name;
+	double max;
+} run_options[] = {
+	{ "retries", 99 },
+	{ "retry_delay_s", 86400 },
+	{ "timeout_s", 7 * 86400 },
+};
+
+/* A whole or decimal number in [0, max], as text; else 0. */
+static int number_in(const char *s, double max)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return 0;
+	errno = 0;
+	v = strtod(s, &end);
+	return !errno && !*end && isfinite(v) && v >= 0 && v <= max;
+}
+
+/* Each parameter: one the flow takes, with a value it can use. */
+static enum pm_err check_params(const struct pm_deployment *d, json_t *params,
+				struct pm_buf *err)
+{
+	const char *key, *hour;
+	json_t *v;
+	size_t f, i;
+
+	for (f = 0; f < PM_ARRAY_SIZE(flow_params); f++)
+		if (!strcmp(flow_params[f].flow, d->flow))
+			break;
+	json_object_foreach(params, key, v)
+	{
+		const char *text = json_string_value(v);
+		int known = strchr(key, '.') != NULL || !strcmp(key, "retry_on");
+
+		for (i = 0; !known && i < PM_ARRAY_SIZE(run_options); i++)
+			if (!strcmp(key, run_options[i].name)) {
+				if (!number_in(text, run_options[i].max))
+					return pm_errf(
+						err, PM_ERR_USAGE,
+						"deployment %s: %s is a number "
+						"from 0 to %g, not '%s'",
+						d->name, key, run_options[i].max,
+						text ? text : "");
+				known = 1;
+			}
+		for (i = 0; !known && f < PM_ARRAY_SIZE(flow_params) &&
+			    flow_params[f].params[i];
+		     i++)
+			known = !strcmp(key, flow_params[f].params[i]);
+		if (!known) {
+			struct pm_buf list = PM_BUF_INIT;
+
+			for (i = 0; f < PM_ARRAY_SIZE(flow_params) &&
+				    flow_params[f].params[i];
+			     i++)
+				pm_buf_addf(&list, "%s, ",
+					    flow_params[f].params[i]);
+			pm_errf(err, PM_ERR_USAGE,
+				"deployment %s: flow %s has no parameter '%s' "
+				"(it takes %sretries, retry_delay_s, retry_on, "
+				"timeout_s)",
+				d->name, d->flow, key, list.buf);
+			pm_buf_release(&list);
+			return PM_ERR_USAGE;
+		}
+		if (text && strstr(text, "://")) {
+			struct pm_buf shown = PM_BUF_INIT;
+			int secret;
+
+			pm_http_redact(text, &shown);
+			secret = strcmp(shown.buf, text) != 0;
+			pm_buf_release(&shown);
+			if (secret)
+				return pm_errf(err, PM_ERR_USAGE,
+					       "deployment %s: %s holds a "
+					       "password or key; deployments "
+					       "are stored and shown, so give "
+					       "it through the environment "
+					       "(WAQI_TOKEN, OPENAQ_API_KEY)",
+					       d->name, key);
+		}
+		if (text && strpbrk(text, "\n\r\t\033"))
+			return pm_errf(err, PM_ERR_USAGE,
+				       "deployment %s: %s holds a control "
+				       "character",
+				       d->name, key);
+	}
+	hour = json_string_value(json_object_get(params, "hour_label"));
+	if (hour && strcmp(hour, "begin") && strcmp(hour, "end"))
+		return pm_errf(err, PM_ERR_USAGE,
+			       "deployment %s: hour_label is begin or end, not "
+			       "'%s'",
+			       d->name, hour);
+	if (json_object_get(params, "sleep_s") &&
+	    !number_in(json_string_value(json_object_get(params, "sleep_s")),
+		       86400))
+		return pm_errf(err, PM_ERR_USAGE,
+			       "deployment %s: sleep_s is a number of seconds",
+			       d->name);
+	return PM_OK;
+}
+
+/*
+ * The OCI image reference grammar (distribution/reference):
+ * [domain[:port]/]path[:tag][@algorithm:hex], path components in lower
+ * case. Nothing that starts with '-' can match, so no image is read as
+ * an option of the container engine.
+ */
+#define REF_COMPONENT "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*"
+#define REF_DOMAIN                                                            \
+	"[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*"    \
+	"[a-zA-Z0-9])?)*(:[0-9]+)?"
+#define REF_RE                                                                \
+	"^(" REF_DOMAIN "/)?" REF_COMPONENT "(/" REF_COMPONENT ")*"           \
+	"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"                              \
+	"(@[a-z0-9]+([+._-][a-z0-9]+)*:[0-9a-fA-F]{32,})?$"
+
+int pm_image_ref_valid(const char *ref)
+{
+	regex_t re;
+	int ok;
+
+	if (!ref || !*ref || strlen(ref) > 4096)
+		return 0;
+	if (regcomp(&re, REF_RE, REG_EXTENDED | REG_NOSUB))
+		PM_BUG("the image reference pattern does not compile");
+	ok = !regexec(&re, ref, 0, NULL, 0);
+	regfree(&re);
+	/* the name part (before a tag or digest) is at most 255 bytes */
+	return ok && strcspn(ref, "@") <= 255 + 129;
+}
+
+/* A printable name: no control bytes, no space at either end. */
+static int clean_text(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (!n || isspace((unsigned char)s[0]) ||
+	    isspace((unsigned char)s[n - 1]))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
 }
 
 /* Parameters TASK.OPTION: only for the flows with those tasks, valid. */
@@ -103,6 +271,34 @@ enum pm_err pm_deployment_check(const struct pm_deployment *d,
 		return pm_errf(err, PM_ERR_USAGE,
 			       "deployment '%s': the name is flow/deployment",
 			       d->name ? d->name : "");
+	if (strspn(slash + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			      "0123456789_.-") != strlen(slash + 1) ||
+	    strlen(slash + 1) > 64 || !isalnum((unsigned char)slash[1])) {
+		struct pm_buf shown = PM_BUF_INIT;
+
+		pm_buf_add_printable(&shown, slash + 1, strlen(slash + 1), 80);
+		pm_errf(err, PM_ERR_USAGE,
+			"deployment name after the flow: letters, digits, '_', "
+			"'.' and '-', starting with a letter or digit, at most "
+			"64 (not '%s')",
+			shown.buf);
+		pm_buf_release(&shown);
+		return PM_ERR_USAGE;
+	}
+	if (d->image && !pm_image_ref_valid(d->image))
+		return pm_errf(err, PM_ERR_USAGE,
+			       "deployment %s: image '%.200s' is not an image "
+			       "reference ([registry/]name[:tag][@digest], "
+			       "names in lower case)",
+			       d->name, d->image);
+	if ((d->image && !clean_text(d->image)) ||
+	    (d->work_pool && !clean_text(d->work_pool)) ||
+	    (d->timezone && !clean_text(d->timezone)) ||
+	    (d->cron && *d->cron && !clean_text(d->cron)))
+		return pm_errf(err, PM_ERR_USAGE,
+			       "deployment %s: a value holds a control "
+			       "character or a space at an end",
+			       d->name);
 	if (!pm_flow_known(d->flow))
 		return pm_errf(err, PM_ERR_USAGE,
 			       "deployment %s: unknown flow '%s' (flows: "
@@ -141,7 +337,9 @@ enum pm_err pm_deployment_check(const struct pm_deployment *d,
 	retry_on = json_string_value(json_object_get(j, "retry_on"));
 	retry_on_ok = !retry_on || !strcmp(retry_on, "transient") ||
 		      !strcmp(retry_on, "any");
-	ret = object ? check_task_options(d, j, err) : PM_OK;
+	ret = object ? check_params(d, j, err) : PM_OK;
+	if (!ret && object)
+		ret = check_task_options(d, j, err);
 	json_decref(j);
 	if (!object)
 		return pm_errf(err, PM_ERR_USAGE,
@@ -278,10 +476,14 @@ static enum pm_err one(struct ctx *x, yaml_node_t *n, struct pm_deployment *d)
 			const char *s = pm_yaml_scalar(v);
 			char *end;
 
+			errno = 0;
 			d->concurrency_limit = s ? strtol(s, &end, 10) : -1;
-			if (!s || !*s || *end || d->concurrency_limit < 0)
+			if (!s || !*s || *end || errno ||
+			    d->concurrency_limit < 0 ||
+			    d->concurrency_limit > 1000000)
 				ret = at(x, v, "concurrency_limit is a whole "
-					       "number, 0 for none");
+					       "number up to 1000000, 0 for "
+					       "none");
 		} else {
 			ret = at(x, k, "unknown key '%s'", key);
 		}
@@ -304,7 +506,6 @@ enum pm_err pm_deployments_load(const char *path, struct pm_deployment **out,
 				size_t *nr, struct pm_buf *err)
 {
 	struct pm_buf text = PM_BUF_INIT;
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct ctx x = { &doc, path, err };
 	yaml_node_t *root, *list = NULL;
@@ -316,15 +517,8 @@ enum pm_err pm_deployments_load(const char *path, struct pm_deployment **out,
 	ret = pm_file_read(path, PM_MAX_CONTRACT, &text, err);
 	if (ret)
 		return ret;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text.buf,
-				     text.len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		ret = pm_errf(err, PM_ERR_PARSE, "%s:%zu:%zu: %s", path,
-			      parser.problem_mark.line + 1,
-			      parser.problem_mark.column + 1,
-			      parser.problem ? parser.problem : "bad YAML");
-		yaml_parser_delete(&parser);
+	ret = pm_yaml_load(text.buf, text.len, path, PM_ERR_PARSE, &doc, err);
+	if (ret) {
 		pm_buf_release(&text);
 		return ret;
 	}
@@ -370,7 +564,6 @@ out:
 		*nr = 0;
 	}
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	pm_buf_release(&text);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/db.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
 #include "pm25/state.h"
@@ -100,8 +101,11 @@ enum pm_err pm_home_state(struct pm_home *h, struct pm_state **out,
 	enum pm_err ret;
 
 	*out = NULL;
-	if (url && *url)
-		return pm_state_open(url, out, err);
+	if (url && *url) {
+		/* never a SQLite file named after a connection string */
+		ret = pm_db_check_url(url, err);
+		return ret ? ret : pm_state_open(url, out, err);
+	}
 	if (!pm_is_dir(h->dir))
 		return pm_errf(err, PM_ERR_NOTFOUND,
 			       "%s: no pm25 home (run pm25 init)", h->dir);

@@ -19,6 +19,10 @@
 #define PM_MAX_SAMPLES 5
 /* Longest gap, in hours, that a contract may ask to interpolate. */
 #define PM_MAX_GAP 48
+/* Deepest nesting of lists and mappings in a YAML file. */
+#define PM_YAML_MAX_DEPTH 32
+/* Most YAML events (scalars, starts and ends) in one file. */
+#define PM_YAML_MAX_EVENTS 200000
 /* Most HTTP attempts for one request. */
 #define PM_MAX_TRIES 10
 

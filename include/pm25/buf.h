@@ -39,6 +39,12 @@ int pm_buf_vaddf(struct pm_buf *b, const char *fmt, va_list ap);
 /* Replace the contents with the formatted text. */
 void pm_buf_setf(struct pm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Append at most max bytes of (p, n) for a terminal or a log: control
+ * bytes (escape sequences among them) become '?', and "..." marks a cut.
+ */
+void pm_buf_add_printable(struct pm_buf *b, const char *p, size_t n,
+			  size_t max);
 /* Append s as a JSON string literal, quotes included. */
 void pm_buf_add_json_str(struct pm_buf *b, const char *s, size_t n);
 /* Append a double so that it reads back exactly (shortest %.17g form). */

@@ -41,6 +41,12 @@ void pm_rows_release(struct pm_rows *rs);
 enum pm_err pm_db_open(const char *where, struct pm_db **out,
 		       struct pm_buf *err);
 void pm_db_close(struct pm_db *db);
+/*
+ * Whether url can name a PostgreSQL database: a postgres:// or
+ * postgresql:// URL, or libpq key=value settings. Else PM_ERR_USAGE,
+ * and err says so without the value, which may hold a password.
+ */
+enum pm_err pm_db_check_url(const char *url, struct pm_buf *err);
 enum pm_db_kind pm_db_kind(const struct pm_db *db);
 
 /*

@@ -50,6 +50,12 @@ long pm_deployment_attempts(const struct pm_deployment *d);
 int pm_flow_known(const char *flow);
 
 /*
+ * Whether ref is an OCI image reference ([registry[:port]/]name[:tag]
+ * [@digest]); nothing that starts with '-' is.
+ */
+int pm_image_ref_valid(const char *ref);
+
+/*
  * Check d: name "flow/deployment" of a known flow, a cron that parses,
  * a time zone that exists, the missed-run policy, a limit >= 0.
  * PM_ERR_USAGE saying what is wrong.

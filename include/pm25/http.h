@@ -67,7 +67,10 @@ enum pm_err pm_http_request(const struct pm_http_req *rq,
 			    const struct pm_http_opts *o, struct pm_buf *out,
 			    long *status, struct pm_buf *err);
 
-/* Copy url into out with the values of token=, key= and api_key= hidden. */
+/*
+ * Copy url into out with secrets hidden: the password of user:password@
+ * and the values of token=, key=, api_key= and apikey=.
+ */
 void pm_http_redact(const char *url, struct pm_buf *out);
 
 /* Delay before retry number n (1-based): capped doubling with jitter. */

@@ -644,7 +644,6 @@ enum pm_err pm_contract_parse(struct pm_contract *c, const char *text,
 			      size_t len, const char *origin,
 			      struct pm_buf *err)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct ctx x = { &doc, origin, err };
 	enum pm_err ret = PM_OK;
@@ -655,18 +654,9 @@ enum pm_err pm_contract_parse(struct pm_contract *c, const char *text,
 	c->zero_missing = (1u << PM_COL_WS) | (1u << PM_COL_TEMP) |
 			  (1u << PM_COL_RH);
 	default_output(c);
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		ret = pm_errf(err, PM_ERR_CONTRACT, "%s:%zu:%zu: %s%s%s",
-			      origin, parser.problem_mark.line + 1,
-			      parser.problem_mark.column + 1,
-			      parser.problem ? parser.problem : "bad YAML",
-			      parser.context ? " " : "",
-			      parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+	ret = pm_yaml_load(text, len, origin, PM_ERR_CONTRACT, &doc, err);
+	if (ret)
 		return ret;
-	}
 	root = yaml_document_get_root_node(&doc);
 	if (!root)
 		ret = pm_errf(err, PM_ERR_CONTRACT, "%s:1:1: empty contract",
@@ -678,7 +668,6 @@ enum pm_err pm_contract_parse(struct pm_contract *c, const char *text,
 			      "%s:1:1: the contract has no rules (no columns)",
 			      origin);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	if (!c->name)
 		c->name = pm_xstrdup(origin);
 	return ret;

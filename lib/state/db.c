@@ -32,14 +32,45 @@ static int is_postgres_url(const char *where)
 	       !strncmp(where, "postgresql://", 13);
 }
 
+/* libpq's key=value settings: "host=... dbname=...". */
+static int is_conninfo(const char *where)
+{
+	const char *p = where + strspn(where, " \t");
+	size_t key = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+
+	return key && p[key + strspn(p + key, " \t")] == '=';
+}
+
+enum pm_err pm_db_check_url(const char *url, struct pm_buf *err)
+{
+	size_t scheme = strspn(url, "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+	if (is_postgres_url(url) || is_conninfo(url))
+		return PM_OK;
+	/* only the scheme is shown: the rest may hold a password */
+	if (scheme && scheme < 32 && !strncmp(url + scheme, "://", 3))
+		return pm_errf(err, PM_ERR_USAGE,
+			       "PM25_DATABASE_URL: scheme '%.*s' is not "
+			       "PostgreSQL (postgresql://user@host:port/db, or "
+			       "libpq key=value settings); unset it for SQLite "
+			       "in PM25_HOME",
+			       (int)scheme, url);
+	return pm_errf(err, PM_ERR_USAGE,
+		       "PM25_DATABASE_URL is neither a postgresql:// URL nor "
+		       "libpq key=value settings; unset it for SQLite in "
+		       "PM25_HOME");
+}
+
 enum pm_err pm_db_open(const char *where, struct pm_db **out,
 		       struct pm_buf *err)
 {
 	struct pm_db *db = pm_xcalloc(1, sizeof(*db));
 	enum pm_err ret;
 
-	db->ops = is_postgres_url(where) ? &pm_db_postgres_ops :
-					   &pm_db_sqlite_ops;
+	db->ops = is_postgres_url(where) || is_conninfo(where) ?
+			  &pm_db_postgres_ops :
+			  &pm_db_sqlite_ops;
 	ret = db->ops->open(db, where, err);
 	if (ret) {
 		free(db);

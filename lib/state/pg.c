@@ -18,6 +18,84 @@ static void quiet(void *arg, const PGresult *res)
 	(void)res; /* notices (e.g. "relation exists") are not errors */
 }
 
+/* Replace each occurrence of secret (n bytes) in msg by with. */
+static void hide_as(char *msg, size_t size, const char *secret, size_t n,
+		    const char *with)
+{
+	struct pm_buf b = PM_BUF_INIT;
+	const char *p = msg, *hit;
+
+	if (!n)
+		return;
+	while ((hit = memmem(p, strlen(p), secret, n)) != NULL) {
+		pm_buf_add(&b, p, (size_t)(hit - p));
+		pm_buf_addstr(&b, with);
+		p = hit + n;
+	}
+	pm_buf_addstr(&b, p);
+	snprintf(msg, size, "%s", b.buf);
+	pm_buf_release(&b);
+}
+
+static void hide(char *msg, size_t size, const char *secret, size_t n)
+{
+	hide_as(msg, size, secret, n, "***");
+}
+
+/* (ptr, len) with %XX escapes undone, into out. */
+static void percent_decode(const char *p, size_t n, struct pm_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '%' && i + 2 < n && isxdigit((unsigned char)p[i + 1]) &&
+		    isxdigit((unsigned char)p[i + 2])) {
+			char hex[3] = { p[i + 1], p[i + 2], 0 };
+
+			pm_buf_addch(out, (char)strtol(hex, NULL, 16));
+			i += 2;
+		} else {
+			pm_buf_addch(out, p[i]);
+		}
+	}
+}
+
+/*
+ * libpq's messages may quote the connection string, and so the password
+ * in it: the whole string is named by its variable, and the password,
+ * as written and decoded, is hidden wherever it still shows.
+ */
+static void scrub(char *msg, size_t size, const char *where)
+{
+	struct pm_buf pw = PM_BUF_INIT;
+	const char *s = strstr(where, "://"), *at, *colon, *kv;
+
+	hide_as(msg, size, where, strlen(where), "$PM25_DATABASE_URL");
+	if (s) {
+		s += 3;
+		at = strrchr(s, '@');
+		colon = at ? memchr(s, ':', (size_t)(at - s)) : NULL;
+		if (colon) {
+			hide(msg, size, colon + 1, (size_t)(at - colon - 1));
+			percent_decode(colon + 1, (size_t)(at - colon - 1), &pw);
+			hide(msg, size, pw.buf, pw.len);
+		}
+	} else if ((kv = strstr(where, "password")) != NULL) {
+		/* key=value settings: password = value, maybe quoted */
+		const char *v = kv + 8;
+		size_t n;
+
+		v += strspn(v, " \t");
+		if (*v == '=') {
+			v++;
+			v += strspn(v, " \t'");
+			n = strcspn(v, " \t'");
+			hide(msg, size, v, n);
+		}
+	}
+	pm_buf_release(&pw);
+}
+
 static enum pm_err fail(PGconn *c, PGresult *r, const char *what,
 			struct pm_buf *err)
 {
@@ -61,14 +139,35 @@ static PGconn *connect_db(const char *where)
 static enum pm_err pg_open(struct pm_db *db, const char *where,
 			   struct pm_buf *err)
 {
-	PGconn *c = connect_db(where);
+	PQconninfoOption *opts;
+	char *why = NULL;
+	PGconn *c;
 
-	if (DL_PQ(PQstatus)(c) != CONNECTION_OK) {
+	/* a string that does not parse is a mistake, not a server down */
+	opts = DL_PQ(PQconninfoParse)(where, &why);
+	if (!opts) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", why ? why : "out of memory");
+		msg[strcspn(msg, "\n")] = '\0';
+		scrub(msg, sizeof(msg), where);
+		DL_PQ(PQfreemem)(why);
+		return pm_errf(err, PM_ERR_USAGE,
+			       "PM25_DATABASE_URL is not a connection string "
+			       "libpq can read: %s",
+			       msg);
+	}
+	DL_PQ(PQconninfoFree)(opts);
+	c = connect_db(where);
+
+	if (!c || DL_PQ(PQstatus)(c) != CONNECTION_OK) {
 		/* the URL may hold a password: name only the failure */
 		char msg[512];
 
-		snprintf(msg, sizeof(msg), "%s", DL_PQ(PQerrorMessage)(c));
+		snprintf(msg, sizeof(msg), "%s",
+			 c ? DL_PQ(PQerrorMessage)(c) : "out of memory");
 		msg[strcspn(msg, "\n")] = '\0';
+		scrub(msg, sizeof(msg), where);
 		DL_PQ(PQfinish)(c);
 		return pm_errf(err, PM_ERR_NET,
 			       "postgres: cannot connect: %s", msg);

@@ -8,6 +8,11 @@
 
 /* A time in milliseconds as SQL parameter text (at least 24 bytes). */
 void pm_state_ms_text(char *out, int64_t ms);
+/*
+ * A reason as stored: control bytes (from input files, say) become '?',
+ * so that no terminal escape reaches a listing; caller frees.
+ */
+char *pm_state_reason_text(const char *reason);
 
 /* Append a row to run id's state history (inside the caller's work). */
 enum pm_err pm_state_add_history(struct pm_state *st, const char *id,

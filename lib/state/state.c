@@ -287,18 +287,34 @@ static void new_id(char id[PM_RUN_ID_MAX])
 		snprintf(id + 2 * i, 3, "%02x", b[i]);
 }
 
+char *pm_state_reason_text(const char *reason)
+{
+	char *t = pm_xstrdup(reason ? reason : "");
+	size_t i;
+
+	for (i = 0; t[i]; i++)
+		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
+			t[i] = '?';
+	return t;
+}
+
 enum pm_err pm_state_add_history(struct pm_state *st, const char *id,
 				 const char *state, const char *reason,
 				 const char *now, struct pm_buf *err)
 {
+	char *why = pm_state_reason_text(reason);
+	enum pm_err ret;
+
 	/* PostgreSQL types parameters in a select list only by their casts */
-	return pm_db_query(st->db,
-			   "INSERT INTO run_states (run_id, seq, state, reason, "
-			   "at_ms) SELECT CAST(? AS TEXT), COALESCE(MAX(seq), 0) "
-			   "+ 1, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS "
-			   "BIGINT) FROM run_states WHERE run_id = ?",
-			   (const char *const[]){ id, state, reason, now, id },
-			   5, NULL, NULL, err);
+	ret = pm_db_query(st->db,
+			  "INSERT INTO run_states (run_id, seq, state, reason, "
+			  "at_ms) SELECT CAST(? AS TEXT), COALESCE(MAX(seq), 0) "
+			  "+ 1, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS "
+			  "BIGINT) FROM run_states WHERE run_id = ?",
+			  (const char *const[]){ id, state, why, now, id }, 5,
+			  NULL, NULL, err);
+	free(why);
+	return ret;
 }
 
 enum pm_err pm_state_run_create(struct pm_state *st,
@@ -388,9 +404,11 @@ enum pm_err pm_state_run_move_at(struct pm_state *st, const char *id,
 	struct pm_rows rs = { 0 };
 	enum pm_err ret;
 	size_t changed = 0;
+	char *why;
 	int cur;
 
 	pm_state_ms_text(now, pm_state_now_ms());
+	reason = why = pm_state_reason_text(reason);
 	ret = pm_db_begin(st->db, err);
 	if (!ret)
 		ret = pm_db_query(st->db,
@@ -451,6 +469,7 @@ out:
 	if (ret)
 		pm_db_rollback(st->db);
 	pm_rows_release(&rs);
+	free(why);
 	return ret;
 }
 

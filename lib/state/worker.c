@@ -198,8 +198,10 @@ enum pm_err pm_state_run_fail(struct pm_state *st, const char *id,
 	enum pm_err ret;
 	size_t changed = 0;
 	long attempt, max;
+	char *shown;
 
 	*retried = 0;
+	reason = shown = pm_state_reason_text(reason);
 	pm_state_ms_text(now, pm_state_now_ms());
 	pm_state_ms_text(when, pm_state_now_ms() + delay_ms);
 	ret = pm_db_begin(st->db, err);
@@ -267,6 +269,7 @@ out:
 	if (ret)
 		pm_db_rollback(st->db);
 	pm_rows_release(&rs);
+	free(shown);
 	return ret;
 }
 

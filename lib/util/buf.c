@@ -197,3 +197,17 @@ void pm_buf_add_json_num(struct pm_buf *b, double v)
 	if (!strpbrk(tmp, ".eEn"))
 		pm_buf_addstr(b, ".0");
 }
+
+void pm_buf_add_printable(struct pm_buf *b, const char *p, size_t n,
+			  size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		pm_buf_addch(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	if (n > max)
+		pm_buf_addstr(b, "...");
+}
