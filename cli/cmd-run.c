@@ -74,6 +74,32 @@ static void task_clock(void *ctx, const char *task, double timeout_s)
 	watchdog_clock(NULL, task, timeout_s);
 }
 
+/*
+ * One alert per stale station and episode (its newest row, or the day
+ * it sent nothing), so that an hourly run does not repeat it.
+ */
+static void alert_stale(struct recorder *rc, const struct pm_flow_result *r)
+{
+	char day[16];
+	size_t i;
+
+	pm_date_format(pm_state_now_ms() / 1000, day);
+	for (i = 0; i < r->nr_stale; i++) {
+		struct pm_buf key = PM_BUF_INIT, text = PM_BUF_INIT;
+		const char *s = r->stale[i];
+
+		pm_buf_addf(&key, "stale:%s%s%s", s,
+			    strstr(s, "(no rows)") ? ":" : "",
+			    strstr(s, "(no rows)") ? day : "");
+		pm_buf_addf(&text, "station %s: no new data for longer than "
+				   "the contract's freshness limit (run %s)",
+			    s, rc->id);
+		pm_state_alert_add(rc->st, key.buf, "stale", text.buf, NULL);
+		pm_buf_release(&key);
+		pm_buf_release(&text);
+	}
+}
+
 /* Parameters as a JSON object, for the run's record. */
 static char *params_json(const struct opt_list *params)
 {
@@ -218,6 +244,8 @@ static void print_progress(void *ctx, size_t done, size_t total,
 static void print_result(const struct pm_flow_result *r, int json, int ok,
 			 const char *flow)
 {
+	size_t i;
+
 	if (json) {
 		struct pm_buf b = PM_BUF_INIT;
 
@@ -230,9 +258,17 @@ static void print_result(const struct pm_flow_result *r, int json, int ok,
 		pm_buf_add_json_num(&b, r->score);
 		pm_buf_addf(&b, ", \"batches\": %zu, \"published\": %zu, "
 				"\"unchanged\": %zu, \"failed\": %zu, "
-				"\"skipped\": %zu, \"main\": \"%s\"",
+				"\"skipped\": %zu, \"no_data\": %zu, "
+				"\"main\": \"%s\", \"stale_stations\": [",
 			    r->batches, r->published, r->unchanged, r->failed,
-			    r->skipped, r->main_commit);
+			    r->skipped, r->no_data, r->main_commit);
+		for (i = 0; i < r->nr_stale; i++) {
+			if (i)
+				pm_buf_addstr(&b, ", ");
+			pm_buf_add_json_str(&b, r->stale[i],
+					    strlen(r->stale[i]));
+		}
+		pm_buf_addch(&b, ']');
 		if (!r->passed)
 			pm_buf_addf(&b, ", \"branch\": \"%s\"", r->branch);
 		pm_buf_addstr(&b, "}\n");
@@ -244,8 +280,13 @@ static void print_result(const struct pm_flow_result *r, int json, int ok,
 	       r->run, r->input_rows, r->accepted_rows, r->output_rows,
 	       r->score);
 	printf("batches %zu: %zu published, %zu unchanged, %zu failed, %zu "
-	       "skipped\n",
+	       "skipped",
 	       r->batches, r->published, r->unchanged, r->failed, r->skipped);
+	if (r->no_data)
+		printf(", %zu with no data", r->no_data);
+	printf("\n");
+	for (i = 0; i < r->nr_stale; i++)
+		printf("stale station %s\n", r->stale[i]);
 	printf("main is at %.12s\n", r->main_commit);
 	if (!r->passed)
 		printf("kept branch %s: pm25 data diff main %s\n", r->branch,
@@ -511,6 +552,8 @@ static int run_flow(int backfill, int argc, const char **argv)
 		pm_state_alert_run(rc.st, rc.id, "quality", q.buf, NULL);
 		pm_buf_release(&q);
 	}
+	if (rc.st && *rc.id && (!e || e == PM_ERR_GATE))
+		alert_stale(&rc, &r); /* a run that failed knows nothing */
 	owner_stop();
 	if (rc.st && *rc.id && !cmd_existing_run) {
 		char why[256];
@@ -535,6 +578,7 @@ out:
 	if (!cmd_existing_run)
 		send_alerts(rc.st);
 	owner_stop();
+	pm_flow_result_release(&r);
 	pm_state_close(rc.st);
 	pm_buf_release(&rc.scratch);
 	free(pj);

@@ -34,6 +34,7 @@ struct run {
 	struct pm_source_req req;
 	struct pm_strv stations;
 	struct pm_buf scratch; /* tmp_dir/<run> */
+	struct pm_strv seen;   /* stations that sent rows */
 	int64_t started;
 	int raw_per_day; /* backfill: raw is landed once per day folder */
 };
@@ -457,6 +458,112 @@ static enum pm_err publish(struct run *ru, const struct batch *b,
 	return ret;
 }
 
+void pm_flow_result_release(struct pm_flow_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_stale; i++)
+		free(r->stale[i]);
+	free(r->stale);
+	r->stale = NULL;
+	r->nr_stale = r->alloc_stale = 0;
+}
+
+static int seen(const struct pm_strv *l, const char *id, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		if (strlen(l->v[i]) == n && !memcmp(l->v[i], id, n))
+			return 1;
+	return 0;
+}
+
+/* Add (or replace) the stale entry of station id. */
+static void set_stale(struct pm_flow_result *r, const char *id, size_t n,
+		      const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_stale; i++)
+		if (!strncmp(r->stale[i], id, n) &&
+		    (r->stale[i][n] == '\0' || r->stale[i][n] == ' '))
+			break;
+	if (i == r->nr_stale) {
+		PM_ALLOC_GROW(r->stale, r->nr_stale + 1, r->alloc_stale);
+		r->nr_stale++;
+	} else {
+		free(r->stale[i]);
+	}
+	r->stale[i] = pm_xstrdup(text);
+}
+
+/* Drop the stale entry of station id, if any (it has fresh data now). */
+static void clear_stale(struct pm_flow_result *r, const char *id, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_stale; i++)
+		if (!strncmp(r->stale[i], id, n) &&
+		    (r->stale[i][n] == '\0' || r->stale[i][n] == ' ')) {
+			free(r->stale[i]);
+			r->stale[i] = r->stale[--r->nr_stale];
+			return;
+		}
+}
+
+/*
+ * Per station of batch t: whether its newest row is older than the
+ * contract's freshness limit (at the run's clock). A station asked for
+ * that sent no row at all in the run is stale too (see run_finish).
+ */
+static void note_stale(struct run *ru, const struct pm_table *t)
+{
+	int64_t max_age = 0, now;
+	size_t i, k, nst = t->stations.nr;
+	int64_t *newest;
+
+	for (i = 0; i < ru->contract.nr_rules; i++)
+		if (ru->contract.rules[i].kind == PM_RULE_FRESHNESS)
+			max_age = ru->contract.rules[i].max_age;
+	for (k = 0; k < nst; k++)
+		if (!seen(&ru->seen, t->stations.keys[k], t->stations.lens[k]))
+			pm_strv_pushn(&ru->seen, t->stations.keys[k],
+				      t->stations.lens[k]);
+	/* a backfill reads the past: old rows are what it asked for */
+	if (!max_age || !nst || ru->raw_per_day)
+		return;
+	now = ru->o->now == PM_TIME_NONE ? (int64_t)time(NULL) : ru->o->now;
+	newest = pm_xmalloc(nst * sizeof(*newest));
+	for (k = 0; k < nst; k++)
+		newest[k] = PM_TIME_NONE;
+	for (i = 0; i < t->nr; i++) {
+		uint32_t s = t->station[i];
+
+		if (s < nst && t->time[i] != PM_TIME_NONE &&
+		    (newest[s] == PM_TIME_NONE || t->time[i] > newest[s]))
+			newest[s] = t->time[i];
+	}
+	for (k = 0; k < nst; k++) {
+		const char *id = t->stations.keys[k];
+		size_t n = t->stations.lens[k];
+		struct pm_buf text = PM_BUF_INIT;
+		char iso[32];
+
+		if (newest[k] != PM_TIME_NONE && now - newest[k] <= max_age) {
+			clear_stale(ru->r, id, n);
+			continue;
+		}
+		if (newest[k] == PM_TIME_NONE)
+			continue;
+		pm_time_format(newest[k], iso);
+		pm_buf_addf(&text, "%.*s (newest %s)", (int)n, id, iso);
+		set_stale(ru->r, id, n, text.buf);
+		pm_buf_release(&text);
+	}
+	free(newest);
+}
+
 #define PUBLISH_TRIES 8
 
 /*
@@ -503,6 +610,15 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 		if (ret)
 			goto out;
 	}
+	note_stale(ru, b->t);
+	if (!b->t->nr) {
+		/* no data is not bad data: nothing to check or publish */
+		ru->r->no_data++;
+		t0 = task_start(ru, "validate");
+		event(ru, "validate", "Completed", t0,
+		      "\"rows\": 0, \"no_data\": true");
+		goto out;
+	}
 
 	/*
 	 * validate and clean: one pass of the engine checks the rows and
@@ -530,7 +646,10 @@ static enum pm_err batch(struct run *ru, const struct batch *b,
 	ru->r->input_rows += rep.input_rows;
 	ru->r->accepted_rows += rep.accepted;
 	ru->r->output_rows += rep.out_rows;
-	ru->r->score = rep.score;
+	/* the run's score, over every batch so far */
+	ru->r->score = ru->r->input_rows ? (double)ru->r->accepted_rows /
+						   (double)ru->r->input_rows :
+					   0;
 	pm_buf_reset(&extra);
 	pm_buf_addf(&extra, "\"output_rows\": %zu, \"files\": %zu",
 		    rep.out_rows, rep.out_files);
@@ -700,6 +819,21 @@ static enum pm_err run_start(struct run *ru, struct pm_store *data,
 
 static void run_finish(struct run *ru)
 {
+	size_t i;
+
+	/* stations asked for by name that sent nothing at all */
+	for (i = 0; !ru->raw_per_day && i < ru->stations.nr; i++)
+		if (strcmp(ru->stations.v[i], "all") &&
+		    !seen(&ru->seen, ru->stations.v[i],
+			  strlen(ru->stations.v[i]))) {
+			struct pm_buf text = PM_BUF_INIT;
+
+			pm_buf_addf(&text, "%s (no rows)", ru->stations.v[i]);
+			set_stale(ru->r, ru->stations.v[i],
+				  strlen(ru->stations.v[i]), text.buf);
+			pm_buf_release(&text);
+		}
+	pm_strv_release(&ru->seen);
 	pm_store_resolve(ru->data, "main", ru->r->main_commit, NULL);
 	if (ru->scratch.len)
 		pm_remove_tree(ru->scratch.buf);
@@ -893,12 +1027,15 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	struct day_index idx = { 0 };
 	struct pm_buf extra = PM_BUF_INIT, dir = PM_BUF_INIT,
 		      branch = PM_BUF_INIT;
+	struct pm_fetched whole;
 	struct run ru;
 	enum pm_err ret;
 	int64_t first, last, day;
 	size_t i, total, done = 0, no_time = 0;
+	int replay = !o->input && o->file;
 	double t0;
 
+	memset(&whole, 0, sizeof(whole));
 	pm_table_init(&all);
 	ret = run_start(&ru, data, o, r, "backfill", err);
 	if (ret)
@@ -935,7 +1072,31 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 		goto out;
 	}
 	total = (size_t)(last - first + 1);
-	if (o->input)
+	if (replay) {
+		/*
+		 * A recording holds every day at once: read and parse it
+		 * once, then take each day's rows from it, so that the
+		 * days without any cost nothing.
+		 */
+		ru.req.from_day = first;
+		ru.req.to_day = last;
+		ret = fetch(&ru, &whole, &t0, err);
+		pm_buf_reset(&extra);
+		pm_buf_addf(&extra, "\"bytes\": %zu", whole.len);
+		event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
+		      extra.buf);
+		if (!ret) {
+			t0 = task_start(&ru, "parse");
+			ret = parse_pages(&ru, &whole, &all, err);
+			pm_buf_reset(&extra);
+			pm_buf_addf(&extra, "\"rows\": %zu", all.nr);
+			event(&ru, "parse", ret ? "Failed" : "Completed", t0,
+			      extra.buf);
+		}
+		if (ret)
+			goto out;
+	}
+	if (o->input || replay)
 		day_index_build(&idx, &all, first, last);
 	for (day = first; day <= last; day++, done++) {
 		struct pm_fetched f;
@@ -961,21 +1122,29 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 		memset(&f, 0, sizeof(f));
 		pm_table_init(&t);
 		t0 = now_ms();
-		if (o->input) {
-			size_t end;
-
+		if (o->input || replay) {
 			day_slice(&all, &idx, day, &t);
 			if (!t.nr) {
+				r->no_data += replay;
 				pm_table_release(&t);
 				continue;
 			}
-			/* the day's rows as read are its raw record */
-			pm_table_write_csv(&t, &raw);
-			end = raw.len;
+			if (replay) {
+				/* the recording is the raw record */
+				pm_buf_add(&raw, whole.data, whole.len);
+				f.page_end = pm_xmalloc(whole.nr_pages *
+							sizeof(*f.page_end));
+				memcpy(f.page_end, whole.page_end,
+				       whole.nr_pages * sizeof(*f.page_end));
+				f.nr_pages = whole.nr_pages;
+			} else {
+				/* the day's rows as read are its raw record */
+				pm_table_write_csv(&t, &raw);
+				f.page_end = pm_xmalloc(sizeof(*f.page_end));
+				f.page_end[0] = raw.len;
+				f.nr_pages = 1;
+			}
 			f.data = pm_buf_detach(&raw, &f.len);
-			f.page_end = pm_xmalloc(sizeof(*f.page_end));
-			f.page_end[0] = end;
-			f.nr_pages = 1;
 		} else {
 			ru.req.from_day = ru.req.to_day = day;
 			ret = fetch(&ru, &f, &t0, err);
@@ -985,14 +1154,14 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 			event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
 			      extra.buf);
 		}
-		if (!ret && (t.nr || !o->input)) {
+		if (!ret && (t.nr || !(o->input || replay))) {
 			struct batch b;
 
 			snprintf(compact, sizeof(compact), "%.4s%.2s%.2s", date,
 				 date + 5, date + 8);
 			pm_buf_setf(&branch, "etl-%s-%s", r->run, compact);
 			b.t = &t;
-			b.parse = o->input ? NULL : parse_pages;
+			b.parse = o->input || replay ? NULL : parse_pages;
 			b.f = &f;
 			b.raw = f.data;
 			b.page_end = f.page_end;
@@ -1021,6 +1190,7 @@ out:
 		run_finish(&ru);
 	day_index_release(&idx);
 	pm_table_release(&all);
+	pm_fetched_release(&whole);
 	pm_buf_release(&extra);
 	pm_buf_release(&dir);
 	pm_buf_release(&branch);

@@ -74,10 +74,20 @@ struct pm_flow_result {
 	char branch[96];	     /* etl-<run>, kept when the gate failed */
 	char main_commit[PM_ID_MAX]; /* main after the run */
 	size_t input_rows, accepted_rows, output_rows;
-	double score;		     /* last batch's score */
+	double score;		     /* accepted / input rows, whole run */
 	int passed;		     /* every batch passed its gate */
 	size_t batches, published, unchanged, failed, skipped;
+	size_t no_data; /* batches with no rows: not a failure */
+	/*
+	 * Stations whose newest row is older than the contract's
+	 * freshness limit, or that sent none of the stations asked for:
+	 * "ID" or "ID (newest YYYY-MM-DDTHH:MM:SSZ)", owned, each once.
+	 */
+	char **stale;
+	size_t nr_stale, alloc_stale;
 };
+
+void pm_flow_result_release(struct pm_flow_result *r);
 
 /*
  * A new run id for time t (seconds): 20261126T042000Z-1a2b, the suffix
