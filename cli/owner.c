@@ -275,14 +275,18 @@ int owner_record_end(struct pm_state *st, const char *cmd, const char *id,
 				     &err);
 		if (!e || e == PM_ERR_CONFLICT || e == PM_ERR_NOTFOUND)
 			break;
-		if (pm_mono_s() - start >= limit)
+		/*
+		 * A database that does not answer may come back: wait for
+		 * it. Another failure (a full disk) gets a few quick tries.
+		 */
+		if (pm_mono_s() - start >= (e == PM_ERR_NET ? limit : 2))
 			break;
 		if (!tries++)
 			fprintf(stderr,
 				"pm25 %s: cannot record run %s as %s yet (%s); "
 				"retrying for %g s\n",
 				cmd, id, pm_run_state_name((enum pm_run_state)s),
-				err.buf, limit);
+				err.buf, e == PM_ERR_NET ? limit : 2);
 		usleep((useconds_t)(pm_backoff_s(0.25, tries, 5) * 1e6));
 	}
 	if (e == PM_ERR_CONFLICT || e == PM_ERR_NOTFOUND) {

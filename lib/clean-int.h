@@ -31,17 +31,35 @@ struct pm_srow {
 };
 
 /* A station's clean hourly grid, from hour first for span hours. */
+/*
+ * A station's clean hourly grid: span rows in nseg runs of consecutive
+ * hours, run s from hour seg_first[s] at row seg_off[s] (seg_off[nseg]
+ * is span). A hole longer than the contract's max_hole separates two
+ * runs, so a grid grows with the rows, not with the time they span.
+ */
 struct pm_sgrid {
-	uint32_t first, span;
-	uint16_t *mask;	 /* per hour: present columns */
-	uint8_t *flags;	 /* per hour: enum pm_row_flags */
-	struct pm_vpool v; /* present values, hour by hour */
+	uint32_t first, span; /* first hour; rows */
+	uint16_t *mask;	 /* per row: present columns */
+	uint8_t *flags;	 /* per row: enum pm_row_flags */
+	struct pm_vpool v; /* present values, row by row */
+	uint32_t nseg;
+	uint32_t *seg_first, *seg_off; /* owned */
 };
 
-/* A position in a grid: the next hour and its first value. */
+/* A position in a grid: the next row, its first value, its run. */
 struct pm_gcursor {
 	size_t cur, curv;
+	uint32_t seg;
 };
+
+/* The hour of row i of g; *seg is a hint that only moves forward. */
+static inline uint32_t pm_grid_hour(const struct pm_sgrid *g, size_t i,
+				    uint32_t *seg)
+{
+	while (*seg + 1 < g->nseg && i >= g->seg_off[*seg + 1])
+		(*seg)++;
+	return g->seg_first[*seg] + (uint32_t)(i - g->seg_off[*seg]);
+}
 
 struct pm_station {
 	const char *id; /* borrowed from the engine's id map */

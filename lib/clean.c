@@ -564,6 +564,16 @@ static void copy_code(struct pm_vpool *to, const struct pm_vpool *from,
  * Lay the accepted rows acc[0..n) (hour order) on the station's grid.
  * Values keep their codes; only interpolated cells are encoded anew.
  */
+/* Whether accepted row i follows a hole longer than the contract allows. */
+static int hole(const struct pm_contract *c, const struct pm_station *s,
+		const uint32_t *acc, size_t i)
+{
+	uint32_t a = s->rows[acc[i - 1] & ~WARN_BIT].hour,
+		 b = s->rows[acc[i] & ~WARN_BIT].hour;
+
+	return c->max_hole > 0 && b - a - 1 > (uint32_t)c->max_hole;
+}
+
 static void build_grid(struct engine *e, struct tally *ty,
 		       struct pm_station *s, const uint32_t *acc, size_t n)
 {
@@ -572,27 +582,52 @@ static void build_grid(struct engine *e, struct tally *ty,
 	struct pm_clean_report *r = &ty->r;
 	double *series[PM_NMEASURES] = { NULL };
 	uint8_t *filled[PM_NMEASURES] = { NULL };
-	uint32_t *row_at;
+	uint32_t *row_at, seg;
 	size_t i, span;
 	int64_t last;
 	int col;
 
+	/* runs of hours: a hole longer than max_hole starts a new one */
 	g->first = s->rows[acc[0] & ~WARN_BIT].hour;
-	span = (size_t)(s->rows[acc[n - 1] & ~WARN_BIT].hour - g->first) + 1;
-	last = ((int64_t)g->first + (int64_t)span - 1) * 3600;
+	g->nseg = 1;
+	for (i = 1; i < n; i++)
+		g->nseg += hole(c, s, acc, i);
+	g->seg_first = pm_xmalloc(g->nseg * sizeof(*g->seg_first));
+	g->seg_off = pm_xmalloc((g->nseg + 1) * sizeof(*g->seg_off));
+	g->seg_first[0] = g->first;
+	g->seg_off[0] = 0;
+	for (i = 1, seg = 0; i < n; i++)
+		if (hole(c, s, acc, i)) {
+			uint32_t prev = s->rows[acc[i - 1] & ~WARN_BIT].hour;
+
+			g->seg_off[seg + 1] =
+				g->seg_off[seg] + (prev - g->seg_first[seg]) + 1;
+			seg++;
+			g->seg_first[seg] = s->rows[acc[i] & ~WARN_BIT].hour;
+		}
+	g->seg_off[g->nseg] = g->seg_off[g->nseg - 1] +
+			      (s->rows[acc[n - 1] & ~WARN_BIT].hour -
+			       g->seg_first[g->nseg - 1]) +
+			      1;
+	span = g->seg_off[g->nseg];
+	last = (int64_t)s->rows[acc[n - 1] & ~WARN_BIT].hour * 3600;
 	if (r->newest == PM_TIME_NONE || last > r->newest)
 		r->newest = last;
 	r->stations++;
 	r->grid_rows += span;
 	r->rows_added += span - n;
 
-	/* which accepted row sits at each hour, UINT32_MAX for none */
+	/* which accepted row sits at each grid row, UINT32_MAX for none */
 	row_at = pm_xmalloc(span * sizeof(*row_at));
 	for (i = 0; i < span; i++)
 		row_at[i] = UINT32_MAX;
-	for (i = 0; i < n; i++)
-		row_at[s->rows[acc[i] & ~WARN_BIT].hour - g->first] =
-			(uint32_t)i;
+	for (i = 0, seg = 0; i < n; i++) {
+		uint32_t h = s->rows[acc[i] & ~WARN_BIT].hour;
+
+		while (seg + 1 < g->nseg && h >= g->seg_first[seg + 1])
+			seg++;
+		row_at[g->seg_off[seg] + (h - g->seg_first[seg])] = (uint32_t)i;
+	}
 	for (i = 0; i < span; i++) {
 		const struct pm_srow *row =
 			row_at[i] == UINT32_MAX ?
@@ -620,7 +655,12 @@ static void build_grid(struct engine *e, struct tally *ty,
 			pm_vpool_unpack(&s->v, row->mask, row->voff, v);
 			series[col][i] = v[col];
 		}
-		i = fill_gaps(series[col], span, c->max_gap, filled[col]);
+		/* gaps are filled within a run, never across a hole */
+		i = 0;
+		for (seg = 0; seg < g->nseg; seg++)
+			i += fill_gaps(series[col] + g->seg_off[seg],
+				       g->seg_off[seg + 1] - g->seg_off[seg],
+				       c->max_gap, filled[col] + g->seg_off[seg]);
 		r->interpolated_cells += i;
 		if (col == PM_COL_PM25)
 			r->pm25_interpolated += i;
@@ -792,8 +832,11 @@ static void format_rows(const struct pm_contract *c, const struct pm_station *s,
 		id = quoted.buf;
 		id_len = quoted.len;
 	}
-	for (; k->cur < g->span && g->first + k->cur < end; k->cur++) {
-		uint32_t hour = g->first + (uint32_t)k->cur;
+	for (; k->cur < g->span; k->cur++) {
+		uint32_t hour = pm_grid_hour(g, k->cur, &k->seg);
+
+		if (hour >= end)
+			break;
 		unsigned m = g->mask[k->cur];
 		size_t i, at = k->curv;
 		char *p;
@@ -858,8 +901,7 @@ static enum pm_err write_file(const char *path, const struct pm_buf *b,
 	size_t left = b->len;
 
 	if (fd < 0)
-		return pm_errf(err, PM_ERR_IO, "%s: %s", path,
-			       strerror(errno));
+		return pm_errno_fail(err, path);
 	while (left) {
 		ssize_t n = write(fd, p, left);
 
@@ -869,25 +911,33 @@ static enum pm_err write_file(const char *path, const struct pm_buf *b,
 			int saved = errno;
 
 			close(fd);
-			return pm_errf(err, PM_ERR_IO, "%s: %s", path,
-				       strerror(n < 0 ? saved : ENOSPC));
+			errno = n < 0 ? saved : ENOSPC;
+			return pm_errno_fail(err, path);
 		}
 		p += n;
 		left -= (size_t)n;
 	}
 	if (close(fd))
-		return pm_errf(err, PM_ERR_IO, "%s: %s", path,
-			       strerror(errno));
+		return pm_errno_fail(err, path);
 	return PM_OK;
 }
 
 /* Move cursor k of grid g to the first hour at or after hour h. */
 static void seek(const struct pm_sgrid *g, struct pm_gcursor *k, uint32_t h)
 {
-	size_t target = h <= g->first ? 0 : h - g->first;
+	size_t target = g->span;
+	uint32_t s;
 
-	if (target > g->span)
-		target = g->span;
+	/* the first row at or after hour h */
+	for (s = 0; s < g->nseg; s++) {
+		uint32_t len = g->seg_off[s + 1] - g->seg_off[s];
+
+		if (g->seg_first[s] + len - 1 >= h) {
+			target = g->seg_off[s] +
+				 (h > g->seg_first[s] ? h - g->seg_first[s] : 0);
+			break;
+		}
+	}
 	for (; k->cur < target; k->cur++)
 		k->curv += (size_t)__builtin_popcount(g->mask[k->cur]);
 }
@@ -969,8 +1019,12 @@ static enum pm_err write_days(struct engine *e, size_t nst, struct pm_buf *err)
 
 		if (!g->span)
 			continue;
-		lo = g->first < lo ? g->first : lo;
-		hi = g->first + g->span - 1 > hi ? g->first + g->span - 1 : hi;
+		{
+			uint32_t seg = 0, end = pm_grid_hour(g, g->span - 1, &seg);
+
+			lo = g->first < lo ? g->first : lo;
+			hi = end > hi ? end : hi;
+		}
 	}
 	if (lo > hi)
 		goto out;
@@ -1009,8 +1063,7 @@ static enum pm_err write_days(struct engine *e, size_t nst, struct pm_buf *err)
 			    day >= mid, date);
 		pm_buf_addf(&to, "%s/date=%s.csv", e->o->out_dir, date);
 		if (rename(path.buf, to.buf) && errno != ENOENT)
-			ret = pm_errf(err, PM_ERR_IO, "%s: %s", to.buf,
-				      strerror(errno));
+			ret = pm_errno_fail(err, to.buf);
 		pm_buf_release(&to);
 	}
 out:
@@ -1036,7 +1089,7 @@ static enum pm_err write_single(struct engine *e, size_t nst,
 		return ret;
 	add_header(e->c, &text);
 	for (i = 0; i < nst; i++) {
-		struct pm_gcursor k = { 0, 0 };
+		struct pm_gcursor k = { 0, 0, 0 };
 
 		if (!e->st[i].grid.span)
 			continue;
@@ -1368,6 +1421,7 @@ static void hand_series(const struct pm_station *s,
 	const struct pm_sgrid *g = &s->grid;
 	double *col[PM_NMEASURES], v[PM_NMEASURES];
 	size_t i, at = 0;
+	uint32_t seg;
 	int c;
 
 	if (!g->span)
@@ -1380,8 +1434,15 @@ static void hand_series(const struct pm_station *s,
 		for (c = 0; c < PM_NMEASURES; c++)
 			col[c][i] = v[c];
 	}
-	o->series(o->series_data, s->id, s->len, g->first, g->span,
-		  (const double *const *)col);
+	/* one call per run of hours: each is contiguous */
+	for (seg = 0; seg < g->nseg; seg++) {
+		const double *part[PM_NMEASURES];
+
+		for (c = 0; c < PM_NMEASURES; c++)
+			part[c] = col[c] + g->seg_off[seg];
+		o->series(o->series_data, s->id, s->len, g->seg_first[seg],
+			  g->seg_off[seg + 1] - g->seg_off[seg], part);
+	}
 	for (c = 0; c < PM_NMEASURES; c++)
 		free(col[c]);
 }

@@ -82,6 +82,8 @@ void pm_station_release(struct pm_station *s)
 	free(s->bad_text);
 	free(s->grid.mask);
 	free(s->grid.flags);
+	free(s->grid.seg_first);
+	free(s->grid.seg_off);
 	pm_vpool_release(&s->grid.v);
 	memset(s, 0, sizeof(*s));
 }

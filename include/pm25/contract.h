@@ -63,6 +63,7 @@ struct pm_contract {
 	int key_keep_last;     /* key duplicates keep the last (else first) */
 	unsigned interp_cols;  /* bit per column to interpolate */
 	int max_gap;	       /* longest gap filled, hours */
+	int max_hole;	       /* longest hole the grid spans, hours; 0: any */
 	int decimals;	       /* output precision, -1 = shortest */
 	int out_cols[PM_MAX_OUT_COLS]; /* column or enum pm_out_col */
 	size_t nr_out_cols;

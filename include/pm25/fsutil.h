@@ -42,6 +42,19 @@ enum pm_err pm_mkdir_p(const char *path, struct pm_buf *err);
 /* Remove a directory tree (best effort). */
 void pm_remove_tree(const char *path);
 
+/*
+ * The error of a failed file operation on path, from errno: a full disk
+ * (ENOSPC, EDQUOT) says so, naming the folder; else "path: reason".
+ * Returns PM_ERR_IO.
+ */
+enum pm_err pm_errno_fail(struct pm_buf *err, const char *path);
+
+/*
+ * 1 if the file system holding path has (next to) no room left for an
+ * unprivileged writer: under 64 KiB, or no free inode.
+ */
+int pm_disk_full(const char *path);
+
 /* 1 if path is a directory, 0 otherwise. */
 int pm_is_dir(const char *path);
 

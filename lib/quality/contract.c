@@ -535,6 +535,23 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 						  "or keep, key is keep_last "
 						  "or keep_first");
 			}
+		} else if (!strcmp(key, "grid")) {
+			if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
+				return ret;
+			for_each_pair(x, v, kk, vv) {
+				int64_t secs;
+
+				s = pm_yaml_scalar(kk);
+				if (!s || strcmp(s, "max_hole"))
+					return at(x, kk, "unknown key in grid "
+							 "(max_hole)");
+				if ((ret = get_duration(x, vv, &secs)))
+					return ret;
+				if (secs < 3600 || secs > 3650LL * 86400)
+					return at(x, vv, "max_hole is from 1h "
+							 "to 3650d");
+				c->max_hole = (int)(secs / 3600);
+			}
 		} else if (!strcmp(key, "interpolate")) {
 			if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
 				return ret;
@@ -697,6 +714,7 @@ static const char default_yaml[] =
 	"  zero_is_missing: [ws, temp, rh]\n"
 	"duplicates: {exact: drop, key: keep_last}\n"
 	"interpolate: {columns: [pm25], max_gap: 3}\n"
+	"grid: {max_hole: 1d}\n"
 	"unique: {severity: warn}\n"
 	"freshness: {max_age: 2d, severity: warn}\n"
 	"columns:\n"

@@ -42,7 +42,12 @@ static enum pm_err fail(sqlite3 *h, int rc, const char *what,
 			       what, msg, busy_ms());
 	if (base == SQLITE_FULL)
 		return pm_errf(err, PM_ERR_IO,
-			       "state.db: %s: the disk is full (%s)", what,
+			       "state.db: %s: no space left on the disk holding "
+			       "%s (%s)",
+			       what,
+			       h && sqlite3_db_filename(h, "main") ?
+				       sqlite3_db_filename(h, "main") :
+				       "the state database",
 			       msg);
 	return pm_errf(err,
 		       base == SQLITE_CONSTRAINT ? PM_ERR_CONFLICT : PM_ERR_IO,

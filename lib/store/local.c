@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/fsutil.h"
 #include "pm25/dl.h"
 #include "pm25/log.h"
 #include "pm25/strv.h"
@@ -33,11 +34,24 @@ struct local {
 
 static int libgit2_users;
 
-static enum pm_err git_fail(struct pm_buf *err, enum pm_err e,
-			    const char *what)
+/*
+ * libgit2's error for what. On a full disk its message names some
+ * object or ref and hides why, so a repository whose disk has no room
+ * left says that, naming the folder.
+ */
+static enum pm_err git_fail(struct local *l, struct pm_buf *err,
+			    enum pm_err e, const char *what)
 {
 	const git_error *ge = DL_GIT(git_error_last)();
+	const char *dir = l && l->repo ? DL_GIT(git_repository_path)(l->repo) :
+					 NULL;
 
+	if (dir && pm_disk_full(dir))
+		return pm_errf(err, PM_ERR_IO,
+			       "%s: no space left on the disk holding %s "
+			       "(libgit2: %s)",
+			       what, dir,
+			       ge && ge->message ? ge->message : "error");
 	return pm_errf(err, e, "%s: %s", what,
 		       ge && ge->message ? ge->message : "libgit2 error");
 }
@@ -62,7 +76,7 @@ static enum pm_err lookup_commit(struct local *l, const char *ref,
 	if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS || rc == GIT_EINVALIDSPEC)
 		return pm_errf(err, PM_ERR_NOTFOUND, "no such ref: %s", ref);
 	if (rc)
-		return git_fail(err, PM_ERR_IO, ref);
+		return git_fail(l, err, PM_ERR_IO, ref);
 	rc = DL_GIT(git_object_peel)((git_object **)out, obj,
 				     GIT_OBJECT_COMMIT);
 	DL_GIT(git_object_free)(obj);
@@ -120,7 +134,7 @@ static int cas_ref(struct local *l, const char *refname, const git_oid *id,
 		return 0;
 	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS)
 		return 1;
-	git_fail(err, PM_ERR_IO, refname);
+	git_fail(l, err, PM_ERR_IO, refname);
 	return -1;
 }
 
@@ -141,7 +155,7 @@ static enum pm_err first_commit(struct local *l, struct pm_buf *err)
 	    DL_GIT(git_commit_create)(&id, l->repo, NULL, sig, sig, NULL,
 				      "pm25: initialise the repository\n", tree,
 				      0, NULL)) {
-		ret = git_fail(err, PM_ERR_IO, "first commit");
+		ret = git_fail(l, err, PM_ERR_IO, "first commit");
 		goto out;
 	}
 	if (cas_ref(l, "refs/heads/main", &id, NULL, "init", err) < 0)
@@ -211,7 +225,7 @@ static enum pm_err local_open(struct pm_store *s, const char *where,
 			      pm_errf(err, PM_ERR_NOTFOUND,
 				      "%s: no repository (run pm25 init)",
 				      where) :
-			      git_fail(err, PM_ERR_IO, where);
+			      git_fail(l, err, PM_ERR_IO, where);
 		goto out;
 	}
 	fast_writes(l->repo);
@@ -336,7 +350,7 @@ static enum pm_err local_list(struct pm_store *s, const char *ref,
 	if (!ret &&
 	    (DL_GIT(git_commit_tree)(&tree, c) ||
 	     DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, walk_cb, &w)))
-		ret = git_fail(err, PM_ERR_IO, ref);
+		ret = git_fail(l, err, PM_ERR_IO, ref);
 	pm_buf_release(&w.path);
 	DL_GIT(git_tree_free)(tree);
 	DL_GIT(git_commit_free)(c);
@@ -382,7 +396,7 @@ static enum pm_err local_find_same(struct pm_store *s, const char *ref,
 		return ret;
 	if (DL_GIT(git_odb_hash)(&w.want, data, len, GIT_OBJECT_BLOB) ||
 	    DL_GIT(git_commit_tree)(&tree, c))
-		ret = git_fail(err, PM_ERR_IO, ref);
+		ret = git_fail(l, err, PM_ERR_IO, ref);
 	else
 		DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, same_cb, &w);
 	*path_out = w.found;
@@ -401,7 +415,7 @@ static enum pm_err local_branches(struct pm_store *s, struct pm_strv *out,
 	git_branch_t type;
 
 	if (DL_GIT(git_branch_iterator_new)(&it, l->repo, GIT_BRANCH_LOCAL))
-		return git_fail(err, PM_ERR_IO, "branches");
+		return git_fail(l, err, PM_ERR_IO, "branches");
 	while (!DL_GIT(git_branch_next)(&ref, &type, it)) {
 		const char *name;
 
@@ -454,7 +468,7 @@ static enum pm_err local_branch_delete(struct pm_store *s, const char *name,
 		/* a writer killed while it held the ref left its lock */
 		drop_stale_lock(l, ref.buf);
 		if (DL_GIT(git_reference_delete)(r))
-			ret = git_fail(err, PM_ERR_IO, name);
+			ret = git_fail(l, err, PM_ERR_IO, name);
 	}
 	DL_GIT(git_reference_free)(r);
 	pm_buf_release(&ref);
@@ -498,7 +512,7 @@ static enum pm_err local_put(struct pm_store *s, const char *branch,
 	size_t i;
 
 	if (DL_GIT(git_blob_create_from_buffer)(&id, l->repo, data, len))
-		return git_fail(err, PM_ERR_IO, path);
+		return git_fail(l, err, PM_ERR_IO, path);
 	for (i = 0; i < l->nr; i++)
 		if (!strcmp(l->st[i].branch, branch) &&
 		    !strcmp(l->st[i].path, path))
@@ -551,7 +565,7 @@ static int write_commit(struct local *l, const char *branch,
 	    DL_GIT(git_commit_create)(id, l->repo, NULL, sig, sig, NULL, msg,
 				      tree, nr_parents, parents)) {
 		DL_GIT(git_signature_free)(sig);
-		git_fail(err, PM_ERR_IO, "commit");
+		git_fail(l, err, PM_ERR_IO, "commit");
 		return -1;
 	}
 	DL_GIT(git_signature_free)(sig);
@@ -602,7 +616,7 @@ static enum pm_err local_commit(struct pm_store *s, const char *branch,
 		    DL_GIT(git_tree_create_updated)(&tree_id, l->repo, base, n,
 						    up) ||
 		    DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id)) {
-			ret = git_fail(err, PM_ERR_IO, "tree");
+			ret = git_fail(l, err, PM_ERR_IO, "tree");
 		} else if (DL_GIT(git_oid_equal)(&tree_id,
 						 DL_GIT(git_tree_id)(base))) {
 			/* nothing changed: no empty commits */
@@ -724,7 +738,7 @@ static enum pm_err local_merge(struct pm_store *s, const char *src,
 			   DL_GIT(git_commit_tree)(&t_theirs, theirs) ||
 			   DL_GIT(git_merge_trees)(&idx, l->repo, t_base,
 						   t_ours, t_theirs, NULL)) {
-			ret = git_fail(err, PM_ERR_IO, "merge");
+			ret = git_fail(l, err, PM_ERR_IO, "merge");
 		} else if (DL_GIT(git_index_has_conflicts)(idx)) {
 			ret = pm_errf(err, PM_ERR_CONFLICT,
 				      "merging %s into %s conflicts", src, dst);
@@ -732,7 +746,7 @@ static enum pm_err local_merge(struct pm_store *s, const char *src,
 		} else if (DL_GIT(git_index_write_tree_to)(&tree_id, idx,
 							   l->repo) ||
 			   DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id)) {
-			ret = git_fail(err, PM_ERR_IO, "merge tree");
+			ret = git_fail(l, err, PM_ERR_IO, "merge tree");
 		} else {
 			const git_commit *parents[2] = { ours, theirs };
 
@@ -799,7 +813,7 @@ static enum pm_err local_revert(struct pm_store *s, const char *branch,
 		}
 		if (DL_GIT(git_revert_commit)(&idx, l->repo, target, head,
 					      mainline, NULL)) {
-			ret = git_fail(err, PM_ERR_IO, "revert");
+			ret = git_fail(l, err, PM_ERR_IO, "revert");
 		} else if (DL_GIT(git_index_has_conflicts)(idx)) {
 			ret = pm_errf(err, PM_ERR_CONFLICT,
 				      "reverting %s on %s conflicts", commit,
@@ -808,7 +822,7 @@ static enum pm_err local_revert(struct pm_store *s, const char *branch,
 		} else if (DL_GIT(git_index_write_tree_to)(&tree_id, idx,
 							   l->repo) ||
 			   DL_GIT(git_tree_lookup)(&tree, l->repo, &tree_id)) {
-			ret = git_fail(err, PM_ERR_IO, "revert tree");
+			ret = git_fail(l, err, PM_ERR_IO, "revert tree");
 		} else {
 			const git_commit *parents[1] = { head };
 
@@ -853,7 +867,7 @@ static enum pm_err local_diff(struct pm_store *s, const char *a,
 	if (DL_GIT(git_commit_tree)(&ta, ca) ||
 	    DL_GIT(git_commit_tree)(&tb, cb) ||
 	    DL_GIT(git_diff_tree_to_tree)(&d, l->repo, ta, tb, NULL)) {
-		ret = git_fail(err, PM_ERR_IO, "diff");
+		ret = git_fail(l, err, PM_ERR_IO, "diff");
 		goto out;
 	}
 	for (i = 0; i < DL_GIT(git_diff_num_deltas)(d); i++) {
@@ -894,7 +908,7 @@ static enum pm_err local_log(struct pm_store *s, const char *ref,
 		return ret;
 	if (DL_GIT(git_revwalk_new)(&walk, l->repo) ||
 	    DL_GIT(git_revwalk_push)(walk, DL_GIT(git_commit_id)(start))) {
-		ret = git_fail(err, PM_ERR_IO, "log");
+		ret = git_fail(l, err, PM_ERR_IO, "log");
 		goto out;
 	}
 	DL_GIT(git_revwalk_sorting)(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);

@@ -2,6 +2,7 @@
  * File-system helpers shared by every module that reads or writes files.
  */
 #include "../compat.h"
+#include <sys/statvfs.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -71,8 +72,7 @@ enum pm_err pm_atomic_open(struct pm_atomic *a, const char *path,
 	pm_buf_addf(&tmp, "%s.tmp-%ld-%u", path, (long)getpid(), seq++);
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		enum pm_err e = pm_errf(err, PM_ERR_IO, "%s: %s", tmp.buf,
-					strerror(errno));
+		enum pm_err e = pm_errno_fail(err, tmp.buf);
 		pm_buf_release(&tmp);
 		return e;
 	}
@@ -100,15 +100,15 @@ enum pm_err pm_atomic_commit(struct pm_atomic *a, struct pm_buf *err)
 	bad = ferror(a->fp);
 	if (fclose(a->fp) != 0 || bad) {
 		a->fp = NULL;
-		ret = pm_errf(err, PM_ERR_IO, "%s: write failed: %s", a->path,
-			      strerror(errno ? errno : EIO));
+		if (!errno)
+			errno = EIO;
+		ret = pm_errno_fail(err, a->path);
 		unlink(a->tmp);
 		goto out;
 	}
 	a->fp = NULL;
 	if (rename(a->tmp, a->path) != 0) {
-		ret = pm_errf(err, PM_ERR_IO, "%s: %s", a->path,
-			      strerror(errno));
+		ret = pm_errno_fail(err, a->path);
 		unlink(a->tmp);
 	}
 out:
@@ -135,8 +135,11 @@ enum pm_err pm_file_write_atomic(const char *path, const void *data,
 	if (ret)
 		return ret;
 	if (len && fwrite(data, 1, len, a.fp) != len) {
+		int saved = errno;
+
 		pm_atomic_abort(&a);
-		return pm_errf(err, PM_ERR_IO, "%s: %s", path, strerror(errno));
+		errno = saved;
+		return pm_errno_fail(err, path);
 	}
 	return pm_atomic_commit(&a, err);
 }
@@ -154,8 +157,7 @@ enum pm_err pm_mkdir_p(const char *path, struct pm_buf *err)
 			continue;
 		*s = '\0';
 		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-			ret = pm_errf(err, PM_ERR_IO, "%s: %s", p,
-				      strerror(errno));
+			ret = pm_errno_fail(err, p);
 			goto out;
 		}
 		if (end)
@@ -250,4 +252,29 @@ void pm_strv_free(char **v)
 	for (i = 0; v[i]; i++)
 		free(v[i]);
 	free(v);
+}
+
+int pm_disk_full(const char *path)
+{
+	struct statvfs v;
+
+	if (statvfs(path, &v))
+		return errno == ENOSPC;
+	return (uint64_t)v.f_bavail * v.f_frsize < (64u << 10) ||
+	       (v.f_files && v.f_favail == 0);
+}
+
+enum pm_err pm_errno_fail(struct pm_buf *err, const char *path)
+{
+	int saved = errno;
+
+	if (saved == ENOSPC || saved == EDQUOT) {
+		const char *slash = strrchr(path, '/');
+
+		return pm_errf(err, PM_ERR_IO,
+			       "%s: no space left on the disk holding %.*s",
+			       path, slash ? (int)(slash - path) : 1,
+			       slash ? path : ".");
+	}
+	return pm_errf(err, PM_ERR_IO, "%s: %s", path, strerror(saved));
 }

@@ -35,3 +35,11 @@ s = open(sys.argv[1]).read()
 rows = re.findall(r"<tr><td>([^<]*)</td><td></td><td>1</td>", s, re.S)
 print("eda stations:", sorted(rows))
 PY
+# without time bounds, rows 8,000 years apart make a grid of two rows
+# and two day files: the work follows the rows, not the time between
+grep -v -e earliest "$SRC/contracts/pm25.yaml" | sed 's/rule: timestamp,/rule: timestamp}/' > no-bounds.yaml
+printf 'DATETIMEDATA,PM25,stationID\n1970-01-02 03:00:00,23,02t\n9999-01-01 03:00:00,24,02t\n' > far.csv
+pm25 clean --contract no-bounds.yaml far.csv --out-dir days --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("far apart:", d["accepted_rows"], "accepted,", d["grid"]["grid_rows"], "grid rows,", d["output"]["files"], "files")'
