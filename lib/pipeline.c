@@ -1032,7 +1032,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	enum pm_err ret;
 	int64_t first, last, day;
 	size_t i, total, done = 0, no_time = 0;
-	int replay = !o->input && o->file;
+	int replay = !o->input && (o->file || o->url);
 	double t0;
 
 	memset(&whole, 0, sizeof(whole));
@@ -1074,9 +1074,10 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	total = (size_t)(last - first + 1);
 	if (replay) {
 		/*
-		 * A recording holds every day at once: read and parse it
-		 * once, then take each day's rows from it, so that the
-		 * days without any cost nothing.
+		 * A recording, or a URL given as such, holds every day at
+		 * once: read and parse it once, then take each day's rows
+		 * from it, so that the days without any cost nothing. Only
+		 * the source's own API is asked day by day.
 		 */
 		ru.req.from_day = first;
 		ru.req.to_day = last;

@@ -412,9 +412,16 @@ class Handler(BaseHTTPRequestHandler):
     def send(self, code, out, op=None, where=""):
         if op is not None:
             responses = op.get("responses", {})
-            spec = responses.get(code) or responses.get(str(code)) or responses.get("default")
-            if spec is None and code not in (401, 404, 409, 412, 501):
+            spec = responses.get(code) or responses.get(str(code))
+            # every answer is checked: a status the operation does not
+            # declare is a violation (the spec's "default" covers server
+            # errors only), and so is one this stand-in cannot give
+            if code == 501:
+                violation("%s: the client called what this stand-in does not implement" % where)
+            elif spec is None and code < 500:
                 violation("%s: status %d not declared" % (where, code))
+            if spec is None:
+                spec = responses.get("default")
             spec = resolve(spec) if spec else {}
             content = spec.get("content", {})
             if "application/json" in content and not isinstance(out, bytes):

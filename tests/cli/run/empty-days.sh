@@ -16,6 +16,10 @@ pm25 backfill -q --json --source air4thai-history --file "$f" --from 1995-01-01 
 import json, sys
 r = json.load(sys.stdin)
 print("25 years:", r["published"], "published,", r["skipped"], "skipped,", r["no_data"], "with no data, passed", r["passed"])'
+pm25 backfill -q --json --force --source air4thai-history --url "file://$f" --from 1995-01-01 --to 2019-12-31 | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print("the same as a URL, again:", r["published"], "published,", r["unchanged"], "unchanged,", r["no_data"], "with no data")'
 echo "-- the score of the run, not of its last day:"
 printf 'DATETIMEDATA,PM25,stationID\n2024-03-01 01:00:00,20,02t\n2024-03-01 02:00:00,5000,02t\n2024-03-02 01:00:00,21,02t\n2024-03-02 02:00:00,22,02t\n' > two-days.csv
 pm25 backfill -q --input two-days.csv 2> /dev/null | sed -n 1p | cut -d: -f2
