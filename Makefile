@@ -69,7 +69,8 @@ $(BUILD)/libpm25.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard include/pm25/*.h lib/*.h lib/*/*.h cli/*.h tests/unit/*.h)
+# Order-only: the packages are there before anything compiles, even with -j.
+$(BUILD)/%.o: %.c $(wildcard include/pm25/*.h lib/*.h lib/*/*.h cli/*.h tests/unit/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
