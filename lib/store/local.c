@@ -377,7 +377,7 @@ static int same_cb(const char *root, const git_tree_entry *te, void *arg)
 	if (strncmp(w->path.buf, w->prefix, strlen(w->prefix)))
 		return 0;
 	w->found = pm_xstrdup(w->path.buf);
-	return 1; /* stop the walk */
+	return -1; /* stop the walk (a positive value only skips a subtree) */
 }
 
 static enum pm_err local_find_same(struct pm_store *s, const char *ref,
