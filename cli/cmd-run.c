@@ -84,9 +84,9 @@ static void alert_stale(struct recorder *rc, const struct pm_flow_result *r)
 	size_t i;
 
 	pm_date_format(pm_state_now_ms() / 1000, day);
-	for (i = 0; i < r->nr_stale; i++) {
+	for (i = 0; i < r->stale.nr; i++) {
 		struct pm_buf key = PM_BUF_INIT, text = PM_BUF_INIT;
-		const char *s = r->stale[i];
+		const char *s = r->stale.v[i];
 
 		pm_buf_addf(&key, "stale:%s%s%s", s,
 			    strstr(s, "(no rows)") ? ":" : "",
@@ -262,11 +262,11 @@ static void print_result(const struct pm_flow_result *r, int json, int ok,
 				"\"main\": \"%s\", \"stale_stations\": [",
 			    r->batches, r->published, r->unchanged, r->failed,
 			    r->skipped, r->no_data, r->main_commit);
-		for (i = 0; i < r->nr_stale; i++) {
+		for (i = 0; i < r->stale.nr; i++) {
 			if (i)
 				pm_buf_addstr(&b, ", ");
-			pm_buf_add_json_str(&b, r->stale[i],
-					    strlen(r->stale[i]));
+			pm_buf_add_json_str(&b, r->stale.v[i],
+					    strlen(r->stale.v[i]));
 		}
 		pm_buf_addch(&b, ']');
 		if (!r->passed)
@@ -285,8 +285,8 @@ static void print_result(const struct pm_flow_result *r, int json, int ok,
 	if (r->no_data)
 		printf(", %zu with no data", r->no_data);
 	printf("\n");
-	for (i = 0; i < r->nr_stale; i++)
-		printf("stale station %s\n", r->stale[i]);
+	for (i = 0; i < r->stale.nr; i++)
+		printf("stale station %s\n", r->stale.v[i]);
 	printf("main is at %.12s\n", r->main_commit);
 	if (!r->passed)
 		printf("kept branch %s: pm25 data diff main %s\n", r->branch,

@@ -460,13 +460,7 @@ static enum pm_err publish(struct run *ru, const struct batch *b,
 
 void pm_flow_result_release(struct pm_flow_result *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->nr_stale; i++)
-		free(r->stale[i]);
-	free(r->stale);
-	r->stale = NULL;
-	r->nr_stale = r->alloc_stale = 0;
+	pm_strv_release(&r->stale);
 }
 
 static int seen(const struct pm_strv *l, const char *id, size_t n)
@@ -485,17 +479,16 @@ static void set_stale(struct pm_flow_result *r, const char *id, size_t n,
 {
 	size_t i;
 
-	for (i = 0; i < r->nr_stale; i++)
-		if (!strncmp(r->stale[i], id, n) &&
-		    (r->stale[i][n] == '\0' || r->stale[i][n] == ' '))
+	for (i = 0; i < r->stale.nr; i++)
+		if (!strncmp(r->stale.v[i], id, n) &&
+		    (r->stale.v[i][n] == '\0' || r->stale.v[i][n] == ' '))
 			break;
-	if (i == r->nr_stale) {
-		PM_ALLOC_GROW(r->stale, r->nr_stale + 1, r->alloc_stale);
-		r->nr_stale++;
-	} else {
-		free(r->stale[i]);
+	if (i == r->stale.nr) {
+		pm_strv_push(&r->stale, text);
+		return;
 	}
-	r->stale[i] = pm_xstrdup(text);
+	free(r->stale.v[i]);
+	r->stale.v[i] = pm_xstrdup(text);
 }
 
 /* Drop the stale entry of station id, if any (it has fresh data now). */
@@ -503,11 +496,11 @@ static void clear_stale(struct pm_flow_result *r, const char *id, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < r->nr_stale; i++)
-		if (!strncmp(r->stale[i], id, n) &&
-		    (r->stale[i][n] == '\0' || r->stale[i][n] == ' ')) {
-			free(r->stale[i]);
-			r->stale[i] = r->stale[--r->nr_stale];
+	for (i = 0; i < r->stale.nr; i++)
+		if (!strncmp(r->stale.v[i], id, n) &&
+		    (r->stale.v[i][n] == '\0' || r->stale.v[i][n] == ' ')) {
+			free(r->stale.v[i]);
+			r->stale.v[i] = r->stale.v[--r->stale.nr];
 			return;
 		}
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "pm25/err.h"
+#include "pm25/strv.h"
 #include "pm25/store.h"
 
 struct pm_buf;
@@ -83,8 +84,7 @@ struct pm_flow_result {
 	 * freshness limit, or that sent none of the stations asked for:
 	 * "ID" or "ID (newest YYYY-MM-DDTHH:MM:SSZ)", owned, each once.
 	 */
-	char **stale;
-	size_t nr_stale, alloc_stale;
+	struct pm_strv stale;
 };
 
 void pm_flow_result_release(struct pm_flow_result *r);

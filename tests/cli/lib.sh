@@ -79,3 +79,22 @@ paused() {
 	done
 	die "nothing stopped at the pause point of $1"
 }
+
+# sqlite_lock DB: another process takes DB's write lock and holds it
+# until sqlite_unlock (sets LOCKER).
+sqlite_lock() {
+	rm -f unlock locked
+	python3 - "$1" <<'PY' &
+import os, sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open("locked", "w").close()
+while not os.path.exists("unlock"):
+    time.sleep(0.05)
+c.execute("ROLLBACK")
+PY
+	LOCKER=$!
+	for _ in $(seq 200); do [ -e locked ] && return 0; sleep 0.05; done
+	die "the lock was not taken"
+}
+sqlite_unlock() { touch unlock; wait "$LOCKER"; rm -f locked; }

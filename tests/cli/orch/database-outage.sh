@@ -68,20 +68,7 @@ unset PM25_DATABASE_URL
 
 echo "-- SQLite locked past the busy timeout"
 export PM25_HOME=$PWD/lite PM25_SQLITE_BUSY_MS=300
-lock_on() {
-	rm -f unlock
-	python3 - "$PM25_HOME/state.db" <<'PY' &
-import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-while not os.path.exists("unlock"):
-    time.sleep(0.05)
-c.execute("ROLLBACK")
-PY
-	LOCKER=$!
-	for _ in $(seq 200); do [ -e locked ] && break; sleep 0.05; done
-}
-lock_off() { touch unlock; wait $LOCKER; rm -f locked; }
+lock_on() { sqlite_lock "$PM25_HOME/state.db"; }
+lock_off() { sqlite_unlock; }
 outage lock_on lock_off
 grep -h "pm25 deployment" cli.err | sed 's/[0-9]* ms/N ms/'

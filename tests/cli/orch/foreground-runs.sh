@@ -61,21 +61,8 @@ both_backends scenario
 echo "-- SQLite locked when the run ends: its outcome is retried"
 export PM25_HOME=$PWD/lite PM25_SQLITE_BUSY_MS=200
 pm25 init > /dev/null
-lock_on() {
-	rm -f unlock locked
-	python3 - "$PM25_HOME/state.db" <<'PY' &
-import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-while not os.path.exists("unlock"):
-    time.sleep(0.05)
-c.execute("ROLLBACK")
-PY
-	LOCKER=$!
-	for _ in $(seq 200); do [ -e locked ] && break; sleep 0.05; done
-}
-lock_off() { touch unlock; wait $LOCKER; }
+lock_on() { sqlite_lock "$PM25_HOME/state.db"; }
+lock_off() { sqlite_unlock; }
 start_paused
 lock_on
 kill -CONT $RUN_PID
