@@ -143,6 +143,9 @@ static enum pm_err pg_open(struct pm_db *db, const char *where,
 	char *why = NULL;
 	PGconn *c;
 
+	/* before libpq loads: see connect_db() */
+	if (!pm_dl_loaded(&pm_dl_pq))
+		setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0);
 	/* a string that does not parse is a mistake, not a server down */
 	opts = DL_PQ(PQconninfoParse)(where, &why);
 	if (!opts) {
