@@ -196,7 +196,7 @@ void owner_checkpoint(struct pm_state *st)
 {
 	static const struct timespec now = { 0, 0 };
 	struct pm_rows run, hist;
-	sigset_t set, pending;
+	sigset_t set;
 	int cancel = 0, sig;
 
 	if (!ow.id)
@@ -216,14 +216,11 @@ void owner_checkpoint(struct pm_state *st)
 	/* a signal the owner thread has not taken yet ends the run here */
 	wait_set(&set);
 	sigdelset(&set, WAKE);
-	if (!sigpending(&pending) &&
-	    (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT) ||
-	     sigismember(&pending, SIGHUP)) &&
-	    (sig = sigtimedwait(&set, NULL, &now)) > 0)
+	sig = sigtimedwait(&set, NULL, &now);
+	if (sig > 0)
 		end_signalled(st, sig, 1);
-	if (!st)
-		return;
-	if (pm_state_run_get(st, ow.id, &run, &hist, NULL))
+	/* a read, not a beat: this runs at every task, the owner beats */
+	if (!st || pm_state_run_get(st, ow.id, &run, &hist, NULL))
 		return; /* the owner thread keeps trying */
 	cancel = !strcmp(pm_rows_get(&run, 0, 4), "Cancelling");
 	pm_rows_release(&run);

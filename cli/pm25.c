@@ -41,14 +41,12 @@ static char last_error[256];
 int cmd_fail(const char *cmd, enum pm_err e, const char *text)
 {
 	const char *t = text && *text ? text : pm_strerror(e);
-	size_t i;
+	struct pm_buf shown = PM_BUF_INIT;
 
 	/* what input files said is shown, their control bytes are not */
-	snprintf(last_error, sizeof(last_error), "%s", t);
-	for (i = 0; last_error[i]; i++)
-		if ((unsigned char)last_error[i] < 0x20 ||
-		    last_error[i] == 0x7f)
-			last_error[i] = '?';
+	pm_buf_add_printable(&shown, t, strlen(t), strlen(t));
+	snprintf(last_error, sizeof(last_error), "%s", shown.buf);
+	pm_buf_release(&shown);
 	fprintf(stderr, "pm25 %s: %s\n", cmd, last_error);
 	return pm_exit_code(e);
 }

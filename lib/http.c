@@ -23,11 +23,9 @@ void pm_http_redact(const char *url, struct pm_buf *out)
 		/* user:password@ of the authority: the password goes */
 		const char *host = auth + 3,
 			   *end = host + strcspn(host, "/?#"),
-			   *at = memchr(host, '@', (size_t)(end - host)),
+			   *at = memrchr(host, '@', (size_t)(end - host)),
 			   *colon;
 
-		while (at && memchr(at + 1, '@', (size_t)(end - at - 1)))
-			at = memchr(at + 1, '@', (size_t)(end - at - 1));
 		colon = at ? memchr(host, ':', (size_t)(at - host)) : NULL;
 		if (colon) {
 			pm_buf_add(out, url, (size_t)(colon + 1 - url));

@@ -473,9 +473,9 @@ static int seen(const struct pm_strv *l, const char *id, size_t n)
 	return 0;
 }
 
-/* Add (or replace) the stale entry of station id. */
-static void set_stale(struct pm_flow_result *r, const char *id, size_t n,
-		      const char *text)
+/* The stale entry of station id ("ID" or "ID (...)"), or stale.nr. */
+static size_t stale_at(const struct pm_flow_result *r, const char *id,
+		       size_t n)
 {
 	size_t i;
 
@@ -483,6 +483,15 @@ static void set_stale(struct pm_flow_result *r, const char *id, size_t n,
 		if (!strncmp(r->stale.v[i], id, n) &&
 		    (r->stale.v[i][n] == '\0' || r->stale.v[i][n] == ' '))
 			break;
+	return i;
+}
+
+/* Add (or replace) the stale entry of station id. */
+static void set_stale(struct pm_flow_result *r, const char *id, size_t n,
+		      const char *text)
+{
+	size_t i = stale_at(r, id, n);
+
 	if (i == r->stale.nr) {
 		pm_strv_push(&r->stale, text);
 		return;
@@ -494,15 +503,12 @@ static void set_stale(struct pm_flow_result *r, const char *id, size_t n,
 /* Drop the stale entry of station id, if any (it has fresh data now). */
 static void clear_stale(struct pm_flow_result *r, const char *id, size_t n)
 {
-	size_t i;
+	size_t i = stale_at(r, id, n);
 
-	for (i = 0; i < r->stale.nr; i++)
-		if (!strncmp(r->stale.v[i], id, n) &&
-		    (r->stale.v[i][n] == '\0' || r->stale.v[i][n] == ' ')) {
-			free(r->stale.v[i]);
-			r->stale.v[i] = r->stale.v[--r->stale.nr];
-			return;
-		}
+	if (i < r->stale.nr) {
+		free(r->stale.v[i]);
+		r->stale.v[i] = r->stale.v[--r->stale.nr];
+	}
 }
 
 /*

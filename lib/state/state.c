@@ -289,13 +289,11 @@ static void new_id(char id[PM_RUN_ID_MAX])
 
 char *pm_state_reason_text(const char *reason)
 {
-	char *t = pm_xstrdup(reason ? reason : "");
-	size_t i;
+	struct pm_buf b = PM_BUF_INIT;
+	size_t n = reason ? strlen(reason) : 0;
 
-	for (i = 0; t[i]; i++)
-		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
-			t[i] = '?';
-	return t;
+	pm_buf_add_printable(&b, reason ? reason : "", n, n);
+	return pm_buf_detach(&b, NULL);
 }
 
 enum pm_err pm_state_add_history(struct pm_state *st, const char *id,

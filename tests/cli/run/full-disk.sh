@@ -2,8 +2,9 @@
 # saying the disk is full and naming the folder, whatever write hit it
 # (libgit2's own message hides why); the store stays consistent (git
 # fsck: the days published before are whole); once the disk has room
-# the dead run is found and ended, and the same backfill finishes with
-# every row.
+# the dead run is found and ended, and the same backfill, redoing every
+# day (--force: how many the first one published depends on where the
+# disk filled), finishes with every row of the file.
 . "$SRC/tests/cli/lib.sh"
 mkdir small
 mount -t tmpfs -o size=2m tmpfs small || die "cannot mount a tmpfs (this test runs as root)"
@@ -20,5 +21,5 @@ pm25 flow-run ls --json | python3 -c '
 import json, sys
 r = json.load(sys.stdin)[0]
 print(r["flow"], r["state"])'
-pm25 backfill -q --input "$f" | sed -n 1p | cut -d: -f2
+pm25 backfill -q --force --input "$f" | sed -n 1p | cut -d: -f2
 echo "exit ${PIPESTATUS[0]}"
