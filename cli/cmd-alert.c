@@ -2,7 +2,7 @@
  * pm25 alert ls|flush|test: the alert outbox in the state database and
  * its Slack-compatible webhook (PM25_SLACK_WEBHOOK_URL).
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <jansson.h>
 #include "pm25/buf.h"
 #include "pm25/db.h"

@@ -3,7 +3,7 @@
  * store: read, validate, clean, daily CSVs, features, the baseline model
  * and its metrics, and a summary in the backfill workload's JSON shape.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/clean.h"
 #include "pm25/table.h"

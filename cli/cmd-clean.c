@@ -2,7 +2,7 @@
  * pm25 clean and pm25 validate: both run the cleaning engine; validate
  * stops before writing anything.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/clean.h"

@@ -2,7 +2,7 @@
  * pm25 data: look into and manage the data repository. Subcommands:
  * log, branches, diff, ls, cat, merge, revert; each takes --json.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/home.h"
 #include "pm25/housekeeping.h"

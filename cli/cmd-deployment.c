@@ -4,7 +4,7 @@
  * --work-pool is promotion; rollback restores an earlier version's
  * pool, image, schedule and parameters as a new version.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <jansson.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"

@@ -3,7 +3,7 @@
  * self-contained HTML file; --publish also commits it to the data
  * repository (reports/eda/YYYY-MM-DD.html), as the eda flow does.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"

@@ -3,7 +3,7 @@
  * ls|create|pause|resume: the orchestrator's state, read and changed
  * from the command line.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/db.h"
 #include "pm25/fsutil.h"

@@ -2,7 +2,7 @@
  * pm25 ingest: one source into the canonical CSV (and, on request, the
  * station list and the raw response).
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/fsutil.h"

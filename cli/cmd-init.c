@@ -1,7 +1,7 @@
 /*
  * pm25 init: create PM25_HOME with its configuration and repositories.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/home.h"
 #include "cmd.h"

@@ -3,7 +3,7 @@
  * keep it in the model repository, and promote it only when it beats
  * the champion; evaluate, list, forecast and promote by hand.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <jansson.h>
 #include "pm25/aqi.h"
 #include "pm25/buf.h"

@@ -3,10 +3,11 @@
  * log line per task on stderr and a summary on stdout. Each run is a
  * flow run in the state database, with its states and its log lines.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <jansson.h>
 #include <unistd.h>
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/home.h"
 #include "pm25/http.h"
 #include "pm25/housekeeping.h"
@@ -479,7 +480,10 @@ static int run_flow(int backfill, int argc, const char **argv)
 						 argv[0]);
 			goto out;
 		}
-		o.source = "air4thai-history";
+		/* pm25.yaml's defaults; a --param overrides them */
+		o.source = pm_config_str(PM_CFG_SOURCE);
+		o.contract = pm_config_str(PM_CFG_CONTRACT);
+		o.stations = pm_config_str(PM_CFG_STATION);
 		if (take_params(&o, tasks, &params, &from, &to, &err)) {
 			status = cmd_usage_error(name, "%s", err.buf);
 			goto out;

@@ -4,7 +4,7 @@
  * SIGTERM or SIGINT, or once with --once. A pass that fails (the state
  * database down) is logged and tried again with a growing delay.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <signal.h>
 #include <unistd.h>
 #include "pm25/buf.h"

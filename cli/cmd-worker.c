@@ -7,7 +7,7 @@
  * sweeps runs whose lease ran out (a worker killed with -9) into Crashed
  * and their retry policy.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <jansson.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/db.h"
 #include "pm25/deployment.h"
 #include "pm25/home.h"
@@ -94,7 +95,7 @@ static int noop_flow(json_t *p)
 /* A test hook: one line per run whose completion was recorded. */
 static void noop_log(const char *id, long attempt)
 {
-	const char *log = getenv("PM25_NOOP_LOG");
+	const char *log = pm_config_str(PM_CFG_NOOP_LOG);
 	FILE *f = log ? fopen(log, "a") : NULL;
 
 	if (f) {

@@ -45,6 +45,7 @@ extern const struct cmd cmd_pool;
 extern const struct cmd cmd_scheduler;
 extern const struct cmd cmd_worker;
 extern const struct cmd cmd_alert;
+extern const struct cmd cmd_config;
 
 /*
  * pm25 flow-run execute: run flow run id (Pending) in this process, as

@@ -1,12 +1,13 @@
 /*
  * The container engine's command lines for docker pools.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/strv.h"
 #include "container.h"
 
@@ -32,9 +33,9 @@ static int on_path(const char *name)
 
 const char *container_engine(void)
 {
-	const char *e = getenv("PM25_CONTAINER_ENGINE");
+	const char *e = pm_config_str(PM_CFG_CONTAINER_ENGINE);
 
-	if (e && *e)
+	if (e)
 		return e;
 	if (on_path("podman"))
 		return "podman";
@@ -73,10 +74,7 @@ void container_argv(struct pm_strv *argv, const char *engine,
 	pm_strv_push(argv, b.buf);
 	pm_strv_push(argv, "--network");
 	pm_strv_push(argv, "host");
-	pm_buf_setf(&b, "--pull=%s",
-		    getenv("PM25_CONTAINER_PULL") && *getenv("PM25_CONTAINER_PULL") ?
-			    getenv("PM25_CONTAINER_PULL") :
-			    "missing");
+	pm_buf_setf(&b, "--pull=%s", pm_config_str(PM_CFG_CONTAINER_PULL));
 	pm_strv_push(argv, b.buf);
 	pm_buf_setf(&b, "%s:%s", home, home);
 	pm_strv_push(argv, "-v");

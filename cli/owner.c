@@ -4,11 +4,12 @@
  * thread holds back, renewing the lease between them on a state
  * connection of its own.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/db.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
@@ -260,8 +261,8 @@ void owner_stop(void)
 int owner_record_end(struct pm_state *st, const char *cmd, const char *id,
 		     int s, const char *reason)
 {
-	const char *env = getenv("PM25_STATE_WAIT_S");
-	double limit = env ? strtod(env, NULL) : 60, start = pm_mono_s();
+	double limit = (double)pm_config_long(PM_CFG_STATE_WAIT_S),
+	       start = pm_mono_s();
 	struct pm_buf err = PM_BUF_INIT;
 	enum pm_err e;
 	int tries = 0, status = 0;

@@ -1,7 +1,7 @@
 /*
  * A small getopt replacement driven by struct option tables.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "parse-options.h"
 

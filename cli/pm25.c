@@ -2,10 +2,10 @@
  * pm25: main(), the commands[] table and the runner that sets up what a
  * command's flags ask for and checks that stdout was written cleanly.
  */
-#include "../lib/compat.h"
-#include <curl/curl.h>
+#include "pm25/compat.h"
 #include "pm25/buf.h"
-#include "pm25/dl.h"
+#include "pm25/config.h"
+#include "pm25/http.h"
 #include "pm25/log.h"
 #include "pm25/timeutil.h"
 #include "pm25/version.h"
@@ -16,7 +16,7 @@ static const struct cmd *const commands[] = {
 	&cmd_ingest,  &cmd_validate,  &cmd_clean,      &cmd_batch,
 	&cmd_model,   &cmd_eda,	      &cmd_deployment, &cmd_flow_run,
 	&cmd_pool,    &cmd_scheduler, &cmd_worker,     &cmd_alert,
-	&cmd_version,
+	&cmd_config,  &cmd_version,
 };
 
 int pm_exit_code(enum pm_err e)
@@ -119,15 +119,40 @@ static void usage(FILE *fp)
 		    "failed, 4 dependency unreachable.\n");
 }
 
+/* Whether argv asks for help, which a broken pm25.yaml does not stop. */
+static int wants_help(int argc, const char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	return 0;
+}
+
 static int run_builtin(const struct cmd *c, int argc, const char **argv)
 {
+	struct pm_buf err = PM_BUF_INIT;
+	const char *trace;
 	int status;
 
+	if (c != &cmd_version && pm_config_load(NULL, &err) &&
+	    !wants_help(argc, argv)) {
+		fprintf(stderr, "pm25 %s: %s\n", c->name, err.buf);
+		pm_buf_release(&err);
+		return PM_EXIT_USAGE;
+	}
+	pm_buf_release(&err);
+	trace = pm_config_str(PM_CFG_TRACE);
+	if (trace)
+		pm_log_set_trace(trace);
+
 	if (c->flags & CMD_NEED_NET)
-		DL_CURL(curl_global_init)(CURL_GLOBAL_DEFAULT);
+		pm_http_global_init();
 	status = c->exec(argc, argv);
 	if (c->flags & CMD_NEED_NET)
-		DL_CURL(curl_global_cleanup)();
+		pm_http_global_cleanup();
+	pm_config_release();
 	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
 		fprintf(stderr, "pm25 %s: write error on stdout: %s\n",
 			c->name, strerror(errno));
@@ -139,7 +164,6 @@ static int run_builtin(const struct cmd *c, int argc, const char **argv)
 int main(int argc, const char **argv)
 {
 	int verbose = 0, i;
-	const char *trace = getenv("PM25_TRACE");
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v")) {
@@ -159,8 +183,6 @@ int main(int argc, const char **argv)
 		}
 	}
 	pm_log_set_level(PM_LOG_WARN + verbose);
-	if (trace)
-		pm_log_set_trace(trace);
 	if (i >= argc) {
 		usage(stderr);
 		return PM_EXIT_USAGE;

@@ -3,7 +3,7 @@
  * variable until the armed deadline, which every arming or disarming
  * replaces under the lock.
  */
-#include "../lib/compat.h"
+#include "pm25/compat.h"
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>

@@ -3,7 +3,7 @@
  * I = (I_hi - I_lo) / (C_hi - C_lo) * (C - C_lo) + I_lo, on the
  * concentration truncated to the table's precision.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include "pm25/aqi.h"
 
 struct band {

@@ -4,7 +4,7 @@
  * grid, and the grids are written out day by day, so each output file is
  * created and written once.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include <regex.h>
 #include "limits.h"
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * mktime() and kept only if it reads back as the same wall time, which
  * drops times that a daylight-saving change skips.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include <time.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"

@@ -2,7 +2,7 @@
  * deployments.yaml: reading it with libyaml's document API (which keeps
  * every node's line and column for errors) and checking each deployment.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include <jansson.h>
 #include <regex.h>
 #include "yaml-util.h"

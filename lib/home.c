@@ -1,30 +1,23 @@
 /*
  * The embedded home folder.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/db.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
 #include "pm25/state.h"
 #include "pm25/store.h"
 
-static const char default_config[] =
-	"# pm25 configuration (pm25 init writes this file once).\n"
-	"# Flow parameters given with --param override these.\n"
-	"store: local            # local: data.git and model.git here\n"
-	"source: air4thai-history\n"
-	"# contract: contracts/pm25.yaml   (default: the built-in contract)\n"
-	"# station: 02t,03t,05t,08t\n";
-
 void pm_home_locate(struct pm_home *h)
 {
-	const char *env = getenv("PM25_HOME");
+	const char *dir = pm_config_str(PM_CFG_HOME);
 	struct pm_buf b = PM_BUF_INIT;
 
-	h->dir = pm_xstrdup(env && *env ? env : "pm25-home");
+	h->dir = pm_xstrdup(dir ? dir : "pm25-home");
 	pm_buf_addf(&b, "%s/tmp", h->dir);
 	h->tmp = pm_buf_detach(&b, NULL);
 }
@@ -36,12 +29,12 @@ void pm_home_release(struct pm_home *h)
 	h->dir = h->tmp = NULL;
 }
 
-/* The store driver: PM25_STORE, else "local". */
+/* The store driver: the store setting, else "local". */
 static const char *driver(void)
 {
-	const char *d = getenv("PM25_STORE");
+	const char *d = pm_config_str(PM_CFG_STORE);
 
-	return d && *d ? d : "local";
+	return d ? d : "local";
 }
 
 static void where(struct pm_home *h, const char *which, struct pm_buf *out)
@@ -64,9 +57,14 @@ enum pm_err pm_home_init(struct pm_home *h, struct pm_buf *err)
 	if (!ret)
 		ret = pm_mkdir_p(h->tmp, err);
 	pm_buf_addf(&path, "%s/pm25.yaml", h->dir);
-	if (!ret && access(path.buf, F_OK))
-		ret = pm_file_write_atomic(path.buf, default_config,
-					   sizeof(default_config) - 1, err);
+	if (!ret && access(path.buf, F_OK)) {
+		struct pm_buf sample = PM_BUF_INIT;
+
+		pm_config_sample(&sample);
+		ret = pm_file_write_atomic(path.buf, sample.buf, sample.len,
+					   err);
+		pm_buf_release(&sample);
+	}
 	for (i = 0; !ret && i < PM_ARRAY_SIZE(repos); i++) {
 		pm_buf_reset(&path);
 		where(h, repos[i], &path);
@@ -96,12 +94,12 @@ enum pm_err pm_home_store(struct pm_home *h, const char *which,
 enum pm_err pm_home_state(struct pm_home *h, struct pm_state **out,
 			  struct pm_buf *err)
 {
-	const char *url = getenv("PM25_DATABASE_URL");
+	const char *url = pm_config_str(PM_CFG_DATABASE_URL);
 	struct pm_buf path = PM_BUF_INIT;
 	enum pm_err ret;
 
 	*out = NULL;
-	if (url && *url) {
+	if (url) {
 		/* never a SQLite file named after a connection string */
 		ret = pm_db_check_url(url, err);
 		return ret ? ret : pm_state_open(url, out, err);

@@ -2,7 +2,7 @@
  * The one place that talks HTTP. Every source driver fetches through
  * pm_http_get(), so retry and timeout policy is the same everywhere.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include <curl/curl.h>
 #include <strings.h>
 #include <unistd.h>
@@ -55,6 +55,16 @@ void pm_http_redact(const char *url, struct pm_buf *out)
 		if (!hit)
 			pm_buf_addch(out, *p++);
 	}
+}
+
+void pm_http_global_init(void)
+{
+	DL_CURL(curl_global_init)(CURL_GLOBAL_DEFAULT);
+}
+
+void pm_http_global_cleanup(void)
+{
+	DL_CURL(curl_global_cleanup)();
 }
 
 long pm_http_backoff(const struct pm_http_opts *o, int n, unsigned *seed)

@@ -4,13 +4,14 @@
  * the JSON and POSTs it. The ring drops its oldest line when it is full,
  * so that a producer never waits for Loki.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include <curl/curl.h>
 #include <pthread.h>
 #include <time.h>
 #include <zlib.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/dl.h"
 #include "pm25/http.h"
 #include "pm25/log.h"
@@ -43,27 +44,18 @@ struct pm_loki {
 	struct pm_loki_stats stats;
 };
 
-/* A positive number from the environment, else dflt. */
-static size_t knob(const char *name, size_t dflt)
-{
-	const char *v = getenv(name);
-	long n = v && *v ? strtol(v, NULL, 10) : 0;
-
-	return n > 0 ? (size_t)n : dflt;
-}
-
 void pm_loki_opts_from_env(struct pm_loki_opts *o, const char *dflt_env)
 {
-	const char *url = getenv("PM25_LOKI_URL"), *env = getenv("PM25_ENV");
+	const char *env = pm_config_str(PM_CFG_ENV);
 
 	memset(o, 0, sizeof(*o));
-	o->url = url && *url ? url : NULL;
-	o->env = env && *env ? env : dflt_env ? dflt_env : "dev";
-	o->tenant = getenv("PM25_LOKI_TENANT");
-	o->max_lines = knob("PM25_LOKI_MAX_LINES", 10000);
+	o->url = pm_config_str(PM_CFG_LOKI_URL);
+	o->env = env ? env : dflt_env ? dflt_env : "dev";
+	o->tenant = pm_config_str(PM_CFG_LOKI_TENANT);
+	o->max_lines = (size_t)pm_config_long(PM_CFG_LOKI_MAX_LINES);
 	o->max_bytes = 8u << 20;
-	o->batch_lines = knob("PM25_LOKI_BATCH", 1000);
-	o->flush_ms = (long)knob("PM25_LOKI_FLUSH_MS", 1000);
+	o->batch_lines = (size_t)pm_config_long(PM_CFG_LOKI_BATCH);
+	o->flush_ms = pm_config_long(PM_CFG_LOKI_FLUSH_MS);
 	o->timeout_ms = 5000;
 }
 

@@ -4,7 +4,7 @@
  * per row is stored. The fit accumulates the centred normal equations in
  * long double and solves them by Gaussian elimination with pivoting.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include <pthread.h>
 #include <jansson.h>
 #include "pm25/alloc.h"

@@ -3,10 +3,11 @@
  * JSON (a header, a section, a context line) with a plain "text" for
  * notifications, mrkdwn escaped, within Slack's length limits.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include <jansson.h>
 #include <unistd.h>
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/db.h"
 #include "pm25/http.h"
 #include "pm25/notify.h"
@@ -35,22 +36,14 @@ enum {
 #define SECTION_MAX 3000 /* Slack: text of a section */
 #define DIGEST_MAX 10	 /* runs named in one message */
 
-static long env_long(const char *name, long dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtol(v, NULL, 10) : dflt;
-}
-
 void pm_notify_from_env(struct pm_notify *n)
 {
-	const char *url = getenv("PM25_SLACK_WEBHOOK_URL"),
-		   *env = getenv("PM25_ENV");
+	const char *env = pm_config_str(PM_CFG_ENV);
 
-	n->url = url && *url ? url : NULL;
-	n->env = env && *env ? env : "dev";
-	n->throttle_ms = env_long("PM25_ALERT_THROTTLE_S", 300) * 1000;
-	n->max_tries = (int)env_long("PM25_ALERT_TRIES", 8);
+	n->url = pm_config_str(PM_CFG_SLACK_WEBHOOK_URL);
+	n->env = env ? env : "dev";
+	n->throttle_ms = pm_config_long(PM_CFG_ALERT_THROTTLE_S) * 1000;
+	n->max_tries = (int)pm_config_long(PM_CFG_ALERT_TRIES);
 	n->timeout_ms = 10000;
 	n->cancel = NULL;
 	if (n->max_tries < 1)

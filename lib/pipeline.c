@@ -4,7 +4,7 @@
  * and merge into main only when the quality gate passes. Each task logs
  * one JSON line through the caller's event hook.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"

@@ -1,7 +1,7 @@
 /*
  * The packed value pools of the cleaning engine (see clean-int.h).
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/num.h"
 #include "clean-int.h"

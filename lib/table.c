@@ -1,7 +1,7 @@
 /*
  * The canonical columnar table and its CSV form.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/csv.h"

@@ -4,7 +4,7 @@
  * new returns the old file exactly. Quoted fields (RFC 4180) may hold
  * commas and newlines.
  */
-#include "compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/csv.h"

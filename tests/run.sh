@@ -18,6 +18,10 @@ pattern=${1:-}
 passed=0
 failed=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pm25-tests.XXXXXX")
+# every variable that the settings table reads
+settings_env=$(env -i "$BUILD/pm25" config ls --all --json 2>/dev/null |
+	grep -o '"env": "[A-Z0-9_]*"' | cut -d'"' -f4)
+[ -n "$settings_env" ] || settings_env="PM25_TRACE PM25_DATABASE_URL LAKEFS_ENDPOINT PM25_SLACK_WEBHOOK_URL PM25_LOKI_URL WAQI_TOKEN OPENAQ_API_KEY"
 trap 'rm -rf "$tmp"' EXIT
 
 # A throwaway PostgreSQL cluster for the orchestrator cases, which run
@@ -128,11 +132,10 @@ for case in "$ROOT"/tests/cli/*/*.sh; do
 	san_begin "$name"
 	(
 		cd "$dir" || exit 99
+		# no setting of the caller's reaches a case (pm25 config)
+		unset $settings_env
 		export PM25_HOME=$dir/.pm25-home SRC=$ROOT BUILD PATH="$BUILD:$PATH"
 		export LC_ALL=C TZ=UTC
-		unset PM25_TRACE PM25_DATABASE_URL LAKEFS_ENDPOINT \
-			PM25_SLACK_WEBHOOK_URL PM25_LOKI_URL WAQI_TOKEN \
-			OPENAQ_API_KEY
 		timeout 300 bash "$case" > "$dir/.stdout" 2> "$dir/.stderr" < /dev/null
 		echo $? > "$dir/.exit"
 	)

@@ -73,6 +73,13 @@ enum pm_err pm_http_request(const struct pm_http_req *rq,
  */
 void pm_http_redact(const char *url, struct pm_buf *out);
 
+/*
+ * libcurl's process-wide set-up and tear-down, once each, before any
+ * thread starts and after every one ends.
+ */
+void pm_http_global_init(void);
+void pm_http_global_cleanup(void);
+
 /* Delay before retry number n (1-based): capped doubling with jitter. */
 long pm_http_backoff(const struct pm_http_opts *o, int n, unsigned *seed);
 

@@ -1,7 +1,7 @@
 /*
  * Sweeps, scratch folders and retention (pm25/housekeeping.h).
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <dirent.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"

@@ -3,7 +3,7 @@
  * bounded drain when stopped; a request still in flight at the deadline
  * is cut through the notify settings' cancel flag.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <pthread.h>
 #include "pm25/alloc.h"
 #include "pm25/home.h"

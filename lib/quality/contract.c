@@ -2,7 +2,7 @@
  * Loading data contracts from YAML with libyaml's document API, which
  * keeps the line and column of every node for error messages.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <regex.h>
 #include "../limits.h"
 #include "../yaml-util.h"

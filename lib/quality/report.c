@@ -3,7 +3,7 @@
  * input, dedup, validation, grid and output objects follow the backfill
  * workload specification, so its tools can read them directly.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/clean.h"
 #include "pm25/contract.h"

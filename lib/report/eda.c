@@ -4,7 +4,7 @@
  * category counts in the official colours and a correlation matrix, all
  * drawn as inline SVG. Every string from the data is escaped.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/aqi.h"
 #include "pm25/buf.h"

@@ -6,7 +6,7 @@
  * (24 h, 24 h, 8 h, 8 h), so they go to the _24h and _8h columns, never
  * to the hourly ones; NO2 and SO2 are 1-hour values.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/source.h"

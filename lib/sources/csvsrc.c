@@ -2,7 +2,7 @@
  * CSV layouts into the canonical table. The header decides each field's
  * role; rows then go through the same cell rules whatever the layout.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "../limits.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"

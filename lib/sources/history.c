@@ -5,7 +5,7 @@
  * hours by their start and writes missing values as "-"; its labels are
  * moved one hour later, so both shapes land on hour-ending times.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/csvsrc.h"
 #include "pm25/source.h"

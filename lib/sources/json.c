@@ -1,7 +1,7 @@
 /*
  * JSON helpers for the source drivers.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "json-int.h"
 

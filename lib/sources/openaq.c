@@ -5,9 +5,10 @@
  * data; meta.found may be a number or a string such as ">1000". Gases
  * are converted to the canonical units (ppb, CO in ppm) at 25 degC.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <strings.h>
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/log.h"
 #include "pm25/source.h"
 #include "pm25/table.h"
@@ -88,7 +89,7 @@ static double to_canonical(const struct param *p, const char *units, double v)
 static void add_header(const struct pm_source_req *req, struct pm_buf *hdr)
 {
 	const char *key = req->api_key ? req->api_key :
-					 getenv("OPENAQ_API_KEY");
+					 pm_config_str(PM_CFG_OPENAQ_API_KEY);
 
 	if (key && *key)
 		pm_buf_addf(hdr, "X-API-Key: %s\n", key);

@@ -2,7 +2,7 @@
  * The source registry and the fetch-parse-filter loop shared by every
  * driver.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "../limits.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"

@@ -5,8 +5,9 @@
  * wind speed. time.v is the local wall clock written as an epoch, so the
  * instant comes from time.iso, or from time.s with time.tz.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/source.h"
 #include "pm25/table.h"
 #include "pm25/timeutil.h"
@@ -27,7 +28,7 @@ static const struct {
 static enum pm_err build_url(const struct pm_source_req *req,
 			     struct pm_buf *url, struct pm_buf *err)
 {
-	const char *key = req->api_key ? req->api_key : getenv("WAQI_TOKEN");
+	const char *key = req->api_key ? req->api_key : pm_config_str(PM_CFG_WAQI_TOKEN);
 
 	if (!key || !*key)
 		return pm_errf(err, PM_ERR_USAGE,

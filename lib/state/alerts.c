@@ -3,7 +3,7 @@
  * the state change they are about, and sent later by pm25/notify.h. A
  * key makes each one unique, so that a run alerts once.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/db.h"
 #include "pm25/state.h"

@@ -2,7 +2,7 @@
  * The state database front end: opening by URL or path, the statement
  * cache, '?' placeholders turned into PostgreSQL's $n, transactions.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "db-int.h"

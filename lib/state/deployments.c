@@ -3,7 +3,7 @@
  * deployments, every version in deployment_versions. A change that
  * alters nothing makes no version.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/db.h"

@@ -5,7 +5,7 @@
  * as PM_ERR_NET, and db.c connects again (PQreset) on the next call
  * outside a transaction.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <libpq-fe.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"

@@ -4,7 +4,7 @@
  * version was made), so a scheduler that was down finds the slots it
  * missed and treats them by the deployment's policy: all, latest or none.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/cron.h"

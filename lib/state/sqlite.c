@@ -3,19 +3,17 @@
  * timeout, so that several processes (workers, the scheduler, pm25 run)
  * share one state.db; statements prepared once with sqlite3_prepare_v3.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <sqlite3.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "db-int.h"
 
 /* How long a statement waits for another process's lock. */
 static int busy_ms(void)
 {
-	const char *v = getenv("PM25_SQLITE_BUSY_MS");
-	long ms = v ? strtol(v, NULL, 10) : 10000;
-
-	return ms > 0 && ms < 3600000 ? (int)ms : 10000;
+	return (int)pm_config_long(PM_CFG_SQLITE_BUSY_MS);
 }
 
 struct lite {

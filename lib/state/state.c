@@ -4,11 +4,12 @@
  * its own transaction, the same text for SQLite and PostgreSQL except
  * where a dialect differs (marked).
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <sys/time.h>
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/db.h"
 #include "pm25/state.h"
 #include "state-int.h"
@@ -43,11 +44,10 @@ int pm_run_state_final(enum pm_run_state s)
 
 int64_t pm_state_now_ms(void)
 {
-	const char *fake = getenv("PM25_NOW_MS");
 	struct timeval tv;
 
-	if (fake && *fake)
-		return strtoll(fake, NULL, 10);
+	if (pm_config_str(PM_CFG_NOW_MS))
+		return pm_config_long(PM_CFG_NOW_MS);
 	gettimeofday(&tv, NULL);
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
@@ -235,12 +235,10 @@ enum pm_err pm_state_open(const char *where, struct pm_state **out,
 			  struct pm_buf *err)
 {
 	struct pm_state *st = pm_xcalloc(1, sizeof(*st));
-	const char *days = getenv("PM25_RETENTION_DAYS");
 	enum pm_err ret;
 
 	*out = NULL;
-	st->retention_days = days && *days ? (int)strtol(days, NULL, 10) :
-					      PM_RETENTION_DAYS;
+	st->retention_days = (int)pm_config_long(PM_CFG_RETENTION_DAYS);
 	ret = pm_db_open(where, &st->db, err);
 	if (!ret)
 		ret = migrate(st, err);

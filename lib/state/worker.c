@@ -5,7 +5,7 @@
  * win. On PostgreSQL the claim skips rows another worker has locked; on
  * SQLite the claim's transaction holds the write lock.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include <unistd.h>

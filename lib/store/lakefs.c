@@ -6,10 +6,11 @@
  * commits only happen when something changed. A 412 from a merge is a
  * pre-merge hook refusing: a failed gate.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <jansson.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/http.h"
 #include "pm25/strv.h"
 #include "store-int.h"
@@ -141,16 +142,16 @@ static void set_clean(struct lakefs *lf, const char *branch)
 static enum pm_err lf_open(struct pm_store *s, const char *where, int create,
 			   struct pm_buf *err)
 {
-	const char *ep = getenv("LAKEFS_ENDPOINT");
-	const char *key = getenv("LAKEFS_ACCESS_KEY");
-	const char *secret = getenv("LAKEFS_SECRET_KEY");
+	const char *ep = pm_config_str(PM_CFG_LAKEFS_ENDPOINT);
+	const char *key = pm_config_str(PM_CFG_LAKEFS_ACCESS_KEY);
+	const char *secret = pm_config_str(PM_CFG_LAKEFS_SECRET_KEY);
 	struct lakefs *lf;
 	struct pm_buf b = PM_BUF_INIT, url = PM_BUF_INIT;
 	json_t *j = NULL;
 	enum pm_err ret;
 	long st;
 
-	if (!ep || !*ep || !key || !secret)
+	if (!ep || !key || !secret)
 		return pm_errf(err, PM_ERR_USAGE,
 			       "the lakefs store needs LAKEFS_ENDPOINT, "
 			       "LAKEFS_ACCESS_KEY and LAKEFS_SECRET_KEY");

@@ -6,7 +6,7 @@
  * where it did (compare-and-swap), retrying when another writer won.
  * Commit metadata is kept as "key: value" trailers of the message.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
 #include <sys/stat.h>

@@ -2,7 +2,7 @@
  * The store front end: argument checks shared by every driver, and the
  * list types they fill.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/strv.h"

@@ -1,7 +1,7 @@
 /*
  * Allocation wrappers that abort on exhaustion, and the PM_BUG reporter.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 
 static PM_NORETURN void die_oom(size_t n)

@@ -2,7 +2,7 @@
  * pm_buf: the growable, always NUL-terminated byte buffer used for every
  * string that is built at run time.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 

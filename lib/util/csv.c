@@ -2,7 +2,7 @@
  * The CSV tokenizer. Unquoted lines take a memchr fast path; a line with
  * a quote goes through the general state machine.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "../limits.h"
 #include "pm25/alloc.h"
 #include "pm25/csv.h"

@@ -3,7 +3,7 @@
  * sonames come from the build (-DPM_SO_CURL=...), so that the binary
  * asks for exactly the versions it was compiled against.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <dlfcn.h>
 #include <pthread.h>
 #include "pm25/dl.h"

@@ -1,7 +1,7 @@
 /*
  * Error codes to text, and the helpers that fill a caller's error buffer.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/err.h"
 

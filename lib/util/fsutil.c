@@ -1,7 +1,7 @@
 /*
  * File-system helpers shared by every module that reads or writes files.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <sys/statvfs.h>
 #include <dirent.h>
 #include <fcntl.h>

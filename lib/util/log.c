@@ -2,7 +2,7 @@
  * The logging front end: level and trace filters, formatting, and a
  * pluggable sink (stderr text by default).
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/log.h"
 
 int pm_log_level = PM_LOG_WARN;

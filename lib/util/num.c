@@ -2,7 +2,7 @@
  * Number recognition for measurement cells, with an exact fast path for
  * short decimals (the common case) and strtod for the rest.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/num.h"
 #include <float.h>

@@ -2,9 +2,10 @@
  * PM25_PAUSE_AT: stop the process at a named point for a test to act on
  * (pm25/pause.h).
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <signal.h>
 #include <unistd.h>
+#include "pm25/config.h"
 #include "pm25/pause.h"
 
 /* Whether the list (a,b,c) holds point. */
@@ -25,8 +26,8 @@ static int listed(const char *list, const char *point)
 void pm_pause_point(const char *point)
 {
 	static char passed[8][32];
-	const char *at = getenv("PM25_PAUSE_AT"),
-		   *file = getenv("PM25_PAUSE_FILE");
+	const char *at = pm_config_str(PM_CFG_PAUSE_AT),
+		   *file = pm_config_str(PM_CFG_PAUSE_FILE);
 	char tmp[4096];
 	size_t i;
 	FILE *f;

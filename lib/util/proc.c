@@ -1,7 +1,7 @@
 /*
  * Processes by pid and start time, from /proc (pm25/proc.h).
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <unistd.h>
 #include "pm25/proc.h"
 

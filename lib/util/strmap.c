@@ -1,7 +1,7 @@
 /*
  * String interning with an open-addressing hash table.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/strmap.h"
 

@@ -1,7 +1,7 @@
 /*
  * pm_strv: a list of owned strings.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/strv.h"
 

@@ -2,7 +2,7 @@
  * Calendar conversions (Howard Hinnant's civil-day algorithms, which are
  * public domain arithmetic) and the timestamp parsers.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include <unistd.h>
 #include "pm25/timeutil.h"
 

@@ -1,7 +1,7 @@
 /*
  * YAML helpers shared by the contract and deployment readers.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "../limits.h"
 #include "../yaml-util.h"
 #include "pm25/buf.h"

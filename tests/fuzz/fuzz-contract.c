@@ -3,7 +3,7 @@
  * document API underneath). Run: build/fuzz/fuzz-contract
  * -dict=tests/fuzz/contract.dict tests/fuzz/corpus/contract
  */
-#include "../../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/contract.h"
 

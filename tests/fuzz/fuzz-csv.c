@@ -6,7 +6,7 @@
  * must agree on the result, the rows and the error, byte for byte.
  * Run: build/fuzz/fuzz-csv -dict=tests/fuzz/csv.dict tests/fuzz/corpus/csv
  */
-#include "../../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/csvsrc.h"
 #include "pm25/table.h"

@@ -4,7 +4,7 @@
  * four drivers. Run: make fuzz && build/fuzz/fuzz-json-sources
  * -dict=tests/fuzz/json.dict -max_len=65536 tests/fuzz/corpus/json-sources
  */
-#include "../../lib/compat.h"
+#include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/source.h"
 #include "pm25/table.h"

@@ -4,7 +4,7 @@
  * `make test` runs this over tests/fuzz/corpus/<target>/, which holds the
  * seeds and every crash found so far.
  */
-#include "../../lib/compat.h"
+#include "pm25/compat.h"
 #include <dirent.h>
 #include <sys/stat.h>
 #include "pm25/buf.h"

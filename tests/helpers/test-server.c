@@ -13,7 +13,7 @@
  *   /hits                 how many requests came before this one
  *   /ua                   the request's User-Agent
  */
-#include "../../lib/compat.h"
+#include "pm25/compat.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>

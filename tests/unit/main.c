@@ -3,7 +3,7 @@
  * with a timeout and a scratch directory; results are printed as TAP.
  * Usage: unit-tests [NAME...]
  */
-#include "../../lib/compat.h"
+#include "pm25/compat.h"
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -4,6 +4,7 @@
  */
 #define TEST_LIST(X)                                                          \
 	X(buf_basic)                                                          \
+	X(config_precedence_and_checks)                                       \
 	X(dl_load_on_first_use)                                               \
 	X(buf_max)                                                            \
 	X(buf_json)                                                           \

@@ -4,6 +4,7 @@
  */
 #include "test.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/csv.h"
 #include "pm25/dl.h"
 #include "pm25/num.h"
@@ -369,4 +370,47 @@ TEST(dl_load_on_first_use)
 	zver = (const char *(*)(void))pm_dl_sym(&z, "zlibVersion");
 	PM_ASSERT(!strcmp(z.soname, "libz.so.1"));
 	PM_ASSERT(zver() && zver()[0] == '1');
+}
+
+TEST(config_precedence_and_checks)
+{
+	const char file[] = "store: lakefs\nretention_days: 7\n"
+			    "database_url: postgresql://u:pw9@db/x\n";
+	struct pm_buf err = PM_BUF_INIT, shown = PM_BUF_INIT;
+
+	unsetenv("PM25_STORE");
+	unsetenv("PM25_RETENTION_DAYS");
+	unsetenv("PM25_DATABASE_URL");
+	PM_ASSERT_STR_EQ(pm_config_str(PM_CFG_STORE), "local");
+	PM_ASSERT_EQ(pm_config_origin(PM_CFG_STORE), PM_CFG_FROM_DEFAULT);
+	PM_ASSERT_EQ(pm_config_parse(file, strlen(file), "f", &err), PM_OK);
+	PM_ASSERT_STR_EQ(pm_config_str(PM_CFG_STORE), "lakefs");
+	PM_ASSERT_EQ(pm_config_origin(PM_CFG_STORE), PM_CFG_FROM_FILE);
+	PM_ASSERT_EQ(pm_config_long(PM_CFG_RETENTION_DAYS), 7);
+	setenv("PM25_STORE", "local", 1);
+	PM_ASSERT_STR_EQ(pm_config_str(PM_CFG_STORE), "local");
+	PM_ASSERT_EQ(pm_config_origin(PM_CFG_STORE), PM_CFG_FROM_ENV);
+	/* an empty variable unsets the file's value */
+	setenv("PM25_STORE", "", 1);
+	PM_ASSERT(pm_config_str(PM_CFG_STORE) == NULL);
+	unsetenv("PM25_STORE");
+	pm_config_shown(PM_CFG_DATABASE_URL, &shown);
+	PM_ASSERT_STR_EQ(shown.buf, "postgresql://u:***@db/x");
+	PM_ASSERT_EQ(pm_config_check(PM_CFG_ALERT_TRIES, "0", "X", &err),
+		     PM_ERR_USAGE);
+	PM_ASSERT(strstr(err.buf, "X: '0' is not a whole number from 1") != NULL);
+	PM_ASSERT_EQ(pm_config_check(PM_CFG_STORE, "s3", "X", &err),
+		     PM_ERR_USAGE);
+	PM_ASSERT_EQ(pm_config_check(PM_CFG_LOKI_URL, "http://l:3100", "X",
+				     &err),
+		     PM_OK);
+	/* a broken file keeps nothing */
+	PM_ASSERT_EQ(pm_config_parse("store: local\nfoo: 1\n", 20, "f", &err),
+		     PM_ERR_USAGE);
+	PM_ASSERT_STR_EQ(err.buf, "f:2: foo: not a setting (pm25 config ls "
+				  "lists them)");
+	PM_ASSERT_EQ(pm_config_origin(PM_CFG_STORE), PM_CFG_FROM_DEFAULT);
+	pm_config_release();
+	pm_buf_release(&err);
+	pm_buf_release(&shown);
 }

@@ -6,7 +6,7 @@
 #ifndef PM25_TEST_H
 #define PM25_TEST_H
 
-#include "../../lib/compat.h"
+#include "pm25/compat.h"
 
 #define TEST(name)                                                            \
 	void test_##name(void);                                               \

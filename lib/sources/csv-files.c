@@ -2,7 +2,7 @@
  * The csv source: local CSV files of every layout pm_csv_to_table()
  * knows. It has no live API.
  */
-#include "../compat.h"
+#include "pm25/compat.h"
 #include "pm25/csvsrc.h"
 #include "pm25/source.h"
 #include "source-int.h"
