@@ -43,7 +43,8 @@ endif
 LIB_SRC = $(wildcard lib/util/*.c) $(wildcard lib/*.c) \
 	  $(wildcard lib/sources/*.c) $(wildcard lib/quality/*.c) \
 	  $(wildcard lib/store/*.c) $(wildcard lib/report/*.c) \
-	  $(wildcard lib/state/*.c) $(wildcard lib/orch/*.c)
+	  $(wildcard lib/state/*.c) $(wildcard lib/orch/*.c) \
+	  $(wildcard lib/flows/*.c)
 CLI_SRC = $(wildcard cli/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)

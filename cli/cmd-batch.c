@@ -116,7 +116,7 @@ static int batch_exec(int argc, const char **argv)
 		status = cmd_usage_error("batch", "give IN_DIR and OUT_DIR");
 		goto out;
 	}
-	if (cmd_parse_alpha(alpha, &fo.alpha)) {
+	if (pm_parse_alpha(alpha, &fo.alpha)) {
 		status = cmd_usage_error("batch", "--alpha: not a number >= 0: "
 						  "'%s'", alpha);
 		goto out;

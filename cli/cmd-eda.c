@@ -5,6 +5,7 @@
  */
 #include "pm25/compat.h"
 #include "pm25/buf.h"
+#include "pm25/flow.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
 #include "pm25/pipeline.h"
@@ -13,7 +14,7 @@
 #include "cmd.h"
 #include "parse-options.h"
 
-int cmd_eda_run(int argc, const char **argv, int publish_default)
+static int eda_exec(int argc, const char **argv)
 {
 	const char *const usage[] = {
 		"pm25 eda [--from D --to D] [--station IDS] -o report.html "
@@ -21,7 +22,7 @@ int cmd_eda_run(int argc, const char **argv, int publish_default)
 		NULL
 	};
 	const char *from = NULL, *to = NULL, *station = NULL, *out = NULL;
-	int publish = publish_default, json = 0, status = PM_EXIT_OK;
+	int publish = 0, json = 0, status = PM_EXIT_OK;
 	struct option opts[] = {
 		OPT_STRING_(0, "from", &from, "date", "first local date"),
 		OPT_STRING_(0, "to", &to, "date", "last local date"),
@@ -63,26 +64,19 @@ int cmd_eda_run(int argc, const char **argv, int publish_default)
 		status = cmd_fail("eda", e, err.buf);
 		goto out;
 	}
-	if (json)
-		printf("{\"report\": \"%s\", \"bytes\": %zu, \"data_commit\": "
-		       "\"%s\", \"published\": %s}\n",
-		       out ? out : "", html.len, commit,
-		       publish ? "true" : "false");
-	else
-		printf("report of data %.12s: %zu bytes%s%s%s\n", commit,
-		       html.len, out ? " in " : "", out ? out : "",
-		       publish ? ", committed under reports/eda/" : "");
+	{
+		struct pm_buf b = PM_BUF_INIT;
+
+		pm_eda_summary(out, html.len, commit, publish, json, &b);
+		fputs(b.buf, stdout);
+		pm_buf_release(&b);
+	}
 out:
 	pm_store_close(data);
 	pm_home_release(&h);
 	pm_buf_release(&err);
 	pm_buf_release(&html);
 	return status;
-}
-
-static int eda_exec(int argc, const char **argv)
-{
-	return cmd_eda_run(argc, argv, 0);
 }
 
 const struct cmd cmd_eda = {

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include "pm25/aqi.h"
 #include "pm25/buf.h"
+#include "pm25/flow.h"
 #include "pm25/home.h"
 #include "pm25/model.h"
 #include "pm25/pipeline.h"
@@ -39,72 +40,23 @@ static int train(struct pm_store *data, struct pm_store *models,
 
 	if (cmd_parse_day(from, &d0) || cmd_parse_day(to, &d1))
 		return cmd_usage_error("model", "--from/--to: not a date");
-	if (cmd_parse_alpha(alpha, &fo.alpha))
+	if (pm_parse_alpha(alpha, &fo.alpha))
 		return cmd_usage_error("model", "--alpha: not a number >= 0: "
 						"'%s'", alpha);
 	e = pm_flow_train(data, models, d0, d1, stations, &fo, &r, err);
 	if (e)
 		return cmd_fail("model", e, err->buf);
-	if (json) {
+	{
 		struct pm_buf b = PM_BUF_INIT;
 
-		pm_buf_addf(&b, "{\"model\": \"%s\", \"estimator\": \"%s\", "
-				"\"alpha\": ",
-			    r.path, fo.alpha > 0 ? "ridge" : "ols");
-		pm_buf_add_json_num(&b, fo.alpha);
-		pm_buf_addf(&b, ", \"promoted\": %s, \"reason\": ",
-			    r.promoted ? "true" : "false");
-		pm_buf_add_json_str(&b, r.reason, strlen(r.reason));
-		pm_buf_addf(&b, ", \"branch\": \"%s\", \"data_commit\": \"%s\", ",
-			    r.promoted ? "main" : r.branch, r.data_commit);
-		pm_model_metrics_json(&b, "metrics", &r.fit.model);
-		pm_buf_addstr(&b, ", ");
-		pm_model_metrics_json(&b, "persistence", &r.fit.persistence);
-		pm_buf_addstr(&b, "}\n");
+		pm_train_summary(&r, fo.alpha, json, &b);
 		fputs(b.buf, stdout);
+		pm_buf_reset(&b);
+		pm_train_event(&r, &b);
+		fprintf(stderr, "%s\n", b.buf);
 		pm_buf_release(&b);
-	} else {
-		printf("trained %s on %zu stations, %zu train and %zu test rows "
-		       "(data %.12s)\n",
-		       r.path, r.stations, r.fit.train_rows, r.fit.test_rows,
-		       r.data_commit);
-		printf("test RMSE %.4f (persistence %.4f), R2 %.4f\n",
-		       r.fit.model.rmse, r.fit.persistence.rmse, r.fit.model.r2);
-		printf("%s: %s\n", r.promoted ? "promoted to champion" :
-						"kept as challenger",
-		       r.reason);
-		if (!r.promoted)
-			printf("it stays on branch %s (pm25 model promote %s)\n",
-			       r.branch, r.branch);
 	}
-	fprintf(stderr, "{\"flow\": \"train-model\", \"task\": \"promote\", "
-			"\"state\": \"Completed\", \"promoted\": %s, \"reason\": "
-			"\"%s\"}\n",
-		r.promoted ? "true" : "false", r.reason);
 	return 0;
-}
-
-int cmd_model_train(const char *from, const char *to, const char *stations,
-		    const char *alpha, int weather, int json)
-{
-	struct pm_store *data = NULL, *models = NULL;
-	struct pm_buf err = PM_BUF_INIT;
-	struct pm_home h;
-	enum pm_err e;
-	int status;
-
-	pm_home_locate(&h);
-	e = pm_home_store(&h, "data", &data, &err);
-	if (!e)
-		e = pm_home_store(&h, "model", &models, &err);
-	status = e ? cmd_fail("model", e, err.buf) :
-		     train(data, models, from, to, stations, alpha, weather,
-			   json, &err);
-	pm_store_close(data);
-	pm_store_close(models);
-	pm_home_release(&h);
-	pm_buf_release(&err);
-	return status;
 }
 
 /* The champion's intercept, coefficients and number of features. */

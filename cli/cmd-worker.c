@@ -28,6 +28,7 @@
 #include "pm25/notifier.h"
 #include "pm25/notify.h"
 #include "pm25/pause.h"
+#include "pm25/policy.h"
 #include "pm25/state.h"
 #include "pm25/strv.h"
 #include "pm25/timeutil.h"
@@ -44,186 +45,6 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
-/* A parameter of a run's JSON object, as text; NULL if absent. */
-static const char *param(json_t *p, const char *key)
-{
-	return json_string_value(json_object_get(p, key));
-}
-
-/* Seconds before attempt n's retry: exponential, capped, jittered. */
-static double retry_delay(json_t *p, long attempt)
-{
-	const char *first = param(p, "retry_delay_s");
-
-	return pm_backoff_s(first ? strtod(first, NULL) : 10, attempt, 600);
-}
-
-/*
- * Whether a run that failed with exit status is worth another attempt:
- * with retry_on=transient (the default) only when a peer was unreachable
- * or too slow (exit 4); with retry_on=any always.
- */
-static int retryable(json_t *p, int status)
-{
-	const char *on = param(p, "retry_on");
-
-	return (on && !strcmp(on, "any")) || status == PM_EXIT_UNAVAILABLE;
-}
-
-/* The built-in noop flow: sleep_s, then fail if asked to. */
-static int noop_flow(json_t *p)
-{
-	double s = param(p, "sleep_s") ? strtod(param(p, "sleep_s"), NULL) : 0;
-	const char *fail = param(p, "fail");
-
-	pm_pause_point("noop");
-	if (s > 0) {
-		struct timespec ts = { (time_t)s,
-				       (long)((s - (double)(time_t)s) * 1e9) };
-
-		nanosleep(&ts, NULL);
-	}
-	if (fail && !strcmp(fail, "transient"))
-		return cmd_fail("noop", PM_ERR_NET,
-				"failed as asked, as if a peer were down "
-				"(fail=transient)");
-	if (fail && strcmp(fail, "0") && strcmp(fail, "false"))
-		return cmd_fail("noop", PM_ERR_DATA, "failed as asked (fail=1)");
-	return 0;
-}
-
-/* A test hook: one line per run whose completion was recorded. */
-static void noop_log(const char *id, long attempt)
-{
-	const char *log = pm_config_str(PM_CFG_NOOP_LOG);
-	FILE *f = log ? fopen(log, "a") : NULL;
-
-	if (f) {
-		fprintf(f, "%s %ld\n", id, attempt);
-		fclose(f);
-	}
-}
-
-/* Run a pipeline flow through pm25 run/backfill, recording into id. */
-static int pipeline_flow(const char *flow, json_t *p, const char *id,
-			 const char *worker)
-{
-	const char *argv[64];
-	char *kv[32];
-	const char *key;
-	json_t *v;
-	int argc = 0, nkv = 0, status, i;
-
-	argv[argc++] = strcmp(flow, "backfill") ? "run" : "backfill";
-	if (strcmp(flow, "backfill") && strcmp(flow, "ingest-clean"))
-		argv[argc++] = flow;
-	json_object_foreach(p, key, v)
-	{
-		struct pm_buf b = PM_BUF_INIT;
-
-		if (!json_is_string(v) || nkv >= 30 ||
-		    !strcmp(key, "retries") || !strcmp(key, "retry_delay_s") ||
-		    !strcmp(key, "timeout_s") || !strcmp(key, "retry_on"))
-			continue;
-		pm_buf_addf(&b, "%s=%s", key, json_string_value(v));
-		kv[nkv] = pm_buf_detach(&b, NULL);
-		argv[argc++] = "--param";
-		argv[argc++] = kv[nkv++];
-	}
-	/* the task lines go to stderr: the worker passes them on */
-	argv[argc] = NULL;
-	cmd_existing_run = id;
-	cmd_run_by_worker = worker != NULL;
-	status = cmd_run.exec(argc, argv);
-	for (i = 0; i < nkv; i++)
-		free(kv[i]);
-	return status;
-}
-
-int cmd_flow_run_execute(const char *id, const char *worker,
-			 long of_attempt)
-{
-	struct pm_buf err = PM_BUF_INIT, why = PM_BUF_INIT;
-	struct pm_rows run, hist;
-	struct pm_state *st = NULL;
-	struct pm_home h;
-	json_t *params = NULL;
-	const char *flow;
-	long attempt;
-	int status, retried;
-	enum pm_err e;
-
-	pm_home_locate(&h);
-	e = pm_home_state(&h, &st, &err);
-	if (!e)
-		e = pm_state_run_get(st, id, &run, &hist, &err);
-	if (e) {
-		status = cmd_fail("flow-run", e, err.buf);
-		goto out;
-	}
-	pm_rows_release(&hist);
-	pm_buf_addf(&why, "started by worker %s (pid %ld)",
-		    worker ? worker : "-", (long)getpid());
-	/* the attempt its worker claimed, not a later one */
-	attempt = of_attempt > 0 ? of_attempt :
-				   strtol(pm_rows_get(&run, 0, 11), NULL, 10);
-	e = pm_state_run_move_at(st, id, attempt, PM_RUN_PENDING,
-				 PM_RUN_RUNNING, why.buf, &err);
-	if (e) {
-		pm_rows_release(&run);
-		status = cmd_fail("flow-run", e, err.buf);
-		goto out;
-	}
-	flow = pm_rows_get(&run, 0, 1);
-	params = json_loads(pm_rows_get(&run, 0, 6) ? pm_rows_get(&run, 0, 6) :
-						     "{}",
-			    0, NULL);
-	if (!strcmp(flow, "noop"))
-		status = noop_flow(params);
-	else
-		status = pipeline_flow(flow, params, id, worker);
-	pm_buf_reset(&why);
-	if (!status) {
-		/*
-		 * Completed only from Running: a run whose lease was lost
-		 * meanwhile (Crashed, retried elsewhere) does not count.
-		 * While the database does not answer, try again for a few
-		 * seconds; then the worker records it from the exit status.
-		 */
-		double t0 = pm_mono_s();
-
-		pm_pause_point("execute-end");
-		while ((e = pm_state_run_move_at(st, id, attempt,
-						 PM_RUN_RUNNING,
-						 PM_RUN_COMPLETED, "completed",
-						 NULL)) == PM_ERR_NET &&
-		       pm_mono_s() - t0 < 5)
-			usleep(250000);
-		if (!e && !strcmp(flow, "noop"))
-			noop_log(id, attempt);
-	} else {
-		pm_buf_addf(&why, "exit %d: %s", status,
-			    *cmd_last_error() ? cmd_last_error() : "failed");
-		if (!retryable(params, status) && param(params, "retries") &&
-		    strtol(param(params, "retries"), NULL, 10) > 0)
-			pm_buf_addstr(&why, " (not transient: not retried)");
-		pm_state_run_fail(
-			st, id, attempt, PM_RUN_FAILED, why.buf,
-			retryable(params, status) ?
-				(int64_t)(retry_delay(params, attempt) * 1000) :
-				-1,
-			&retried, NULL);
-	}
-	pm_rows_release(&run);
-out:
-	json_decref(params);
-	pm_state_close(st);
-	pm_home_release(&h);
-	pm_buf_release(&err);
-	pm_buf_release(&why);
-	return status;
-}
-
 /* ------------------------------------------------------------ the worker */
 
 struct child {
@@ -237,7 +58,7 @@ struct child {
 	int stopped; /* its group was killed: 1 timed out, 2 cancelled, 3 lost */
 	char why[128]; /* when it timed out */
 	long attempt;  /* the attempt claimed */
-	char *params;  /* the run's parameters (JSON), owned */
+	struct pm_retry policy; /* the run's own retries and time limit */
 	/*
 	 * Its process ended and the outcome waits to be recorded (the
 	 * state database did not answer): the run stays this worker's,
@@ -248,17 +69,6 @@ struct child {
 	char reason[200];
 	int64_t delay_ms; /* retry after this long; -1 not retried */
 };
-
-/* The run's timeout_s parameter, 0 for none. */
-static double timeout_of(const char *params)
-{
-	json_t *p = json_loads(params, 0, NULL);
-	const char *t = param(p, "timeout_s");
-	double v = t ? strtod(t, NULL) : 0;
-
-	json_decref(p);
-	return v > 0 ? v : 0;
-}
 
 /*
  * A run's watchdog says a task ran out of time (its line j, then it kills
@@ -523,7 +333,6 @@ static enum pm_err pool_type(struct pm_state *st, const char *pool,
 static void release_child(struct child *k)
 {
 	pm_buf_release(&k->out);
-	free(k->params);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -534,7 +343,6 @@ static void release_child(struct child *k)
  */
 static void outcome(struct child *k, int ws, const char *engine)
 {
-	json_t *p = json_loads(k->params ? k->params : "{}", 0, NULL);
 	int status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
 
 	k->delay_ms = 0;
@@ -570,12 +378,12 @@ static void outcome(struct child *k, int ws, const char *engine)
 		k->how = PM_RUN_FAILED;
 		snprintf(k->reason, sizeof(k->reason),
 			 "exit %d (recorded by its worker)", status);
-		k->delay_ms = retryable(p, status) ?
-				      (int64_t)(retry_delay(p, k->attempt) *
+		k->delay_ms = pm_run_retryable(&k->policy, status) ?
+				      (int64_t)(pm_run_retry_delay(&k->policy,
+								   k->attempt) *
 						1000) :
 				      -1;
 	}
-	json_decref(p);
 }
 
 /*
@@ -863,8 +671,8 @@ static int worker_exec(int argc, const char **argv)
 			for (i = 0; kids[i].pid || kids[i].unsettled; i++)
 				;
 			release_child(&kids[i]);
-			kids[i].timeout = timeout_of(c.parameters);
-			kids[i].params = pm_xstrdup(c.parameters);
+			pm_run_policy(c.parameters, &kids[i].policy);
+			kids[i].timeout = kids[i].policy.timeout_s;
 			snprintf(kids[i].flow, sizeof(kids[i].flow), "%s",
 				 c.flow);
 			kids[i].attempt = c.attempt;

@@ -54,11 +54,6 @@ extern const struct cmd cmd_config;
 int cmd_flow_run_execute(const char *id, const char *worker,
 			 long of_attempt);
 
-/* The train-model flow; any argument may be NULL (all data, OLS). */
-int cmd_model_train(const char *from, const char *to, const char *stations,
-		    const char *alpha, int weather, int json);
-/* The eda command; the eda flow runs it with publishing on. */
-int cmd_eda_run(int argc, const char **argv, int publish_default);
 
 /* Exit code for a library error. */
 int pm_exit_code(enum pm_err e);
@@ -67,20 +62,10 @@ int cmd_fail(const char *cmd, enum pm_err e, const char *text);
 /* The text of the last cmd_fail(), "" if none. */
 const char *cmd_last_error(void);
 /*
- * Set by pm25 flow-run execute: pm25 run and backfill record into this
- * existing flow run (already Running) instead of making one, and leave
- * a failure for the caller to record.
- */
-extern const char *cmd_existing_run;
-/* Set too when a worker runs it: the run is its own process group. */
-extern int cmd_run_by_worker;
-/*
  * A --from/--to date (YYYY-MM-DD and the other forms pm_date_parse
  * knows) into days since epoch; NULL gives PM_TIME_NONE. -1 if bad.
  */
 int cmd_parse_day(const char *s, int64_t *day);
-/* Parse a ridge penalty: NULL is 0 (OLS); -1 unless a finite number >= 0. */
-int cmd_parse_alpha(const char *s, double *alpha);
 /* Print a usage error and return PM_EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -65,20 +65,6 @@ int cmd_parse_day(const char *s, int64_t *day)
 	return pm_date_parse(s, strlen(s), day);
 }
 
-int cmd_parse_alpha(const char *s, double *alpha)
-{
-	char *end;
-
-	*alpha = 0;
-	if (!s)
-		return 0;
-	errno = 0;
-	*alpha = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(*alpha) || *alpha < 0)
-		return -1;
-	return 0;
-}
-
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

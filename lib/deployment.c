@@ -11,6 +11,7 @@
 #include "pm25/buf.h"
 #include "pm25/cron.h"
 #include "pm25/deployment.h"
+#include "pm25/flow.h"
 #include "pm25/fsutil.h"
 #include "pm25/http.h"
 #include "pm25/pipeline.h"
@@ -47,33 +48,6 @@ long pm_deployment_attempts(const struct pm_deployment *d)
 	return n > 0 && n < 100 ? n + 1 : 1;
 }
 
-int pm_flow_known(const char *flow)
-{
-	static const char *const flows[] = { "ingest-clean", "backfill", "eda",
-					     "train-model", "noop" };
-	size_t i;
-
-	for (i = 0; flow && i < PM_ARRAY_SIZE(flows); i++)
-		if (!strcmp(flow, flows[i]))
-			return 1;
-	return 0;
-}
-
-/* The parameters each flow takes, besides the run options below. */
-static const struct {
-	const char *flow;
-	const char *const params[12];
-} flow_params[] = {
-	{ "ingest-clean", { "source", "file", "url", "station", "stations",
-			    "from", "to", "contract", "hour_label", "input",
-			    NULL } },
-	{ "backfill", { "source", "file", "url", "station", "stations", "from",
-			"to", "contract", "hour_label", "input", NULL } },
-	{ "eda", { NULL } },
-	{ "train-model", { "alpha", "weather", "from", "to", "station", NULL } },
-	{ "noop", { "sleep_s", "fail", NULL } },
-};
-
 /* Options every run has: name, then the largest value allowed. */
 static const struct {
 	const char *name;
@@ -101,13 +75,11 @@ static int number_in(const char *s, double max)
 static enum pm_err check_params(const struct pm_deployment *d, json_t *params,
 				struct pm_buf *err)
 {
+	const struct pm_flow *f = pm_flow_find(d->flow);
 	const char *key, *hour;
 	json_t *v;
-	size_t f, i;
+	size_t i;
 
-	for (f = 0; f < PM_ARRAY_SIZE(flow_params); f++)
-		if (!strcmp(flow_params[f].flow, d->flow))
-			break;
 	json_object_foreach(params, key, v)
 	{
 		const char *text = json_string_value(v);
@@ -124,18 +96,14 @@ static enum pm_err check_params(const struct pm_deployment *d, json_t *params,
 						text ? text : "");
 				known = 1;
 			}
-		for (i = 0; !known && f < PM_ARRAY_SIZE(flow_params) &&
-			    flow_params[f].params[i];
-		     i++)
-			known = !strcmp(key, flow_params[f].params[i]);
+		if (!known)
+			known = f && pm_flow_takes(f, key);
 		if (!known) {
+			const struct pm_flow_param *p;
 			struct pm_buf list = PM_BUF_INIT;
 
-			for (i = 0; f < PM_ARRAY_SIZE(flow_params) &&
-				    flow_params[f].params[i];
-			     i++)
-				pm_buf_addf(&list, "%s, ",
-					    flow_params[f].params[i]);
+			for (p = f ? f->params : NULL; p && p->name; p++)
+				pm_buf_addf(&list, "%s, ", p->name);
 			pm_errf(err, PM_ERR_USAGE,
 				"deployment %s: flow %s has no parameter '%s' "
 				"(it takes %sretries, retry_delay_s, retry_on, "
@@ -299,11 +267,16 @@ enum pm_err pm_deployment_check(const struct pm_deployment *d,
 			       "deployment %s: a value holds a control "
 			       "character or a space at an end",
 			       d->name);
-	if (!pm_flow_known(d->flow))
-		return pm_errf(err, PM_ERR_USAGE,
-			       "deployment %s: unknown flow '%s' (flows: "
-			       "ingest-clean, backfill, eda, train-model, noop)",
-			       d->name, d->flow ? d->flow : "");
+	if (!pm_flow_find(d->flow)) {
+		struct pm_buf names = PM_BUF_INIT;
+
+		pm_flow_names(&names);
+		pm_errf(err, PM_ERR_USAGE,
+			"deployment %s: unknown flow '%s' (flows: %s)", d->name,
+			d->flow ? d->flow : "", names.buf);
+		pm_buf_release(&names);
+		return PM_ERR_USAGE;
+	}
 	if (strncmp(d->name, d->flow, (size_t)(slash - d->name)) ||
 	    strlen(d->flow) != (size_t)(slash - d->name))
 		return pm_errf(err, PM_ERR_USAGE,

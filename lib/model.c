@@ -832,3 +832,16 @@ int pm_model_read(const char *text, size_t len, double *intercept,
 	return ok ? n : -1;
 }
 
+int pm_parse_alpha(const char *s, double *alpha)
+{
+	char *end;
+
+	*alpha = 0;
+	if (!s)
+		return 0;
+	errno = 0;
+	*alpha = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(*alpha) || *alpha < 0)
+		return -1;
+	return 0;
+}

@@ -45,10 +45,6 @@ void pm_deployments_release(struct pm_deployment *d, size_t nr);
 /* 1 + the "retries" parameter of d (how often a run may start). */
 long pm_deployment_attempts(const struct pm_deployment *d);
 
-/* Whether flow is one that pm25 runs (ingest-clean, backfill, eda,
- * train-model, noop). */
-int pm_flow_known(const char *flow);
-
 /*
  * Whether ref is an OCI image reference ([registry[:port]/]name[:tag]
  * [@digest]); nothing that starts with '-' is.

@@ -115,4 +115,7 @@ int pm_model_read(const char *text, size_t len, double *intercept,
 /* Solve the n x n system a x = b (a is destroyed); -1 if singular. */
 int pm_solve(double *a, double *b, size_t n);
 
+/* Parse a ridge penalty: NULL is 0 (OLS); -1 unless a finite number >= 0. */
+int pm_parse_alpha(const char *s, double *alpha);
+
 #endif

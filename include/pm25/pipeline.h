@@ -16,17 +16,26 @@
 struct pm_buf;
 
 /*
- * What a task of ingest-clean or backfill may do when it fails or takes
- * too long. Run parameters name them TASK.OPTION: fetch.retries=3,
- * fetch.retry_delay_s=5, fetch.retry_on=transient|any,
- * publish.timeout_s=120.
+ * What a task, or a whole run, may do when it fails or takes too long:
+ * the options retries, retry_delay_s, retry_on (transient or any) and
+ * timeout_s of a run's parameters, or of TASK.OPTION for one task.
+ */
+struct pm_retry {
+	int retries;	  /* tries after the first (0) */
+	double delay_s;	  /* before the first retry, doubling */
+	int any;	  /* retry every failure, not only transient ones */
+	double timeout_s; /* 0: none */
+};
+
+/*
+ * A task of ingest-clean or backfill and its policy. Run parameters name
+ * them TASK.OPTION: fetch.retries=3, fetch.retry_delay_s=5,
+ * fetch.retry_on=transient|any, publish.timeout_s=120. A task's retry
+ * delay starts at 2 s.
  */
 struct pm_task_policy {
-	const char *task;     /* health_check, fetch, land_raw, parse, ... */
-	int retries;	      /* tries after the first (0) */
-	double retry_delay_s; /* before the first retry, doubling (2) */
-	int retry_any;	      /* retry every failure, not only transient */
-	double timeout_s;     /* 0: none */
+	const char *task; /* health_check, fetch, land_raw, parse, ... */
+	struct pm_retry retry;
 };
 
 #define PM_FLOW_NTASKS 8

@@ -1,0 +1,111 @@
+/*
+ * A flow run hosted by this process (host.h).
+ */
+#include "pm25/compat.h"
+#include <jansson.h>
+#include <unistd.h>
+#include "pm25/alloc.h"
+#include "pm25/execute.h"
+#include "pm25/http.h"
+#include "host.h"
+#include "owner.h"
+#include "watchdog.h"
+
+void host_event(void *ctx, const char *json)
+{
+	struct host *h = ctx;
+
+	if (!h->quiet)
+		fprintf(stderr, "%s\n", json);
+	pm_run_log_line(h->st, h->loki, h->flow, h->id, json);
+}
+
+void host_task_clock(void *ctx, const char *task, double timeout_s)
+{
+	struct host *h = ctx;
+
+	if (task && h->foreground)
+		owner_checkpoint(h->st);
+	watchdog_clock(NULL, task, timeout_s);
+}
+
+void host_progress(void *ctx, size_t done, size_t total, const char *day)
+{
+	int tty = isatty(2);
+
+	(void)ctx;
+	if (!day) {
+		fprintf(stderr, "%sbackfill: %zu/%zu days done\n",
+			tty ? "\r" : "", total, total);
+		return;
+	}
+	if (tty)
+		fprintf(stderr, "\rbackfill: %zu/%zu days (%s)", done + 1,
+			total, day);
+	else if (done % 10 == 0)
+		fprintf(stderr, "backfill: %zu/%zu days (%s)\n", done + 1,
+			total, day);
+}
+
+void host_params_add(struct host_params *p, const char *key,
+		     const char *value)
+{
+	p->kv = pm_xrealloc(p->kv, (p->nr + 1) * sizeof(*p->kv));
+	p->keys = pm_xrealloc(p->keys, (p->nr + 1) * sizeof(*p->keys));
+	p->keys[p->nr] = pm_xstrdup(key);
+	p->kv[p->nr].key = p->keys[p->nr];
+	p->kv[p->nr].value = value;
+	p->nr++;
+}
+
+int host_params_add_kv(struct host_params *p, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char *key;
+
+	if (!eq)
+		return -1;
+	key = pm_xmemdupz(kv, (size_t)(eq - kv));
+	host_params_add(p, key, eq + 1);
+	free(key);
+	return 0;
+}
+
+void host_params_release(struct host_params *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr; i++)
+		free(p->keys[i]);
+	free(p->keys);
+	free(p->kv);
+	memset(p, 0, sizeof(*p));
+}
+
+char *host_params_json(const struct host_params *p)
+{
+	json_t *o = json_object();
+	char *text;
+	size_t i;
+
+	for (i = 0; i < p->nr; i++) {
+		const char *v = p->kv[i].value;
+
+		if (!*p->kv[i].key || strlen(p->kv[i].key) >= 64)
+			continue;
+		if (strstr(v, "://")) {
+			/* the record keeps no password of a URL */
+			struct pm_buf shown = PM_BUF_INIT;
+
+			pm_http_redact(v, &shown);
+			json_object_set_new(o, p->kv[i].key,
+					    json_string(shown.buf));
+			pm_buf_release(&shown);
+		} else {
+			json_object_set_new(o, p->kv[i].key, json_string(v));
+		}
+	}
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return text;
+}

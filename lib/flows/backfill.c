@@ -1,0 +1,326 @@
+/*
+ * The backfill flow: ingest-clean one local day at a time over a range,
+ * from the source's API day by day, or from one recording or CSV input
+ * read once and cut into days.
+ */
+#include "pm25/compat.h"
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/clean.h"
+#include "pm25/csvsrc.h"
+#include "pm25/fsutil.h"
+#include "pm25/table.h"
+#include "pm25/timeutil.h"
+#include "flow-int.h"
+
+/*
+ * The rows of t by local day, in file order within a day: rows of day
+ * first + k are row[start[k] .. start[k + 1]). Rows without a time are
+ * left out.
+ */
+struct day_index {
+	int64_t first;
+	size_t days;
+	size_t *start; /* owned, days + 1 */
+	size_t *row;   /* owned */
+};
+
+static void day_index_build(struct day_index *x, const struct pm_table *t,
+			    int64_t first, int64_t last)
+{
+	int64_t *day = pm_xcalloc(t->nr + 1, sizeof(*day));
+	size_t i, k;
+
+	x->first = first;
+	x->days = (size_t)(last - first + 1);
+	x->start = pm_xcalloc(x->days + 2, sizeof(*x->start));
+	x->row = pm_xcalloc(t->nr + 1, sizeof(*x->row));
+	for (i = 0; i < t->nr; i++) {
+		day[i] = t->time[i] == PM_TIME_NONE ?
+				 -1 :
+				 pm_floor_div(t->time[i] + PM_ICT_OFFSET,
+					      86400) - first;
+		if (day[i] >= 0 && (size_t)day[i] < x->days)
+			x->start[day[i] + 2]++;
+		else
+			day[i] = -1;
+	}
+	for (k = 2; k <= x->days + 1; k++)
+		x->start[k] += x->start[k - 1];
+	for (i = 0; i < t->nr; i++)
+		if (day[i] >= 0)
+			x->row[x->start[day[i] + 1]++] = i;
+	free(day);
+}
+
+static void day_index_release(struct day_index *x)
+{
+	free(x->start);
+	free(x->row);
+	memset(x, 0, sizeof(*x));
+}
+
+static void day_slice(const struct pm_table *t, const struct day_index *x,
+		      int64_t day, struct pm_table *out)
+{
+	size_t k = (size_t)(day - x->first), j;
+	int c;
+
+	for (j = x->start[k]; j < x->start[k + 1]; j++) {
+		size_t i = x->row[j], r;
+		uint32_t s;
+
+		s = pm_table_station(out, t->stations.keys[t->station[i]],
+				     t->stations.lens[t->station[i]]);
+		r = pm_table_add(out, s, t->time[i], t->line[i]);
+		for (c = 0; c < PM_NCOLS; c++)
+			out->col[c][r] = t->col[c][i];
+		out->flags[r] = t->flags[i];
+	}
+}
+
+static enum pm_err read_input(struct run *ru, struct pm_table *all,
+			      struct pm_buf *err)
+{
+	struct pm_csv_opts co = { 0 };
+	struct pm_buf data = PM_BUF_INIT;
+	enum pm_err ret = PM_OK;
+	char **names = NULL;
+	size_t n = 0, i;
+
+	pm_clean_csv_opts(&ru->contract, &co);
+	co.station = ru->req.station;
+	if (pm_is_dir(ru->o->input)) {
+		ret = pm_dir_list(ru->o->input, ".csv", &names, &n, err);
+		if (!ret && !n)
+			ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: no *.csv files",
+				      ru->o->input);
+	} else {
+		names = pm_xcalloc(2, sizeof(*names));
+		names[0] = pm_xstrdup(ru->o->input);
+		n = 1;
+	}
+	for (i = 0; !ret && i < n; i++) {
+		pm_buf_reset(&data);
+		ret = pm_file_read(names[i], 1u << 30, &data, err);
+		if (!ret)
+			ret = pm_csv_to_table(data.buf, data.len, names[i], &co,
+					      all, err);
+	}
+	pm_strv_free(names);
+	pm_buf_release(&data);
+	return ret;
+}
+
+enum pm_err pm_flow_backfill(struct pm_store *data,
+			     const struct pm_flow_opts *o,
+			     struct pm_flow_result *r, struct pm_buf *err)
+{
+	struct pm_table all;
+	struct day_index idx = { 0 };
+	struct pm_buf extra = PM_BUF_INIT, dir = PM_BUF_INIT,
+		      branch = PM_BUF_INIT;
+	struct pm_fetched whole;
+	struct run ru;
+	enum pm_err ret;
+	int64_t first, last, day;
+	size_t i, total, done = 0, no_time = 0;
+	int replay = !o->input && (o->file || o->url);
+	double t0;
+
+	memset(&whole, 0, sizeof(whole));
+	pm_table_init(&all);
+	ret = pm_flow_run_start(&ru, data, o, r, "backfill", err);
+	if (ret)
+		goto out;
+	ru.raw_per_day = 1;
+	first = o->from_day;
+	last = o->to_day;
+	if (o->input) {
+		t0 = pm_flow_task_start(&ru, "parse");
+		ret = read_input(&ru, &all, err);
+		for (i = 0; !ret && i < all.nr; i++) {
+			if (all.time[i] == PM_TIME_NONE) {
+				no_time++;
+				continue;
+			}
+			day = pm_floor_div(all.time[i] + PM_ICT_OFFSET, 86400);
+			if (first == PM_TIME_NONE || day < first)
+				first = o->from_day == PM_TIME_NONE ? day :
+								      first;
+			if (last == PM_TIME_NONE || day > last)
+				last = o->to_day == PM_TIME_NONE ? day : last;
+		}
+		pm_buf_addf(&extra, "\"rows\": %zu, \"without_time\": %zu",
+			    all.nr, no_time);
+		pm_flow_event(&ru, "parse", ret ? "Failed" : "Completed", t0,
+		      extra.buf);
+		if (ret)
+			goto out;
+	}
+	if (first == PM_TIME_NONE || last == PM_TIME_NONE || first > last) {
+		ret = pm_errf(err, PM_ERR_USAGE,
+			      "backfill needs --from and --to, or --input "
+			      "with dated rows");
+		goto out;
+	}
+	total = (size_t)(last - first + 1);
+	if (replay) {
+		/*
+		 * A recording, or a URL given as such, holds every day at
+		 * once: read and parse it once, then take each day's rows
+		 * from it, so that the days without any cost nothing. Only
+		 * the source's own API is asked day by day.
+		 */
+		ru.req.from_day = first;
+		ru.req.to_day = last;
+		ret = pm_flow_fetch(&ru, &whole, &t0, err);
+		pm_buf_reset(&extra);
+		pm_buf_addf(&extra, "\"bytes\": %zu", whole.len);
+		pm_flow_event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
+		      extra.buf);
+		if (!ret) {
+			t0 = pm_flow_task_start(&ru, "parse");
+			ret = pm_flow_parse_pages(&ru, &whole, &all, err);
+			pm_buf_reset(&extra);
+			pm_buf_addf(&extra, "\"rows\": %zu", all.nr);
+			pm_flow_event(&ru, "parse", ret ? "Failed" : "Completed", t0,
+			      extra.buf);
+		}
+		if (ret)
+			goto out;
+	}
+	if (o->input || replay)
+		day_index_build(&idx, &all, first, last);
+	for (day = first; day <= last; day++, done++) {
+		struct pm_fetched f;
+		struct pm_table t;
+		struct pm_buf raw = PM_BUF_INIT;
+		char date[16], compact[16];
+		int gate_failed = 0;
+
+		pm_date_format(day * 86400, date);
+		if (o->progress)
+			o->progress(o->ctx, done, total, date);
+		pm_buf_setf(&dir, "raw/%s/date=%s/", ru.src->name, date);
+		if (!o->force) {
+			struct pm_strv l = PM_STRV_INIT;
+
+			pm_store_list(data, "main", dir.buf, &l, NULL);
+			if (l.nr) {
+				r->skipped++;
+				pm_strv_release(&l);
+				continue;
+			}
+		}
+		memset(&f, 0, sizeof(f));
+		pm_table_init(&t);
+		t0 = pm_flow_now_ms();
+		if (o->input || replay) {
+			day_slice(&all, &idx, day, &t);
+			if (!t.nr) {
+				r->no_data += replay;
+				pm_table_release(&t);
+				continue;
+			}
+			if (replay) {
+				/* the recording is the raw record */
+				pm_buf_add(&raw, whole.data, whole.len);
+				f.page_end = pm_xmalloc(whole.nr_pages *
+							sizeof(*f.page_end));
+				memcpy(f.page_end, whole.page_end,
+				       whole.nr_pages * sizeof(*f.page_end));
+				f.nr_pages = whole.nr_pages;
+			} else {
+				/* the day's rows as read are its raw record */
+				pm_table_write_csv(&t, &raw);
+				f.page_end = pm_xmalloc(sizeof(*f.page_end));
+				f.page_end[0] = raw.len;
+				f.nr_pages = 1;
+			}
+			f.data = pm_buf_detach(&raw, &f.len);
+		} else {
+			ru.req.from_day = ru.req.to_day = day;
+			ret = pm_flow_fetch(&ru, &f, &t0, err);
+			pm_buf_reset(&extra);
+			pm_buf_addf(&extra, "\"day\": \"%s\", \"bytes\": %zu",
+				    date, f.len);
+			pm_flow_event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
+			      extra.buf);
+		}
+		if (!ret && (t.nr || !(o->input || replay))) {
+			struct batch b;
+
+			snprintf(compact, sizeof(compact), "%.4s%.2s%.2s", date,
+				 date + 5, date + 8);
+			pm_buf_setf(&branch, "etl-%s-%s", r->run, compact);
+			b.t = &t;
+			b.parse = o->input || replay ? NULL : pm_flow_parse_pages;
+			b.f = &f;
+			b.raw = f.data;
+			b.page_end = f.page_end;
+			b.nr_pages = f.nr_pages;
+			b.day = day;
+			b.branch = branch.buf;
+			ret = pm_flow_batch(&ru, &b, &gate_failed, err);
+			if (gate_failed)
+				r->passed = 0;
+		}
+		pm_fetched_release(&f);
+		pm_table_release(&t);
+		pm_buf_release(&raw);
+		if (ret)
+			goto out;
+	}
+	if (o->progress)
+		o->progress(o->ctx, total, total, NULL);
+	if (!r->passed)
+		ret = pm_errf(err, PM_ERR_GATE,
+			      "Validation failed on %zu of %zu days; their "
+			      "branches are kept (pm25 data branches)",
+			      r->failed, r->batches);
+out:
+	if (ru.flow)
+		pm_flow_run_finish(&ru);
+	day_index_release(&idx);
+	pm_table_release(&all);
+	pm_fetched_release(&whole);
+	pm_buf_release(&extra);
+	pm_buf_release(&dir);
+	pm_buf_release(&branch);
+	return ret;
+}
+
+static enum pm_err check(const struct pm_flow_run *fr, struct pm_buf *err)
+{
+	struct pm_task_policy tasks[PM_FLOW_NTASKS];
+	struct pm_flow_opts o;
+
+	return pm_flow_opts_parse(fr, 1, &o, tasks, err);
+}
+
+static enum pm_err run(struct pm_flow_run *fr, struct pm_buf *err)
+{
+	struct pm_task_policy tasks[PM_FLOW_NTASKS];
+	struct pm_flow_opts o;
+	enum pm_err ret = pm_flow_opts_parse(fr, 1, &o, tasks, err);
+
+	if (ret)
+		return ret;
+	ret = pm_flow_backfill(fr->data, &o, &fr->result, err);
+	fr->has_result = 1;
+	if (!ret || ret == PM_ERR_GATE)
+		pm_flow_result_summary(&fr->result, fr->json, !ret, "backfill",
+				       &fr->summary);
+	return ret;
+}
+
+const struct pm_flow pm_flow_def_backfill = {
+	.name = "backfill",
+	.summary = "ingest-clean one local day at a time over a range",
+	.tasks = pm_flow_wap_tasks,
+	.params = pm_flow_wap_params,
+	.needs = PM_FLOW_DATA,
+	.check = check,
+	.run = run,
+};

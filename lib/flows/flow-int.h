@@ -1,0 +1,108 @@
+/*
+ * What the data flows share inside lib/flows/: a run's state, one batch
+ * of rows, and the task engine. Internal to lib/flows/.
+ */
+#ifndef PM25_FLOW_INT_H
+#define PM25_FLOW_INT_H
+
+#include "pm25/contract.h"
+#include "pm25/flow.h"
+#include "pm25/pipeline.h"
+#include "pm25/source.h"
+#include "pm25/strv.h"
+
+/* One run of ingest-clean or backfill: borrowed options, owned state. */
+struct run {
+	const struct pm_flow_opts *o;
+	struct pm_store *data;
+	struct pm_flow_result *r;
+	const struct pm_source *src;
+	const char *flow;
+	struct pm_contract contract;
+	struct pm_source_req req;
+	struct pm_strv stations;
+	struct pm_buf scratch; /* tmp_dir/<run> */
+	struct pm_strv seen;   /* stations that sent rows */
+	int64_t started;
+	int raw_per_day; /* backfill: raw is landed once per day folder */
+};
+
+
+/* One batch: the rows of one fetch, or of one day. */
+struct batch {
+	struct pm_table *t;	/* filled by parse, or already */
+	/* Parse the raw pages into t (NULL: t is already filled). */
+	enum pm_err (*parse)(struct run *ru, const struct pm_fetched *f,
+			     struct pm_table *t, struct pm_buf *err);
+	const struct pm_fetched *f;
+	const char *raw;	/* the raw bytes to land */
+	const size_t *page_end; /* page boundaries in raw */
+	size_t nr_pages;
+	int64_t day;		/* date of raw/<source>/date=D/ */
+	const char *branch;
+};
+
+/* The monotonic clock, in ms. */
+double pm_flow_now_ms(void);
+/*
+ * Log one task's state through the host's event hook (and tell its task
+ * clock the task ended, unless it is retrying); t0 < 0 for no duration;
+ * extra is more "key": value pairs, or NULL.
+ */
+void pm_flow_event(struct run *ru, const char *task, const char *state,
+		   double t0, const char *extra);
+/* A task begins: tell the clock, with its limit if any; now, in ms. */
+double pm_flow_task_start(struct run *ru, const char *task);
+/*
+ * After attempt *attempt of task failed with ret: whether to try again
+ * (and sleep first), under the task's policy.
+ */
+int pm_flow_task_retry(struct run *ru, const char *task, enum pm_err ret,
+		       int *attempt, struct pm_buf *err);
+/* The run's id and start time, from o->run_id and o->now. */
+void pm_flow_make_run_id(struct run *ru);
+
+/*
+ * Set ru up for flow (source, contract, scratch folder), then the
+ * health_check task. pm_flow_run_finish() is due even on error.
+ */
+enum pm_err pm_flow_run_start(struct run *ru, struct pm_store *data,
+			      const struct pm_flow_opts *o,
+			      struct pm_flow_result *r, const char *flow,
+			      struct pm_buf *err);
+void pm_flow_run_finish(struct run *ru);
+/* The fetch task under its policy; *t0 is when its last attempt began. */
+enum pm_err pm_flow_fetch(struct run *ru, struct pm_fetched *f, double *t0,
+			  struct pm_buf *err);
+enum pm_err pm_flow_parse_pages(struct run *ru, const struct pm_fetched *f,
+				struct pm_table *t, struct pm_buf *err);
+/* The local date raw data lands under: the run's, or the range's end. */
+int64_t pm_flow_fetch_day(const struct run *ru);
+/*
+ * One batch through land_raw, parse, validate, clean, publish and gate;
+ * *gate_failed is set when the gate refused.
+ */
+enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
+			  int *gate_failed, struct pm_buf *err);
+
+/* The rows of the flows table, one per file. */
+extern const struct pm_flow pm_flow_def_ingest_clean;
+extern const struct pm_flow pm_flow_def_backfill;
+extern const struct pm_flow pm_flow_def_eda;
+extern const struct pm_flow pm_flow_def_train_model;
+extern const struct pm_flow pm_flow_def_noop;
+
+/* The tasks and the parameters of ingest-clean and backfill. */
+extern const char *const pm_flow_wap_tasks[PM_FLOW_NTASKS + 1];
+extern const struct pm_flow_param pm_flow_wap_params[];
+/*
+ * Their parameters (fr->params) into o and the task policies (tasks,
+ * which o points to), with pm25.yaml's defaults for ingest-clean.
+ * PM_ERR_USAGE names a bad one.
+ */
+enum pm_err pm_flow_opts_parse(const struct pm_flow_run *fr, int backfill,
+			       struct pm_flow_opts *o,
+			       struct pm_task_policy tasks[PM_FLOW_NTASKS],
+			       struct pm_buf *err);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * The parameters of ingest-clean and backfill (source=, from=, ... and
+ * TASK.option=) into pm_flow_opts and the task policies, once, for
+ * every host.
+ */
+#include "pm25/compat.h"
+#include "pm25/buf.h"
+#include "pm25/config.h"
+#include "pm25/flow.h"
+#include "pm25/home.h"
+#include "pm25/store.h"
+#include "pm25/timeutil.h"
+#include "flow-int.h"
+
+/* One parameter; -1 if it is none of theirs (why may say more). */
+static int take(struct pm_flow_opts *o, struct pm_task_policy *tasks,
+		const struct pm_kv *kv, const char **from, const char **to,
+		struct pm_buf *why)
+{
+	const char *k = kv->key, *v = kv->value;
+
+	if (strchr(k, '.'))
+		return pm_task_policy_set(tasks, k, v, why) ? -1 : 0;
+	if (!strcmp(k, "source"))
+		o->source = v;
+	else if (!strcmp(k, "file"))
+		o->file = v;
+	else if (!strcmp(k, "url"))
+		o->url = v;
+	else if (!strcmp(k, "station") || !strcmp(k, "stations"))
+		o->stations = v;
+	else if (!strcmp(k, "from"))
+		*from = v;
+	else if (!strcmp(k, "to"))
+		*to = v;
+	else if (!strcmp(k, "contract"))
+		o->contract = v;
+	else if (!strcmp(k, "hour_label"))
+		o->hour_label = v;
+	else if (!strcmp(k, "input"))
+		o->input = v;
+	else
+		return -1;
+	return 0;
+}
+
+/* A local date, or PM_TIME_NONE for none; -1 if it is not a date. */
+static int day_of(const char *s, int64_t *day)
+{
+	*day = PM_TIME_NONE;
+	return s ? pm_date_parse(s, strlen(s), day) : 0;
+}
+
+enum pm_err pm_flow_opts_parse(const struct pm_flow_run *fr, int backfill,
+			       struct pm_flow_opts *o,
+			       struct pm_task_policy tasks[PM_FLOW_NTASKS],
+			       struct pm_buf *err)
+{
+	struct pm_buf why = PM_BUF_INIT;
+	const char *from = NULL, *to = NULL;
+	enum pm_err ret = PM_OK;
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	pm_task_policies_init(tasks);
+	if (!backfill) {
+		/* pm25.yaml's defaults; a parameter overrides them */
+		o->source = pm_config_str(PM_CFG_SOURCE);
+		o->contract = pm_config_str(PM_CFG_CONTRACT);
+		o->stations = pm_config_str(PM_CFG_STATION);
+	}
+	for (i = 0; !ret && i < fr->nparams; i++) {
+		pm_buf_reset(&why);
+		if (take(o, tasks, &fr->params[i], &from, &to, &why))
+			ret = pm_errf(err, PM_ERR_USAGE, "bad --param '%s=%s'%s%s",
+				      fr->params[i].key, fr->params[i].value,
+				      why.len ? ": " : "",
+				      why.len ? why.buf : "");
+	}
+	if (!ret && backfill && !o->input && !o->source)
+		ret = pm_errf(err, PM_ERR_USAGE, "give --source or --input");
+	if (!ret && (day_of(from, &o->from_day) || day_of(to, &o->to_day)))
+		ret = pm_errf(err, PM_ERR_USAGE, "--from/--to: not a date");
+	o->force = fr->force;
+	o->tmp_dir = fr->home->tmp;
+	o->tasks = tasks;
+	o->run_id = fr->id;
+	o->now = PM_TIME_NONE;
+	o->event = fr->hooks.event;
+	o->task_clock = fr->hooks.task_clock;
+	o->progress = fr->hooks.progress;
+	o->ctx = fr->hooks.ctx;
+	pm_buf_release(&why);
+	return ret;
+}
