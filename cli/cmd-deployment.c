@@ -5,8 +5,7 @@
  * pool, image, schedule and parameters as a new version.
  */
 #include "pm25/compat.h"
-#include <jansson.h>
-#include "pm25/alloc.h"
+#include "pm25/actions.h"
 #include "pm25/buf.h"
 #include "pm25/db.h"
 #include "pm25/deployment.h"
@@ -14,6 +13,7 @@
 #include "pm25/state.h"
 #include "pm25/timeutil.h"
 #include "cmd.h"
+#include "host.h"
 #include "parse-options.h"
 
 static const char *const usage[] = {
@@ -27,34 +27,6 @@ static const char *const usage[] = {
 	"pm25 deployment rollback NAME [--to VERSION]",
 	NULL
 };
-
-/* Merge k=v pairs into the JSON object text *params. */
-static int merge_params(char **params, const struct opt_list *kv)
-{
-	json_t *o = json_loads(*params ? *params : "{}", 0, NULL);
-	size_t i;
-
-	if (!json_is_object(o)) {
-		json_decref(o);
-		o = json_object();
-	}
-	for (i = 0; i < kv->nr; i++) {
-		const char *eq = strchr(kv->v[i], '=');
-		char *key;
-
-		if (!eq || eq == kv->v[i]) {
-			json_decref(o);
-			return -1;
-		}
-		key = pm_xmemdupz(kv->v[i], (size_t)(eq - kv->v[i]));
-		json_object_set_new(o, key, json_string(eq + 1));
-		free(key);
-	}
-	free(*params);
-	*params = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	return 0;
-}
 
 static void put_json(struct pm_buf *b, const char *key, const char *v,
 		     int comma)
@@ -84,55 +56,25 @@ static void deployment_json(struct pm_buf *b, const struct pm_deployment *d)
 static int apply(struct pm_state *st, const char *file, int json,
 		 struct pm_buf *err)
 {
-	struct pm_deployment *d;
-	struct pm_rows pools = { 0 };
-	size_t nr, i;
-	enum pm_err e = pm_deployments_load(file, &d, &nr, err);
+	struct pm_deploy_saved *saved = NULL;
+	size_t nr = 0, i;
+	enum pm_err e = pm_action_apply(st, file, &saved, &nr, err);
 
-	if (e)
-		return cmd_fail("deployment", e, err->buf);
-	/* every pool first: a file applies whole or not at all */
-	e = pm_state_pools(st, &pools, err);
-	for (i = 0; !e && i < nr; i++) {
-		size_t r;
-
-		for (r = 0; r < pools.nr; r++)
-			if (!strcmp(pm_rows_get(&pools, r, 0), d[i].work_pool))
-				break;
-		if (r == pools.nr)
-			e = pm_errf(err, PM_ERR_NOTFOUND,
-				    "%s: deployment %s: no work pool %s (pm25 "
-				    "pool create %s)",
-				    file, d[i].name, d[i].work_pool,
-				    d[i].work_pool);
-	}
-	pm_rows_release(&pools);
-	if (e) {
-		pm_deployments_release(d, nr);
-		return cmd_fail("deployment", e, err->buf);
-	}
-	if (json)
+	if (json && (nr || !e))
 		printf("[");
-	for (i = 0; i < nr && !e; i++) {
-		long v;
-		int created;
-
-		e = pm_state_deployment_put(st, &d[i], "apply", &v, &created,
-					    err);
-		if (e)
-			break;
+	for (i = 0; i < nr; i++)
 		if (json)
 			printf("%s{\"name\": \"%s\", \"version\": %ld, "
 			       "\"changed\": %s}",
-			       i ? ",\n " : "", d[i].name, v,
-			       created ? "true" : "false");
+			       i ? ",\n " : "", saved[i].name, saved[i].version,
+			       saved[i].created ? "true" : "false");
 		else
-			printf("%s: version %ld%s\n", d[i].name, v,
-			       created ? "" : " (unchanged)");
-	}
-	if (json)
+			printf("%s: version %ld%s\n", saved[i].name,
+			       saved[i].version,
+			       saved[i].created ? "" : " (unchanged)");
+	if (json && (nr || !e))
 		printf("]\n");
-	pm_deployments_release(d, nr);
+	free(saved);
 	return e ? cmd_fail("deployment", e, err->buf) : 0;
 }
 
@@ -240,38 +182,54 @@ static int inspect(struct pm_state *st, const char *name, int json,
 	return 0;
 }
 
-/* Store d as a new version for change; print what happened. */
-static int save(struct pm_state *st, struct pm_deployment *d,
-		const char *change, struct pm_buf *err)
+static int saved(enum pm_err e, const struct pm_deploy_saved *s,
+		 struct pm_buf *err)
 {
-	long v;
-	int created;
-	enum pm_err e = pm_state_deployment_put(st, d, change, &v, &created,
-						err);
+	if (e)
+		return cmd_fail("deployment", e, err->buf);
+	printf("%s: version %ld%s\n", s->name, s->version,
+	       s->created ? "" : " (unchanged)");
+	return 0;
+}
+
+static int run(struct pm_state *st, const char *name,
+	       const struct host_params *p, int json, struct pm_buf *err)
+{
+	struct pm_deployment d;
+	char id[PM_RUN_ID_MAX];
+	enum pm_err e = pm_action_run(st, name, p->kv, p->nr, id, &d, err);
 
 	if (e)
 		return cmd_fail("deployment", e, err->buf);
-	printf("%s: version %ld%s\n", d->name, v,
-	       created ? "" : " (unchanged)");
+	if (json)
+		printf("{\"id\": \"%s\", \"deployment\": \"%s\", "
+		       "\"version\": %ld, \"pool\": \"%s\", \"state\": "
+		       "\"Scheduled\"}\n",
+		       id, d.name, d.version, d.work_pool);
+	else
+		printf("flow run %s scheduled in %s (%s version %ld)\n", id,
+		       d.work_pool, d.name, d.version);
+	pm_deployment_release(&d);
 	return 0;
 }
 
 static int deployment_exec(int argc, const char **argv)
 {
-	const char *pool = NULL, *image = NULL, *cron = NULL, *tz = NULL;
-	long to = 0, concurrency = -1;
+	struct pm_deploy_change c = { NULL, NULL, NULL, NULL, -1, NULL, 0 };
+	long to = 0;
 	int json = 0, status = PM_EXIT_OK, nr;
 	struct opt_list params = { 0 };
 	struct option opts[] = {
-		OPT_STRING_(0, "work-pool", &pool, "p",
+		OPT_STRING_(0, "work-pool", &c.work_pool, "p",
 			    "update: move to work pool p (promotion)"),
-		OPT_STRING_(0, "image", &image, "tag", "update: the image"),
+		OPT_STRING_(0, "image", &c.image, "tag", "update: the image"),
 		OPT_LIST_('p', "param", &params, "k=v",
 			  "update, run: set a parameter"),
-		OPT_STRING_(0, "cron", &cron, "expr",
+		OPT_STRING_(0, "cron", &c.cron, "expr",
 			    "update: the schedule (\"\" for none)"),
-		OPT_STRING_(0, "timezone", &tz, "zone", "update: IANA zone"),
-		OPT_INT_(0, "concurrency", &concurrency, "n",
+		OPT_STRING_(0, "timezone", &c.timezone, "zone",
+			    "update: IANA zone"),
+		OPT_INT_(0, "concurrency", &c.concurrency, "n",
 			 "update: at most n runs at once (0: no limit)"),
 		OPT_INT_(0, "to", &to, "version",
 			 "rollback: this version (default: the one before)"),
@@ -279,13 +237,14 @@ static int deployment_exec(int argc, const char **argv)
 		OPT_END_(),
 	};
 	struct pm_buf err = PM_BUF_INIT;
+	struct host_params p = { 0 };
+	struct pm_deploy_saved s;
 	struct pm_state *st = NULL;
 	struct pm_home h = { 0 };
-	struct pm_deployment d;
 	const char *sub;
 	enum pm_err e;
+	size_t i;
 
-	memset(&d, 0, sizeof(d));
 	nr = parse_options(argc, argv, opts, usage);
 	if (!nr) {
 		usage_with_options(usage, opts, 1);
@@ -305,6 +264,14 @@ static int deployment_exec(int argc, const char **argv)
 		status = cmd_fail("deployment", e, err.buf);
 		goto out;
 	}
+	for (i = 0; i < params.nr; i++)
+		if (*params.v[i] == '=' || host_params_add_kv(&p, params.v[i])) {
+			status = cmd_fail("deployment", PM_ERR_USAGE,
+					  "--param takes k=v");
+			goto out;
+		}
+	c.params = p.kv;
+	c.nparams = p.nr;
 	if (!strcmp(sub, "apply")) {
 		status = apply(st, argv[1], json, &err);
 	} else if (!strcmp(sub, "ls")) {
@@ -312,107 +279,29 @@ static int deployment_exec(int argc, const char **argv)
 	} else if (!strcmp(sub, "inspect")) {
 		status = inspect(st, argv[1], json, &err);
 	} else if (!strcmp(sub, "pause") || !strcmp(sub, "resume")) {
-		e = pm_state_deployment_pause(st, argv[1], sub[0] == 'p', &err);
+		e = pm_action_pause(st, argv[1], sub[0] == 'p', &err);
 		if (e)
 			status = cmd_fail("deployment", e, err.buf);
 		else
 			printf("%s %s\n", argv[1],
 			       sub[0] == 'p' ? "paused" : "resumed");
-	} else if (!strcmp(sub, "update") || !strcmp(sub, "rollback")) {
-		struct pm_buf change = PM_BUF_INIT;
-
-		e = pm_state_deployment_get(st, argv[1], 0, &d, &err);
-		if (!e && !strcmp(sub, "rollback")) {
-			struct pm_deployment old;
-			long want = to ? to : d.version - 1;
-
-			e = want < 1 ? pm_errf(&err, PM_ERR_NOTFOUND,
-					       "%s has no version before %ld",
-					       argv[1], d.version) :
-				       pm_state_deployment_get(st, argv[1], want,
-							       &old, &err);
-			if (!e) {
-				old.paused = d.paused;
-				pm_deployment_release(&d);
-				d = old;
-				pm_buf_addf(&change, "rollback to version %ld",
-					    want);
-			}
-		} else if (!e) {
-			pm_buf_addstr(&change, "update");
-			if (pool) {
-				free(d.work_pool);
-				d.work_pool = pm_xstrdup(pool);
-				pm_buf_addf(&change, " --work-pool %s", pool);
-			}
-			if (image) {
-				free(d.image);
-				d.image = pm_xstrdup(image);
-				pm_buf_addf(&change, " --image %s", image);
-			}
-			if (cron) {
-				free(d.cron);
-				d.cron = *cron ? pm_xstrdup(cron) : NULL;
-				pm_buf_addf(&change, " --cron '%s'", cron);
-			}
-			if (tz) {
-				free(d.timezone);
-				d.timezone = pm_xstrdup(tz);
-				pm_buf_addf(&change, " --timezone %s", tz);
-			}
-			if (concurrency >= 0) {
-				d.concurrency_limit = concurrency;
-				pm_buf_addf(&change, " --concurrency %ld",
-					    concurrency);
-			}
-			for (size_t i = 0; i < params.nr; i++)
-				pm_buf_addf(&change, " --param %s", params.v[i]);
-			if (merge_params(&d.parameters, &params))
-				e = pm_errf(&err, PM_ERR_USAGE,
-					    "--param takes k=v");
-		}
-		if (e)
-			status = cmd_fail("deployment", e, err.buf);
-		else
-			status = save(st, &d, change.buf, &err);
-		pm_buf_release(&change);
+	} else if (!strcmp(sub, "update")) {
+		e = pm_action_update(st, argv[1], &c, &s, &err);
+		status = saved(e, &s, &err);
+	} else if (!strcmp(sub, "rollback")) {
+		e = pm_action_rollback(st, argv[1], to, &s, &err);
+		status = saved(e, &s, &err);
 	} else if (!strcmp(sub, "run")) {
-		struct pm_run_new r = { 0 };
-		char id[PM_RUN_ID_MAX];
-
-		e = pm_state_deployment_get(st, argv[1], 0, &d, &err);
-		if (!e && merge_params(&d.parameters, &params))
-			e = pm_errf(&err, PM_ERR_USAGE, "--param takes k=v");
-		if (!e) {
-			r.flow = d.flow;
-			r.deployment = d.name;
-			r.pool = d.work_pool;
-			r.parameters = d.parameters;
-			r.state = PM_RUN_SCHEDULED;
-			r.reason = "asked for with pm25 deployment run";
-			r.deployment_version = d.version;
-			r.max_attempts = pm_deployment_attempts(&d);
-			e = pm_state_run_create(st, &r, id, &err);
-		}
-		if (e)
-			status = cmd_fail("deployment", e, err.buf);
-		else if (json)
-			printf("{\"id\": \"%s\", \"deployment\": \"%s\", "
-			       "\"version\": %ld, \"pool\": \"%s\", \"state\": "
-			       "\"Scheduled\"}\n",
-			       id, d.name, d.version, d.work_pool);
-		else
-			printf("flow run %s scheduled in %s (%s version %ld)\n",
-			       id, d.work_pool, d.name, d.version);
+		status = run(st, argv[1], &p, json, &err);
 	} else {
 		status = cmd_usage_error("deployment", "unknown subcommand '%s'",
 					 sub);
 	}
 out:
-	pm_deployment_release(&d);
 	pm_state_close(st);
 	if (h.dir)
 		pm_home_release(&h);
+	host_params_release(&p);
 	opt_list_release(&params);
 	pm_buf_release(&err);
 	return status;

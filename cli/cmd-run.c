@@ -14,12 +14,12 @@
 #include "pm25/loki.h"
 #include "pm25/notify.h"
 #include "pm25/state.h"
+#include "pm25/watchdog.h"
 #include "pm25/worker.h"
 #include "cmd.h"
 #include "host.h"
 #include "owner.h"
 #include "parse-options.h"
-#include "watchdog.h"
 
 /*
  * A new flow run, Running from now, in h's open state database, held by
@@ -74,7 +74,7 @@ static int foreground(const char *name, const struct pm_flow *f,
 		      struct pm_flow_run *fr, const struct host_params *p,
 		      int quiet)
 {
-	struct host h = { NULL, NULL, f->name, "", quiet, 1 };
+	struct host h = { NULL, NULL, f->name, "", quiet, 1, 0 };
 	struct pm_buf err = PM_BUF_INIT, scratch = PM_BUF_INIT;
 	char *pj = NULL;
 	int status = PM_EXIT_OK, kept = 0;
@@ -101,9 +101,9 @@ static int foreground(const char *name, const struct pm_flow *f,
 	fr->hooks.progress = quiet ? NULL : host_progress;
 	fr->hooks.ctx = &h;
 	if (!e) {
-		watchdog_start(h.id, f->name, 0);
+		pm_watchdog_start(host_expire, &h);
 		e = pm_flow_execute(f, fr, h.st, &err);
-		watchdog_stop();
+		pm_watchdog_stop();
 	}
 	owner_stop();
 	if (h.st && *h.id)

@@ -83,15 +83,11 @@ static int scheduler_exec(int argc, const char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	while (!stopping) {
-		struct pm_housekeeping hk = { 0 };
+		struct pm_hk_clock hk = { 0, 0, 0, 0, 0 };
 		struct pm_tick t;
-		size_t runs, logs;
 
-		/* retention, on by default: once a pass, cheap with its index */
 		pm_buf_reset(&err);
-		e = pm_state_prune(st, st->retention_days, &runs, &logs, &err);
-		if (!e)
-			e = pm_housekeep_sweep(st, &h, &hk, &err);
+		e = pm_housekeep_pass(st, &h, &hk, pm_mono_s(), &err);
 		if (!e)
 			e = pm_schedule_tick(st, pm_state_now_ms(),
 					     ahead * 60000, late * 1000, &t,

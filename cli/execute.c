@@ -17,10 +17,10 @@
 #include "pm25/policy.h"
 #include "pm25/state.h"
 #include "pm25/timeutil.h"
+#include "pm25/watchdog.h"
 #include "pm25/worker.h"
 #include "cmd.h"
 #include "host.h"
-#include "watchdog.h"
 
 /* A test hook: one line per run whose completion was recorded. */
 static void noop_log(const char *id, long attempt)
@@ -74,9 +74,9 @@ static int run_flow(const struct pm_flow *f, struct host *h,
 		e = pm_flow_open(f, &fr, &err);
 	if (!e) {
 		/* a run past its time has its process group killed */
-		watchdog_start(h->id, f->name, 1);
+		pm_watchdog_start(host_expire, h);
 		e = pm_flow_execute(f, &fr, h->st, &err);
-		watchdog_stop();
+		pm_watchdog_stop();
 	}
 	if (e && e != PM_ERR_GATE)
 		status = cmd_fail(f->name, e, err.buf);
@@ -135,7 +135,7 @@ int cmd_flow_run_execute(const char *id, const char *worker,
 			 long of_attempt)
 {
 	struct pm_buf err = PM_BUF_INIT, why = PM_BUF_INIT;
-	struct host h = { NULL, NULL, NULL, "", 0, 0 };
+	struct host h = { NULL, NULL, NULL, "", 0, 0, 0 };
 	const struct pm_flow *f;
 	struct pm_rows run, hist;
 	struct pm_retry rp;
@@ -167,6 +167,7 @@ int cmd_flow_run_execute(const char *id, const char *worker,
 		goto out;
 	}
 	snprintf(h.id, sizeof(h.id), "%s", id);
+	h.attempt = attempt;
 	f = pm_flow_find(pm_rows_get(&run, 0, 1));
 	pm_run_policy(pm_rows_get(&run, 0, 6), &rp);
 	params = json_loads(pm_rows_get(&run, 0, 6) ? pm_rows_get(&run, 0, 6) :

@@ -3,13 +3,18 @@
  */
 #include "pm25/compat.h"
 #include <jansson.h>
+#include <signal.h>
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/execute.h"
+#include "pm25/home.h"
 #include "pm25/http.h"
+#include "pm25/timeutil.h"
+#include "pm25/watchdog.h"
+#include "pm25/worker.h"
+#include "cmd.h"
 #include "host.h"
 #include "owner.h"
-#include "watchdog.h"
 
 void host_event(void *ctx, const char *json)
 {
@@ -26,7 +31,48 @@ void host_task_clock(void *ctx, const char *task, double timeout_s)
 
 	if (task && h->foreground)
 		owner_checkpoint(h->st);
-	watchdog_clock(NULL, task, timeout_s);
+	pm_watchdog_clock(task, timeout_s);
+}
+
+void host_expire(void *ctx, const char *task, double timeout_s)
+{
+	struct host *h = ctx;
+	struct pm_buf line = PM_BUF_INIT, why = PM_BUF_INIT,
+		      err = PM_BUF_INIT;
+	struct pm_state *st = NULL;
+	struct pm_home home;
+	char ts[32];
+	ssize_t w;
+	int retried;
+
+	pm_time_format((int64_t)time(NULL), ts);
+	pm_buf_addf(&line, "{\"ts\": \"%s\", \"level\": \"error\", \"run\": "
+			   "\"%s\", \"flow\": \"%s\", \"task\": \"%s\", "
+			   "\"state\": \"TimedOut\", \"timeout_s\": %g}",
+		    ts, h->id, h->flow, task, timeout_s);
+	pm_buf_addf(&why, "task %s timed out after %g s%s", task, timeout_s,
+		    h->attempt ? "; its process group was killed" : "");
+	/* nothing better to do if it fails: the run ends either way */
+	pm_buf_addch(&line, '\n');
+	w = write(2, line.buf, line.len);
+	(void)w;
+	pm_buf_setlen(&line, line.len - 1);
+	pm_home_locate(&home);
+	if (!pm_home_state(&home, &st, &err)) {
+		pm_state_log(st, h->id, "error", task, line.buf, NULL);
+		if (h->attempt)
+			pm_state_run_fail(st, h->id, h->attempt,
+					  PM_RUN_TIMEDOUT, why.buf, 0, &retried,
+					  NULL);
+		else
+			pm_state_run_set(st, h->id, PM_RUN_TIMEDOUT, why.buf,
+					 NULL);
+		pm_state_close(st);
+	}
+	if (h->attempt)
+		kill(0, SIGKILL); /* the run's own process group */
+	fprintf(stderr, "pm25 run: %s\n", why.buf);
+	_exit(PM_EXIT_UNAVAILABLE);
 }
 
 void host_progress(void *ctx, size_t done, size_t total, const char *day)

@@ -19,12 +19,21 @@ struct host {
 	char id[PM_RUN_ID_MAX];
 	int quiet;	       /* no task lines on stderr */
 	int foreground;	       /* a cancel ends it at a task boundary */
+	long attempt;	       /* a worker's run: the attempt it claimed */
 };
 
 /* A task line: on stderr (unless quiet), in the run's log, to Loki. */
 void host_event(void *ctx, const char *json);
 /* A task starts or ends: the watchdog, and a foreground checkpoint. */
 void host_task_clock(void *ctx, const char *task, double timeout_s);
+/*
+ * The watchdog's hook: a task overran. The run's TimedOut line goes on
+ * stderr and in its log, and the run ends TimedOut, recorded on a state
+ * connection of its own; then a foreground run exits 4, and a worker's
+ * run has its process group killed (its retry policy applies, as the
+ * worker would apply it).
+ */
+void host_expire(void *ctx, const char *task, double timeout_s);
 /* Backfill's progress on stderr: one line per ten days, or a tty line. */
 void host_progress(void *ctx, size_t done, size_t total, const char *day);
 

@@ -411,3 +411,17 @@ void pm_loki_stop(struct pm_loki *l, long wait_ms, struct pm_loki_stats *stats)
 		*stats = l->stats;
 	loki_free(l);
 }
+
+const char *pm_loki_level_of(const char *line)
+{
+	static const char *const levels[] = { "debug", "info", "warn",
+					      "error" };
+	const char *p = *line == '{' ? strstr(line, "\"level\": \"") : NULL;
+	size_t i;
+
+	for (i = 0; p && i < PM_ARRAY_SIZE(levels); i++)
+		if (!strncmp(p + 10, levels[i], strlen(levels[i])) &&
+		    p[10 + strlen(levels[i])] == '"')
+			return levels[i];
+	return !strncmp(line, "pm25 ", 5) ? "error" : "info";
+}

@@ -66,4 +66,22 @@ enum pm_err pm_housekeep_prune(struct pm_state *st, struct pm_store *data,
 			       int days, struct pm_housekeeping *hk,
 			       struct pm_strv *deleted, struct pm_buf *err);
 
+/*
+ * When a host last did each part of the pass, and how often it wants
+ * them (seconds; 0: every pass).
+ */
+struct pm_hk_clock {
+	double sweep_s, prune_s;
+	double last_sweep, last_prune, last_reap;
+};
+
+/*
+ * One housekeeping pass at monotonic time now, shared by the worker and
+ * the scheduler: the retention (pm_state_prune) and then the sweep,
+ * each when due by c. The first error is returned (and the rest done).
+ */
+enum pm_err pm_housekeep_pass(struct pm_state *st, const struct pm_home *h,
+			      struct pm_hk_clock *c, double now,
+			      struct pm_buf *err);
+
 #endif

@@ -59,4 +59,10 @@ struct pm_loki_stats {
  */
 void pm_loki_stop(struct pm_loki *l, long wait_ms, struct pm_loki_stats *stats);
 
+/*
+ * The level of a line a run wrote: a JSON event's "level", else "error"
+ * for pm25's own error lines ("pm25 CMD: ..."), else "info". Static text.
+ */
+const char *pm_loki_level_of(const char *line);
+
 #endif

@@ -7,6 +7,7 @@
 #ifndef PM25_WORKER_H
 #define PM25_WORKER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "pm25/err.h"
@@ -77,5 +78,42 @@ void pm_state_owner_self(char *out, size_t size);
  */
 enum pm_err pm_state_sweep(struct pm_state *st, size_t *crashed,
 			   struct pm_buf *err);
+
+/* ------------------------------------------------------------ the worker */
+
+struct pm_home;
+
+/*
+ * A worker (lib/orch/worker.c): serve pool, claiming its due runs under
+ * a lease, limit at a time, each in a process of its own started the
+ * pool type's way (process or docker); heartbeat them, stop those
+ * cancelled, overrun (timeout_s) or whose lease was lost, and record
+ * each outcome, holding on to it while the state database does not
+ * answer. Every pass also does the housekeeping (pm25/housekeeping.h).
+ */
+struct pm_worker_opts {
+	struct pm_home *home;
+	const char *pool;
+	const char *name; /* the worker's name */
+	const char *type; /* process or docker; NULL: the pool's */
+	long limit;	  /* runs at once (1 or more) */
+	long lease_s;	  /* heartbeats every third of it */
+	long grace_s;	  /* once stopping, how long runs may go on */
+	int once;	  /* at most one run, then return */
+	/*
+	 * Set by the host (a signal handler) to stop: no more claims; the
+	 * runs go on for grace_s, then are stopped and given back.
+	 */
+	volatile sig_atomic_t *stop;
+	/*
+	 * Each line of the worker's own (JSON) and each line its runs
+	 * write on stderr, passed on as they come; may be NULL.
+	 */
+	void (*say)(void *ctx, const char *line);
+	void *ctx;
+};
+
+/* Serve until stopped (or once). PM_ERR_USAGE if the pool cannot run. */
+enum pm_err pm_worker_run(const struct pm_worker_opts *o, struct pm_buf *err);
 
 #endif

@@ -197,3 +197,24 @@ enum pm_err pm_housekeep_prune(struct pm_state *st, struct pm_store *data,
 	hk->logs += logs;
 	return ret;
 }
+
+enum pm_err pm_housekeep_pass(struct pm_state *st, const struct pm_home *h,
+			      struct pm_hk_clock *c, double now,
+			      struct pm_buf *err)
+{
+	struct pm_housekeeping hk = { 0 };
+	enum pm_err ret = PM_OK, e;
+	size_t runs, logs;
+
+	if (!c->prune_s || now - c->last_prune >= c->prune_s) {
+		/* retention, on by default, cheap with its index */
+		c->last_prune = now;
+		ret = pm_state_prune(st, st->retention_days, &runs, &logs, err);
+	}
+	if (!c->sweep_s || now - c->last_sweep >= c->sweep_s) {
+		c->last_sweep = now;
+		e = pm_housekeep_sweep(st, h, &hk, ret ? NULL : err);
+		ret = ret ? ret : e;
+	}
+	return ret;
+}

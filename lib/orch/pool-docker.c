@@ -1,15 +1,24 @@
 /*
- * The container engine's command lines for docker pools.
+ * The docker pool type: each run is `ENGINE run IMAGE flow-run execute
+ * ID` (podman or docker) in a container named pm25-run-ID-ATTEMPT, on
+ * the host's network, with the home mounted at the same path and the
+ * settings of the environment (PM25_*, PG*, LAKEFS_*, AWS_*, WAQI_TOKEN,
+ * OPENAQ_API_KEY) passed by name, so that no secret is on a command
+ * line. The container_pull setting says when to pull.
  */
 #include "pm25/compat.h"
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/config.h"
+#include "pm25/db.h"
+#include "pm25/deployment.h"
 #include "pm25/strv.h"
-#include "container.h"
+#include "pm25/worker.h"
+#include "pool-int.h"
 
 extern char **environ;
 
@@ -31,7 +40,7 @@ static int on_path(const char *name)
 	return found;
 }
 
-const char *container_engine(void)
+static const char *engine_on_path(void)
 {
 	const char *e = pm_config_str(PM_CFG_CONTAINER_ENGINE);
 
@@ -59,7 +68,7 @@ static int passed_on(const char *kv)
 	return 0;
 }
 
-void container_argv(struct pm_strv *argv, const char *engine,
+static void container_argv(struct pm_strv *argv, const char *engine,
 		    const char *image, const char *id, long attempt,
 		    const char *worker, const char *home)
 {
@@ -107,7 +116,7 @@ void container_argv(struct pm_strv *argv, const char *engine,
 	pm_buf_release(&b);
 }
 
-int container_runs(const char *engine, struct pm_strv *ids, long **attempts)
+static int container_runs(const char *engine, struct pm_strv *ids, long **attempts)
 {
 	struct pm_buf out = PM_BUF_INIT;
 	char chunk[4096], *line, *save = NULL;
@@ -158,7 +167,7 @@ int container_runs(const char *engine, struct pm_strv *ids, long **attempts)
 	return 0;
 }
 
-void container_remove(const char *engine, const char *id, long attempt)
+static void container_remove(const char *engine, const char *id, long attempt)
 {
 	char name[96];
 	pid_t pid;
@@ -178,3 +187,128 @@ void container_remove(const char *engine, const char *id, long attempt)
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 }
+
+static enum pm_err init(struct pm_pool *p, const char *home_dir,
+			struct pm_buf *err)
+{
+	p->engine = engine_on_path();
+	if (!p->engine)
+		return pm_errf(err, PM_ERR_USAGE,
+			       "a docker pool needs podman or docker on PATH "
+			       "(or the container_engine setting)");
+	p->home = realpath(home_dir, NULL);
+	if (!p->home)
+		return pm_errf(err, PM_ERR_USAGE, "%s: %s", home_dir,
+			       strerror(errno));
+	return PM_OK;
+}
+
+static pid_t start(struct pm_pool *p, const struct pm_claim *c,
+		   const char *worker, int *fd, char *why, size_t size)
+{
+	struct pm_strv cmd = PM_STRV_INIT;
+	char **argv;
+	pid_t pid;
+	size_t i;
+
+	if (!c->image) {
+		snprintf(why, size, "a docker pool runs images, and deployment "
+				    "%s has none",
+			 c->deployment ? c->deployment : "(none)");
+		return -1;
+	}
+	if (!pm_image_ref_valid(c->image)) {
+		snprintf(why, size, "image '%.60s' is not an image reference",
+			 c->image);
+		return -1;
+	}
+	container_argv(&cmd, p->engine, c->image, c->id, c->attempt, worker,
+		       p->home);
+	argv = pm_xcalloc(cmd.nr + 1, sizeof(*argv));
+	for (i = 0; i < cmd.nr; i++)
+		argv[i] = cmd.v[i];
+	pid = pm_pool_spawn(c->id, c->attempt, worker, argv, fd);
+	if (pid < 0)
+		snprintf(why, size, "cannot start %s: %s", p->engine,
+			 strerror(errno));
+	free(argv);
+	pm_strv_release(&cmd);
+	return pid;
+}
+
+/* Its container first, then its process group. */
+static void stop(struct pm_pool *p, pid_t pid, const char *id, long attempt)
+{
+	container_remove(p->engine, id, attempt);
+	kill(-pid, SIGKILL);
+}
+
+/*
+ * Remove the containers of runs that no longer need them: the run is
+ * gone, has ended, or has moved on to another attempt (its worker was
+ * killed with -9 and the container outlived it). A container of a live
+ * attempt belongs to whichever worker claimed it, and stays.
+ */
+static void reap(struct pm_pool *p, struct pm_state *st, const char *worker)
+{
+	struct pm_strv ids = PM_STRV_INIT;
+	long *attempts = NULL;
+	size_t i;
+
+	if (container_runs(p->engine, &ids, &attempts))
+		return;
+	for (i = 0; i < ids.nr; i++) {
+		struct pm_rows run, hist;
+		enum pm_err e = pm_state_run_get(st, ids.v[i], &run, &hist, NULL);
+		int stale = e == PM_ERR_NOTFOUND;
+
+		if (!e) {
+			int s = pm_run_state_parse(pm_rows_get(&run, 0, 4));
+
+			stale = (s >= 0 &&
+				 pm_run_state_final((enum pm_run_state)s)) ||
+				strtol(pm_rows_get(&run, 0, 11), NULL, 10) !=
+					attempts[i];
+			pm_rows_release(&run);
+			pm_rows_release(&hist);
+		}
+		if (stale) {
+			struct pm_buf line = PM_BUF_INIT;
+
+			pm_buf_addf(&line, "{\"worker\": \"%s\", \"removed\": "
+					   "\"pm25-run-%s-%ld\", \"why\": \"its "
+					   "run no longer needs it\"}",
+				    worker, ids.v[i], attempts[i]);
+			if (p->say)
+				p->say(p->ctx, "info", line.buf);
+			pm_buf_release(&line);
+			container_remove(p->engine, ids.v[i], attempts[i]);
+		}
+	}
+	free(attempts);
+	pm_strv_release(&ids);
+}
+
+/* The engine's own failure (125-127), or the container killed (128 + n). */
+static int failed(const struct pm_pool *p, int status, char *why,
+		  size_t size)
+{
+	if (status < 125)
+		return 0;
+	if (status > 128)
+		snprintf(why, size, "the run's container was killed by signal %d",
+			 status - 128);
+	else
+		snprintf(why, size, "%s could not run the container (exit %d)",
+			 p->engine, status);
+	return 1;
+}
+
+const struct pm_pool_ops pm_pool_docker_ops = {
+	.type = "docker",
+	.init = init,
+	.start = start,
+	.stop = stop,
+	.reap = reap,
+	.failed = failed,
+};

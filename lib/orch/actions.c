@@ -1,0 +1,233 @@
+/*
+ * Deployment and model actions (pm25/actions.h).
+ */
+#include "pm25/compat.h"
+#include <jansson.h>
+#include "pm25/actions.h"
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/db.h"
+#include "pm25/deployment.h"
+#include "pm25/pipeline.h"
+#include "pm25/strv.h"
+
+/* Whether pool exists in pools (name first). */
+static int has_pool(const struct pm_rows *pools, const char *pool)
+{
+	size_t r;
+
+	for (r = 0; r < pools->nr; r++)
+		if (!strcmp(pm_rows_get(pools, r, 0), pool))
+			return 1;
+	return 0;
+}
+
+enum pm_err pm_action_apply(struct pm_state *st, const char *file,
+			    struct pm_deploy_saved **out, size_t *nr,
+			    struct pm_buf *err)
+{
+	struct pm_deployment *d = NULL;
+	struct pm_rows pools = { 0 };
+	size_t n = 0, i;
+	enum pm_err e = pm_deployments_load(file, &d, &n, err);
+
+	*out = NULL;
+	*nr = 0;
+	if (e)
+		return e;
+	/* every pool first: a file applies whole or not at all */
+	e = pm_state_pools(st, &pools, err);
+	for (i = 0; !e && i < n; i++)
+		if (!has_pool(&pools, d[i].work_pool))
+			e = pm_errf(err, PM_ERR_NOTFOUND,
+				    "%s: deployment %s: no work pool %s (pm25 "
+				    "pool create %s)",
+				    file, d[i].name, d[i].work_pool,
+				    d[i].work_pool);
+	pm_rows_release(&pools);
+	if (!e)
+		*out = pm_xcalloc(n ? n : 1, sizeof(**out));
+	for (i = 0; !e && i < n; i++) {
+		struct pm_deploy_saved *s = &(*out)[i];
+
+		e = pm_state_deployment_put(st, &d[i], "apply", &s->version,
+					    &s->created, err);
+		if (!e) {
+			snprintf(s->name, sizeof(s->name), "%s", d[i].name);
+			(*nr)++;
+		}
+	}
+	pm_deployments_release(d, n);
+	return e;
+}
+
+/* Merge key=value pairs into the JSON object text *params. */
+static void merge_params(char **params, const struct pm_kv *kv, size_t n)
+{
+	json_t *o = json_loads(*params ? *params : "{}", 0, NULL);
+	size_t i;
+
+	if (!json_is_object(o)) {
+		json_decref(o);
+		o = json_object();
+	}
+	for (i = 0; i < n; i++)
+		json_object_set_new(o, kv[i].key, json_string(kv[i].value));
+	free(*params);
+	*params = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+}
+
+static void take(char **field, const char *v)
+{
+	free(*field);
+	*field = pm_xstrdup(v);
+}
+
+static enum pm_err save(struct pm_state *st, const struct pm_deployment *d,
+			const char *change, struct pm_deploy_saved *out,
+			struct pm_buf *err)
+{
+	snprintf(out->name, sizeof(out->name), "%s", d->name);
+	return pm_state_deployment_put(st, d, change, &out->version,
+				       &out->created, err);
+}
+
+enum pm_err pm_action_update(struct pm_state *st, const char *name,
+			     const struct pm_deploy_change *c,
+			     struct pm_deploy_saved *out, struct pm_buf *err)
+{
+	struct pm_buf change = PM_BUF_INIT;
+	struct pm_deployment d;
+	enum pm_err e;
+	size_t i;
+
+	memset(&d, 0, sizeof(d));
+	e = pm_state_deployment_get(st, name, 0, &d, err);
+	if (e)
+		goto out;
+	pm_buf_addstr(&change, "update");
+	if (c->work_pool) {
+		take(&d.work_pool, c->work_pool);
+		pm_buf_addf(&change, " --work-pool %s", c->work_pool);
+	}
+	if (c->image) {
+		take(&d.image, c->image);
+		pm_buf_addf(&change, " --image %s", c->image);
+	}
+	if (c->cron) {
+		free(d.cron);
+		d.cron = *c->cron ? pm_xstrdup(c->cron) : NULL;
+		pm_buf_addf(&change, " --cron '%s'", c->cron);
+	}
+	if (c->timezone) {
+		take(&d.timezone, c->timezone);
+		pm_buf_addf(&change, " --timezone %s", c->timezone);
+	}
+	if (c->concurrency >= 0) {
+		d.concurrency_limit = c->concurrency;
+		pm_buf_addf(&change, " --concurrency %ld", c->concurrency);
+	}
+	for (i = 0; i < c->nparams; i++)
+		pm_buf_addf(&change, " --param %s=%s", c->params[i].key,
+			    c->params[i].value);
+	merge_params(&d.parameters, c->params, c->nparams);
+	e = save(st, &d, change.buf, out, err);
+out:
+	pm_deployment_release(&d);
+	pm_buf_release(&change);
+	return e;
+}
+
+enum pm_err pm_action_rollback(struct pm_state *st, const char *name,
+			       long to, struct pm_deploy_saved *out,
+			       struct pm_buf *err)
+{
+	struct pm_deployment now, old;
+	struct pm_buf change = PM_BUF_INIT;
+	enum pm_err e;
+	long want;
+
+	memset(&now, 0, sizeof(now));
+	memset(&old, 0, sizeof(old));
+	e = pm_state_deployment_get(st, name, 0, &now, err);
+	want = to ? to : now.version - 1;
+	if (!e && want < 1)
+		e = pm_errf(err, PM_ERR_NOTFOUND, "%s has no version before %ld",
+			    name, now.version);
+	if (!e)
+		e = pm_state_deployment_get(st, name, want, &old, err);
+	if (!e) {
+		old.paused = now.paused;
+		pm_buf_addf(&change, "rollback to version %ld", want);
+		e = save(st, &old, change.buf, out, err);
+	}
+	pm_deployment_release(&now);
+	pm_deployment_release(&old);
+	pm_buf_release(&change);
+	return e;
+}
+
+enum pm_err pm_action_pause(struct pm_state *st, const char *name,
+			    int paused, struct pm_buf *err)
+{
+	return pm_state_deployment_pause(st, name, paused, err);
+}
+
+enum pm_err pm_action_run(struct pm_state *st, const char *name,
+			  const struct pm_kv *params, size_t nparams,
+			  char id[PM_RUN_ID_MAX], struct pm_deployment *d,
+			  struct pm_buf *err)
+{
+	struct pm_run_new r = { 0 };
+	enum pm_err e;
+
+	memset(d, 0, sizeof(*d));
+	e = pm_state_deployment_get(st, name, 0, d, err);
+	if (e)
+		return e;
+	merge_params(&d->parameters, params, nparams);
+	r.flow = d->flow;
+	r.deployment = d->name;
+	r.pool = d->work_pool;
+	r.parameters = d->parameters;
+	r.state = PM_RUN_SCHEDULED;
+	r.reason = "asked for with pm25 deployment run";
+	r.deployment_version = d->version;
+	r.max_attempts = pm_deployment_attempts(d);
+	return pm_state_run_create(st, &r, id, err);
+}
+
+enum pm_err pm_action_model_promote(struct pm_store *models,
+				    const char *branch, char path[96],
+				    struct pm_buf *err)
+{
+	struct pm_strv l = PM_STRV_INIT;
+	struct pm_buf art = PM_BUF_INIT;
+	char id[PM_ID_MAX];
+	enum pm_err e;
+
+	*path = '\0';
+	/* the branch's model becomes the champion */
+	e = pm_store_list(models, branch, "models/linreg_pm25_", &l, err);
+	if (!e && !l.nr)
+		e = pm_errf(err, PM_ERR_NOTFOUND, "%s holds no model", branch);
+	if (!e) {
+		snprintf(path, 96, "%s", l.v[l.nr - 1]);
+		e = pm_store_get(models, branch, path, &art, err);
+	}
+	if (!e)
+		e = pm_store_put(models, branch, PM_CHAMPION_PATH, art.buf,
+				 art.len, err);
+	if (!e)
+		e = pm_store_commit(models, branch, "Promote by hand", NULL, 0,
+				    id, err);
+	if (!e)
+		e = pm_store_merge(models, branch, "main", "Promote by hand",
+				   NULL, 0, id, err);
+	if (!e)
+		pm_store_branch_delete(models, branch, NULL);
+	pm_strv_release(&l);
+	pm_buf_release(&art);
+	return e;
+}
