@@ -96,8 +96,9 @@ static int get(const char *name, int json)
 	struct pm_buf b = PM_BUF_INIT;
 
 	if (k < 0)
-		return cmd_usage_error("config", "'%s' is not a setting (pm25 "
-						 "config ls lists them)",
+		return cmd_usage_error("config",
+				       "'%s' is not a setting (pm25 "
+				       "config ls lists them)",
 				       name);
 	if (json) {
 		setting_json(&b, k);
@@ -114,11 +115,8 @@ static int get(const char *name, int json)
 
 static int config_exec(int argc, const char **argv)
 {
-	const char *const usage[] = {
-		"pm25 config ls [--all] [--json]",
-		"pm25 config get NAME [--json]",
-		NULL
-	};
+	const char *const usage[] = { "pm25 config ls [--all] [--json]",
+				      "pm25 config get NAME [--json]", NULL };
 	int json = 0, all = 0, nr;
 	struct option opts[] = {
 		OPT_BOOL_(0, "json", &json, "print JSON"),

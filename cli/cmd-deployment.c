@@ -144,8 +144,8 @@ static int inspect(struct pm_state *st, const char *name, int json,
 		deployment_json(&b, &d);
 		pm_buf_addstr(&b, ", \"versions\": [");
 		for (r = 0; r < vs.nr; r++) {
-			pm_buf_addf(&b, "%s{\"version\": %s",
-				    r ? ", " : "", pm_rows_get(&vs, r, 0));
+			pm_buf_addf(&b, "%s{\"version\": %s", r ? ", " : "",
+				    pm_rows_get(&vs, r, 0));
 			put_json(&b, "change", pm_rows_get(&vs, r, 1), 1);
 			pm_buf_addf(&b, ", \"created_ms\": %s",
 				    pm_rows_get(&vs, r, 2));
@@ -158,12 +158,14 @@ static int inspect(struct pm_state *st, const char *name, int json,
 	} else {
 		pm_buf_addf(&b, "deployment %s (version %ld, %s)\n", d.name,
 			    d.version, d.paused ? "paused" : "active");
-		pm_buf_addf(&b, "flow         %s\nschedule     %s (%s, missed "
-				"runs: %s)\n",
+		pm_buf_addf(&b,
+			    "flow         %s\nschedule     %s (%s, missed "
+			    "runs: %s)\n",
 			    d.flow, d.cron ? d.cron : "none", d.timezone,
 			    d.missed);
-		pm_buf_addf(&b, "work pool    %s\nimage        %s\n"
-				"parameters   %s\nconcurrency  %ld\nversions:\n",
+		pm_buf_addf(&b,
+			    "work pool    %s\nimage        %s\n"
+			    "parameters   %s\nconcurrency  %ld\nversions:\n",
 			    d.work_pool, d.image ? d.image : "-", d.parameters,
 			    d.concurrency_limit);
 		for (r = 0; r < vs.nr; r++)
@@ -265,7 +267,8 @@ static int deployment_exec(int argc, const char **argv)
 		goto out;
 	}
 	for (i = 0; i < params.nr; i++)
-		if (*params.v[i] == '=' || host_params_add_kv(&p, params.v[i])) {
+		if (*params.v[i] == '=' ||
+		    host_params_add_kv(&p, params.v[i])) {
 			status = cmd_fail("deployment", PM_ERR_USAGE,
 					  "--param takes k=v");
 			goto out;
@@ -294,8 +297,8 @@ static int deployment_exec(int argc, const char **argv)
 	} else if (!strcmp(sub, "run")) {
 		status = run(st, argv[1], &p, json, &err);
 	} else {
-		status = cmd_usage_error("deployment", "unknown subcommand '%s'",
-					 sub);
+		status = cmd_usage_error("deployment",
+					 "unknown subcommand '%s'", sub);
 	}
 out:
 	pm_state_close(st);
@@ -309,6 +312,7 @@ out:
 
 const struct cmd cmd_deployment = {
 	.name = "deployment",
-	.summary = "deployments and their versions: apply, update, rollback, run",
+	.summary =
+		"deployments and their versions: apply, update, rollback, run",
 	.exec = deployment_exec,
 };

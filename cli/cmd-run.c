@@ -109,8 +109,9 @@ static int foreground(const char *name, const struct pm_flow *f,
 	if (h.st && *h.id)
 		kept = owner_record_end(h.st, name, h.id,
 					e ? PM_RUN_FAILED : PM_RUN_COMPLETED,
-					!e ? "completed" :
-					err.buf ? err.buf : "failed");
+					!e	? "completed" :
+					err.buf ? err.buf :
+						  "failed");
 	if (e && e != PM_ERR_GATE) {
 		status = cmd_fail(name, e, err.buf);
 		goto out;
@@ -167,8 +168,8 @@ static void usage_lines(struct pm_buf *lines, const char **usage, size_t n)
 		pm_buf_init(&lines[k]);
 		pm_buf_addf(&lines[k], "pm25 run %s", f->name);
 		for (p = f->params; p->name; p++)
-			pm_buf_addf(&lines[k], "%s%s", p == f->params ?
-						     " [--param " : "|",
+			pm_buf_addf(&lines[k], "%s%s",
+				    p == f->params ? " [--param " : "|",
 				    p->name);
 		pm_buf_addstr(&lines[k], f->params->name ? "=...]" : "");
 		if (f->tasks == pm_flow_at(0)->tasks)
@@ -234,12 +235,13 @@ static int backfill_exec(int argc, const char **argv)
 	const char *const usage[] = {
 		"pm25 backfill --source S --from D --to D [--station ID] "
 		"[--file F | --url U] [--force] [--json]",
-		"pm25 backfill --input PATH [--from D --to D] [--force] [--json]",
+		"pm25 backfill --input PATH [--from D --to D] [--force] "
+		"[--json]",
 		NULL
 	};
 	struct opt_list params = { 0 };
 	const char *o[8] = { NULL };
-	static const char *const keys[8] = { "source", "from",	   "to",
+	static const char *const keys[8] = { "source", "from",	  "to",
 					     "input",  "station", "file",
 					     "url",    "contract" };
 	int json = 0, quiet = 0, force = 0, status;

@@ -30,7 +30,8 @@ static void say(void *ctx, const char *line)
 static int worker_exec(int argc, const char **argv)
 {
 	const char *const usage[] = {
-		"pm25 worker start -p POOL [--type process|docker] [--run-once] "
+		"pm25 worker start -p POOL [--type process|docker] "
+		"[--run-once] "
 		"[--limit N] [--lease S] [--grace S] [--name NAME]",
 		NULL
 	};
@@ -40,7 +41,8 @@ static int worker_exec(int argc, const char **argv)
 			    "the work pool to serve"),
 		OPT_BOOL_(0, "run-once", &o.once,
 			  "run at most one run, then exit"),
-		OPT_INT_(0, "limit", &o.limit, "n", "at most n runs at once (1)"),
+		OPT_INT_(0, "limit", &o.limit, "n",
+			 "at most n runs at once (1)"),
 		OPT_INT_(0, "lease", &o.lease_s, "s",
 			 "lease length; heartbeats every third (30)"),
 		OPT_INT_(0, "grace", &o.grace_s, "s",

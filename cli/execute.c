@@ -122,17 +122,16 @@ static void record(struct host *h, long attempt, int status,
 		    *cmd_last_error() ? cmd_last_error() : "failed");
 	if (!pm_run_retryable(rp, status) && rp->retries > 0)
 		pm_buf_addstr(&why, " (not transient: not retried)");
-	pm_state_run_fail(h->st, h->id, attempt, PM_RUN_FAILED, why.buf,
-			  pm_run_retryable(rp, status) ?
-				  (int64_t)(pm_run_retry_delay(rp, attempt) *
-					    1000) :
-				  -1,
-			  &retried, NULL);
+	pm_state_run_fail(
+		h->st, h->id, attempt, PM_RUN_FAILED, why.buf,
+		pm_run_retryable(rp, status) ?
+			(int64_t)(pm_run_retry_delay(rp, attempt) * 1000) :
+			-1,
+		&retried, NULL);
 	pm_buf_release(&why);
 }
 
-int cmd_flow_run_execute(const char *id, const char *worker,
-			 long of_attempt)
+int cmd_flow_run_execute(const char *id, const char *worker, long of_attempt)
 {
 	struct pm_buf err = PM_BUF_INIT, why = PM_BUF_INIT;
 	struct host h = { NULL, NULL, NULL, "", 0, 0, 0 };
@@ -171,7 +170,7 @@ int cmd_flow_run_execute(const char *id, const char *worker,
 	f = pm_flow_find(pm_rows_get(&run, 0, 1));
 	pm_run_policy(pm_rows_get(&run, 0, 6), &rp);
 	params = json_loads(pm_rows_get(&run, 0, 6) ? pm_rows_get(&run, 0, 6) :
-						     "{}",
+						      "{}",
 			    0, NULL);
 	if (!f) {
 		status = cmd_fail("flow-run", PM_ERR_USAGE,

@@ -37,8 +37,7 @@ void host_task_clock(void *ctx, const char *task, double timeout_s)
 void host_expire(void *ctx, const char *task, double timeout_s)
 {
 	struct host *h = ctx;
-	struct pm_buf line = PM_BUF_INIT, why = PM_BUF_INIT,
-		      err = PM_BUF_INIT;
+	struct pm_buf line = PM_BUF_INIT, why = PM_BUF_INIT, err = PM_BUF_INIT;
 	struct pm_state *st = NULL;
 	struct pm_home home;
 	char ts[32];
@@ -46,9 +45,10 @@ void host_expire(void *ctx, const char *task, double timeout_s)
 	int retried;
 
 	pm_time_format((int64_t)time(NULL), ts);
-	pm_buf_addf(&line, "{\"ts\": \"%s\", \"level\": \"error\", \"run\": "
-			   "\"%s\", \"flow\": \"%s\", \"task\": \"%s\", "
-			   "\"state\": \"TimedOut\", \"timeout_s\": %g}",
+	pm_buf_addf(&line,
+		    "{\"ts\": \"%s\", \"level\": \"error\", \"run\": "
+		    "\"%s\", \"flow\": \"%s\", \"task\": \"%s\", "
+		    "\"state\": \"TimedOut\", \"timeout_s\": %g}",
 		    ts, h->id, h->flow, task, timeout_s);
 	pm_buf_addf(&why, "task %s timed out after %g s%s", task, timeout_s,
 		    h->attempt ? "; its process group was killed" : "");
@@ -93,8 +93,7 @@ void host_progress(void *ctx, size_t done, size_t total, const char *day)
 			total, day);
 }
 
-void host_params_add(struct host_params *p, const char *key,
-		     const char *value)
+void host_params_add(struct host_params *p, const char *key, const char *value)
 {
 	p->kv = pm_xrealloc(p->kv, (p->nr + 1) * sizeof(*p->kv));
 	p->keys = pm_xrealloc(p->keys, (p->nr + 1) * sizeof(*p->keys));

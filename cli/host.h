@@ -13,13 +13,13 @@
 struct pm_loki;
 
 struct host {
-	struct pm_state *st;   /* the run's log; owned by the caller */
-	struct pm_loki *loki;  /* NULL: no Loki, or the worker pushes */
+	struct pm_state *st;  /* the run's log; owned by the caller */
+	struct pm_loki *loki; /* NULL: no Loki, or the worker pushes */
 	const char *flow;
 	char id[PM_RUN_ID_MAX];
-	int quiet;	       /* no task lines on stderr */
-	int foreground;	       /* a cancel ends it at a task boundary */
-	long attempt;	       /* a worker's run: the attempt it claimed */
+	int quiet;	/* no task lines on stderr */
+	int foreground; /* a cancel ends it at a task boundary */
+	long attempt;	/* a worker's run: the attempt it claimed */
 };
 
 /* A task line: on stderr (unless quiet), in the run's log, to Loki. */
@@ -46,8 +46,7 @@ struct host_params {
 
 /* Add key=value (the value borrowed); -1 if kv has no '='. */
 int host_params_add_kv(struct host_params *p, const char *kv);
-void host_params_add(struct host_params *p, const char *key,
-		     const char *value);
+void host_params_add(struct host_params *p, const char *key, const char *value);
 void host_params_release(struct host_params *p);
 /* The parameters as the JSON object a run records (URLs redacted). */
 char *host_params_json(const struct host_params *p);

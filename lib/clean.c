@@ -949,9 +949,25 @@ struct day_writer {
 	int id;
 	uint64_t from, to; /* days [from, to) */
 	size_t files;
+	struct pm_day_files mem; /* or here, with no dir */
 	enum pm_err ret;
 	struct pm_buf err;
 };
+
+/* Keep one day file (name, text) in d, taking text's bytes. */
+static void keep_day(struct pm_day_files *d, const char *name,
+		     struct pm_buf *text)
+{
+	if (d->nr == d->alloc) {
+		d->alloc = d->alloc ? d->alloc * 2 : 8;
+		d->name = pm_xrealloc(d->name, d->alloc * sizeof(*d->name));
+		d->text = pm_xrealloc(d->text, d->alloc * sizeof(*d->text));
+	}
+	snprintf(d->name[d->nr], sizeof(d->name[d->nr]), "%s", name);
+	d->text[d->nr] = *text;
+	d->nr++;
+	pm_buf_init(text);
+}
 
 static void *write_day_range(void *arg)
 {
@@ -978,9 +994,14 @@ static void *write_day_range(void *arg)
 		if (text.len == before)
 			continue;
 		pm_date_format((int64_t)day * 86400, date);
+		w->files++;
+		if (!w->dir) {
+			pm_buf_setf(&path, "date=%s.csv", date);
+			keep_day(&w->mem, path.buf, &text);
+			continue;
+		}
 		pm_buf_setf(&path, "%s/%d/date=%s.csv", w->dir, w->id, date);
 		w->ret = write_file(path.buf, &text, &w->err);
-		w->files++;
 	}
 	free(k);
 	pm_buf_release(&text);
@@ -988,57 +1009,43 @@ static void *write_day_range(void *arg)
 	return NULL;
 }
 
-/*
- * One file per UTC day, written into a temporary directory inside dir
- * (two threads, each a range of days) and renamed into place once every
- * day is written.
- */
-static enum pm_err write_days(struct engine *e, size_t nst, struct pm_buf *err)
+/* The first and last hour of every grid; lo > hi when there is none. */
+static void day_span(const struct engine *e, size_t nst, uint32_t *lo,
+		     uint32_t *hi)
 {
-	struct pm_buf path = PM_BUF_INIT, tmp = PM_BUF_INIT;
-	struct day_writer w[2];
-	uint32_t lo = UINT32_MAX, hi = 0;
-	enum pm_err ret;
-	uint64_t day, mid;
-	pthread_t th;
 	size_t i;
-	char date[16];
-	int threaded;
 
-	memset(w, 0, sizeof(w));
-	ret = pm_mkdir_p(e->o->out_dir, err);
-	if (ret)
-		goto out;
-	pm_buf_addf(&tmp, "%s/.pm25-tmp-%ld", e->o->out_dir, (long)getpid());
-	pm_remove_tree(tmp.buf);
-	ret = pm_mkdir_p(tmp.buf, err);
-	if (ret)
-		goto out;
+	*lo = UINT32_MAX;
+	*hi = 0;
 	for (i = 0; i < nst; i++) {
 		const struct pm_sgrid *g = &e->st[i].grid;
+		uint32_t seg = 0, end;
 
 		if (!g->span)
 			continue;
-		{
-			uint32_t seg = 0, end = pm_grid_hour(g, g->span - 1, &seg);
+		end = pm_grid_hour(g, g->span - 1, &seg);
+		*lo = g->first < *lo ? g->first : *lo;
+		*hi = end > *hi ? end : *hi;
+	}
+}
 
-			lo = g->first < lo ? g->first : lo;
-			hi = end > hi ? end : hi;
-		}
-	}
-	if (lo > hi)
-		goto out;
-	mid = (lo / 24 + hi / 24 + 1) / 2;
-	for (i = 0; i < 2 && !ret; i++) {
-		pm_buf_setf(&path, "%s/%zu", tmp.buf, i);
-		ret = pm_mkdir_p(path.buf, err);
-	}
-	if (ret)
-		goto out;
+/*
+ * Two threads, each a range of days [lo, mid) and [mid, hi], into dir's
+ * subfolders 0 and 1, or into memory (dir NULL). The first error.
+ */
+static enum pm_err run_writers(struct engine *e, struct day_writer *w,
+			       size_t nst, const char *dir, uint32_t lo,
+			       uint32_t hi, uint64_t mid, struct pm_buf *err)
+{
+	enum pm_err ret = PM_OK;
+	pthread_t th;
+	size_t i;
+	int threaded;
+
 	for (i = 0; i < 2; i++) {
 		w[i].e = e;
 		w[i].nst = nst;
-		w[i].dir = tmp.buf;
+		w[i].dir = dir;
 		w[i].id = (int)i;
 		w[i].from = i ? mid : lo / 24;
 		w[i].to = i ? hi / 24 + 1 : mid;
@@ -1055,6 +1062,60 @@ static enum pm_err write_days(struct engine *e, size_t nst, struct pm_buf *err)
 		if (w[i].ret)
 			ret = pm_errf(err, w[i].ret, "%s", w[i].err.buf);
 	}
+	return ret;
+}
+
+/* The days of both writers into o->days, in date order. */
+static void keep_days(struct engine *e, struct day_writer *w)
+{
+	size_t i, k;
+
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < w[i].mem.nr; k++)
+			keep_day(e->o->days, w[i].mem.name[k],
+				 &w[i].mem.text[k]);
+		pm_day_files_release(&w[i].mem);
+	}
+}
+
+/*
+ * One file per UTC day, written into a temporary directory inside
+ * out_dir and renamed into place once every day is written; or, with
+ * o->days, one text per day in memory.
+ */
+static enum pm_err write_days(struct engine *e, size_t nst, struct pm_buf *err)
+{
+	struct pm_buf path = PM_BUF_INIT, tmp = PM_BUF_INIT;
+	struct day_writer w[2];
+	uint32_t lo, hi;
+	enum pm_err ret = PM_OK;
+	uint64_t day, mid;
+	size_t i;
+	char date[16];
+
+	memset(w, 0, sizeof(w));
+	day_span(e, nst, &lo, &hi);
+	mid = (lo / 24 + hi / 24 + 1) / 2;
+	if (!e->o->out_dir) {
+		if (lo <= hi)
+			ret = run_writers(e, w, nst, NULL, lo, hi, mid, err);
+		keep_days(e, w);
+		goto out;
+	}
+	ret = pm_mkdir_p(e->o->out_dir, err);
+	if (ret)
+		goto out;
+	pm_buf_addf(&tmp, "%s/.pm25-tmp-%ld", e->o->out_dir, (long)getpid());
+	pm_remove_tree(tmp.buf);
+	ret = pm_mkdir_p(tmp.buf, err);
+	if (ret || lo > hi)
+		goto out;
+	for (i = 0; i < 2 && !ret; i++) {
+		pm_buf_setf(&path, "%s/%zu", tmp.buf, i);
+		ret = pm_mkdir_p(path.buf, err);
+	}
+	if (!ret)
+		ret = run_writers(e, w, nst, tmp.buf, lo, hi, mid, err);
 	for (day = lo / 24; !ret && day <= hi / 24; day++) {
 		struct pm_buf to = PM_BUF_INIT;
 
@@ -1067,8 +1128,10 @@ static enum pm_err write_days(struct engine *e, size_t nst, struct pm_buf *err)
 		pm_buf_release(&to);
 	}
 out:
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		pm_buf_release(&w[i].err);
+		pm_day_files_release(&w[i].mem);
+	}
 	if (tmp.len)
 		pm_remove_tree(tmp.buf);
 	pm_buf_release(&path);
@@ -1414,6 +1477,74 @@ static enum pm_err read_inputs(struct engine *e, struct pm_buf *err)
 	return ret;
 }
 
+/*
+ * The rows of o->table, taken as its CSV form (pm_table_write_csv())
+ * would be read back: each value as its shortest text through the same
+ * cell rules, so that markers, zeros and counts come out as they would
+ * from the file, without the file.
+ */
+static enum pm_err read_table(struct engine *e, struct pm_buf *err)
+{
+	const struct pm_table *t = e->o->table;
+	struct pm_csv_opts co = { 0 };
+	struct pm_clean_report *r = e->r;
+	struct filepack fp;
+	struct pm_csv_row row;
+	enum pm_err ret;
+	size_t i;
+	int c;
+
+	memset(&fp, 0, sizeof(fp));
+	memset(&row, 0, sizeof(row));
+	pm_clean_csv_opts(e->c, &co);
+	r->files = pm_xcalloc(2, sizeof(*r->files));
+	r->files[0] = pm_xstrdup(e->o->table_origin ? e->o->table_origin :
+						      "table");
+	r->nr_files = 1;
+	for (i = 0; i < t->nr; i++) {
+		uint32_t s = t->station[i];
+
+		row.station.ptr = t->stations.keys[s];
+		row.station.len = t->stations.lens[s];
+		row.time = t->time[i];
+		row.time_text.ptr = "";
+		row.time_text.len = 0;
+		row.line = (uint32_t)(i + 2);
+		row.present = 0;
+		for (c = 0; c < PM_NMEASURES; c++) {
+			char text[64];
+			double v = t->col[c][i];
+			struct pm_str f = { text, 0 };
+
+			if (!isnan(v))
+				f.len = (size_t)pm_num_format_shortest(
+					text, sizeof(text), v);
+			pm_csv_take_cell(&row, c, f, co.missing,
+					 co.zero_missing, &fp.k);
+		}
+		fp.k.rows++;
+		to_pack(&fp, &row);
+	}
+	ret = merge_pack(e, &fp, err);
+	r->input_rows += fp.k.rows;
+	r->markers += fp.k.markers;
+	r->junk += fp.k.junk;
+	r->met_zero += fp.k.met_zero;
+	filepack_release(&fp);
+	return ret;
+}
+
+void pm_day_files_release(struct pm_day_files *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr; i++)
+		pm_buf_release(&d->text[i]);
+	free(d->name);
+	free(d->text);
+	memset(d, 0, sizeof(*d));
+}
+
 /* Decode a station's columns and hand them to the caller. */
 static void hand_series(const struct pm_station *s,
 			const struct pm_clean_opts *o)
@@ -1471,7 +1602,7 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 	e.o = o;
 	e.c = c;
 	e.r = r;
-	e.keep_grids = o->out_dir || o->out_file || o->series;
+	e.keep_grids = o->out_dir || o->days || o->out_file || o->series;
 	e.unique_rule = SIZE_MAX;
 	e.now = o->now == PM_TIME_NONE ? (int64_t)time(NULL) : o->now;
 	if (c->station_pattern &&
@@ -1486,9 +1617,13 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 	r->nr_rules = c->nr_rules;
 	r->rules = pm_xcalloc(c->nr_rules + 1, sizeof(*r->rules));
 
-	ret = expand_inputs(inputs, nr_inputs, r, err);
-	if (!ret)
-		ret = read_inputs(&e, err);
+	if (o->table) {
+		ret = read_table(&e, err);
+	} else {
+		ret = expand_inputs(inputs, nr_inputs, r, err);
+		if (!ret)
+			ret = read_inputs(&e, err);
+	}
 	if (ret)
 		goto out;
 
@@ -1514,7 +1649,7 @@ enum pm_err pm_clean_run(const struct pm_clean_opts *o,
 	t2 = pm_mono_s();
 	pm_log(PM_LOG_DEBUG, "clean", "dedup, validate, grid: %.3f s",
 	       t2 - t1);
-	if (o->out_dir)
+	if (o->out_dir || o->days)
 		ret = write_days(&e, nst, err);
 	else if (o->out_file)
 		ret = write_single(&e, nst, err);

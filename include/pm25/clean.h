@@ -9,13 +9,31 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "pm25/buf.h"
 #include "pm25/err.h"
 
 struct pm_buf;
 struct pm_contract;
 
+/* Day files kept in memory, in date order; owned. */
+struct pm_day_files {
+	size_t nr, alloc;
+	char (*name)[32]; /* date=YYYY-MM-DD.csv */
+	struct pm_buf *text;
+};
+
+void pm_day_files_release(struct pm_day_files *d);
+
 struct pm_clean_opts {
 	const struct pm_contract *contract; /* borrowed */
+	/*
+	 * The input rows, instead of files: a table (borrowed) whose rows
+	 * are taken as its CSV form would be read, named table_origin in
+	 * the report (line n + 2 is row n).
+	 */
+	const struct pm_table *table;
+	const char *table_origin;
+	struct pm_day_files *days; /* one CSV per UTC day in memory, or NULL */
 	const char *out_dir;  /* one CSV per UTC day, or NULL */
 	const char *out_file; /* one CSV, or NULL (neither: validate only) */
 	const char *station;  /* station id for files without one */

@@ -47,6 +47,15 @@ struct pm_csv_counts {
 	size_t met_zero; /* zeros read as "no sensor" */
 };
 
+/*
+ * Classify one cell's text f as the reader does: a missing marker (mk),
+ * a number (into row->val[col] and row->present), a zero that zero_missing
+ * reads as "no sensor", or junk; the measurement columns count into k.
+ */
+void pm_csv_take_cell(struct pm_csv_row *row, int col, struct pm_str f,
+		      const struct pm_missing *mk, unsigned zero_missing,
+		      struct pm_csv_counts *k);
+
 /* Called once per row, in file order; return non-zero to stop. */
 typedef int pm_csv_row_fn(void *ctx, const struct pm_csv_row *row);
 

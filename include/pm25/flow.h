@@ -33,8 +33,7 @@ struct pm_flow_hooks {
 	/* A task starts with its time limit, or ended (task NULL). */
 	void (*task_clock)(void *ctx, const char *task, double timeout_s);
 	/* Progress over days (backfill); day NULL at the end. */
-	void (*progress)(void *ctx, size_t done, size_t total,
-			 const char *day);
+	void (*progress)(void *ctx, size_t done, size_t total, const char *day);
 	void *ctx;
 };
 
@@ -46,13 +45,13 @@ struct pm_flow_run {
 	const char *id;		    /* the run's id */
 	const struct pm_kv *params; /* key=value, as given */
 	size_t nparams;
-	int force;		    /* backfill: redo days already on main */
-	int json;		    /* the summary as JSON */
+	int force; /* backfill: redo days already on main */
+	int json;  /* the summary as JSON */
 	struct pm_flow_hooks hooks;
 	/* out, owned: released by pm_flow_run_release() */
-	struct pm_buf summary;	     /* for stdout; may be empty */
+	struct pm_buf summary;	      /* for stdout; may be empty */
 	struct pm_flow_result result; /* ingest-clean, backfill */
-	int has_result;		     /* result is filled in */
+	int has_result;		      /* result is filled in */
 };
 
 enum pm_flow_needs {
@@ -107,8 +106,8 @@ void pm_flow_result_summary(const struct pm_flow_result *r, int json, int ok,
 void pm_eda_summary(const char *out, size_t bytes, const char *commit,
 		    int published, int json, struct pm_buf *b);
 /* The summary of train-model as printed, and its promote task line. */
-void pm_train_summary(const struct pm_train_result *r, double alpha,
-		      int json, struct pm_buf *out);
+void pm_train_summary(const struct pm_train_result *r, double alpha, int json,
+		      struct pm_buf *out);
 void pm_train_event(const struct pm_train_result *r, struct pm_buf *out);
 
 #endif

@@ -39,7 +39,8 @@ static void day_index_build(struct day_index *x, const struct pm_table *t,
 		day[i] = t->time[i] == PM_TIME_NONE ?
 				 -1 :
 				 pm_floor_div(t->time[i] + PM_ICT_OFFSET,
-					      86400) - first;
+					      86400) -
+					 first;
 		if (day[i] >= 0 && (size_t)day[i] < x->days)
 			x->start[day[i] + 2]++;
 		else
@@ -93,8 +94,8 @@ static enum pm_err read_input(struct run *ru, struct pm_table *all,
 	if (pm_is_dir(ru->o->input)) {
 		ret = pm_dir_list(ru->o->input, ".csv", &names, &n, err);
 		if (!ret && !n)
-			ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: no *.csv files",
-				      ru->o->input);
+			ret = pm_errf(err, PM_ERR_NOTFOUND,
+				      "%s: no *.csv files", ru->o->input);
 	} else {
 		names = pm_xcalloc(2, sizeof(*names));
 		names[0] = pm_xstrdup(ru->o->input);
@@ -112,14 +113,97 @@ static enum pm_err read_input(struct run *ru, struct pm_table *all,
 	return ret;
 }
 
+/*
+ * One local day of a backfill: its rows cut from all (an input or a
+ * recording, replay for the latter), or fetched from the source, as one
+ * batch on branch etl-<run>-<day>.
+ */
+static enum pm_err one_day(struct run *ru, int64_t day, const char *date,
+			   const struct pm_table *all,
+			   const struct day_index *idx,
+			   const struct pm_fetched *whole, int replay,
+			   struct pm_buf *err)
+{
+	struct pm_buf raw = PM_BUF_INIT, extra = PM_BUF_INIT,
+		      branch = PM_BUF_INIT;
+	struct pm_fetched f;
+	struct pm_table t;
+	enum pm_err ret = PM_OK;
+	char compact[16];
+	int gate_failed = 0;
+	double t0;
+
+	memset(&f, 0, sizeof(f));
+	pm_table_init(&t);
+	t0 = pm_flow_now_ms();
+	if (ru->o->input || replay) {
+		day_slice(all, idx, day, &t);
+		if (!t.nr) {
+			ru->r->no_data += replay;
+			pm_table_release(&t);
+			pm_buf_release(&raw);
+			return PM_OK;
+		}
+		if (replay) {
+			/* the recording is the raw record */
+			pm_buf_add(&raw, whole->data, whole->len);
+			f.page_end = pm_xmalloc(whole->nr_pages *
+						sizeof(*f.page_end));
+			memcpy(f.page_end, whole->page_end,
+			       whole->nr_pages * sizeof(*f.page_end));
+			f.nr_pages = whole->nr_pages;
+		} else {
+			/* the day's rows as read are its raw record */
+			pm_table_write_csv(&t, &raw);
+			f.page_end = pm_xmalloc(sizeof(*f.page_end));
+			f.page_end[0] = raw.len;
+			f.nr_pages = 1;
+		}
+		f.data = pm_buf_detach(&raw, &f.len);
+	} else {
+		ru->req.from_day = ru->req.to_day = day;
+		ret = pm_flow_fetch(ru, &f, &t0, err);
+		pm_buf_reset(&extra);
+		pm_buf_addf(&extra, "\"day\": \"%s\", \"bytes\": %zu",
+			    date, f.len);
+		pm_flow_event(ru, "fetch",
+			      ret ? "Failed" : "Completed", t0,
+			      extra.buf);
+	}
+	if (!ret && (t.nr || !(ru->o->input || replay))) {
+		struct batch b;
+
+		snprintf(compact, sizeof(compact), "%.4s%.2s%.2s", date,
+			 date + 5, date + 8);
+		pm_buf_setf(&branch, "etl-%s-%s", ru->r->run, compact);
+		b.t = &t;
+		b.parse =
+			ru->o->input || replay ? NULL : pm_flow_parse_pages;
+		b.f = &f;
+		b.raw = f.data;
+		b.page_end = f.page_end;
+		b.nr_pages = f.nr_pages;
+		b.day = day;
+		b.branch = branch.buf;
+		ret = pm_flow_batch(ru, &b, &gate_failed, err);
+		if (gate_failed)
+			ru->r->passed = 0;
+	}
+	pm_fetched_release(&f);
+	pm_table_release(&t);
+	pm_buf_release(&raw);
+	pm_buf_release(&extra);
+	pm_buf_release(&branch);
+	return ret;
+}
+
 enum pm_err pm_flow_backfill(struct pm_store *data,
 			     const struct pm_flow_opts *o,
 			     struct pm_flow_result *r, struct pm_buf *err)
 {
 	struct pm_table all;
 	struct day_index idx = { 0 };
-	struct pm_buf extra = PM_BUF_INIT, dir = PM_BUF_INIT,
-		      branch = PM_BUF_INIT;
+	struct pm_buf extra = PM_BUF_INIT, dir = PM_BUF_INIT;
 	struct pm_fetched whole;
 	struct run ru;
 	enum pm_err ret;
@@ -154,7 +238,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 		pm_buf_addf(&extra, "\"rows\": %zu, \"without_time\": %zu",
 			    all.nr, no_time);
 		pm_flow_event(&ru, "parse", ret ? "Failed" : "Completed", t0,
-		      extra.buf);
+			      extra.buf);
 		if (ret)
 			goto out;
 	}
@@ -178,14 +262,15 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 		pm_buf_reset(&extra);
 		pm_buf_addf(&extra, "\"bytes\": %zu", whole.len);
 		pm_flow_event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
-		      extra.buf);
+			      extra.buf);
 		if (!ret) {
 			t0 = pm_flow_task_start(&ru, "parse");
 			ret = pm_flow_parse_pages(&ru, &whole, &all, err);
 			pm_buf_reset(&extra);
 			pm_buf_addf(&extra, "\"rows\": %zu", all.nr);
-			pm_flow_event(&ru, "parse", ret ? "Failed" : "Completed", t0,
-			      extra.buf);
+			pm_flow_event(&ru, "parse",
+				      ret ? "Failed" : "Completed", t0,
+				      extra.buf);
 		}
 		if (ret)
 			goto out;
@@ -193,11 +278,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	if (o->input || replay)
 		day_index_build(&idx, &all, first, last);
 	for (day = first; day <= last; day++, done++) {
-		struct pm_fetched f;
-		struct pm_table t;
-		struct pm_buf raw = PM_BUF_INIT;
-		char date[16], compact[16];
-		int gate_failed = 0;
+		char date[16];
 
 		pm_date_format(day * 86400, date);
 		if (o->progress)
@@ -213,62 +294,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 				continue;
 			}
 		}
-		memset(&f, 0, sizeof(f));
-		pm_table_init(&t);
-		t0 = pm_flow_now_ms();
-		if (o->input || replay) {
-			day_slice(&all, &idx, day, &t);
-			if (!t.nr) {
-				r->no_data += replay;
-				pm_table_release(&t);
-				continue;
-			}
-			if (replay) {
-				/* the recording is the raw record */
-				pm_buf_add(&raw, whole.data, whole.len);
-				f.page_end = pm_xmalloc(whole.nr_pages *
-							sizeof(*f.page_end));
-				memcpy(f.page_end, whole.page_end,
-				       whole.nr_pages * sizeof(*f.page_end));
-				f.nr_pages = whole.nr_pages;
-			} else {
-				/* the day's rows as read are its raw record */
-				pm_table_write_csv(&t, &raw);
-				f.page_end = pm_xmalloc(sizeof(*f.page_end));
-				f.page_end[0] = raw.len;
-				f.nr_pages = 1;
-			}
-			f.data = pm_buf_detach(&raw, &f.len);
-		} else {
-			ru.req.from_day = ru.req.to_day = day;
-			ret = pm_flow_fetch(&ru, &f, &t0, err);
-			pm_buf_reset(&extra);
-			pm_buf_addf(&extra, "\"day\": \"%s\", \"bytes\": %zu",
-				    date, f.len);
-			pm_flow_event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
-			      extra.buf);
-		}
-		if (!ret && (t.nr || !(o->input || replay))) {
-			struct batch b;
-
-			snprintf(compact, sizeof(compact), "%.4s%.2s%.2s", date,
-				 date + 5, date + 8);
-			pm_buf_setf(&branch, "etl-%s-%s", r->run, compact);
-			b.t = &t;
-			b.parse = o->input || replay ? NULL : pm_flow_parse_pages;
-			b.f = &f;
-			b.raw = f.data;
-			b.page_end = f.page_end;
-			b.nr_pages = f.nr_pages;
-			b.day = day;
-			b.branch = branch.buf;
-			ret = pm_flow_batch(&ru, &b, &gate_failed, err);
-			if (gate_failed)
-				r->passed = 0;
-		}
-		pm_fetched_release(&f);
-		pm_table_release(&t);
-		pm_buf_release(&raw);
+		ret = one_day(&ru, day, date, &all, &idx, &whole, replay, err);
 		if (ret)
 			goto out;
 	}
@@ -287,7 +313,6 @@ out:
 	pm_fetched_release(&whole);
 	pm_buf_release(&extra);
 	pm_buf_release(&dir);
-	pm_buf_release(&branch);
 	return ret;
 }
 

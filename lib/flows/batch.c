@@ -29,8 +29,7 @@ static const char *raw_ext(const char *source)
  * day folder for ingest-clean (a rerun lands nothing), in the day's own
  * folder for backfill (each day keeps what was fetched for it).
  */
-static int raw_exists(struct run *ru, int64_t day, const char *data,
-		      size_t len)
+static int raw_exists(struct run *ru, int64_t day, const char *data, size_t len)
 {
 	struct pm_buf dir = PM_BUF_INIT;
 	char *found = NULL;
@@ -77,10 +76,10 @@ static enum pm_err publish_stations(struct run *ru, const char *branch,
 		s = pm_table_station(&all, t->stations.keys[i],
 				     t->stations.lens[i]);
 		a = pm_table_meta(&all, s);
-#define TAKE(f)                                   \
-	if (m->f) {                               \
-		free(a->f);                       \
-		a->f = pm_xstrdup(m->f);          \
+#define TAKE(f)                          \
+	if (m->f) {                      \
+		free(a->f);              \
+		a->f = pm_xstrdup(m->f); \
 	}
 		TAKE(name_th);
 		TAKE(name_en);
@@ -106,33 +105,24 @@ static enum pm_err publish_stations(struct run *ru, const char *branch,
 	return ret;
 }
 
-/* Upsert every day file of dir into clean/hourly/ on branch. */
+/* Upsert every day file of days into clean/hourly/ on branch. */
 static enum pm_err publish_days(struct run *ru, const char *branch,
-				const char *dir, size_t *changed,
-				struct pm_buf *err)
+				const struct pm_day_files *days,
+				size_t *changed, struct pm_buf *err)
 {
-	struct pm_buf path = PM_BUF_INIT, fresh = PM_BUF_INIT,
-		      old = PM_BUF_INIT, out = PM_BUF_INIT;
+	struct pm_buf path = PM_BUF_INIT, old = PM_BUF_INIT, out = PM_BUF_INIT;
 	enum pm_err ret = PM_OK;
-	char **names = NULL;
-	size_t n = 0, i;
+	size_t i;
 
 	*changed = 0;
-	if (!pm_is_dir(dir))
-		return PM_OK;
-	ret = pm_dir_list(dir, ".csv", &names, &n, err);
-	for (i = 0; !ret && i < n; i++) {
-		const char *base = strrchr(names[i], '/') + 1;
+	for (i = 0; !ret && i < days->nr; i++) {
+		const struct pm_buf *fresh = &days->text[i];
 		int diff = 0;
 
-		pm_buf_reset(&fresh);
 		pm_buf_reset(&old);
-		ret = pm_file_read(names[i], 1u << 30, &fresh, err);
-		if (ret)
-			break;
-		pm_buf_setf(&path, "clean/hourly/%s", base);
+		pm_buf_setf(&path, "clean/hourly/%s", days->name[i]);
 		pm_store_get(ru->data, branch, path.buf, &old, NULL);
-		ret = pm_csv_upsert(old.buf, old.len, fresh.buf, fresh.len,
+		ret = pm_csv_upsert(old.buf, old.len, fresh->buf, fresh->len,
 				    &out, &diff, err);
 		if (!ret && diff) {
 			ret = pm_store_put(ru->data, branch, path.buf, out.buf,
@@ -140,31 +130,37 @@ static enum pm_err publish_days(struct run *ru, const char *branch,
 			(*changed)++;
 		}
 	}
-	pm_strv_free(names);
 	pm_buf_release(&path);
-	pm_buf_release(&fresh);
 	pm_buf_release(&old);
 	pm_buf_release(&out);
 	return ret;
 }
 
-static enum pm_err run_engine(struct run *ru, const char *in,
-			      const char *out_dir,
+/*
+ * Validate and clean the batch's rows (t) into day files in memory. The
+ * rows are taken as their CSV form would be read (pm_clean_opts.table),
+ * named origin in the report, as the scratch file they once went
+ * through was.
+ */
+static enum pm_err run_engine(struct run *ru, const struct pm_table *t,
+			      const char *origin, struct pm_day_files *days,
 			      struct pm_clean_report *rep, struct pm_buf *err)
 {
 	struct pm_clean_opts co = { 0 };
 	struct pm_contract c = ru->contract;
 
 	/*
-	 * in is pm25's own CSV, made from rows already read under the
-	 * contract's header and time rules: those are for source files.
+	 * The rows were read under the contract's header and time rules
+	 * already: those are for source files.
 	 */
 	c.header = NULL;
 	c.strict_time = 0;
 	co.contract = &c;
-	co.out_dir = out_dir;
+	co.table = t;
+	co.table_origin = origin;
+	co.days = days;
 	co.now = ru->o->now;
-	return pm_clean_run(&co, &in, 1, rep, err);
+	return pm_clean_run(&co, NULL, 0, rep, err);
 }
 
 /* Make the batch's branch from main and stage the raw pages on it. */
@@ -206,7 +202,7 @@ static enum pm_err land_raw(struct run *ru, const struct batch *b,
  * commit; id stays "" when nothing changed.
  */
 static enum pm_err publish(struct run *ru, const struct batch *b,
-			   const char *clean_dir,
+			   const struct pm_day_files *days,
 			   const struct pm_clean_report *rep, size_t landed,
 			   const struct pm_kv *meta, size_t *days_changed,
 			   char id[PM_ID_MAX], struct pm_buf *err)
@@ -217,14 +213,13 @@ static enum pm_err publish(struct run *ru, const struct batch *b,
 	char date[16];
 
 	pm_date_format(b->day * 86400, date);
-	ret = publish_days(ru, b->branch, clean_dir, days_changed, err);
+	ret = publish_days(ru, b->branch, days, days_changed, err);
 	if (!ret)
 		ret = publish_stations(ru, b->branch, b->t, &stations_changed,
 				       err);
 	if (!ret && (landed || *days_changed || stations_changed)) {
 		pm_clean_report_json(rep, &ru->contract, &quality);
-		pm_buf_setf(&path, "quality/date=%s/%s.json", date,
-			    ru->r->run);
+		pm_buf_setf(&path, "quality/date=%s/%s.json", date, ru->r->run);
 		ret = pm_store_put(ru->data, b->branch, path.buf, quality.buf,
 				   quality.len, err);
 	}
@@ -255,8 +250,7 @@ static int seen(const struct pm_strv *l, const char *id, size_t n)
 }
 
 /* The stale entry of station id ("ID" or "ID (...)"), or stale.nr. */
-static size_t stale_at(const struct pm_flow_result *r, const char *id,
-		       size_t n)
+static size_t stale_at(const struct pm_flow_result *r, const char *id, size_t n)
 {
 	size_t i;
 
@@ -347,21 +341,121 @@ static void note_stale(struct run *ru, const struct pm_table *t)
 #define PUBLISH_TRIES 8
 
 /*
+ * The publish and gate tasks of a batch: commit its files on its branch,
+ * then merge into main if the gate passed; a merge that conflicts with a
+ * run that published meanwhile is done again on top of the new main.
+ * *branch_made is cleared when the branch is to be kept.
+ */
+static enum pm_err publish_gate(struct run *ru, const struct batch *b,
+				const struct pm_clean_report *rep,
+				const struct pm_day_files *days, size_t landed,
+				int *gate_failed, int *branch_made,
+				struct pm_buf *err)
+{
+	struct pm_buf extra = PM_BUF_INIT, msg = PM_BUF_INIT;
+	struct pm_kv meta[5];
+	char score[32], id[PM_ID_MAX];
+	size_t days_changed = 0;
+	enum pm_err ret;
+	double t0;
+	int tries;
+
+	snprintf(score, sizeof(score), "%.6f", rep->score);
+	meta[0].key = "run";
+	meta[0].value = ru->r->run;
+	meta[1].key = "flow";
+	meta[1].value = ru->flow;
+	meta[2].key = "pm25-version";
+	meta[2].value = PM25_VERSION;
+	meta[3].key = "source";
+	meta[3].value = ru->src->name;
+	meta[4].key = "score";
+	meta[4].value = score;
+	for (tries = 1;; tries++) {
+		/* publish */
+		t0 = pm_flow_task_start(ru, "publish");
+		ret = publish(ru, b, days, rep, landed, meta, &days_changed, id,
+			      err);
+		pm_buf_reset(&extra);
+		pm_buf_addf(&extra,
+			    "\"branch\": \"%s\", \"commit\": \"%s\", "
+			    "\"day_files\": %zu",
+			    b->branch, ret ? "" : id, days_changed);
+		pm_flow_event(ru, "publish", ret ? "Failed" : "Completed", t0,
+			      extra.buf);
+		if (ret)
+			goto out;
+
+		/* gate */
+		t0 = pm_flow_task_start(ru, "gate");
+		if (!id[0]) {
+			ru->r->unchanged++;
+			pm_flow_event(ru, "gate", "Completed", t0,
+				      "\"merged\": false, \"reason\": "
+				      "\"nothing new\"");
+			goto out;
+		}
+		if (!rep->passed) {
+			*gate_failed = 1;
+			ru->r->failed++;
+			*branch_made = 0; /* kept for pm25 data diff */
+			if (b->branch != ru->r->branch)
+				snprintf(ru->r->branch, sizeof(ru->r->branch),
+					 "%s", b->branch);
+			pm_buf_reset(&extra);
+			pm_buf_addf(
+				&extra,
+				"\"message\": \"Validation failed: score "
+				"%.6f below gate %.2f\", \"branch\": \"%s\"",
+				rep->score, ru->contract.gate, b->branch);
+			pm_flow_event(ru, "gate", "Failed", t0, extra.buf);
+			goto out;
+		}
+		pm_buf_setf(&msg, "Merge %s into main", b->branch);
+		pm_pause_point("merge");
+		ret = pm_store_merge(ru->data, b->branch, "main", msg.buf, meta,
+				     5, id, err);
+		if (ret != PM_ERR_CONFLICT || tries == PUBLISH_TRIES)
+			break;
+		/* another run published the same day files: do it again
+		 * on top of what is on main now */
+		pm_buf_reset(&extra);
+		pm_buf_addf(&extra, "\"retry\": %d", tries);
+		pm_flow_event(ru, "gate", "Retrying", t0, extra.buf);
+		pm_store_branch_delete(ru->data, b->branch, NULL);
+		ret = land_raw(ru, b, &landed, err);
+		if (ret)
+			goto out;
+	}
+	if (ret) {
+		pm_flow_event(ru, "gate", "Failed", t0, NULL);
+		*branch_made = 0;
+		goto out;
+	}
+	ru->r->published++;
+	pm_buf_reset(&extra);
+	pm_buf_addf(&extra, "\"merged\": true, \"main\": \"%s\"", id);
+	pm_flow_event(ru, "gate", "Completed", t0, extra.buf);
+out:
+	pm_buf_release(&extra);
+	pm_buf_release(&msg);
+	return ret;
+}
+
+/*
  * One batch through the tasks after fetch: land raw on a branch, parse,
  * validate, clean, publish, and merge into main when the gate passes. A
  * merge that conflicts with a run that published meanwhile is done again
  * on top of the new main. *gate_failed is set when the gate refused.
  */
 enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
-			 int *gate_failed, struct pm_buf *err)
+			  int *gate_failed, struct pm_buf *err)
 {
 	struct pm_clean_report rep;
-	struct pm_buf in = PM_BUF_INIT, csv = PM_BUF_INIT, out_dir = PM_BUF_INIT,
-		      extra = PM_BUF_INIT, msg = PM_BUF_INIT;
-	struct pm_kv meta[5];
-	char score[32], id[PM_ID_MAX];
-	size_t days_changed = 0, landed = 0;
-	int branch_made = 0, tries;
+	struct pm_day_files days = { 0 };
+	struct pm_buf in = PM_BUF_INIT, extra = PM_BUF_INIT;
+	size_t landed = 0;
+	int branch_made = 0;
 	enum pm_err ret;
 	double t0;
 
@@ -373,10 +467,12 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 	t0 = pm_flow_task_start(ru, "land_raw");
 	ret = land_raw(ru, b, &landed, err);
 	branch_made = ret != PM_ERR_CONFLICT;
-	pm_buf_addf(&extra, "\"branch\": \"%s\", \"files\": %zu, "
-			    "\"unchanged\": %zu",
+	pm_buf_addf(&extra,
+		    "\"branch\": \"%s\", \"files\": %zu, "
+		    "\"unchanged\": %zu",
 		    b->branch, landed, b->nr_pages - landed);
-	pm_flow_event(ru, "land_raw", ret ? "Failed" : "Completed", t0, extra.buf);
+	pm_flow_event(ru, "land_raw", ret ? "Failed" : "Completed", t0,
+		      extra.buf);
 	if (ret)
 		goto out;
 
@@ -386,7 +482,8 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 		ret = b->parse(ru, b->f, b->t, err);
 		pm_buf_reset(&extra);
 		pm_buf_addf(&extra, "\"rows\": %zu", b->t->nr);
-		pm_flow_event(ru, "parse", ret ? "Failed" : "Completed", t0, extra.buf);
+		pm_flow_event(ru, "parse", ret ? "Failed" : "Completed", t0,
+			      extra.buf);
 		if (ret)
 			goto out;
 	}
@@ -396,7 +493,7 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 		ru->r->no_data++;
 		t0 = pm_flow_task_start(ru, "validate");
 		pm_flow_event(ru, "validate", "Completed", t0,
-		      "\"rows\": 0, \"no_data\": true");
+			      "\"rows\": 0, \"no_data\": true");
 		goto out;
 	}
 
@@ -406,12 +503,7 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 	 */
 	t0 = pm_flow_task_start(ru, "validate");
 	pm_buf_addf(&in, "%s/in.csv", ru->scratch.buf);
-	pm_buf_addf(&out_dir, "%s/clean", ru->scratch.buf);
-	pm_remove_tree(out_dir.buf);
-	pm_table_write_csv(b->t, &csv);
-	ret = pm_file_write_atomic(in.buf, csv.buf, csv.len, err);
-	if (!ret)
-		ret = run_engine(ru, in.buf, out_dir.buf, &rep, err);
+	ret = run_engine(ru, b->t, in.buf, &days, &rep, err);
 	if (ret) {
 		pm_flow_event(ru, "validate", "Failed", t0, NULL);
 		goto out;
@@ -435,95 +527,22 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 		    rep.out_rows, rep.out_files);
 	pm_flow_event(ru, "clean", "Completed", t0, extra.buf);
 
-	snprintf(score, sizeof(score), "%.6f", rep.score);
-	meta[0].key = "run";
-	meta[0].value = ru->r->run;
-	meta[1].key = "flow";
-	meta[1].value = ru->flow;
-	meta[2].key = "pm25-version";
-	meta[2].value = PM25_VERSION;
-	meta[3].key = "source";
-	meta[3].value = ru->src->name;
-	meta[4].key = "score";
-	meta[4].value = score;
-	for (tries = 1;; tries++) {
-		/* publish */
-		t0 = pm_flow_task_start(ru, "publish");
-		ret = publish(ru, b, out_dir.buf, &rep, landed, meta,
-			      &days_changed, id, err);
-		pm_buf_reset(&extra);
-		pm_buf_addf(&extra, "\"branch\": \"%s\", \"commit\": \"%s\", "
-				    "\"day_files\": %zu",
-			    b->branch, ret ? "" : id, days_changed);
-		pm_flow_event(ru, "publish", ret ? "Failed" : "Completed", t0,
-		      extra.buf);
-		if (ret)
-			goto out;
-
-		/* gate */
-		t0 = pm_flow_task_start(ru, "gate");
-		if (!id[0]) {
-			ru->r->unchanged++;
-			pm_flow_event(ru, "gate", "Completed", t0,
-			      "\"merged\": false, \"reason\": \"nothing new\"");
-			goto out;
-		}
-		if (!rep.passed) {
-			*gate_failed = 1;
-			ru->r->failed++;
-			branch_made = 0; /* kept for pm25 data diff */
-			if (b->branch != ru->r->branch)
-				snprintf(ru->r->branch, sizeof(ru->r->branch),
-					 "%s", b->branch);
-			pm_buf_reset(&extra);
-			pm_buf_addf(&extra,
-				    "\"message\": \"Validation failed: score "
-				    "%.6f below gate %.2f\", \"branch\": \"%s\"",
-				    rep.score, ru->contract.gate, b->branch);
-			pm_flow_event(ru, "gate", "Failed", t0, extra.buf);
-			goto out;
-		}
-		pm_buf_setf(&msg, "Merge %s into main", b->branch);
-		pm_pause_point("merge");
-		ret = pm_store_merge(ru->data, b->branch, "main", msg.buf,
-				     meta, 5, id, err);
-		if (ret != PM_ERR_CONFLICT || tries == PUBLISH_TRIES)
-			break;
-		/* another run published the same day files: do it again
-		 * on top of what is on main now */
-		pm_buf_reset(&extra);
-		pm_buf_addf(&extra, "\"retry\": %d", tries);
-		pm_flow_event(ru, "gate", "Retrying", t0, extra.buf);
-		pm_store_branch_delete(ru->data, b->branch, NULL);
-		ret = land_raw(ru, b, &landed, err);
-		if (ret)
-			goto out;
-	}
-	if (ret) {
-		pm_flow_event(ru, "gate", "Failed", t0, NULL);
-		branch_made = 0;
-		goto out;
-	}
-	ru->r->published++;
-	pm_buf_reset(&extra);
-	pm_buf_addf(&extra, "\"merged\": true, \"main\": \"%s\"", id);
-	pm_flow_event(ru, "gate", "Completed", t0, extra.buf);
+	ret = publish_gate(ru, b, &rep, &days, landed, gate_failed,
+			   &branch_made, err);
 out:
 	if (branch_made)
 		pm_store_branch_delete(ru->data, b->branch, NULL);
 	pm_clean_report_release(&rep);
 	pm_buf_release(&in);
-	pm_buf_release(&csv);
-	pm_buf_release(&out_dir);
+	pm_day_files_release(&days);
 	pm_buf_release(&extra);
-	pm_buf_release(&msg);
 	return ret;
 }
 
 enum pm_err pm_flow_run_start(struct run *ru, struct pm_store *data,
-			     const struct pm_flow_opts *o,
-			     struct pm_flow_result *r, const char *flow,
-			     struct pm_buf *err)
+			      const struct pm_flow_opts *o,
+			      struct pm_flow_result *r, const char *flow,
+			      struct pm_buf *err)
 {
 	enum pm_err ret = PM_OK;
 	double t0;
@@ -565,9 +584,11 @@ enum pm_err pm_flow_run_start(struct run *ru, struct pm_store *data,
 		do {
 			t0 = pm_flow_task_start(ru, "health_check");
 			ret = pm_store_resolve(data, "main", id, err);
-		} while (pm_flow_task_retry(ru, "health_check", ret, &attempt, err));
+		} while (pm_flow_task_retry(ru, "health_check", ret, &attempt,
+					    err));
 	}
-	pm_flow_event(ru, "health_check", ret ? "Failed" : "Completed", t0, NULL);
+	pm_flow_event(ru, "health_check", ret ? "Failed" : "Completed", t0,
+		      NULL);
 	if (ret)
 		return ret;
 	if (o->stations) {
@@ -629,14 +650,14 @@ int64_t pm_flow_fetch_day(const struct run *ru)
 }
 
 enum pm_err pm_flow_parse_pages(struct run *ru, const struct pm_fetched *f,
-			       struct pm_table *t, struct pm_buf *err)
+				struct pm_table *t, struct pm_buf *err)
 {
 	return pm_source_parse(ru->src, &ru->req, f, t, err);
 }
 
 /* The fetch task under its policy; *t0 is when its last attempt began. */
 enum pm_err pm_flow_fetch(struct run *ru, struct pm_fetched *f, double *t0,
-			 struct pm_buf *err)
+			  struct pm_buf *err)
 {
 	enum pm_err ret;
 	int attempt = 1;

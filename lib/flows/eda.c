@@ -12,10 +12,9 @@
 #include "pm25/timeutil.h"
 #include "flow-int.h"
 
-enum pm_err pm_flow_eda(struct pm_store *data, int64_t from_day,
-			int64_t to_day, const char *stations, int publish,
-			struct pm_buf *html, char commit[PM_ID_MAX],
-			struct pm_buf *err)
+enum pm_err pm_flow_eda(struct pm_store *data, int64_t from_day, int64_t to_day,
+			const char *stations, int publish, struct pm_buf *html,
+			char commit[PM_ID_MAX], struct pm_buf *err)
 {
 	struct pm_buf sub = PM_BUF_INIT, path = PM_BUF_INIT,
 		      branch = PM_BUF_INIT;
@@ -63,8 +62,9 @@ void pm_eda_summary(const char *out, size_t bytes, const char *commit,
 		    int published, int json, struct pm_buf *b)
 {
 	if (json)
-		pm_buf_addf(b, "{\"report\": \"%s\", \"bytes\": %zu, "
-			       "\"data_commit\": \"%s\", \"published\": %s}\n",
+		pm_buf_addf(b,
+			    "{\"report\": \"%s\", \"bytes\": %zu, "
+			    "\"data_commit\": \"%s\", \"published\": %s}\n",
 			    out ? out : "", bytes, commit,
 			    published ? "true" : "false");
 	else
@@ -89,8 +89,8 @@ static enum pm_err run(struct pm_flow_run *fr, struct pm_buf *err)
 	enum pm_err ret = check(fr, err);
 
 	if (!ret)
-		ret = pm_flow_eda(fr->data, PM_TIME_NONE, PM_TIME_NONE, NULL,
-				  1, &html, commit, err);
+		ret = pm_flow_eda(fr->data, PM_TIME_NONE, PM_TIME_NONE, NULL, 1,
+				  &html, commit, err);
 	if (!ret)
 		pm_eda_summary(NULL, html.len, commit, 1, fr->json,
 			       &fr->summary);

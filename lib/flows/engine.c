@@ -15,7 +15,7 @@ double pm_flow_now_ms(void)
 
 /* Log one task's state; extra is more "key": value pairs, or NULL. */
 void pm_flow_event(struct run *ru, const char *task, const char *state,
-		  double t0, const char *extra)
+		   double t0, const char *extra)
 {
 	struct pm_buf b = PM_BUF_INIT;
 	char ts[32];
@@ -25,16 +25,17 @@ void pm_flow_event(struct run *ru, const char *task, const char *state,
 	if (!ru->o->event)
 		return;
 	pm_time_format((int64_t)time(NULL), ts);
-	pm_buf_addf(&b, "{\"ts\": \"%s\", \"level\": \"%s\", \"run\": \"%s\", "
-			"\"flow\": \"%s\", \"task\": \"%s\", \"state\": \"%s\"",
+	pm_buf_addf(&b,
+		    "{\"ts\": \"%s\", \"level\": \"%s\", \"run\": \"%s\", "
+		    "\"flow\": \"%s\", \"task\": \"%s\", \"state\": \"%s\"",
 		    ts,
 		    !strcmp(state, "Failed")   ? "error" :
 		    !strcmp(state, "Retrying") ? "warn" :
 						 "info",
-		    ru->r->run,
-		    ru->flow, task, state);
+		    ru->r->run, ru->flow, task, state);
 	if (t0 >= 0)
-		pm_buf_addf(&b, ", \"duration_ms\": %.1f", pm_flow_now_ms() - t0);
+		pm_buf_addf(&b, ", \"duration_ms\": %.1f",
+			    pm_flow_now_ms() - t0);
 	if (extra && *extra)
 		pm_buf_addf(&b, ", %s", extra);
 	pm_buf_addch(&b, '}');
@@ -90,10 +91,11 @@ enum pm_err pm_task_policy_set(struct pm_task_policy p[PM_FLOW_NTASKS],
 		    !strncmp(key, pm_flow_wap_tasks[i], (size_t)(dot - key)))
 			break;
 	if (i == PM_FLOW_NTASKS)
-		return pm_errf(err, PM_ERR_USAGE,
-			       "%s: no task '%.*s' (tasks: health_check, fetch, "
-			       "land_raw, parse, validate, clean, publish, gate)",
-			       key, (int)(dot - key), key);
+		return pm_errf(
+			err, PM_ERR_USAGE,
+			"%s: no task '%.*s' (tasks: health_check, fetch, "
+			"land_raw, parse, validate, clean, publish, gate)",
+			key, (int)(dot - key), key);
 	if (!strcmp(opt, "retry_on")) {
 		if (strcmp(value, "transient") && strcmp(value, "any"))
 			return pm_errf(err, PM_ERR_USAGE,
@@ -105,7 +107,8 @@ enum pm_err pm_task_policy_set(struct pm_task_policy p[PM_FLOW_NTASKS],
 	v = strtod(value, &end);
 	if (end == value || *end || !(v >= 0) || v > 1e6)
 		return pm_errf(err, PM_ERR_USAGE,
-			       "%s: not a number of 0 or more: '%s'", key, value);
+			       "%s: not a number of 0 or more: '%s'", key,
+			       value);
 	if (!strcmp(opt, "retries") && v == (int)v && v <= 100)
 		p[i].retry.retries = (int)v;
 	else if (!strcmp(opt, "retry_delay_s"))
@@ -113,10 +116,11 @@ enum pm_err pm_task_policy_set(struct pm_task_policy p[PM_FLOW_NTASKS],
 	else if (!strcmp(opt, "timeout_s"))
 		p[i].retry.timeout_s = v;
 	else
-		return pm_errf(err, PM_ERR_USAGE,
-			       "%s: options are retries (0-100), retry_delay_s, "
-			       "retry_on and timeout_s",
-			       key);
+		return pm_errf(
+			err, PM_ERR_USAGE,
+			"%s: options are retries (0-100), retry_delay_s, "
+			"retry_on and timeout_s",
+			key);
 	return PM_OK;
 }
 
@@ -137,8 +141,9 @@ double pm_flow_task_start(struct run *ru, const char *task)
 	const struct pm_task_policy *p = policy(ru, task);
 
 	if (ru->o->task_clock)
-		ru->o->task_clock(ru->o->ctx, task,
-				  p && p->retry.timeout_s > 0 ? p->retry.timeout_s : 0);
+		ru->o->task_clock(
+			ru->o->ctx, task,
+			p && p->retry.timeout_s > 0 ? p->retry.timeout_s : 0);
 	return pm_flow_now_ms();
 }
 
@@ -149,7 +154,7 @@ double pm_flow_task_start(struct run *ru, const char *task)
  * delay that doubles each time, capped at 5 minutes, +-20%.
  */
 int pm_flow_task_retry(struct run *ru, const char *task, enum pm_err ret,
-		      int *attempt, struct pm_buf *err)
+		       int *attempt, struct pm_buf *err)
 {
 	const struct pm_task_policy *p = policy(ru, task);
 	struct pm_buf extra = PM_BUF_INIT;
@@ -159,8 +164,9 @@ int pm_flow_task_retry(struct run *ru, const char *task, enum pm_err ret,
 	    (!p->retry.any && ret != PM_ERR_NET && ret != PM_ERR_TIMEOUT))
 		return 0;
 	d = pm_backoff_s(p->retry.delay_s, *attempt, 300);
-	pm_buf_addf(&extra, "\"attempt\": %d, \"of\": %d, \"delay_s\": %.1f, "
-			    "\"error\": ",
+	pm_buf_addf(&extra,
+		    "\"attempt\": %d, \"of\": %d, \"delay_s\": %.1f, "
+		    "\"error\": ",
 		    *attempt, p->retry.retries + 1, d);
 	pm_buf_add_json_str(&extra, err->buf ? err->buf : "",
 			    err->buf ? err->len : 0);
@@ -178,7 +184,8 @@ int pm_flow_task_retry(struct run *ru, const char *task, enum pm_err ret,
  */
 void pm_flow_new_run_id(int64_t t, char *out, size_t size)
 {
-	unsigned rnd = (unsigned)getpid() * 2654435761u ^ (unsigned)pm_flow_now_ms();
+	unsigned rnd =
+		(unsigned)getpid() * 2654435761u ^ (unsigned)pm_flow_now_ms();
 	char iso[32];
 
 	pm_time_format(t, iso);
@@ -188,8 +195,8 @@ void pm_flow_new_run_id(int64_t t, char *out, size_t size)
 
 void pm_flow_make_run_id(struct run *ru)
 {
-	ru->started = ru->o->now == PM_TIME_NONE ? (int64_t)time(NULL) :
-						   ru->o->now;
+	ru->started =
+		ru->o->now == PM_TIME_NONE ? (int64_t)time(NULL) : ru->o->now;
 	if (ru->o->run_id)
 		snprintf(ru->r->run, sizeof(ru->r->run), "%s", ru->o->run_id);
 	else

@@ -27,10 +27,9 @@ struct run {
 	int raw_per_day; /* backfill: raw is landed once per day folder */
 };
 
-
 /* One batch: the rows of one fetch, or of one day. */
 struct batch {
-	struct pm_table *t;	/* filled by parse, or already */
+	struct pm_table *t; /* filled by parse, or already */
 	/* Parse the raw pages into t (NULL: t is already filled). */
 	enum pm_err (*parse)(struct run *ru, const struct pm_fetched *f,
 			     struct pm_table *t, struct pm_buf *err);
@@ -38,7 +37,7 @@ struct batch {
 	const char *raw;	/* the raw bytes to land */
 	const size_t *page_end; /* page boundaries in raw */
 	size_t nr_pages;
-	int64_t day;		/* date of raw/<source>/date=D/ */
+	int64_t day; /* date of raw/<source>/date=D/ */
 	const char *branch;
 };
 

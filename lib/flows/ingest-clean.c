@@ -25,14 +25,22 @@ enum pm_err pm_flow_ingest_clean(struct pm_store *data,
 	if (ret)
 		goto out;
 	ret = pm_flow_fetch(&ru, &f, &t0, err);
-	pm_buf_addf(&extra, "\"source\": \"%s\", \"pages\": %zu, \"bytes\": %zu",
+	pm_buf_addf(&extra,
+		    "\"source\": \"%s\", \"pages\": %zu, \"bytes\": %zu",
 		    ru.src->name, f.nr_pages, f.len);
-	pm_flow_event(&ru, "fetch", ret ? "Failed" : "Completed", t0, extra.buf);
+	pm_flow_event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
+		      extra.buf);
 	if (ret)
 		goto out;
 	{
-		struct batch b = { &t, pm_flow_parse_pages, &f, f.data, f.page_end,
-				   f.nr_pages, pm_flow_fetch_day(&ru), r->branch };
+		struct batch b = { &t,
+				   pm_flow_parse_pages,
+				   &f,
+				   f.data,
+				   f.page_end,
+				   f.nr_pages,
+				   pm_flow_fetch_day(&ru),
+				   r->branch };
 
 		ret = pm_flow_batch(&ru, &b, &gate_failed, err);
 	}
@@ -58,17 +66,19 @@ void pm_flow_result_summary(const struct pm_flow_result *r, int json, int ok,
 	size_t i;
 
 	if (json) {
-		pm_buf_addf(b, "{\"flow\": \"%s\", \"run\": \"%s\", "
-			       "\"passed\": %s, \"input_rows\": %zu, "
-			       "\"accepted_rows\": %zu, \"output_rows\": %zu, "
-			       "\"score\": ",
+		pm_buf_addf(b,
+			    "{\"flow\": \"%s\", \"run\": \"%s\", "
+			    "\"passed\": %s, \"input_rows\": %zu, "
+			    "\"accepted_rows\": %zu, \"output_rows\": %zu, "
+			    "\"score\": ",
 			    flow, r->run, r->passed && ok ? "true" : "false",
 			    r->input_rows, r->accepted_rows, r->output_rows);
 		pm_buf_add_json_num(b, r->score);
-		pm_buf_addf(b, ", \"batches\": %zu, \"published\": %zu, "
-			       "\"unchanged\": %zu, \"failed\": %zu, "
-			       "\"skipped\": %zu, \"no_data\": %zu, "
-			       "\"main\": \"%s\", \"stale_stations\": [",
+		pm_buf_addf(b,
+			    ", \"batches\": %zu, \"published\": %zu, "
+			    "\"unchanged\": %zu, \"failed\": %zu, "
+			    "\"skipped\": %zu, \"no_data\": %zu, "
+			    "\"main\": \"%s\", \"stale_stations\": [",
 			    r->batches, r->published, r->unchanged, r->failed,
 			    r->skipped, r->no_data, r->main_commit);
 		for (i = 0; i < r->stale.nr; i++) {
@@ -83,12 +93,14 @@ void pm_flow_result_summary(const struct pm_flow_result *r, int json, int ok,
 		pm_buf_addstr(b, "}\n");
 		return;
 	}
-	pm_buf_addf(b, "run %s: %zu rows in, %zu accepted, %zu written; "
-		       "score %.6f\n",
+	pm_buf_addf(b,
+		    "run %s: %zu rows in, %zu accepted, %zu written; "
+		    "score %.6f\n",
 		    r->run, r->input_rows, r->accepted_rows, r->output_rows,
 		    r->score);
-	pm_buf_addf(b, "batches %zu: %zu published, %zu unchanged, %zu "
-		       "failed, %zu skipped",
+	pm_buf_addf(b,
+		    "batches %zu: %zu published, %zu unchanged, %zu "
+		    "failed, %zu skipped",
 		    r->batches, r->published, r->unchanged, r->failed,
 		    r->skipped);
 	if (r->no_data)

@@ -72,10 +72,10 @@ enum pm_err pm_flow_opts_parse(const struct pm_flow_run *fr, int backfill,
 	for (i = 0; !ret && i < fr->nparams; i++) {
 		pm_buf_reset(&why);
 		if (take(o, tasks, &fr->params[i], &from, &to, &why))
-			ret = pm_errf(err, PM_ERR_USAGE, "bad --param '%s=%s'%s%s",
-				      fr->params[i].key, fr->params[i].value,
-				      why.len ? ": " : "",
-				      why.len ? why.buf : "");
+			ret = pm_errf(
+				err, PM_ERR_USAGE, "bad --param '%s=%s'%s%s",
+				fr->params[i].key, fr->params[i].value,
+				why.len ? ": " : "", why.len ? why.buf : "");
 	}
 	if (!ret && backfill && !o->input && !o->source)
 		ret = pm_errf(err, PM_ERR_USAGE, "give --source or --input");

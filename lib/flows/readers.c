@@ -53,12 +53,12 @@ enum pm_err pm_data_table(struct pm_store *data, const char *ref,
 		pm_buf_reset(&body);
 		ret = pm_store_get(data, commit, files.v[i], &body, err);
 		if (!ret)
-			ret = pm_csv_to_table(body.buf, body.len, files.v[i], &co,
-					      &all, err);
+			ret = pm_csv_to_table(body.buf, body.len, files.v[i],
+					      &co, &all, err);
 	}
 	pm_buf_reset(&body);
-	if (!ret && !pm_store_get(data, commit, "stations/stations.csv", &body,
-				  NULL))
+	if (!ret &&
+	    !pm_store_get(data, commit, "stations/stations.csv", &body, NULL))
 		pm_csv_to_table(body.buf, body.len, "stations.csv", &co, &all,
 				NULL);
 	if (ret)
@@ -93,9 +93,10 @@ enum pm_err pm_data_table(struct pm_store *data, const char *ref,
 		t->flags[r] = all.flags[i];
 	}
 	if (!t->nr)
-		ret = pm_errf(err, PM_ERR_DATA,
-			      "no clean data in %s for those stations and dates",
-			      ref);
+		ret = pm_errf(
+			err, PM_ERR_DATA,
+			"no clean data in %s for those stations and dates",
+			ref);
 out:
 	pm_table_release(&all);
 	pm_strv_release(&files);

@@ -63,8 +63,7 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 		snprintf(r->reason, sizeof(r->reason),
 			 "test RMSE %.4f %s the champion's %.4f on the same "
 			 "hours",
-			 mine.rmse,
-			 r->promoted ? "beats" : "does not beat",
+			 mine.rmse, r->promoted ? "beats" : "does not beat",
 			 r->champion.rmse);
 	snprintf(rmse, sizeof(rmse), "%.6f", r->fit.model.rmse);
 	meta[0].key = "run";
@@ -80,14 +79,15 @@ enum pm_err pm_flow_train(struct pm_store *data, struct pm_store *models,
 		e = pm_store_put(models, r->branch, r->path, art.buf, art.len,
 				 err);
 	if (!e && r->promoted)
-		e = pm_store_put(models, r->branch, PM_CHAMPION_PATH, art.buf, art.len,
-				 err);
+		e = pm_store_put(models, r->branch, PM_CHAMPION_PATH, art.buf,
+				 art.len, err);
 	if (!e)
 		e = pm_store_commit(models, r->branch, "train-model", meta, 4,
 				    id, err);
 	if (!e && r->promoted) {
 		e = pm_store_merge(models, r->branch, "main",
-				   "Promote the new champion", meta, 4, id, err);
+				   "Promote the new champion", meta, 4, id,
+				   err);
 		if (!e)
 			pm_store_branch_delete(models, r->branch, NULL);
 	}
@@ -98,18 +98,20 @@ out:
 	return e;
 }
 
-void pm_train_summary(const struct pm_train_result *r, double alpha,
-		      int json, struct pm_buf *b)
+void pm_train_summary(const struct pm_train_result *r, double alpha, int json,
+		      struct pm_buf *b)
 {
 	if (json) {
-		pm_buf_addf(b, "{\"model\": \"%s\", \"estimator\": \"%s\", "
-			       "\"alpha\": ",
+		pm_buf_addf(b,
+			    "{\"model\": \"%s\", \"estimator\": \"%s\", "
+			    "\"alpha\": ",
 			    r->path, alpha > 0 ? "ridge" : "ols");
 		pm_buf_add_json_num(b, alpha);
 		pm_buf_addf(b, ", \"promoted\": %s, \"reason\": ",
 			    r->promoted ? "true" : "false");
 		pm_buf_add_json_str(b, r->reason, strlen(r->reason));
-		pm_buf_addf(b, ", \"branch\": \"%s\", \"data_commit\": \"%s\", ",
+		pm_buf_addf(b,
+			    ", \"branch\": \"%s\", \"data_commit\": \"%s\", ",
 			    r->promoted ? "main" : r->branch, r->data_commit);
 		pm_model_metrics_json(b, "metrics", &r->fit.model);
 		pm_buf_addstr(b, ", ");
@@ -117,8 +119,9 @@ void pm_train_summary(const struct pm_train_result *r, double alpha,
 		pm_buf_addstr(b, "}\n");
 		return;
 	}
-	pm_buf_addf(b, "trained %s on %zu stations, %zu train and %zu test "
-		       "rows (data %.12s)\n",
+	pm_buf_addf(b,
+		    "trained %s on %zu stations, %zu train and %zu test "
+		    "rows (data %.12s)\n",
 		    r->path, r->stations, r->fit.train_rows, r->fit.test_rows,
 		    r->data_commit);
 	pm_buf_addf(b, "test RMSE %.4f (persistence %.4f), R2 %.4f\n",
@@ -128,15 +131,17 @@ void pm_train_summary(const struct pm_train_result *r, double alpha,
 		    r->promoted ? "promoted to champion" : "kept as challenger",
 		    r->reason);
 	if (!r->promoted)
-		pm_buf_addf(b, "it stays on branch %s (pm25 model promote %s)\n",
+		pm_buf_addf(b,
+			    "it stays on branch %s (pm25 model promote %s)\n",
 			    r->branch, r->branch);
 }
 
 void pm_train_event(const struct pm_train_result *r, struct pm_buf *b)
 {
-	pm_buf_addf(b, "{\"flow\": \"train-model\", \"task\": \"promote\", "
-		       "\"state\": \"Completed\", \"promoted\": %s, "
-		       "\"reason\": \"%s\"}",
+	pm_buf_addf(b,
+		    "{\"flow\": \"train-model\", \"task\": \"promote\", "
+		    "\"state\": \"Completed\", \"promoted\": %s, "
+		    "\"reason\": \"%s\"}",
 		    r->promoted ? "true" : "false", r->reason);
 }
 
@@ -210,8 +215,8 @@ static enum pm_err run(struct pm_flow_run *fr, struct pm_buf *err)
 	return PM_OK;
 }
 
-static const char *const tasks[] = { "features", "fit", "evaluate",
-				     "promote", NULL };
+static const char *const tasks[] = { "features", "fit", "evaluate", "promote",
+				     NULL };
 
 static const struct pm_flow_param params[] = {
 	{ "alpha", "ridge penalty (0: least squares)" },

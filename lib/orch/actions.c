@@ -139,9 +139,8 @@ out:
 	return e;
 }
 
-enum pm_err pm_action_rollback(struct pm_state *st, const char *name,
-			       long to, struct pm_deploy_saved *out,
-			       struct pm_buf *err)
+enum pm_err pm_action_rollback(struct pm_state *st, const char *name, long to,
+			       struct pm_deploy_saved *out, struct pm_buf *err)
 {
 	struct pm_deployment now, old;
 	struct pm_buf change = PM_BUF_INIT;
@@ -153,8 +152,8 @@ enum pm_err pm_action_rollback(struct pm_state *st, const char *name,
 	e = pm_state_deployment_get(st, name, 0, &now, err);
 	want = to ? to : now.version - 1;
 	if (!e && want < 1)
-		e = pm_errf(err, PM_ERR_NOTFOUND, "%s has no version before %ld",
-			    name, now.version);
+		e = pm_errf(err, PM_ERR_NOTFOUND,
+			    "%s has no version before %ld", name, now.version);
 	if (!e)
 		e = pm_state_deployment_get(st, name, want, &old, err);
 	if (!e) {
@@ -168,8 +167,8 @@ enum pm_err pm_action_rollback(struct pm_state *st, const char *name,
 	return e;
 }
 
-enum pm_err pm_action_pause(struct pm_state *st, const char *name,
-			    int paused, struct pm_buf *err)
+enum pm_err pm_action_pause(struct pm_state *st, const char *name, int paused,
+			    struct pm_buf *err)
 {
 	return pm_state_deployment_pause(st, name, paused, err);
 }
@@ -198,9 +197,8 @@ enum pm_err pm_action_run(struct pm_state *st, const char *name,
 	return pm_state_run_create(st, &r, id, err);
 }
 
-enum pm_err pm_action_model_promote(struct pm_store *models,
-				    const char *branch, char path[96],
-				    struct pm_buf *err)
+enum pm_err pm_action_model_promote(struct pm_store *models, const char *branch,
+				    char path[96], struct pm_buf *err)
 {
 	struct pm_strv l = PM_STRV_INIT;
 	struct pm_buf art = PM_BUF_INIT;

@@ -29,8 +29,9 @@ static void alert_stale(struct pm_state *st, const char *id,
 		pm_buf_addf(&key, "stale:%s%s%s", s,
 			    strstr(s, "(no rows)") ? ":" : "",
 			    strstr(s, "(no rows)") ? day : "");
-		pm_buf_addf(&text, "station %s: no new data for longer than "
-				   "the contract's freshness limit (run %s)",
+		pm_buf_addf(&text,
+			    "station %s: no new data for longer than "
+			    "the contract's freshness limit (run %s)",
 			    s, id);
 		pm_state_alert_add(st, key.buf, "stale", text.buf, NULL);
 		pm_buf_release(&key);

@@ -55,12 +55,13 @@ static const char *engine_on_path(void)
  * the worker's business. */
 static int passed_on(const char *kv)
 {
-	static const char *const prefixes[] = { "PM25_", "PG",	"LAKEFS_",
+	static const char *const prefixes[] = { "PM25_", "PG",	  "LAKEFS_",
 						"AWS_",	 "WAQI_", "OPENAQ_" };
 	size_t i;
 
 	if (!strncmp(kv, "PM25_SLACK_WEBHOOK_URL=", 23) ||
-	    !strncmp(kv, "PM25_LOKI_URL=", 14) || !strncmp(kv, "PM25_HOME=", 10))
+	    !strncmp(kv, "PM25_LOKI_URL=", 14) ||
+	    !strncmp(kv, "PM25_HOME=", 10))
 		return 0;
 	for (i = 0; i < PM_ARRAY_SIZE(prefixes); i++)
 		if (!strncmp(kv, prefixes[i], strlen(prefixes[i])))
@@ -69,8 +70,8 @@ static int passed_on(const char *kv)
 }
 
 static void container_argv(struct pm_strv *argv, const char *engine,
-		    const char *image, const char *id, long attempt,
-		    const char *worker, const char *home)
+			   const char *image, const char *id, long attempt,
+			   const char *worker, const char *home)
 {
 	struct pm_buf b = PM_BUF_INIT;
 	char **e;
@@ -116,7 +117,8 @@ static void container_argv(struct pm_strv *argv, const char *engine,
 	pm_buf_release(&b);
 }
 
-static int container_runs(const char *engine, struct pm_strv *ids, long **attempts)
+static int container_runs(const char *engine, struct pm_strv *ids,
+			  long **attempts)
 {
 	struct pm_buf out = PM_BUF_INIT;
 	char chunk[4096], *line, *save = NULL;
@@ -135,8 +137,9 @@ static int container_runs(const char *engine, struct pm_strv *ids, long **attemp
 		dup2(p[1], 1);
 		if (null >= 0)
 			dup2(null, 2);
-		execlp(engine, engine, "ps", "-a", "--filter", "name=^pm25-run-",
-		       "--format", "{{.Names}}", (char *)NULL);
+		execlp(engine, engine, "ps", "-a", "--filter",
+		       "name=^pm25-run-", "--format", "{{.Names}}",
+		       (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -160,7 +163,8 @@ static int container_runs(const char *engine, struct pm_strv *ids, long **attemp
 		if (*end || a < 1)
 			continue;
 		pm_strv_pushn(ids, line + 9, (size_t)(dash - line - 9));
-		*attempts = pm_xrealloc(*attempts, (nr + 1) * sizeof(**attempts));
+		*attempts =
+			pm_xrealloc(*attempts, (nr + 1) * sizeof(**attempts));
 		(*attempts)[nr++] = a;
 	}
 	pm_buf_release(&out);
@@ -181,7 +185,8 @@ static void container_remove(const char *engine, const char *id, long attempt)
 			dup2(null, 1);
 			dup2(null, 2);
 		}
-		execlp(engine, engine, "rm", "-f", "-t", "0", name, (char *)NULL);
+		execlp(engine, engine, "rm", "-f", "-t", "0", name,
+		       (char *)NULL);
 		_exit(127);
 	}
 	if (pid > 0)
@@ -212,8 +217,9 @@ static pid_t start(struct pm_pool *p, const struct pm_claim *c,
 	size_t i;
 
 	if (!c->image) {
-		snprintf(why, size, "a docker pool runs images, and deployment "
-				    "%s has none",
+		snprintf(why, size,
+			 "a docker pool runs images, and deployment "
+			 "%s has none",
 			 c->deployment ? c->deployment : "(none)");
 		return -1;
 	}
@@ -259,7 +265,8 @@ static void reap(struct pm_pool *p, struct pm_state *st, const char *worker)
 		return;
 	for (i = 0; i < ids.nr; i++) {
 		struct pm_rows run, hist;
-		enum pm_err e = pm_state_run_get(st, ids.v[i], &run, &hist, NULL);
+		enum pm_err e =
+			pm_state_run_get(st, ids.v[i], &run, &hist, NULL);
 		int stale = e == PM_ERR_NOTFOUND;
 
 		if (!e) {
@@ -275,9 +282,10 @@ static void reap(struct pm_pool *p, struct pm_state *st, const char *worker)
 		if (stale) {
 			struct pm_buf line = PM_BUF_INIT;
 
-			pm_buf_addf(&line, "{\"worker\": \"%s\", \"removed\": "
-					   "\"pm25-run-%s-%ld\", \"why\": \"its "
-					   "run no longer needs it\"}",
+			pm_buf_addf(&line,
+				    "{\"worker\": \"%s\", \"removed\": "
+				    "\"pm25-run-%s-%ld\", \"why\": \"its "
+				    "run no longer needs it\"}",
 				    worker, ids.v[i], attempts[i]);
 			if (p->say)
 				p->say(p->ctx, "info", line.buf);
@@ -290,13 +298,13 @@ static void reap(struct pm_pool *p, struct pm_state *st, const char *worker)
 }
 
 /* The engine's own failure (125-127), or the container killed (128 + n). */
-static int failed(const struct pm_pool *p, int status, char *why,
-		  size_t size)
+static int failed(const struct pm_pool *p, int status, char *why, size_t size)
 {
 	if (status < 125)
 		return 0;
 	if (status > 128)
-		snprintf(why, size, "the run's container was killed by signal %d",
+		snprintf(why, size,
+			 "the run's container was killed by signal %d",
 			 status - 128);
 	else
 		snprintf(why, size, "%s could not run the container (exit %d)",

@@ -260,8 +260,8 @@ static void db_down(struct worker *w, enum pm_err e, const char *why)
 		w->db_failures = 0;
 		return;
 	}
-	w->claim_after = pm_mono_s() +
-			 pm_backoff_s(0.5, w->db_failures + 1, 10);
+	w->claim_after =
+		pm_mono_s() + pm_backoff_s(0.5, w->db_failures + 1, 10);
 	if (!w->db_failures) {
 		struct pm_buf j = PM_BUF_INIT;
 
@@ -384,8 +384,9 @@ static int claim_runs(struct worker *w, long running, double now)
 
 			/* nothing to run it in: it cannot start */
 			k->pid = 0;
-			pm_state_run_fail(w->st, c.id, c.attempt, PM_RUN_CRASHED,
-					  k->why, 0, &retried, NULL);
+			pm_state_run_fail(w->st, c.id, c.attempt,
+					  PM_RUN_CRASHED, k->why, 0, &retried,
+					  NULL);
 			pm_claim_release(&c);
 			break;
 		}
@@ -551,9 +552,10 @@ enum pm_err pm_worker_run(const struct pm_worker_opts *o, struct pm_buf *err)
 
 		pm_loki_stop(w.loki, 5000, &ls);
 		w.loki = NULL;
-		pm_buf_addf(&b, "{\"worker\": \"%s\", \"loki\": {\"lines\": "
-				"%zu, \"sent\": %zu, \"dropped\": %zu, "
-				"\"failed_pushes\": %zu}}",
+		pm_buf_addf(&b,
+			    "{\"worker\": \"%s\", \"loki\": {\"lines\": "
+			    "%zu, \"sent\": %zu, \"dropped\": %zu, "
+			    "\"failed_pushes\": %zu}}",
 			    o->name, ls.queued, ls.sent, ls.dropped,
 			    ls.failures);
 		if (o->say)

@@ -319,8 +319,7 @@ static int is_footer(const struct layout *l, const struct pm_csv *c)
 	return first.len == 0;
 }
 
-/* Classify one cell into row->val[col], counting into k. */
-static void take_cell(struct pm_csv_row *row, int col, struct pm_str f,
+void pm_csv_take_cell(struct pm_csv_row *row, int col, struct pm_str f,
 		      const struct pm_missing *mk, unsigned zero_missing,
 		      struct pm_csv_counts *k)
 {
@@ -481,7 +480,7 @@ static int fast_line(const struct layout *l, struct pm_csv *c,
 				}
 			}
 			if (!plain_number(fs[i], n[i], &v)) {
-				take_cell(row, fr->col, s, mk, o->zero_missing,
+				pm_csv_take_cell(row, fr->col, s, mk, o->zero_missing,
 					  &kk);
 				continue;
 			}
@@ -782,7 +781,7 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 
 			switch (fr->role) {
 			case R_MEASURE:
-				take_cell(&row, fr->col, c.f[f], mk,
+				pm_csv_take_cell(&row, fr->col, c.f[f], mk,
 					  o->zero_missing, k);
 				break;
 			case R_FLAGS: {
@@ -858,7 +857,7 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 						       c.f[l.param].len);
 
 			if (col >= 0)
-				take_cell(&row, col, c.f[l.value], mk,
+				pm_csv_take_cell(&row, col, c.f[l.value], mk,
 					  o->zero_missing, k);
 			/* long layout: parameters of one hour merge */
 			long_add(&ls, &row);
