@@ -56,21 +56,8 @@ static int do_log(struct pm_store *s, const char *ref, long n, int json,
 			pm_buf_addch(&b, '\n');
 			continue;
 		}
-		pm_buf_addstr(&b, i ? ",\n {\"id\": " : "\n {\"id\": ");
-		json_str(&b, c->id);
-		pm_buf_addf(&b, ", \"time\": \"%s\", \"parents\": %zu, "
-				"\"message\": ",
-			    ts, c->nr_parents);
-		json_str(&b, c->message);
-		pm_buf_addstr(&b, ", \"metadata\": {");
-		for (k = 0; k < c->nr_meta; k++) {
-			if (k)
-				pm_buf_addstr(&b, ", ");
-			json_str(&b, c->meta_keys[k]);
-			pm_buf_addstr(&b, ": ");
-			json_str(&b, c->meta_values[k]);
-		}
-		pm_buf_addstr(&b, "}}");
+		pm_buf_addstr(&b, i ? ",\n " : "\n ");
+		pm_commit_json(&b, c);
 	}
 	if (json)
 		pm_buf_addstr(&b, "\n]\n");
@@ -164,12 +151,8 @@ static int stale_branches(struct pm_home *h, struct pm_store *s, int json,
 		if (l.v[i].ended_ms)
 			pm_time_format(l.v[i].ended_ms / 1000, t);
 		if (json) {
-			pm_buf_addstr(&b, i ? ", {\"branch\": " : "{\"branch\": ");
-			json_str(&b, l.v[i].branch);
-			pm_buf_addstr(&b, ", \"run\": ");
-			json_str(&b, l.v[i].run);
-			pm_buf_addf(&b, ", \"state\": \"%s\", \"ended_ms\": %lld}",
-				    l.v[i].state, l.v[i].ended_ms);
+			pm_buf_addstr(&b, i ? ", " : "");
+			pm_stale_branch_json(&b, &l.v[i]);
 		} else {
 			pm_buf_addf(&b, "%s\t%s\t%s\n", l.v[i].branch,
 				    l.v[i].state, t);

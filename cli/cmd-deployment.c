@@ -7,9 +7,9 @@
 #include "pm25/compat.h"
 #include "pm25/actions.h"
 #include "pm25/buf.h"
-#include "pm25/db.h"
 #include "pm25/deployment.h"
 #include "pm25/home.h"
+#include "pm25/records.h"
 #include "pm25/state.h"
 #include "pm25/timeutil.h"
 #include "cmd.h"
@@ -27,31 +27,6 @@ static const char *const usage[] = {
 	"pm25 deployment rollback NAME [--to VERSION]",
 	NULL
 };
-
-static void put_json(struct pm_buf *b, const char *key, const char *v,
-		     int comma)
-{
-	pm_buf_addf(b, "%s\"%s\": ", comma ? ", " : "", key);
-	if (v)
-		pm_buf_add_json_str(b, v, strlen(v));
-	else
-		pm_buf_addstr(b, "null");
-}
-
-static void deployment_json(struct pm_buf *b, const struct pm_deployment *d)
-{
-	put_json(b, "name", d->name, 0);
-	put_json(b, "flow", d->flow, 1);
-	pm_buf_addf(b, ", \"version\": %ld, \"paused\": %s", d->version,
-		    d->paused ? "true" : "false");
-	put_json(b, "cron", d->cron, 1);
-	put_json(b, "timezone", d->timezone, 1);
-	put_json(b, "missed", d->missed, 1);
-	put_json(b, "work_pool", d->work_pool, 1);
-	put_json(b, "image", d->image, 1);
-	pm_buf_addf(b, ", \"parameters\": %s, \"concurrency_limit\": %ld",
-		    d->parameters, d->concurrency_limit);
-}
 
 static int apply(struct pm_state *st, const char *file, int json,
 		 struct pm_buf *err)
@@ -80,106 +55,75 @@ static int apply(struct pm_state *st, const char *file, int json,
 
 static int list(struct pm_state *st, int json, struct pm_buf *err)
 {
-	struct pm_rows rs;
-	size_t r;
-	enum pm_err e = pm_state_deployments(st, &rs, err);
+	struct pm_buf b = PM_BUF_INIT;
+	struct pm_deployment *v;
+	size_t n, r;
+	enum pm_err e = pm_state_deployment_list(st, &v, &n, err);
 
 	if (e)
 		return cmd_fail("deployment", e, err->buf);
 	if (json)
-		printf("[");
-	else if (rs.nr)
-		printf("%-32s %-4s %-7s %-16s %-16s %s\n", "NAME", "VER",
-		       "STATE", "POOL", "SCHEDULE", "IMAGE");
-	for (r = 0; r < rs.nr; r++) {
-		const char *paused = pm_rows_get(&rs, r, 3);
-		struct pm_buf b = PM_BUF_INIT;
-
+		pm_buf_addch(&b, '[');
+	else if (n)
+		pm_buf_addf(&b, "%-32s %-4s %-7s %-16s %-16s %s\n", "NAME",
+			    "VER", "STATE", "POOL", "SCHEDULE", "IMAGE");
+	for (r = 0; r < n; r++) {
 		if (json) {
-			put_json(&b, "name", pm_rows_get(&rs, r, 0), 0);
-			put_json(&b, "flow", pm_rows_get(&rs, r, 1), 1);
-			pm_buf_addf(&b, ", \"version\": %s, \"paused\": %s",
-				    pm_rows_get(&rs, r, 2),
-				    strcmp(paused, "0") ? "true" : "false");
-			put_json(&b, "cron", pm_rows_get(&rs, r, 4), 1);
-			put_json(&b, "timezone", pm_rows_get(&rs, r, 5), 1);
-			put_json(&b, "work_pool", pm_rows_get(&rs, r, 6), 1);
-			put_json(&b, "image", pm_rows_get(&rs, r, 7), 1);
-			printf("%s{%s}", r ? ",\n " : "", b.buf);
-		} else {
-			printf("%-32s %-4s %-7s %-16s %-16s %s\n",
-			       pm_rows_get(&rs, r, 0), pm_rows_get(&rs, r, 2),
-			       strcmp(paused, "0") ? "paused" : "active",
-			       pm_rows_get(&rs, r, 6),
-			       pm_rows_get(&rs, r, 4) ? pm_rows_get(&rs, r, 4) :
-							"-",
-			       pm_rows_get(&rs, r, 7) ? pm_rows_get(&rs, r, 7) :
-							"-");
+			pm_buf_addstr(&b, r ? ",\n " : "");
+			pm_deployment_brief_json(&b, &v[r]);
+			continue;
 		}
-		pm_buf_release(&b);
+		pm_buf_addf(&b, "%-32s %-4ld %-7s %-16s %-16s %s\n", v[r].name,
+			    v[r].version, v[r].paused ? "paused" : "active",
+			    v[r].work_pool, v[r].cron ? v[r].cron : "-",
+			    v[r].image ? v[r].image : "-");
 	}
 	if (json)
-		printf("]\n");
-	pm_rows_release(&rs);
+		pm_buf_addstr(&b, "]\n");
+	fputs(b.buf, stdout);
+	pm_buf_release(&b);
+	pm_deployments_release(v, n);
 	return 0;
 }
 
 static int inspect(struct pm_state *st, const char *name, int json,
 		   struct pm_buf *err)
 {
-	struct pm_deployment d;
-	struct pm_rows vs;
+	struct pm_deployment_version *vs = NULL;
 	struct pm_buf b = PM_BUF_INIT;
+	struct pm_deployment d;
+	size_t n = 0, r;
 	enum pm_err e = pm_state_deployment_get(st, name, 0, &d, err);
-	size_t r;
 
 	if (!e)
-		e = pm_state_deployment_versions(st, name, &vs, err);
+		e = pm_state_deployment_history(st, name, &vs, &n, err);
 	if (e) {
 		pm_deployment_release(&d);
 		return cmd_fail("deployment", e, err->buf);
 	}
 	if (json) {
-		pm_buf_addch(&b, '{');
-		deployment_json(&b, &d);
-		pm_buf_addstr(&b, ", \"versions\": [");
-		for (r = 0; r < vs.nr; r++) {
-			pm_buf_addf(&b, "%s{\"version\": %s", r ? ", " : "",
-				    pm_rows_get(&vs, r, 0));
-			put_json(&b, "change", pm_rows_get(&vs, r, 1), 1);
-			pm_buf_addf(&b, ", \"created_ms\": %s",
-				    pm_rows_get(&vs, r, 2));
-			put_json(&b, "work_pool", pm_rows_get(&vs, r, 3), 1);
-			put_json(&b, "image", pm_rows_get(&vs, r, 4), 1);
-			pm_buf_addf(&b, ", \"parameters\": %s}",
-				    pm_rows_get(&vs, r, 5));
-		}
-		pm_buf_addstr(&b, "]}\n");
+		pm_deployment_json(&b, &d, vs, n);
+		pm_buf_addch(&b, '\n');
 	} else {
 		pm_buf_addf(&b, "deployment %s (version %ld, %s)\n", d.name,
 			    d.version, d.paused ? "paused" : "active");
-		pm_buf_addf(&b,
-			    "flow         %s\nschedule     %s (%s, missed "
-			    "runs: %s)\n",
+		pm_buf_addf(&b, "flow         %s\nschedule     %s (%s, missed "
+				"runs: %s)\n",
 			    d.flow, d.cron ? d.cron : "none", d.timezone,
 			    d.missed);
-		pm_buf_addf(&b,
-			    "work pool    %s\nimage        %s\n"
-			    "parameters   %s\nconcurrency  %ld\nversions:\n",
+		pm_buf_addf(&b, "work pool    %s\nimage        %s\n"
+				"parameters   %s\nconcurrency  %ld\nversions:\n",
 			    d.work_pool, d.image ? d.image : "-", d.parameters,
 			    d.concurrency_limit);
-		for (r = 0; r < vs.nr; r++)
-			pm_buf_addf(&b, "  %3s  %-40s pool %-16s image %s\n",
-				    pm_rows_get(&vs, r, 0),
-				    pm_rows_get(&vs, r, 1),
-				    pm_rows_get(&vs, r, 3),
-				    pm_rows_get(&vs, r, 4) ?
-					    pm_rows_get(&vs, r, 4) :
-					    "-");
+		for (r = 0; r < n; r++)
+			pm_buf_addf(&b, "  %3ld  %-40s pool %-16s image %s\n",
+				    vs[r].version, vs[r].change,
+				    vs[r].work_pool,
+				    vs[r].image ? vs[r].image : "-");
 	}
 	fputs(b.buf, stdout);
 	pm_buf_release(&b);
-	pm_rows_release(&vs);
+	pm_deployment_versions_free(vs, n);
 	pm_deployment_release(&d);
 	return 0;
 }

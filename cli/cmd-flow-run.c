@@ -1,72 +1,18 @@
 /*
- * pm25 flow-run ls|inspect|logs|cancel|prune and pm25 pool
- * ls|create|pause|resume: the orchestrator's state, read and changed
- * from the command line.
+ * pm25 flow-run ls|inspect|logs|cancel|prune|execute: flow runs in the
+ * state database, read and changed from the command line.
  */
 #include "pm25/compat.h"
 #include "pm25/buf.h"
-#include "pm25/db.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
 #include "pm25/housekeeping.h"
+#include "pm25/records.h"
 #include "pm25/state.h"
 #include "pm25/store.h"
 #include "pm25/strv.h"
-#include "pm25/timeutil.h"
 #include "cmd.h"
 #include "parse-options.h"
-
-/* "2026-11-26T06:00:00.123Z" for a millisecond count, "-" for none. */
-static const char *when(const char *ms, char *out, size_t size)
-{
-	long long v;
-	char iso[32];
-
-	if (!ms)
-		return "-";
-	v = strtoll(ms, NULL, 10);
-	pm_time_format(pm_floor_div(v, 1000), iso);
-	snprintf(out, size, "%.19s.%03lldZ", iso, v - pm_floor_div(v, 1000) * 1000);
-	return out;
-}
-
-static void json_str(struct pm_buf *b, const char *s)
-{
-	if (s)
-		pm_buf_add_json_str(b, s, strlen(s));
-	else
-		pm_buf_addstr(b, "null");
-}
-
-static void json_num(struct pm_buf *b, const char *s)
-{
-	pm_buf_addstr(b, s ? s : "null");
-}
-
-/* One run row (PM_RUN_COLUMNS) as a JSON object. */
-static void run_json(struct pm_buf *b, const struct pm_rows *rs, size_t r)
-{
-	static const char *const names[] = {
-		"id",	    "flow",	    "deployment", "pool",
-		"state",    "state_reason", "parameters", "created_ms",
-		"scheduled_ms", "started_ms", "ended_ms",	  "attempt",
-	};
-	size_t c;
-
-	pm_buf_addch(b, '{');
-	for (c = 0; c < PM_ARRAY_SIZE(names); c++) {
-		const char *v = pm_rows_get(rs, r, c);
-
-		pm_buf_addf(b, "%s\"%s\": ", c ? ", " : "", names[c]);
-		if (c == 6 && v)
-			pm_buf_addstr(b, v); /* parameters are JSON already */
-		else if (c >= 7)
-			json_num(b, v);
-		else
-			json_str(b, v);
-	}
-	pm_buf_addch(b, '}');
-}
 
 static int with_state(const char *cmd, struct pm_state **st, struct pm_home *h,
 		      struct pm_buf *err)
@@ -82,9 +28,9 @@ static int runs_ls(struct pm_state *st, const char *state, const char *flow,
 		   long limit, int json, struct pm_buf *err)
 {
 	struct pm_buf out = PM_BUF_INIT;
-	struct pm_rows rs;
-	char t[40];
-	size_t r;
+	struct pm_run *v;
+	char t[32];
+	size_t n, r;
 	enum pm_err e;
 
 	if (state && pm_run_state_parse(state) < 0)
@@ -92,33 +38,31 @@ static int runs_ls(struct pm_state *st, const char *state, const char *flow,
 	if (state) /* stored as named */
 		state = pm_run_state_name(
 			(enum pm_run_state)pm_run_state_parse(state));
-	e = pm_state_runs(st, state, flow, limit > 0 ? (size_t)limit : 0, &rs,
-			  err);
+	e = pm_state_run_list(st, state, flow, limit > 0 ? (size_t)limit : 0,
+			      &v, &n, err);
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
 	if (json)
 		pm_buf_addch(&out, '[');
-	else if (rs.nr)
+	else if (n)
 		pm_buf_addf(&out, "%-21s  %-12s  %-24s  %-10s  %s\n", "ID",
 			    "FLOW", "CREATED", "STATE", "REASON");
-	for (r = 0; r < rs.nr; r++) {
+	for (r = 0; r < n; r++) {
 		if (json) {
 			pm_buf_addstr(&out, r ? ",\n " : "");
-			run_json(&out, &rs, r);
+			pm_run_json(&out, &v[r]);
 			continue;
 		}
-		pm_buf_addf(&out, "%-21s  %-12s  %-24s  %-10s  %s\n",
-			    pm_rows_get(&rs, r, 0), pm_rows_get(&rs, r, 1),
-			    when(pm_rows_get(&rs, r, 7), t, sizeof(t)),
-			    pm_rows_get(&rs, r, 4),
-			    pm_rows_get(&rs, r, 5) ? pm_rows_get(&rs, r, 5) :
-						     "");
+		pm_buf_addf(&out, "%-21s  %-12s  %-24s  %-10s  %s\n", v[r].id,
+			    v[r].flow, pm_ms_text(v[r].created_ms, t),
+			    pm_run_state_name(v[r].state),
+			    v[r].reason ? v[r].reason : "");
 	}
 	if (json)
 		pm_buf_addstr(&out, "]\n");
 	fputs(out.buf, stdout);
 	pm_buf_release(&out);
-	pm_rows_release(&rs);
+	pm_runs_free(v, n);
 	return 0;
 }
 
@@ -126,53 +70,37 @@ static int run_inspect(struct pm_state *st, const char *id, int json,
 		       struct pm_buf *err)
 {
 	struct pm_buf out = PM_BUF_INIT;
-	struct pm_rows run, hist;
-	char t[40];
-	size_t r;
-	enum pm_err e = pm_state_run_get(st, id, &run, &hist, err);
+	struct pm_run_change *h;
+	struct pm_run run;
+	char t[32];
+	size_t n, r;
+	enum pm_err e = pm_state_run_load(st, id, &run, &h, &n, err);
 
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
 	if (json) {
-		run_json(&out, &run, 0);
-		pm_buf_setlen(&out, out.len - 1);
-		pm_buf_addstr(&out, ", \"states\": [");
-		for (r = 0; r < hist.nr; r++) {
-			pm_buf_addstr(&out, r ? ", {\"state\": " : "{\"state\": ");
-			json_str(&out, pm_rows_get(&hist, r, 0));
-			pm_buf_addstr(&out, ", \"reason\": ");
-			json_str(&out, pm_rows_get(&hist, r, 1));
-			pm_buf_addstr(&out, ", \"at_ms\": ");
-			json_num(&out, pm_rows_get(&hist, r, 2));
-			pm_buf_addch(&out, '}');
-		}
-		pm_buf_addstr(&out, "]}\n");
+		pm_run_history_json(&out, &run, h, n);
+		pm_buf_addch(&out, '\n');
 	} else {
-		pm_buf_addf(&out, "flow run %s\nflow        %s\n",
-			    pm_rows_get(&run, 0, 0), pm_rows_get(&run, 0, 1));
+		pm_buf_addf(&out, "flow run %s\nflow        %s\n", run.id,
+			    run.flow);
 		pm_buf_addf(&out, "deployment  %s\npool        %s\n",
-			    pm_rows_get(&run, 0, 2) ? pm_rows_get(&run, 0, 2) :
-						      "-",
-			    pm_rows_get(&run, 0, 3) ? pm_rows_get(&run, 0, 3) :
-						      "-");
+			    run.deployment ? run.deployment : "-",
+			    run.pool ? run.pool : "-");
 		pm_buf_addf(&out, "state       %s\nparameters  %s\n",
-			    pm_rows_get(&run, 0, 4),
-			    pm_rows_get(&run, 0, 6) ? pm_rows_get(&run, 0, 6) :
-						      "{}");
-		pm_buf_addf(&out, "attempt     %s\nstates:\n",
-			    pm_rows_get(&run, 0, 11));
-		for (r = 0; r < hist.nr; r++)
+			    pm_run_state_name(run.state),
+			    run.parameters ? run.parameters : "{}");
+		pm_buf_addf(&out, "attempt     %ld\nstates:\n", run.attempt);
+		for (r = 0; r < n; r++)
 			pm_buf_addf(&out, "  %s  %-10s  %s\n",
-				    when(pm_rows_get(&hist, r, 2), t, sizeof(t)),
-				    pm_rows_get(&hist, r, 0),
-				    pm_rows_get(&hist, r, 1) ?
-					    pm_rows_get(&hist, r, 1) :
-					    "");
+				    pm_ms_text(h[r].at_ms, t),
+				    pm_run_state_name(h[r].state),
+				    h[r].reason ? h[r].reason : "");
 	}
 	fputs(out.buf, stdout);
 	pm_buf_release(&out);
-	pm_rows_release(&run);
-	pm_rows_release(&hist);
+	pm_run_release(&run);
+	pm_run_changes_free(h, n);
 	return 0;
 }
 
@@ -180,60 +108,46 @@ static int run_logs(struct pm_state *st, const char *id, int json,
 		    struct pm_buf *err)
 {
 	struct pm_buf out = PM_BUF_INIT;
-	struct pm_rows run, hist, rs;
-	char t[40];
-	size_t r;
-	enum pm_err e = pm_state_run_get(st, id, &run, &hist, err);
+	struct pm_log_line *v = NULL;
+	struct pm_run run;
+	char t[32];
+	size_t n = 0, r;
+	enum pm_err e = pm_state_run_load(st, id, &run, NULL, NULL, err);
 
 	if (!e) {
-		pm_rows_release(&run);
-		pm_rows_release(&hist);
-		e = pm_state_logs(st, id, &rs, err);
+		pm_run_release(&run);
+		e = pm_state_run_log(st, id, &v, &n, err);
 	}
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
-	for (r = 0; r < rs.nr; r++) {
+	for (r = 0; r < n; r++) {
 		if (json) {
-			pm_buf_addstr(&out, "{\"at_ms\": ");
-			json_num(&out, pm_rows_get(&rs, r, 0));
-			pm_buf_addstr(&out, ", \"level\": ");
-			json_str(&out, pm_rows_get(&rs, r, 1));
-			pm_buf_addstr(&out, ", \"task\": ");
-			json_str(&out, pm_rows_get(&rs, r, 2));
-			pm_buf_addstr(&out, ", \"message\": ");
-			json_str(&out, pm_rows_get(&rs, r, 3));
-			pm_buf_addstr(&out, "}\n");
+			pm_log_line_json(&out, &v[r]);
+			pm_buf_addch(&out, '\n');
 		} else {
 			pm_buf_addf(&out, "%s  %-5s  %-12s  %s\n",
-				    when(pm_rows_get(&rs, r, 0), t, sizeof(t)),
-				    pm_rows_get(&rs, r, 1),
-				    pm_rows_get(&rs, r, 2) ?
-					    pm_rows_get(&rs, r, 2) :
-					    "-",
-				    pm_rows_get(&rs, r, 3));
+				    pm_ms_text(v[r].at_ms, t), v[r].level,
+				    v[r].task ? v[r].task : "-", v[r].message);
 		}
 	}
 	fputs(out.buf, stdout);
 	pm_buf_release(&out);
-	pm_rows_release(&rs);
+	pm_log_lines_free(v, n);
 	return 0;
 }
 
 /* Cancel: a run not started yet ends at once; a running one is asked. */
 static int run_cancel(struct pm_state *st, const char *id, struct pm_buf *err)
 {
-	struct pm_rows run, hist;
-	enum pm_err e = pm_state_run_get(st, id, &run, &hist, err);
 	enum pm_run_state to = PM_RUN_CANCELLED;
-	int cur;
+	struct pm_run run;
+	enum pm_err e = pm_state_run_load(st, id, &run, NULL, NULL, err);
 
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
-	cur = pm_run_state_parse(pm_rows_get(&run, 0, 4));
-	if (cur == PM_RUN_RUNNING || cur == PM_RUN_RETRYING)
+	if (run.state == PM_RUN_RUNNING || run.state == PM_RUN_RETRYING)
 		to = PM_RUN_CANCELLING;
-	pm_rows_release(&run);
-	pm_rows_release(&hist);
+	pm_run_release(&run);
 	e = pm_state_run_set(st, id, to, "cancelled from the command line",
 			     err);
 	if (e)
@@ -246,8 +160,8 @@ static int run_cancel(struct pm_state *st, const char *id, struct pm_buf *err)
  * Retention: old runs and logs, the scratch folders of ended runs, and
  * the run branches that failed or crashed runs left behind.
  */
-static int run_prune(struct pm_state *st, struct pm_home *h, int days,
-		     int json, struct pm_buf *err)
+static int run_prune(struct pm_state *st, struct pm_home *h, int days, int json,
+		     struct pm_buf *err)
 {
 	struct pm_housekeeping hk = { 0 };
 	struct pm_strv deleted = PM_STRV_INIT;
@@ -301,7 +215,8 @@ static int flow_run_exec(int argc, const char **argv)
 	long limit = 0, days = -1, attempt = 0;
 	int json = 0, status = PM_EXIT_OK, nr;
 	struct option opts[] = {
-		OPT_STRING_(0, "state", &state, "s", "ls: only runs in state s"),
+		OPT_STRING_(0, "state", &state, "s",
+			    "ls: only runs in state s"),
 		OPT_STRING_(0, "flow", &flow, "f", "ls: only runs of flow f"),
 		OPT_INT_(0, "limit", &limit, "n", "ls: at most n runs (100)"),
 		OPT_INT_(0, "days", &days, "n",
@@ -347,8 +262,9 @@ static int flow_run_exec(int argc, const char **argv)
 	} else if (!strcmp(argv[0], "cancel")) {
 		status = run_cancel(st, argv[1], &err);
 	} else if (!strcmp(argv[0], "prune")) {
-		status = run_prune(st, &h, days >= 0 ? (int)days :
-							st->retention_days,
+		status = run_prune(st, &h,
+				   days >= 0 ? (int)days :
+					       pm_state_retention_days(st),
 				   json, &err);
 	} else {
 		status = cmd_usage_error("flow-run", "unknown subcommand '%s'",
@@ -362,102 +278,8 @@ out:
 	return status;
 }
 
-static int pool_exec(int argc, const char **argv)
-{
-	const char *const usage[] = {
-		"pm25 pool ls [--json]",
-		"pm25 pool create NAME [--type process|docker]",
-		"pm25 pool pause NAME",
-		"pm25 pool resume NAME",
-		NULL
-	};
-	const char *type = "process";
-	int json = 0, status = PM_EXIT_OK, nr;
-	struct option opts[] = {
-		OPT_STRING_(0, "type", &type, "t",
-			    "create: process (default) or docker"),
-		OPT_BOOL_(0, "json", &json, "print JSON"),
-		OPT_END_(),
-	};
-	struct pm_buf err = PM_BUF_INIT;
-	struct pm_state *st = NULL;
-	struct pm_home h = { 0 };
-	enum pm_err e = PM_OK;
-
-	nr = parse_options(argc, argv, opts, usage);
-	if (!nr) {
-		usage_with_options(usage, opts, 1);
-		return PM_EXIT_USAGE;
-	}
-	if (strcmp(argv[0], "ls") && nr != 2) {
-		status = cmd_usage_error("pool", "'%s' needs a pool name",
-					 argv[0]);
-		goto out;
-	}
-	if (!strcmp(argv[0], "create") && strcmp(type, "process") &&
-	    strcmp(type, "docker")) {
-		status = cmd_usage_error("pool", "--type is process or docker");
-		goto out;
-	}
-	status = with_state("pool", &st, &h, &err);
-	if (status)
-		goto out;
-	if (!strcmp(argv[0], "ls")) {
-		struct pm_rows rs;
-		size_t r;
-
-		e = pm_state_pools(st, &rs, &err);
-		for (r = 0; !e && r < rs.nr; r++) {
-			if (json)
-				printf("%s{\"name\": \"%s\", \"type\": \"%s\", "
-				       "\"paused\": %s}",
-				       r ? ",\n " : "[", pm_rows_get(&rs, r, 0),
-				       pm_rows_get(&rs, r, 1),
-				       strcmp(pm_rows_get(&rs, r, 2), "0") ?
-					       "true" :
-					       "false");
-			else
-				printf("%-20s %-8s %s\n", pm_rows_get(&rs, r, 0),
-				       pm_rows_get(&rs, r, 1),
-				       strcmp(pm_rows_get(&rs, r, 2), "0") ?
-					       "paused" :
-					       "active");
-		}
-		if (!e && json)
-			printf("%s]\n", rs.nr ? "" : "[");
-		if (!e)
-			pm_rows_release(&rs);
-	} else if (!strcmp(argv[0], "create")) {
-		e = pm_state_pool_create(st, argv[1], type, &err);
-		if (!e)
-			printf("pool %s (%s)\n", argv[1], type);
-	} else if (!strcmp(argv[0], "pause") || !strcmp(argv[0], "resume")) {
-		e = pm_state_pool_pause(st, argv[1], argv[0][0] == 'p', &err);
-		if (!e)
-			printf("pool %s %s\n", argv[1],
-			       argv[0][0] == 'p' ? "paused" : "resumed");
-	} else {
-		status = cmd_usage_error("pool", "unknown subcommand '%s'",
-					 argv[0]);
-	}
-	if (e)
-		status = cmd_fail("pool", e, err.buf);
-out:
-	pm_state_close(st);
-	if (h.dir)
-		pm_home_release(&h);
-	pm_buf_release(&err);
-	return status;
-}
-
 const struct cmd cmd_flow_run = {
 	.name = "flow-run",
 	.summary = "flow runs in the state database: ls, inspect, logs, cancel",
 	.exec = flow_run_exec,
-};
-
-const struct cmd cmd_pool = {
-	.name = "pool",
-	.summary = "work pools: ls, create, pause, resume",
-	.exec = pool_exec,
 };

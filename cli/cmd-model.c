@@ -5,6 +5,7 @@
  */
 #include "pm25/compat.h"
 #include <jansson.h>
+#include "pm25/actions.h"
 #include "pm25/aqi.h"
 #include "pm25/buf.h"
 #include "pm25/flow.h"
@@ -17,7 +18,6 @@
 #include "pm25/version.h"
 #include "cmd.h"
 #include "parse-options.h"
-
 
 static const char *const model_usage[] = {
 	"pm25 model train [--from D --to D] [--station IDS] [--alpha A] "
@@ -41,8 +41,10 @@ static int train(struct pm_store *data, struct pm_store *models,
 	if (cmd_parse_day(from, &d0) || cmd_parse_day(to, &d1))
 		return cmd_usage_error("model", "--from/--to: not a date");
 	if (pm_parse_alpha(alpha, &fo.alpha))
-		return cmd_usage_error("model", "--alpha: not a number >= 0: "
-						"'%s'", alpha);
+		return cmd_usage_error("model",
+				       "--alpha: not a number >= 0: "
+				       "'%s'",
+				       alpha);
 	e = pm_flow_train(data, models, d0, d1, stations, &fo, &r, err);
 	if (e)
 		return cmd_fail("model", e, err->buf);
@@ -59,158 +61,88 @@ static int train(struct pm_store *data, struct pm_store *models,
 	return 0;
 }
 
-/* The champion's intercept, coefficients and number of features. */
-static int load_champion(struct pm_store *models, double *b0, double *b,
-			 size_t *nfeat, struct pm_buf *err)
-{
-	struct pm_buf text = PM_BUF_INIT;
-	enum pm_err e = pm_store_get(models, "main", PM_CHAMPION_PATH, &text, err);
-	int status = 0, n = -1;
-
-	if (e == PM_ERR_NOTFOUND)
-		status = cmd_fail("model", e,
-				  "no champion model yet; run pm25 model train");
-	else if (e)
-		status = cmd_fail("model", e, err->buf);
-	else if ((n = pm_model_read(text.buf, text.len, b0, b, NULL)) < 0)
-		status = cmd_fail("model", PM_ERR_PARSE,
-				  PM_CHAMPION_PATH ": not a model artefact");
-	*nfeat = n < 0 ? 0 : (size_t)n;
-	pm_buf_release(&text);
-	return status;
-}
-
 static int predict(struct pm_store *data, struct pm_store *models,
 		   const char *station, long hours, int json,
 		   struct pm_buf *err)
 {
-	struct pm_series_set set = { 0 };
-	double b0, b[PM_MAX_FEATURES], *fc = NULL, *window = NULL;
-	char commit[PM_ID_MAX], ts[32];
-	size_t nfeat;
 	struct pm_buf out = PM_BUF_INIT;
-	const struct pm_series *s;
-	int status;
+	struct pm_forecast f;
+	char ts[32];
 	enum pm_err e;
-	long k;
+	size_t k;
 
 	if (!station || strchr(station, ','))
 		return cmd_usage_error("model", "predict needs one --station");
 	if (hours < 1 || hours > 168)
 		return cmd_usage_error("model", "--hours is 1 to 168");
-	status = load_champion(models, &b0, b, &nfeat, err);
-	if (status)
-		return status;
-	set.weather = nfeat > PM_NFEATURES;
-	e = pm_data_series(data, "main", PM_TIME_NONE, PM_TIME_NONE, station,
-			   &set, commit, err);
-	if (e) {
-		status = cmd_fail("model", e, err->buf);
-		goto out;
-	}
-	s = &set.s[0];
-	fc = calloc((size_t)hours, sizeof(*fc));
-	e = pm_model_forecast(s, b0, b, nfeat, (size_t)hours, fc, err);
-	if (e) {
-		status = cmd_fail("model", e, err->buf);
-		goto out;
-	}
-	/* the Thai AQI of PM2.5 is the mean of the last 24 hours */
-	window = calloc(s->span + (size_t)hours, sizeof(*window));
-	memcpy(window, s->p, s->span * sizeof(*window));
-	memcpy(window + s->span, fc, (size_t)hours * sizeof(*window));
+	e = pm_champion_forecast(data, models, station, (size_t)hours, &f, err);
+	if (e)
+		return cmd_fail("model", e, err->buf);
 	if (json)
 		pm_buf_addstr(&out, "[");
 	else
-		pm_buf_addf(&out, "forecast for %s from data %.12s\n"
-				  "time_utc              pm25   aqi  category\n",
-			    s->station, commit);
-	for (k = 0; k < hours; k++) {
-		size_t end = s->span + (size_t)k, j;
-		double sum = 0;
-		int n = 0, aqi, cat;
+		pm_buf_addf(&out,
+			    "forecast for %s from data %.12s\n"
+			    "time_utc              pm25   aqi  category\n",
+			    f.station, f.data_commit);
+	for (k = 0; k < f.n; k++) {
+		int cat = pm_aqi_thai_category(f.aqi[k]);
 
-		for (j = end >= 23 ? end - 23 : 0; j <= end; j++)
-			if (!isnan(window[j])) {
-				sum += window[j];
-				n++;
-			}
-		aqi = n ? pm_aqi_thai(PM_POL_PM25, sum / n) : -1;
-		cat = pm_aqi_thai_category(aqi);
-		pm_time_format(((int64_t)s->first + (int64_t)end) * 3600, ts);
+		pm_time_format(f.time[k], ts);
 		if (json) {
-			pm_buf_addf(&out, "%s\n {\"time_utc\": \"%s\", \"pm25\": ",
+			pm_buf_addf(&out,
+				    "%s\n {\"time_utc\": \"%s\", \"pm25\": ",
 				    k ? "," : "", ts);
-			pm_buf_add_json_num(&out, fc[k]);
-			pm_buf_addf(&out, ", \"aqi\": %d, \"category\": \"%s\", "
-					  "\"colour\": \"%s\"}",
-				    aqi, pm_aqi_thai_name(cat),
+			pm_buf_add_json_num(&out, f.pm25[k]);
+			pm_buf_addf(&out,
+				    ", \"aqi\": %d, \"category\": \"%s\", "
+				    "\"colour\": \"%s\"}",
+				    f.aqi[k], pm_aqi_thai_name(cat),
 				    pm_aqi_thai_colour(cat));
 		} else {
-			pm_buf_addf(&out, "%s %6.1f %5d  %s\n", ts, fc[k], aqi,
-				    pm_aqi_thai_name(cat));
+			pm_buf_addf(&out, "%s %6.1f %5d  %s\n", ts, f.pm25[k],
+				    f.aqi[k], pm_aqi_thai_name(cat));
 		}
 	}
 	if (json)
 		pm_buf_addstr(&out, "\n]\n");
 	fputs(out.buf, stdout);
-out:
-	free(fc);
-	free(window);
-	pm_series_release(&set);
 	pm_buf_release(&out);
-	return status;
+	pm_forecast_release(&f);
+	return 0;
 }
 
 static int evaluate(struct pm_store *data, struct pm_store *models, int json,
 		    struct pm_buf *err)
 {
-	struct pm_series_set set = { 0 };
-	double b0, b[PM_MAX_FEATURES];
-	struct pm_fit_opts fo = { 0, 0 };
-	char commit[PM_ID_MAX];
-	struct pm_metrics m;
-	struct pm_fit f;
-	size_t nfeat;
-	int status;
-	enum pm_err e;
+	struct pm_champion_eval ev;
+	enum pm_err e = pm_champion_evaluate(data, models, &ev, err);
 
-	status = load_champion(models, &b0, b, &nfeat, err);
-	if (status)
-		return status;
-	/* the split and persistence on the rows the champion can score */
-	set.weather = fo.weather = nfeat > PM_NFEATURES;
-	e = pm_data_series(data, "main", PM_TIME_NONE, PM_TIME_NONE, NULL, &set,
-			   commit, err);
-	if (!e)
-		e = pm_model_fit(&set, &fo, &f, err);
-	if (e) {
-		status = cmd_fail("model", e, err->buf);
-		goto out;
-	}
-	pm_model_score(&set, &f, b0, b, nfeat, &m);
+	if (e)
+		return cmd_fail("model", e, err->buf);
 	if (json) {
 		struct pm_buf o = PM_BUF_INIT;
 
-		pm_buf_addf(&o, "{\"data_commit\": \"%s\", \"test_rows\": %zu, ",
-			    commit, f.test_rows);
-		pm_model_metrics_json(&o, "champion", &m);
+		pm_buf_addf(&o,
+			    "{\"data_commit\": \"%s\", \"test_rows\": %zu, ",
+			    ev.data_commit, ev.test_rows);
+		pm_model_metrics_json(&o, "champion", &ev.champion);
 		pm_buf_addstr(&o, ", ");
-		pm_model_metrics_json(&o, "persistence", &f.persistence);
+		pm_model_metrics_json(&o, "persistence", &ev.persistence);
 		pm_buf_addstr(&o, "}\n");
 		fputs(o.buf, stdout);
 		pm_buf_release(&o);
 	} else {
 		printf("champion on data %.12s, %zu test rows: MAE %.4f RMSE "
 		       "%.4f R2 %.4f\n",
-		       commit, f.test_rows, m.mae, m.rmse, m.r2);
+		       ev.data_commit, ev.test_rows, ev.champion.mae,
+		       ev.champion.rmse, ev.champion.r2);
 		printf("persistence:                          MAE %.4f RMSE "
 		       "%.4f R2 %.4f\n",
-		       f.persistence.mae, f.persistence.rmse, f.persistence.r2);
+		       ev.persistence.mae, ev.persistence.rmse,
+		       ev.persistence.r2);
 	}
-out:
-	pm_series_release(&set);
-	return status;
+	return 0;
 }
 
 static int model_exec(int argc, const char **argv)
@@ -219,7 +151,8 @@ static int model_exec(int argc, const char **argv)
 	long hours = 24;
 	int json = 0, weather = 0, status = PM_EXIT_OK, nr;
 	struct option opts[] = {
-		OPT_STRING_(0, "from", &from, "date", "train: first local date"),
+		OPT_STRING_(0, "from", &from, "date",
+			    "train: first local date"),
 		OPT_STRING_(0, "to", &to, "date", "train: last local date"),
 		OPT_STRING_(0, "station", &station, "ids",
 			    "stations (predict: exactly one)"),
@@ -295,38 +228,16 @@ static int model_exec(int argc, const char **argv)
 	} else if (nr != 2) {
 		status = cmd_usage_error("model", "promote BRANCH");
 	} else {
-		struct pm_strv l = PM_STRV_INIT;
-		struct pm_buf art = PM_BUF_INIT;
-		char id[PM_ID_MAX];
+		char path[96];
 
 		/* the branch's model becomes the champion */
-		e = pm_store_list(models, argv[1], "models/linreg_pm25_", &l,
-				  &err);
-		if (!e && !l.nr)
-			e = pm_errf(&err, PM_ERR_NOTFOUND,
-				    "%s holds no model", argv[1]);
-		if (!e)
-			e = pm_store_get(models, argv[1], l.v[l.nr - 1], &art,
-					 &err);
-		if (!e)
-			e = pm_store_put(models, argv[1], PM_CHAMPION_PATH, art.buf,
-					 art.len, &err);
-		if (!e)
-			e = pm_store_commit(models, argv[1], "Promote by hand",
-					    NULL, 0, id, &err);
-		if (!e)
-			e = pm_store_merge(models, argv[1], "main",
-					   "Promote by hand", NULL, 0, id, &err);
-		if (!e)
-			pm_store_branch_delete(models, argv[1], NULL);
+		e = pm_action_model_promote(models, argv[1], path, &err);
 		if (e)
 			status = cmd_fail("model", e, err.buf);
 		else if (json)
-			printf("{\"promoted\": \"%s\"}\n", l.v[l.nr - 1]);
+			printf("{\"promoted\": \"%s\"}\n", path);
 		else
-			printf("promoted %s from %s\n", l.v[l.nr - 1], argv[1]);
-		pm_strv_release(&l);
-		pm_buf_release(&art);
+			printf("promoted %s from %s\n", path, argv[1]);
 	}
 out:
 	pm_store_close(data);

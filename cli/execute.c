@@ -9,12 +9,12 @@
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/config.h"
-#include "pm25/db.h"
 #include "pm25/execute.h"
 #include "pm25/flow.h"
 #include "pm25/home.h"
 #include "pm25/pause.h"
 #include "pm25/policy.h"
+#include "pm25/records.h"
 #include "pm25/state.h"
 #include "pm25/timeutil.h"
 #include "pm25/watchdog.h"
@@ -136,7 +136,7 @@ int cmd_flow_run_execute(const char *id, const char *worker, long of_attempt)
 	struct pm_buf err = PM_BUF_INIT, why = PM_BUF_INIT;
 	struct host h = { NULL, NULL, NULL, "", 0, 0, 0 };
 	const struct pm_flow *f;
-	struct pm_rows run, hist;
+	struct pm_run run;
 	struct pm_retry rp;
 	struct pm_home home;
 	json_t *params = NULL;
@@ -147,31 +147,27 @@ int cmd_flow_run_execute(const char *id, const char *worker, long of_attempt)
 	pm_home_locate(&home);
 	e = pm_home_state(&home, &h.st, &err);
 	if (!e)
-		e = pm_state_run_get(h.st, id, &run, &hist, &err);
+		e = pm_state_run_load(h.st, id, &run, NULL, NULL, &err);
 	if (e) {
 		status = cmd_fail("flow-run", e, err.buf);
 		goto out;
 	}
-	pm_rows_release(&hist);
 	pm_buf_addf(&why, "started by worker %s (pid %ld)",
 		    worker ? worker : "-", (long)getpid());
 	/* the attempt its worker claimed, not a later one */
-	attempt = of_attempt > 0 ? of_attempt :
-				   strtol(pm_rows_get(&run, 0, 11), NULL, 10);
+	attempt = of_attempt > 0 ? of_attempt : run.attempt;
 	e = pm_state_run_move_at(h.st, id, attempt, PM_RUN_PENDING,
 				 PM_RUN_RUNNING, why.buf, &err);
 	if (e) {
-		pm_rows_release(&run);
+		pm_run_release(&run);
 		status = cmd_fail("flow-run", e, err.buf);
 		goto out;
 	}
 	snprintf(h.id, sizeof(h.id), "%s", id);
 	h.attempt = attempt;
-	f = pm_flow_find(pm_rows_get(&run, 0, 1));
-	pm_run_policy(pm_rows_get(&run, 0, 6), &rp);
-	params = json_loads(pm_rows_get(&run, 0, 6) ? pm_rows_get(&run, 0, 6) :
-						      "{}",
-			    0, NULL);
+	f = pm_flow_find(run.flow);
+	pm_run_policy(run.parameters, &rp);
+	params = json_loads(run.parameters ? run.parameters : "{}", 0, NULL);
 	if (!f) {
 		status = cmd_fail("flow-run", PM_ERR_USAGE,
 				  "the run's flow is not in the flows table");
@@ -180,7 +176,7 @@ int cmd_flow_run_execute(const char *id, const char *worker, long of_attempt)
 		status = run_flow(f, &h, &home, params);
 	}
 	record(&h, attempt, status, &rp);
-	pm_rows_release(&run);
+	pm_run_release(&run);
 out:
 	json_decref(params);
 	pm_state_close(h.st);

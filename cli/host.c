@@ -9,6 +9,7 @@
 #include "pm25/execute.h"
 #include "pm25/home.h"
 #include "pm25/http.h"
+#include "pm25/pipeline.h"
 #include "pm25/timeutil.h"
 #include "pm25/watchdog.h"
 #include "pm25/worker.h"
@@ -16,13 +17,13 @@
 #include "host.h"
 #include "owner.h"
 
-void host_event(void *ctx, const char *json)
+void host_event(void *ctx, const struct pm_event *ev)
 {
 	struct host *h = ctx;
 
 	if (!h->quiet)
-		fprintf(stderr, "%s\n", json);
-	pm_run_log_line(h->st, h->loki, h->flow, h->id, json);
+		fprintf(stderr, "%s\n", ev->json);
+	pm_run_log_event(h->st, h->loki, h->flow, h->id, ev);
 }
 
 void host_task_clock(void *ctx, const char *task, double timeout_s)

@@ -22,8 +22,10 @@ struct host {
 	long attempt;	/* a worker's run: the attempt it claimed */
 };
 
-/* A task line: on stderr (unless quiet), in the run's log, to Loki. */
-void host_event(void *ctx, const char *json);
+struct pm_event;
+
+/* A task event: on stderr (unless quiet), in the run's log, to Loki. */
+void host_event(void *ctx, const struct pm_event *ev);
 /* A task starts or ends: the watchdog, and a foreground checkpoint. */
 void host_task_clock(void *ctx, const char *task, double timeout_s);
 /*

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/config.h"
-#include "pm25/db.h"
+#include "pm25/records.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
 #include "pm25/state.h"
@@ -196,7 +196,7 @@ static void *own(void *arg)
 void owner_checkpoint(struct pm_state *st)
 {
 	static const struct timespec now = { 0, 0 };
-	struct pm_rows run, hist;
+	struct pm_run run;
 	sigset_t set;
 	int cancel = 0, sig;
 
@@ -221,11 +221,10 @@ void owner_checkpoint(struct pm_state *st)
 	if (sig > 0)
 		end_signalled(st, sig, 1);
 	/* a read, not a beat: this runs at every task, the owner beats */
-	if (!st || pm_state_run_get(st, ow.id, &run, &hist, NULL))
+	if (!st || pm_state_run_load(st, ow.id, &run, NULL, NULL, NULL))
 		return; /* the owner thread keeps trying */
-	cancel = !strcmp(pm_rows_get(&run, 0, 4), "Cancelling");
-	pm_rows_release(&run);
-	pm_rows_release(&hist);
+	cancel = run.state == PM_RUN_CANCELLING;
+	pm_run_release(&run);
 	if (cancel)
 		end_run(st, PM_RUN_CANCELLED,
 			"cancelled with pm25 flow-run cancel", 1, 1);

@@ -80,15 +80,6 @@ enum pm_err pm_state_deployment_put(struct pm_state *st,
 enum pm_err pm_state_deployment_get(struct pm_state *st, const char *name,
 				    long v, struct pm_deployment *d,
 				    struct pm_buf *err);
-/* Every deployment, current version: name, flow, version, paused,
- * cron, timezone, work_pool, image. */
-enum pm_err pm_state_deployments(struct pm_state *st, struct pm_rows *out,
-				 struct pm_buf *err);
-/* The versions of name, oldest first: version, change, created_ms,
- * work_pool, image, parameters, cron. */
-enum pm_err pm_state_deployment_versions(struct pm_state *st,
-					 const char *name, struct pm_rows *out,
-					 struct pm_buf *err);
 enum pm_err pm_state_deployment_pause(struct pm_state *st, const char *name,
 				      int paused, struct pm_buf *err);
 

@@ -22,11 +22,14 @@ struct pm_state;
 enum pm_err pm_flow_execute(const struct pm_flow *f, struct pm_flow_run *fr,
 			    struct pm_state *st, struct pm_buf *err);
 
+struct pm_event;
+
 /*
- * Keep one task line (JSON, borrowed) of run id of flow: in the run's
- * log in st and on Loki, each when not NULL.
+ * Keep one task event of run id of flow: in the run's log in st and on
+ * Loki, each when not NULL.
  */
-void pm_run_log_line(struct pm_state *st, struct pm_loki *loki,
-		     const char *flow, const char *id, const char *json);
+void pm_run_log_event(struct pm_state *st, struct pm_loki *loki,
+		      const char *flow, const char *id,
+		      const struct pm_event *ev);
 
 #endif

@@ -28,8 +28,8 @@ struct pm_flow_param {
 
 /* What the host installs; every hook may be NULL. */
 struct pm_flow_hooks {
-	/* Each task's JSON log line (borrowed for the call). */
-	void (*event)(void *ctx, const char *json);
+	/* Each task's event (pm25/pipeline.h). */
+	pm_event_sink event;
 	/* A task starts with its time limit, or ended (task NULL). */
 	void (*task_clock)(void *ctx, const char *task, double timeout_s);
 	/* Progress over days (backfill); day NULL at the end. */
@@ -109,5 +109,38 @@ void pm_eda_summary(const char *out, size_t bytes, const char *commit,
 void pm_train_summary(const struct pm_train_result *r, double alpha, int json,
 		      struct pm_buf *out);
 void pm_train_event(const struct pm_train_result *r, struct pm_buf *out);
+
+/* The champion model on main's data (lib/flows/champion.c). */
+struct pm_champion_eval {
+	char data_commit[PM_ID_MAX];
+	size_t test_rows;
+	struct pm_metrics champion, persistence; /* on the same test hours */
+};
+
+/*
+ * The champion of the model repository scored on the latest split of
+ * main's data; PM_ERR_NOTFOUND when there is no champion yet.
+ */
+enum pm_err pm_champion_evaluate(struct pm_store *data,
+				 struct pm_store *models,
+				 struct pm_champion_eval *out,
+				 struct pm_buf *err);
+
+/* A forecast: n hours after the station's last, each with its AQI. */
+struct pm_forecast {
+	char station[64];
+	char data_commit[PM_ID_MAX];
+	size_t n;
+	int64_t *time; /* UTC seconds, owned */
+	double *pm25;  /* owned */
+	int *aqi;      /* the Thai AQI of the 24 hours to it, -1: none */
+};
+
+void pm_forecast_release(struct pm_forecast *f);
+/* The champion's forecast of hours hours for station. */
+enum pm_err pm_champion_forecast(struct pm_store *data,
+				 struct pm_store *models, const char *station,
+				 size_t hours, struct pm_forecast *out,
+				 struct pm_buf *err);
 
 #endif

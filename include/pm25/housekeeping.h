@@ -84,4 +84,7 @@ enum pm_err pm_housekeep_pass(struct pm_state *st, const struct pm_home *h,
 			      struct pm_hk_clock *c, double now,
 			      struct pm_buf *err);
 
+/* A stale branch as a JSON object: branch, run, state, ended_ms. */
+void pm_stale_branch_json(struct pm_buf *b, const struct pm_stale_branch *s);
+
 #endif

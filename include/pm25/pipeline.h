@@ -51,6 +51,22 @@ enum pm_err pm_task_policy_set(struct pm_task_policy p[PM_FLOW_NTASKS],
 			       const char *key, const char *value,
 			       struct pm_buf *err);
 
+/*
+ * A task event: a task of run in flow went into state (Completed,
+ * Failed, Retrying, TimedOut), at level (info, warn, error). json is the
+ * whole line as it is logged (borrowed for the call); the host writes
+ * it, keeps it in the run's log and pushes it to Loki, and reads the
+ * fields here, never the text.
+ */
+struct pm_event {
+	const char *run, *flow, *task, *state, *level;
+	double duration_ms; /* < 0: none */
+	const char *json;
+};
+
+/* The sink a host installs for task events. */
+typedef void (*pm_event_sink)(void *ctx, const struct pm_event *ev);
+
 struct pm_flow_opts {
 	const char *source;	/* driver name, e.g. "air4thai-history" */
 	const char *file, *url; /* replay instead of the live API */
@@ -63,8 +79,8 @@ struct pm_flow_opts {
 	const char *tmp_dir;	/* scratch space, removed per run */
 	int64_t now;		/* the clock, PM_TIME_NONE for time() */
 	const char *run_id;	/* the run's id, or NULL for a new one */
-	/* Each task's JSON log line (borrowed for the call); may be NULL. */
-	void (*event)(void *ctx, const char *json);
+	/* Each task's event; may be NULL. */
+	pm_event_sink event;
 	/* Per-task retries and timeouts, or NULL for none. */
 	const struct pm_task_policy *tasks;
 	/*

@@ -42,10 +42,8 @@ int pm_run_state_final(enum pm_run_state s);
 #define PM_RETENTION_DAYS 30
 #define PM_RUN_ID_MAX 48
 
-struct pm_state {
-	struct pm_db *db; /* owned */
-	int retention_days;
-};
+/* An open state database (opaque; lib/state/state-int.h). */
+struct pm_state;
 
 /*
  * Open the state database at where (a path or a PostgreSQL URL) and
@@ -54,6 +52,8 @@ struct pm_state {
 enum pm_err pm_state_open(const char *where, struct pm_state **out,
 			  struct pm_buf *err);
 void pm_state_close(struct pm_state *st);
+/* Days that ended runs and log lines are kept (the retention_days setting). */
+int pm_state_retention_days(const struct pm_state *st);
 /* The newest migration applied. */
 int pm_state_schema_version(struct pm_state *st);
 
@@ -105,26 +105,10 @@ enum pm_err pm_state_log(struct pm_state *st, const char *id,
 			 const char *level, const char *task,
 			 const char *message, struct pm_buf *err);
 
-/* The columns of pm_state_runs() and pm_state_run_get(), in order. */
+/* The columns of a run's row (lib/state/records.c), in order. */
 #define PM_RUN_COLUMNS                                                        \
 	"id, flow, deployment, pool, state, state_reason, parameters, "      \
 	"created_ms, scheduled_ms, started_ms, ended_ms, attempt"
-
-/*
- * Runs, newest first: state and flow filter when not NULL; at most
- * limit rows (0: 100).
- */
-enum pm_err pm_state_runs(struct pm_state *st, const char *state,
-			  const char *flow, size_t limit, struct pm_rows *out,
-			  struct pm_buf *err);
-/* One run (PM_ERR_NOTFOUND if none) and its state history (state,
- * reason, at_ms; oldest first). */
-enum pm_err pm_state_run_get(struct pm_state *st, const char *id,
-			     struct pm_rows *run, struct pm_rows *history,
-			     struct pm_buf *err);
-/* A run's logs, oldest first: at_ms, level, task, message. */
-enum pm_err pm_state_logs(struct pm_state *st, const char *id,
-			  struct pm_rows *out, struct pm_buf *err);
 
 /*
  * Delete finished runs (with their states and logs) that ended, and logs
@@ -133,9 +117,7 @@ enum pm_err pm_state_logs(struct pm_state *st, const char *id,
 enum pm_err pm_state_prune(struct pm_state *st, int days, size_t *runs,
 			   size_t *logs, struct pm_buf *err);
 
-/* Work pools: name, type, paused (0/1). Defaults exist from the start. */
-enum pm_err pm_state_pools(struct pm_state *st, struct pm_rows *out,
-			   struct pm_buf *err);
+/* Work pools (pm25/records.h reads them). Defaults exist from the start. */
 enum pm_err pm_state_pool_create(struct pm_state *st, const char *name,
 				 const char *type, struct pm_buf *err);
 enum pm_err pm_state_pool_pause(struct pm_state *st, const char *name,

@@ -128,4 +128,7 @@ void pm_commit_list_release(struct pm_commit_list *l);
 enum pm_err pm_store_tag(struct pm_store *s, const char *name,
 			 const char *ref, struct pm_buf *err);
 
+/* A commit as a JSON object: id, time, parents, message, metadata. */
+void pm_commit_json(struct pm_buf *b, const struct pm_commit_info *c);
+
 #endif

@@ -18,28 +18,33 @@ void pm_flow_event(struct run *ru, const char *task, const char *state,
 		   double t0, const char *extra)
 {
 	struct pm_buf b = PM_BUF_INIT;
+	struct pm_event ev;
 	char ts[32];
 
 	if (ru->o->task_clock && strcmp(state, "Retrying"))
 		ru->o->task_clock(ru->o->ctx, NULL, 0); /* it ended */
 	if (!ru->o->event)
 		return;
+	ev.run = ru->r->run;
+	ev.flow = ru->flow;
+	ev.task = task;
+	ev.state = state;
+	ev.level = !strcmp(state, "Failed")   ? "error" :
+		   !strcmp(state, "Retrying") ? "warn" :
+						"info";
+	ev.duration_ms = t0 >= 0 ? pm_flow_now_ms() - t0 : -1;
 	pm_time_format((int64_t)time(NULL), ts);
 	pm_buf_addf(&b,
 		    "{\"ts\": \"%s\", \"level\": \"%s\", \"run\": \"%s\", "
 		    "\"flow\": \"%s\", \"task\": \"%s\", \"state\": \"%s\"",
-		    ts,
-		    !strcmp(state, "Failed")   ? "error" :
-		    !strcmp(state, "Retrying") ? "warn" :
-						 "info",
-		    ru->r->run, ru->flow, task, state);
+		    ts, ev.level, ev.run, ev.flow, task, state);
 	if (t0 >= 0)
-		pm_buf_addf(&b, ", \"duration_ms\": %.1f",
-			    pm_flow_now_ms() - t0);
+		pm_buf_addf(&b, ", \"duration_ms\": %.1f", ev.duration_ms);
 	if (extra && *extra)
 		pm_buf_addf(&b, ", %s", extra);
 	pm_buf_addch(&b, '}');
-	ru->o->event(ru->o->ctx, b.buf);
+	ev.json = b.buf;
+	ru->o->event(ru->o->ctx, &ev);
 	pm_buf_release(&b);
 }
 

@@ -209,8 +209,12 @@ static enum pm_err run(struct pm_flow_run *fr, struct pm_buf *err)
 		return ret;
 	pm_train_summary(&r, t.fo.alpha, fr->json, &fr->summary);
 	pm_train_event(&r, &line);
-	if (fr->hooks.event)
-		fr->hooks.event(fr->hooks.ctx, line.buf);
+	if (fr->hooks.event) {
+		struct pm_event ev = { fr->id, "train-model", "promote",
+				       "Completed", "info", -1, line.buf };
+
+		fr->hooks.event(fr->hooks.ctx, &ev);
+	}
 	pm_buf_release(&line);
 	return PM_OK;
 }

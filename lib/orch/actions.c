@@ -6,28 +6,17 @@
 #include "pm25/actions.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
-#include "pm25/db.h"
 #include "pm25/deployment.h"
 #include "pm25/pipeline.h"
+#include "pm25/records.h"
 #include "pm25/strv.h"
-
-/* Whether pool exists in pools (name first). */
-static int has_pool(const struct pm_rows *pools, const char *pool)
-{
-	size_t r;
-
-	for (r = 0; r < pools->nr; r++)
-		if (!strcmp(pm_rows_get(pools, r, 0), pool))
-			return 1;
-	return 0;
-}
 
 enum pm_err pm_action_apply(struct pm_state *st, const char *file,
 			    struct pm_deploy_saved **out, size_t *nr,
 			    struct pm_buf *err)
 {
 	struct pm_deployment *d = NULL;
-	struct pm_rows pools = { 0 };
+	struct pm_pool_info pool;
 	size_t n = 0, i;
 	enum pm_err e = pm_deployments_load(file, &d, &n, err);
 
@@ -36,15 +25,16 @@ enum pm_err pm_action_apply(struct pm_state *st, const char *file,
 	if (e)
 		return e;
 	/* every pool first: a file applies whole or not at all */
-	e = pm_state_pools(st, &pools, err);
-	for (i = 0; !e && i < n; i++)
-		if (!has_pool(&pools, d[i].work_pool))
-			e = pm_errf(err, PM_ERR_NOTFOUND,
-				    "%s: deployment %s: no work pool %s (pm25 "
-				    "pool create %s)",
-				    file, d[i].name, d[i].work_pool,
-				    d[i].work_pool);
-	pm_rows_release(&pools);
+	for (i = 0; !e && i < n; i++) {
+		e = pm_state_pool_get(st, d[i].work_pool, &pool, err);
+		if (e == PM_ERR_NOTFOUND)
+			pm_errf(err, e,
+				"%s: deployment %s: no work pool %s (pm25 pool "
+				"create %s)",
+				file, d[i].name, d[i].work_pool, d[i].work_pool);
+		free(pool.name);
+		free(pool.type);
+	}
 	if (!e)
 		*out = pm_xcalloc(n ? n : 1, sizeof(**out));
 	for (i = 0; !e && i < n; i++) {

@@ -3,7 +3,6 @@
  * outcome raises; and where a run's task lines are kept.
  */
 #include "pm25/compat.h"
-#include <jansson.h>
 #include "pm25/buf.h"
 #include "pm25/execute.h"
 #include "pm25/flow.h"
@@ -61,20 +60,12 @@ enum pm_err pm_flow_execute(const struct pm_flow *f, struct pm_flow_run *fr,
 	return e;
 }
 
-void pm_run_log_line(struct pm_state *st, struct pm_loki *loki,
-		     const char *flow, const char *id, const char *json)
+void pm_run_log_event(struct pm_state *st, struct pm_loki *loki,
+		      const char *flow, const char *id,
+		      const struct pm_event *ev)
 {
-	json_t *j;
-	const char *level;
-
-	if (!st && !loki)
-		return;
-	j = json_loads(json, 0, NULL);
-	level = json_string_value(json_object_get(j, "level"));
-	pm_loki_push(loki, 0, flow, level, id, json);
+	pm_loki_push(loki, 0, flow, ev->level, id, ev->json);
 	if (st)
-		pm_state_log(st, id, level ? level : "info",
-			     json_string_value(json_object_get(j, "task")),
-			     json, NULL);
-	json_decref(j);
+		pm_state_log(st, id, ev->level ? ev->level : "info", ev->task,
+			     ev->json, NULL);
 }

@@ -5,10 +5,10 @@
 #include <dirent.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
-#include "pm25/db.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
 #include "pm25/housekeeping.h"
+#include "pm25/records.h"
 #include "pm25/state.h"
 #include "pm25/store.h"
 #include "pm25/strv.h"
@@ -22,8 +22,8 @@ static enum pm_err run_state(struct pm_state *st, const char *id,
 			     char **state, long long *ended,
 			     struct pm_buf *err)
 {
-	struct pm_rows run, hist;
-	enum pm_err e = pm_state_run_get(st, id, &run, &hist, err);
+	struct pm_run run;
+	enum pm_err e = pm_state_run_load(st, id, &run, NULL, NULL, err);
 
 	*state = NULL;
 	*ended = 0;
@@ -33,11 +33,10 @@ static enum pm_err run_state(struct pm_state *st, const char *id,
 	}
 	if (e)
 		return e;
-	*state = pm_xstrdup(pm_rows_get(&run, 0, 4));
-	if (pm_rows_get(&run, 0, 10))
-		*ended = strtoll(pm_rows_get(&run, 0, 10), NULL, 10);
-	pm_rows_release(&run);
-	pm_rows_release(&hist);
+	*state = pm_xstrdup(pm_run_state_name(run.state));
+	if (run.ended_ms != PM_MS_NONE)
+		*ended = run.ended_ms;
+	pm_run_release(&run);
 	return PM_OK;
 }
 
@@ -209,7 +208,7 @@ enum pm_err pm_housekeep_pass(struct pm_state *st, const struct pm_home *h,
 	if (!c->prune_s || now - c->last_prune >= c->prune_s) {
 		/* retention, on by default, cheap with its index */
 		c->last_prune = now;
-		ret = pm_state_prune(st, st->retention_days, &runs, &logs, err);
+		ret = pm_state_prune(st, pm_state_retention_days(st), &runs, &logs, err);
 	}
 	if (!c->sweep_s || now - c->last_sweep >= c->sweep_s) {
 		c->last_sweep = now;
@@ -217,4 +216,14 @@ enum pm_err pm_housekeep_pass(struct pm_state *st, const struct pm_home *h,
 		ret = ret ? ret : e;
 	}
 	return ret;
+}
+
+void pm_stale_branch_json(struct pm_buf *b, const struct pm_stale_branch *s)
+{
+	pm_buf_addstr(b, "{\"branch\": ");
+	pm_buf_add_json_str(b, s->branch, strlen(s->branch));
+	pm_buf_addstr(b, ", \"run\": ");
+	pm_buf_add_json_str(b, s->run, strlen(s->run));
+	pm_buf_addf(b, ", \"state\": \"%s\", \"ended_ms\": %lld}", s->state,
+		    s->ended_ms);
 }

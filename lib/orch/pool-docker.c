@@ -14,7 +14,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/config.h"
-#include "pm25/db.h"
+#include "pm25/records.h"
 #include "pm25/deployment.h"
 #include "pm25/strv.h"
 #include "pm25/worker.h"
@@ -264,20 +264,15 @@ static void reap(struct pm_pool *p, struct pm_state *st, const char *worker)
 	if (container_runs(p->engine, &ids, &attempts))
 		return;
 	for (i = 0; i < ids.nr; i++) {
-		struct pm_rows run, hist;
+		struct pm_run run;
 		enum pm_err e =
-			pm_state_run_get(st, ids.v[i], &run, &hist, NULL);
+			pm_state_run_load(st, ids.v[i], &run, NULL, NULL, NULL);
 		int stale = e == PM_ERR_NOTFOUND;
 
 		if (!e) {
-			int s = pm_run_state_parse(pm_rows_get(&run, 0, 4));
-
-			stale = (s >= 0 &&
-				 pm_run_state_final((enum pm_run_state)s)) ||
-				strtol(pm_rows_get(&run, 0, 11), NULL, 10) !=
-					attempts[i];
-			pm_rows_release(&run);
-			pm_rows_release(&hist);
+			stale = pm_run_state_final(run.state) ||
+				run.attempt != attempts[i];
+			pm_run_release(&run);
 		}
 		if (stale) {
 			struct pm_buf line = PM_BUF_INIT;

@@ -13,13 +13,13 @@
 #include <unistd.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
-#include "pm25/db.h"
 #include "pm25/home.h"
 #include "pm25/housekeeping.h"
 #include "pm25/loki.h"
 #include "pm25/notifier.h"
 #include "pm25/notify.h"
 #include "pm25/policy.h"
+#include "pm25/records.h"
 #include "pm25/state.h"
 #include "pm25/timeutil.h"
 #include "pm25/worker.h"
@@ -140,18 +140,20 @@ static const char *pool_env(const char *pool)
 static enum pm_err pool_type(struct pm_state *st, const char *pool,
 			     const char **type, struct pm_buf *err)
 {
-	struct pm_rows rs;
-	enum pm_err ret;
-	size_t r;
+	struct pm_pool_info p;
+	enum pm_err ret = pm_state_pool_get(st, pool, &p, err);
 
 	*type = "process";
-	ret = pm_state_pools(st, &rs, err);
-	for (r = 0; !ret && r < rs.nr; r++)
-		if (!strcmp(pm_rows_get(&rs, r, 0), pool) &&
-		    !strcmp(pm_rows_get(&rs, r, 1), "docker"))
-			*type = "docker";
-	if (!ret)
-		pm_rows_release(&rs);
+	if (ret == PM_ERR_NOTFOUND) {
+		/* a pool not created yet runs processes */
+		if (err)
+			pm_buf_reset(err);
+		return PM_OK;
+	}
+	if (!ret && !strcmp(p.type, "docker"))
+		*type = "docker";
+	free(p.name);
+	free(p.type);
 	return ret;
 }
 

@@ -443,6 +443,97 @@ static enum pm_err parse_batch_rule(struct ctx *x, struct pm_contract *c,
 	return PM_OK;
 }
 
+/* interpolate: columns and max_gap. */
+static enum pm_err parse_interpolate(struct ctx *x, struct pm_contract *c,
+			       yaml_node_t *v)
+{
+	yaml_node_t *kk, *vv;
+	enum pm_err ret = PM_OK;
+	const char *s;
+
+	if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
+		return ret;
+	for_each_pair(x, v, kk, vv) {
+		s = pm_yaml_scalar(kk);
+		if (s && !strcmp(s, "columns")) {
+			c->interp_cols = 0;
+			ret = col_list(x, vv, &c->interp_cols);
+		} else if (s && !strcmp(s, "max_gap")) {
+			double d;
+
+			ret = get_num(x, vv, &d);
+			if (!ret && (d < 0 || d > PM_MAX_GAP ||
+				     d != floor(d)))
+				ret = at(x, vv,
+					 "max_gap must be a "
+					 "whole number of "
+					 "hours, 0 to %d",
+					 PM_MAX_GAP);
+			c->max_gap = (int)d;
+		} else {
+			ret = at(x, kk,
+				 "unknown key in interpolate");
+		}
+		if (ret)
+			return ret;
+	}
+	return ret;
+}
+
+/* output: decimals and columns. */
+static enum pm_err parse_output(struct ctx *x, struct pm_contract *c,
+			       yaml_node_t *v)
+{
+	yaml_node_t *kk, *vv, *it;
+	enum pm_err ret = PM_OK;
+	const char *s;
+
+	if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
+		return ret;
+	for_each_pair(x, v, kk, vv) {
+		s = pm_yaml_scalar(kk);
+		if (s && !strcmp(s, "decimals")) {
+			double d;
+
+			ret = get_num(x, vv, &d);
+			if (!ret && (d < 0 || d > 17))
+				ret = at(x, vv,
+					 "decimals must be 0 "
+					 "to 17");
+			c->decimals = (int)d;
+		} else if (s && !strcmp(s, "columns")) {
+			if ((ret = need(x, vv,
+					YAML_SEQUENCE_NODE,
+					"a list")))
+				return ret;
+			c->nr_out_cols = 0;
+			for_each_item(x, vv, it) {
+				const char *cn = pm_yaml_scalar(it);
+				int col = cn ? column_of(cn) : -1;
+
+				if (col == -1)
+					return at(x, it,
+						  "unknown "
+						  "output "
+						  "column");
+				if (c->nr_out_cols >=
+				    PM_MAX_OUT_COLS)
+					return at(x, it,
+						  "too many "
+						  "columns");
+				c->out_cols[c->nr_out_cols++] =
+					col;
+			}
+		} else {
+			ret = at(x, kk,
+				 "unknown key in output");
+		}
+		if (ret)
+			return ret;
+	}
+	return ret;
+}
+
 static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 			     yaml_node_t *root)
 {
@@ -553,76 +644,9 @@ static enum pm_err parse_top(struct ctx *x, struct pm_contract *c,
 				c->max_hole = (int)(secs / 3600);
 			}
 		} else if (!strcmp(key, "interpolate")) {
-			if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
-				return ret;
-			for_each_pair(x, v, kk, vv) {
-				s = pm_yaml_scalar(kk);
-				if (s && !strcmp(s, "columns")) {
-					c->interp_cols = 0;
-					ret = col_list(x, vv, &c->interp_cols);
-				} else if (s && !strcmp(s, "max_gap")) {
-					double d;
-
-					ret = get_num(x, vv, &d);
-					if (!ret && (d < 0 || d > PM_MAX_GAP ||
-						     d != floor(d)))
-						ret = at(x, vv,
-							 "max_gap must be a "
-							 "whole number of "
-							 "hours, 0 to %d",
-							 PM_MAX_GAP);
-					c->max_gap = (int)d;
-				} else {
-					ret = at(x, kk,
-						 "unknown key in interpolate");
-				}
-				if (ret)
-					return ret;
-			}
+			ret = parse_interpolate(x, c, v);
 		} else if (!strcmp(key, "output")) {
-			if ((ret = need(x, v, YAML_MAPPING_NODE, "a mapping")))
-				return ret;
-			for_each_pair(x, v, kk, vv) {
-				s = pm_yaml_scalar(kk);
-				if (s && !strcmp(s, "decimals")) {
-					double d;
-
-					ret = get_num(x, vv, &d);
-					if (!ret && (d < 0 || d > 17))
-						ret = at(x, vv,
-							 "decimals must be 0 "
-							 "to 17");
-					c->decimals = (int)d;
-				} else if (s && !strcmp(s, "columns")) {
-					if ((ret = need(x, vv,
-							YAML_SEQUENCE_NODE,
-							"a list")))
-						return ret;
-					c->nr_out_cols = 0;
-					for_each_item(x, vv, it) {
-						const char *cn = pm_yaml_scalar(it);
-						int col = cn ? column_of(cn) : -1;
-
-						if (col == -1)
-							return at(x, it,
-								  "unknown "
-								  "output "
-								  "column");
-						if (c->nr_out_cols >=
-						    PM_MAX_OUT_COLS)
-							return at(x, it,
-								  "too many "
-								  "columns");
-						c->out_cols[c->nr_out_cols++] =
-							col;
-					}
-				} else {
-					ret = at(x, kk,
-						 "unknown key in output");
-				}
-				if (ret)
-					return ret;
-			}
+			ret = parse_output(x, c, v);
 		} else if (!strcmp(key, "columns")) {
 			if ((ret = need(x, v, YAML_SEQUENCE_NODE,
 					"a list of columns")))

@@ -631,6 +631,153 @@ static void long_release(struct long_set *ls)
 	memset(ls, 0, sizeof(*ls));
 }
 
+/*
+ * The fields of record c into row by their roles in l; the column whose
+ * colour field says "no data" (or -1) is returned.
+ */
+static int take_fields(const struct layout *l, const struct pm_csv *c,
+		       const struct pm_missing *mk,
+		       const struct pm_csv_opts *o, struct pm_csv_row *row,
+		       struct pm_csv_counts *k)
+{
+	int no_data_col = -1;
+	size_t f;
+
+	for (f = 0; f < l->nf; f++) {
+		const struct field_role *fr = &l->f[f];
+		struct pm_str v;
+
+		switch (fr->role) {
+		case R_MEASURE:
+			pm_csv_take_cell(row, fr->col, c->f[f], mk,
+				  o->zero_missing, k);
+			break;
+		case R_FLAGS: {
+			struct pm_num n;
+
+			v = pm_str_trim(c->f[f]);
+			if (pm_cell_parse(NULL, v.ptr, v.len, &n) ==
+				    PM_CELL_PRESENT &&
+			    n.v >= 0 && n.v < 4294967296.0)
+				row->flags = (uint32_t)n.v;
+			break;
+		}
+		case R_COLOR:
+			if (pm_str_eq(pm_str_trim(c->f[f]), "0"))
+				no_data_col = fr->col;
+			break;
+		case R_NAME_TH:
+			row->name_th = pm_str_trim(c->f[f]);
+			break;
+		case R_NAME_EN:
+			row->name_en = pm_str_trim(c->f[f]);
+			break;
+		case R_AREA_TH:
+			row->area_th = pm_str_trim(c->f[f]);
+			break;
+		case R_AREA_EN:
+			row->area_en = pm_str_trim(c->f[f]);
+			break;
+		case R_TYPE:
+			row->type = pm_str_trim(c->f[f]);
+			break;
+		case R_LOCATION: {
+			/* "13.73,100.48" */
+			struct pm_num a, b;
+			const char *comma;
+
+			v = pm_str_trim(c->f[f]);
+			comma = memchr(v.ptr, ',', v.len);
+			if (comma &&
+			    pm_cell_parse(NULL, v.ptr,
+					  (size_t)(comma - v.ptr), &a) ==
+				    PM_CELL_PRESENT &&
+			    pm_cell_parse(NULL, comma + 1,
+					  v.len - (size_t)(comma + 1 -
+							   v.ptr),
+					  &b) == PM_CELL_PRESENT) {
+				row->lat = a.v;
+				row->lon = b.v;
+			}
+			break;
+		}
+		case R_LAT:
+		case R_LON: {
+			struct pm_num n;
+
+			v = pm_str_trim(c->f[f]);
+			if (pm_cell_parse(NULL, v.ptr, v.len, &n) ==
+			    PM_CELL_PRESENT)
+				*(fr->role == R_LAT ? &row->lat :
+						      &row->lon) = n.v;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	return no_data_col;
+}
+
+/*
+ * The header of c: the contract's exact header if it asks for one, then
+ * the layout, looking a few lines further when title lines come first.
+ */
+static enum pm_err read_header(struct pm_csv *c, struct layout *l,
+			       const char *origin, const struct pm_csv_opts *o,
+			       struct pm_buf *err)
+{
+	enum pm_err ret = PM_OK;
+	int r;
+
+	if (o->header) {
+		struct pm_buf got = PM_BUF_INIT;
+		size_t f;
+
+		for (f = 0; f < c->nf; f++) {
+			if (f)
+				pm_buf_addch(&got, ',');
+			pm_buf_add(&got, c->f[f].ptr, c->f[f].len);
+		}
+		if (strcmp(got.buf, o->header)) {
+			ret = pm_errf(err, PM_ERR_PARSE,
+				      "%s: line %zu: unexpected header '%s', "
+				      "the contract requires '%s'",
+				      origin, c->rec_line, got.buf, o->header);
+			pm_buf_release(&got);
+			return ret;
+		}
+		pm_buf_release(&got);
+	}
+	ret = detect(l, c, origin, o, err);
+	if (ret == PM_ERR_PARSE && !o->header) {
+		/*
+		 * Report exports may start with title lines: look a few lines
+		 * further for the header, and keep the first error if none.
+		 */
+		struct pm_buf first = PM_BUF_INIT;
+		int tries;
+
+		pm_buf_add(&first, err ? err->buf : "", err ? err->len : 0);
+		for (tries = 0; ret && tries < 10; tries++) {
+			free(l->f);
+			l->f = NULL;
+			do {
+				r = pm_csv_next(c, NULL);
+			} while (r > 0 && c->blank);
+			if (r <= 0)
+				break;
+			ret = detect(l, c, origin, o, NULL);
+		}
+		if (ret && err) {
+			pm_buf_reset(err);
+			pm_buf_add(err, first.buf, first.len);
+		}
+		pm_buf_release(&first);
+	}
+	return ret;
+}
+
 enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 			const struct pm_csv_opts *o, pm_csv_row_fn *fn,
 			void *ctx, struct pm_csv_counts *k, struct pm_buf *err)
@@ -666,51 +813,7 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 			      origin);
 		goto out;
 	}
-	if (o->header) {
-		struct pm_buf got = PM_BUF_INIT;
-		size_t f;
-
-		for (f = 0; f < c.nf; f++) {
-			if (f)
-				pm_buf_addch(&got, ',');
-			pm_buf_add(&got, c.f[f].ptr, c.f[f].len);
-		}
-		if (strcmp(got.buf, o->header)) {
-			ret = pm_errf(err, PM_ERR_PARSE,
-				      "%s: line %zu: unexpected header '%s', "
-				      "the contract requires '%s'",
-				      origin, c.rec_line, got.buf, o->header);
-			pm_buf_release(&got);
-			goto out;
-		}
-		pm_buf_release(&got);
-	}
-	ret = detect(&l, &c, origin, o, err);
-	if (ret == PM_ERR_PARSE && !o->header) {
-		/*
-		 * Report exports may start with title lines: look a few lines
-		 * further for the header, and keep the first error if none.
-		 */
-		struct pm_buf first = PM_BUF_INIT;
-		int tries;
-
-		pm_buf_add(&first, err ? err->buf : "", err ? err->len : 0);
-		for (tries = 0; ret && tries < 10; tries++) {
-			free(l.f);
-			l.f = NULL;
-			do {
-				r = pm_csv_next(&c, NULL);
-			} while (r > 0 && c.blank);
-			if (r <= 0)
-				break;
-			ret = detect(&l, &c, origin, o, NULL);
-		}
-		if (ret && err) {
-			pm_buf_reset(err);
-			pm_buf_add(err, first.buf, first.len);
-		}
-		pm_buf_release(&first);
-	}
+	ret = read_header(&c, &l, origin, o, err);
 	if (ret)
 		goto out;
 	fast = !o->general_only && fast_layout(&l);
@@ -775,79 +878,7 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 		row.line = (uint32_t)c.rec_line;
 		if (l.aqi_us)
 			row.flags |= PM_FLAG_AQI_US;
-		for (f = 0; f < l.nf; f++) {
-			const struct field_role *fr = &l.f[f];
-			struct pm_str v;
-
-			switch (fr->role) {
-			case R_MEASURE:
-				pm_csv_take_cell(&row, fr->col, c.f[f], mk,
-					  o->zero_missing, k);
-				break;
-			case R_FLAGS: {
-				struct pm_num n;
-
-				v = pm_str_trim(c.f[f]);
-				if (pm_cell_parse(NULL, v.ptr, v.len, &n) ==
-					    PM_CELL_PRESENT &&
-				    n.v >= 0 && n.v < 4294967296.0)
-					row.flags = (uint32_t)n.v;
-				break;
-			}
-			case R_COLOR:
-				if (pm_str_eq(pm_str_trim(c.f[f]), "0"))
-					no_data_col = fr->col;
-				break;
-			case R_NAME_TH:
-				row.name_th = pm_str_trim(c.f[f]);
-				break;
-			case R_NAME_EN:
-				row.name_en = pm_str_trim(c.f[f]);
-				break;
-			case R_AREA_TH:
-				row.area_th = pm_str_trim(c.f[f]);
-				break;
-			case R_AREA_EN:
-				row.area_en = pm_str_trim(c.f[f]);
-				break;
-			case R_TYPE:
-				row.type = pm_str_trim(c.f[f]);
-				break;
-			case R_LOCATION: {
-				/* "13.73,100.48" */
-				struct pm_num a, b;
-				const char *comma;
-
-				v = pm_str_trim(c.f[f]);
-				comma = memchr(v.ptr, ',', v.len);
-				if (comma &&
-				    pm_cell_parse(NULL, v.ptr,
-						  (size_t)(comma - v.ptr), &a) ==
-					    PM_CELL_PRESENT &&
-				    pm_cell_parse(NULL, comma + 1,
-						  v.len - (size_t)(comma + 1 -
-								   v.ptr),
-						  &b) == PM_CELL_PRESENT) {
-					row.lat = a.v;
-					row.lon = b.v;
-				}
-				break;
-			}
-			case R_LAT:
-			case R_LON: {
-				struct pm_num n;
-
-				v = pm_str_trim(c.f[f]);
-				if (pm_cell_parse(NULL, v.ptr, v.len, &n) ==
-				    PM_CELL_PRESENT)
-					*(fr->role == R_LAT ? &row.lat :
-							      &row.lon) = n.v;
-				break;
-			}
-			default:
-				break;
-			}
-		}
+		no_data_col = take_fields(&l, &c, mk, o, &row, k);
 		if (no_data_col >= 0 && (row.present & (1u << no_data_col))) {
 			row.present &= ~(1u << no_data_col);
 			k->markers++;

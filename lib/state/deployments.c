@@ -156,28 +156,6 @@ out:
 	return ret;
 }
 
-enum pm_err pm_state_deployments(struct pm_state *st, struct pm_rows *out,
-				 struct pm_buf *err)
-{
-	return pm_db_query(st->db,
-			   "SELECT d.name, d.flow, d.version, d.paused, v.cron, "
-			   "v.timezone, v.work_pool, v.image FROM deployments d "
-			   "JOIN deployment_versions v ON v.name = d.name AND "
-			   "v.version = d.version ORDER BY d.name",
-			   NULL, 0, out, NULL, err);
-}
-
-enum pm_err pm_state_deployment_versions(struct pm_state *st,
-					 const char *name, struct pm_rows *out,
-					 struct pm_buf *err)
-{
-	return pm_db_query(st->db,
-			   "SELECT version, change, created_ms, work_pool, image, "
-			   "parameters, cron FROM deployment_versions WHERE "
-			   "name = ? ORDER BY version",
-			   (const char *const[]){ name }, 1, out, NULL, err);
-}
-
 enum pm_err pm_state_deployment_pause(struct pm_state *st, const char *name,
 				      int paused, struct pm_buf *err)
 {

@@ -6,6 +6,11 @@
 
 #include "pm25/state.h"
 
+struct pm_state {
+	struct pm_db *db; /* owned */
+	int retention_days;
+};
+
 /* A time in milliseconds as SQL parameter text (at least 24 bytes). */
 void pm_state_ms_text(char *out, int64_t ms);
 /*

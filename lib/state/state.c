@@ -250,6 +250,11 @@ enum pm_err pm_state_open(const char *where, struct pm_state **out,
 	return PM_OK;
 }
 
+int pm_state_retention_days(const struct pm_state *st)
+{
+	return st->retention_days;
+}
+
 void pm_state_close(struct pm_state *st)
 {
 	if (!st)
@@ -487,57 +492,6 @@ enum pm_err pm_state_log(struct pm_state *st, const char *id,
 			   6, NULL, NULL, err);
 }
 
-enum pm_err pm_state_runs(struct pm_state *st, const char *state,
-			  const char *flow, size_t limit, struct pm_rows *out,
-			  struct pm_buf *err)
-{
-	char lim[24];
-
-	snprintf(lim, sizeof(lim), "%zu", limit ? limit : 100);
-	return pm_db_query(st->db,
-			   "SELECT " PM_RUN_COLUMNS " FROM flow_runs "
-			   "WHERE (CAST(? AS TEXT) IS NULL OR state = ?) AND "
-			   "(CAST(? AS TEXT) IS NULL OR flow = ?) "
-			   "ORDER BY created_ms DESC, id LIMIT CAST(? AS INTEGER)",
-			   (const char *const[]){ state, state, flow, flow,
-						  lim },
-			   5, out, NULL, err);
-}
-
-enum pm_err pm_state_run_get(struct pm_state *st, const char *id,
-			     struct pm_rows *run, struct pm_rows *history,
-			     struct pm_buf *err)
-{
-	enum pm_err ret;
-
-	memset(history, 0, sizeof(*history));
-	ret = pm_db_query(st->db,
-			  "SELECT " PM_RUN_COLUMNS " FROM flow_runs WHERE id = ?",
-			  (const char *const[]){ id }, 1, run, NULL, err);
-	if (!ret && !run->nr) {
-		pm_rows_release(run);
-		return pm_errf(err, PM_ERR_NOTFOUND, "no flow run %s", id);
-	}
-	if (!ret)
-		ret = pm_db_query(st->db,
-				  "SELECT state, reason, at_ms FROM run_states "
-				  "WHERE run_id = ? ORDER BY seq",
-				  (const char *const[]){ id }, 1, history, NULL,
-				  err);
-	if (ret)
-		pm_rows_release(run);
-	return ret;
-}
-
-enum pm_err pm_state_logs(struct pm_state *st, const char *id,
-			  struct pm_rows *out, struct pm_buf *err)
-{
-	return pm_db_query(st->db,
-			   "SELECT at_ms, level, task, message FROM run_logs "
-			   "WHERE run_id = ? ORDER BY seq",
-			   (const char *const[]){ id }, 1, out, NULL, err);
-}
-
 enum pm_err pm_state_prune(struct pm_state *st, int days, size_t *runs,
 			   size_t *logs, struct pm_buf *err)
 {
@@ -573,14 +527,6 @@ enum pm_err pm_state_prune(struct pm_state *st, int days, size_t *runs,
 }
 
 /* ------------------------------------------------------------ pools */
-
-enum pm_err pm_state_pools(struct pm_state *st, struct pm_rows *out,
-			   struct pm_buf *err)
-{
-	return pm_db_query(st->db,
-			   "SELECT name, type, paused FROM pools ORDER BY name",
-			   NULL, 0, out, NULL, err);
-}
 
 enum pm_err pm_state_pool_create(struct pm_state *st, const char *name,
 				 const char *type, struct pm_buf *err)

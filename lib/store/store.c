@@ -6,6 +6,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/strv.h"
+#include "pm25/timeutil.h"
 #include "store-int.h"
 
 static const struct pm_store_ops *const drivers[] = {
@@ -352,4 +353,31 @@ void pm_diff_release(struct pm_diff *d)
 		free(d->e[i].path);
 	free(d->e);
 	memset(d, 0, sizeof(*d));
+}
+
+static void json_str(struct pm_buf *b, const char *s)
+{
+	pm_buf_add_json_str(b, s, strlen(s));
+}
+
+void pm_commit_json(struct pm_buf *b, const struct pm_commit_info *c)
+{
+	char ts[32];
+	size_t k;
+
+	pm_time_format(c->time, ts);
+	pm_buf_addstr(b, "{\"id\": ");
+	json_str(b, c->id);
+	pm_buf_addf(b, ", \"time\": \"%s\", \"parents\": %zu, \"message\": ",
+		    ts, c->nr_parents);
+	json_str(b, c->message);
+	pm_buf_addstr(b, ", \"metadata\": {");
+	for (k = 0; k < c->nr_meta; k++) {
+		if (k)
+			pm_buf_addstr(b, ", ");
+		json_str(b, c->meta_keys[k]);
+		pm_buf_addstr(b, ": ");
+		json_str(b, c->meta_values[k]);
+	}
+	pm_buf_addstr(b, "}}");
 }

@@ -1,0 +1,103 @@
+/*
+ * pm25 pool ls|create|pause|resume: the work pools in the state database.
+ */
+#include "pm25/compat.h"
+#include "pm25/buf.h"
+#include "pm25/home.h"
+#include "pm25/records.h"
+#include "pm25/state.h"
+#include "cmd.h"
+#include "parse-options.h"
+
+static int pool_exec(int argc, const char **argv)
+{
+	const char *const usage[] = {
+		"pm25 pool ls [--json]",
+		"pm25 pool create NAME [--type process|docker]",
+		"pm25 pool pause NAME", "pm25 pool resume NAME", NULL
+	};
+	const char *type = "process";
+	int json = 0, status = PM_EXIT_OK, nr;
+	struct option opts[] = {
+		OPT_STRING_(0, "type", &type, "t",
+			    "create: process (default) or docker"),
+		OPT_BOOL_(0, "json", &json, "print JSON"),
+		OPT_END_(),
+	};
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_state *st = NULL;
+	struct pm_home h = { 0 };
+	enum pm_err e = PM_OK;
+
+	nr = parse_options(argc, argv, opts, usage);
+	if (!nr) {
+		usage_with_options(usage, opts, 1);
+		return PM_EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "ls") && nr != 2) {
+		status = cmd_usage_error("pool", "'%s' needs a pool name",
+					 argv[0]);
+		goto out;
+	}
+	if (!strcmp(argv[0], "create") && strcmp(type, "process") &&
+	    strcmp(type, "docker")) {
+		status = cmd_usage_error("pool", "--type is process or docker");
+		goto out;
+	}
+	pm_home_locate(&h);
+	e = pm_home_state(&h, &st, &err);
+	if (e) {
+		status = cmd_fail("pool", e, err.buf);
+		goto out;
+	}
+	if (!strcmp(argv[0], "ls")) {
+		struct pm_pool_info *v;
+		size_t n, r;
+
+		e = pm_state_pool_list(st, &v, &n, &err);
+		for (r = 0; !e && r < n; r++) {
+			struct pm_buf b = PM_BUF_INIT;
+
+			if (json) {
+				pm_buf_addstr(&b, r ? ",\n " : "[");
+				pm_pool_json(&b, &v[r]);
+			} else {
+				pm_buf_addf(&b, "%-20s %-8s %s\n", v[r].name,
+					    v[r].type,
+					    v[r].paused ? "paused" : "active");
+			}
+			fputs(b.buf, stdout);
+			pm_buf_release(&b);
+		}
+		if (!e && json)
+			printf("%s]\n", n ? "" : "[");
+		if (!e)
+			pm_pools_free(v, n);
+	} else if (!strcmp(argv[0], "create")) {
+		e = pm_state_pool_create(st, argv[1], type, &err);
+		if (!e)
+			printf("pool %s (%s)\n", argv[1], type);
+	} else if (!strcmp(argv[0], "pause") || !strcmp(argv[0], "resume")) {
+		e = pm_state_pool_pause(st, argv[1], argv[0][0] == 'p', &err);
+		if (!e)
+			printf("pool %s %s\n", argv[1],
+			       argv[0][0] == 'p' ? "paused" : "resumed");
+	} else {
+		status = cmd_usage_error("pool", "unknown subcommand '%s'",
+					 argv[0]);
+	}
+	if (e)
+		status = cmd_fail("pool", e, err.buf);
+out:
+	pm_state_close(st);
+	if (h.dir)
+		pm_home_release(&h);
+	pm_buf_release(&err);
+	return status;
+}
+
+const struct cmd cmd_pool = {
+	.name = "pool",
+	.summary = "work pools: ls, create, pause, resume",
+	.exec = pool_exec,
+};

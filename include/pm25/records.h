@@ -1,0 +1,115 @@
+/*
+ * The state database's records as structs (lib/state/records.c), and one
+ * JSON encoder per record (lib/state/json.c) that every --json and the
+ * HTTP API share. Strings in a record are owned by it; release it with
+ * its _release function.
+ */
+#ifndef PM25_RECORDS_H
+#define PM25_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pm25/err.h"
+#include "pm25/state.h"
+
+struct pm_buf;
+struct pm_deployment;
+
+/* A time that is not there (a run not started yet, ...). */
+#define PM_MS_NONE INT64_MIN
+
+/* A flow run. */
+struct pm_run {
+	char id[PM_RUN_ID_MAX];
+	char *flow;
+	char *deployment, *pool; /* NULL: none */
+	enum pm_run_state state;
+	char *reason;	  /* why it is in its state, or NULL */
+	char *parameters; /* a JSON object's text, or NULL */
+	int64_t created_ms, scheduled_ms, started_ms, ended_ms;
+	long attempt;
+};
+
+/* One change of a run's state. */
+struct pm_run_change {
+	enum pm_run_state state;
+	char *reason;
+	int64_t at_ms;
+};
+
+/* A run's log line. */
+struct pm_log_line {
+	int64_t at_ms;
+	char *level, *task, *message; /* task NULL: none */
+};
+
+/* A work pool. */
+struct pm_pool_info {
+	char *name, *type;
+	int paused;
+};
+
+/* A version of a deployment. */
+struct pm_deployment_version {
+	long version;
+	char *change;
+	int64_t created_ms;
+	char *work_pool, *image, *parameters, *cron;
+};
+
+void pm_run_release(struct pm_run *r);
+void pm_runs_free(struct pm_run *v, size_t n);
+void pm_run_changes_free(struct pm_run_change *v, size_t n);
+void pm_log_lines_free(struct pm_log_line *v, size_t n);
+void pm_pools_free(struct pm_pool_info *v, size_t n);
+void pm_deployment_versions_free(struct pm_deployment_version *v, size_t n);
+
+/*
+ * Runs, newest first: of state and of flow when not NULL; at most limit
+ * (0: 100). *v is owned by the caller (pm_runs_free()).
+ */
+enum pm_err pm_state_run_list(struct pm_state *st, const char *state,
+			      const char *flow, size_t limit, struct pm_run **v,
+			      size_t *n, struct pm_buf *err);
+/*
+ * Run id (PM_ERR_NOTFOUND if there is none) and, when hist is not NULL,
+ * every change of its state, oldest first.
+ */
+enum pm_err pm_state_run_load(struct pm_state *st, const char *id,
+			      struct pm_run *run, struct pm_run_change **hist,
+			      size_t *nhist, struct pm_buf *err);
+/* Run id's log, oldest first. */
+enum pm_err pm_state_run_log(struct pm_state *st, const char *id,
+			     struct pm_log_line **v, size_t *n,
+			     struct pm_buf *err);
+/* Work pools by name. The default pools exist from the start. */
+enum pm_err pm_state_pool_list(struct pm_state *st, struct pm_pool_info **v,
+			       size_t *n, struct pm_buf *err);
+/* Whether pool name exists (0), is not there (PM_ERR_NOTFOUND), ... */
+enum pm_err pm_state_pool_get(struct pm_state *st, const char *name,
+			      struct pm_pool_info *p, struct pm_buf *err);
+/* Every deployment, its current version, by name (pm_deployments_release). */
+enum pm_err pm_state_deployment_list(struct pm_state *st,
+				     struct pm_deployment **v, size_t *n,
+				     struct pm_buf *err);
+/* The versions of deployment name, oldest first. */
+enum pm_err pm_state_deployment_history(struct pm_state *st, const char *name,
+					struct pm_deployment_version **v,
+					size_t *n, struct pm_buf *err);
+
+/* The JSON object of each record, appended to b. */
+void pm_run_json(struct pm_buf *b, const struct pm_run *r);
+/* A run with its "states": [...], as flow-run inspect --json prints it. */
+void pm_run_history_json(struct pm_buf *b, const struct pm_run *r,
+			 const struct pm_run_change *hist, size_t n);
+void pm_log_line_json(struct pm_buf *b, const struct pm_log_line *l);
+void pm_pool_json(struct pm_buf *b, const struct pm_pool_info *p);
+/* A deployment; with versions (n may be 0) as deployment inspect --json. */
+void pm_deployment_json(struct pm_buf *b, const struct pm_deployment *d,
+			const struct pm_deployment_version *v, size_t n);
+/* The short form of deployment ls --json. */
+void pm_deployment_brief_json(struct pm_buf *b, const struct pm_deployment *d);
+/* "2026-11-26T06:00:00.123Z" for ms into out (32 bytes), "-" for none. */
+const char *pm_ms_text(int64_t ms, char out[32]);
+
+#endif

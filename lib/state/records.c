@@ -1,0 +1,336 @@
+/*
+ * The state database's records as structs (pm25/records.h): the rows of
+ * each query, turned into their record once, here.
+ */
+#include "pm25/compat.h"
+#include "pm25/alloc.h"
+#include "pm25/buf.h"
+#include "pm25/db.h"
+#include "pm25/deployment.h"
+#include "pm25/records.h"
+#include "state-int.h"
+
+static char *dup_or_null(const char *s)
+{
+	return s ? pm_xstrdup(s) : NULL;
+}
+
+static int64_t ms_of(const char *s)
+{
+	return s ? (int64_t)strtoll(s, NULL, 10) : PM_MS_NONE;
+}
+
+static enum pm_run_state state_of(const char *s)
+{
+	int v = s ? pm_run_state_parse(s) : -1;
+
+	return v < 0 ? PM_RUN_CRASHED : (enum pm_run_state)v;
+}
+
+/* Row r of rs (PM_RUN_COLUMNS) into run. */
+static void take_run(const struct pm_rows *rs, size_t r, struct pm_run *run)
+{
+	memset(run, 0, sizeof(*run));
+	snprintf(run->id, sizeof(run->id), "%s", pm_rows_get(rs, r, 0));
+	run->flow =
+		pm_xstrdup(pm_rows_get(rs, r, 1) ? pm_rows_get(rs, r, 1) : "");
+	run->deployment = dup_or_null(pm_rows_get(rs, r, 2));
+	run->pool = dup_or_null(pm_rows_get(rs, r, 3));
+	run->state = state_of(pm_rows_get(rs, r, 4));
+	run->reason = dup_or_null(pm_rows_get(rs, r, 5));
+	run->parameters = dup_or_null(pm_rows_get(rs, r, 6));
+	run->created_ms = ms_of(pm_rows_get(rs, r, 7));
+	run->scheduled_ms = ms_of(pm_rows_get(rs, r, 8));
+	run->started_ms = ms_of(pm_rows_get(rs, r, 9));
+	run->ended_ms = ms_of(pm_rows_get(rs, r, 10));
+	run->attempt = pm_rows_get(rs, r, 11) ?
+			       strtol(pm_rows_get(rs, r, 11), NULL, 10) :
+			       0;
+}
+
+void pm_run_release(struct pm_run *r)
+{
+	free(r->flow);
+	free(r->deployment);
+	free(r->pool);
+	free(r->reason);
+	free(r->parameters);
+	memset(r, 0, sizeof(*r));
+}
+
+void pm_runs_free(struct pm_run *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		pm_run_release(&v[i]);
+	free(v);
+}
+
+void pm_run_changes_free(struct pm_run_change *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i].reason);
+	free(v);
+}
+
+void pm_log_lines_free(struct pm_log_line *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].level);
+		free(v[i].task);
+		free(v[i].message);
+	}
+	free(v);
+}
+
+void pm_pools_free(struct pm_pool_info *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].name);
+		free(v[i].type);
+	}
+	free(v);
+}
+
+void pm_deployment_versions_free(struct pm_deployment_version *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].change);
+		free(v[i].work_pool);
+		free(v[i].image);
+		free(v[i].parameters);
+		free(v[i].cron);
+	}
+	free(v);
+}
+
+enum pm_err pm_state_run_list(struct pm_state *st, const char *state,
+			      const char *flow, size_t limit, struct pm_run **v,
+			      size_t *n, struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret;
+	char lim[24];
+	size_t r;
+
+	*v = NULL;
+	*n = 0;
+	snprintf(lim, sizeof(lim), "%zu", limit ? limit : 100);
+	ret = pm_db_query(
+		st->db,
+		"SELECT " PM_RUN_COLUMNS " FROM flow_runs "
+		"WHERE (CAST(? AS TEXT) IS NULL OR state = ?) AND "
+		"(CAST(? AS TEXT) IS NULL OR flow = ?) "
+		"ORDER BY created_ms DESC, id LIMIT CAST(? AS INTEGER)",
+		(const char *const[]){ state, state, flow, flow, lim }, 5, &rs,
+		NULL, err);
+	if (ret)
+		return ret;
+	*v = pm_xcalloc(rs.nr + 1, sizeof(**v));
+	for (r = 0; r < rs.nr; r++)
+		take_run(&rs, r, &(*v)[r]);
+	*n = rs.nr;
+	pm_rows_release(&rs);
+	return PM_OK;
+}
+
+enum pm_err pm_state_run_load(struct pm_state *st, const char *id,
+			      struct pm_run *run, struct pm_run_change **hist,
+			      size_t *nhist, struct pm_buf *err)
+{
+	struct pm_rows rs, hs;
+	enum pm_err ret;
+	size_t r;
+
+	memset(run, 0, sizeof(*run));
+	if (hist) {
+		*hist = NULL;
+		*nhist = 0;
+	}
+	ret = pm_db_query(
+		st->db, "SELECT " PM_RUN_COLUMNS " FROM flow_runs WHERE id = ?",
+		(const char *const[]){ id }, 1, &rs, NULL, err);
+	if (ret)
+		return ret;
+	if (!rs.nr) {
+		pm_rows_release(&rs);
+		return pm_errf(err, PM_ERR_NOTFOUND, "no flow run %s", id);
+	}
+	take_run(&rs, 0, run);
+	pm_rows_release(&rs);
+	if (!hist)
+		return PM_OK;
+	ret = pm_db_query(st->db,
+			  "SELECT state, reason, at_ms FROM run_states "
+			  "WHERE run_id = ? ORDER BY seq",
+			  (const char *const[]){ id }, 1, &hs, NULL, err);
+	if (ret) {
+		pm_run_release(run);
+		return ret;
+	}
+	*hist = pm_xcalloc(hs.nr + 1, sizeof(**hist));
+	for (r = 0; r < hs.nr; r++) {
+		(*hist)[r].state = state_of(pm_rows_get(&hs, r, 0));
+		(*hist)[r].reason = dup_or_null(pm_rows_get(&hs, r, 1));
+		(*hist)[r].at_ms = ms_of(pm_rows_get(&hs, r, 2));
+	}
+	*nhist = hs.nr;
+	pm_rows_release(&hs);
+	return PM_OK;
+}
+
+enum pm_err pm_state_run_log(struct pm_state *st, const char *id,
+			     struct pm_log_line **v, size_t *n,
+			     struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret;
+	size_t r;
+
+	*v = NULL;
+	*n = 0;
+	ret = pm_db_query(st->db,
+			  "SELECT at_ms, level, task, message FROM run_logs "
+			  "WHERE run_id = ? ORDER BY seq",
+			  (const char *const[]){ id }, 1, &rs, NULL, err);
+	if (ret)
+		return ret;
+	*v = pm_xcalloc(rs.nr + 1, sizeof(**v));
+	for (r = 0; r < rs.nr; r++) {
+		(*v)[r].at_ms = ms_of(pm_rows_get(&rs, r, 0));
+		(*v)[r].level = dup_or_null(pm_rows_get(&rs, r, 1));
+		(*v)[r].task = dup_or_null(pm_rows_get(&rs, r, 2));
+		(*v)[r].message = dup_or_null(pm_rows_get(&rs, r, 3));
+	}
+	*n = rs.nr;
+	pm_rows_release(&rs);
+	return PM_OK;
+}
+
+enum pm_err pm_state_pool_list(struct pm_state *st, struct pm_pool_info **v,
+			       size_t *n, struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret;
+	size_t r;
+
+	*v = NULL;
+	*n = 0;
+	ret = pm_db_query(st->db,
+			  "SELECT name, type, paused FROM pools ORDER BY name",
+			  NULL, 0, &rs, NULL, err);
+	if (ret)
+		return ret;
+	*v = pm_xcalloc(rs.nr + 1, sizeof(**v));
+	for (r = 0; r < rs.nr; r++) {
+		(*v)[r].name = pm_xstrdup(pm_rows_get(&rs, r, 0));
+		(*v)[r].type = pm_xstrdup(pm_rows_get(&rs, r, 1));
+		(*v)[r].paused = strcmp(pm_rows_get(&rs, r, 2), "0") != 0;
+	}
+	*n = rs.nr;
+	pm_rows_release(&rs);
+	return PM_OK;
+}
+
+enum pm_err pm_state_pool_get(struct pm_state *st, const char *name,
+			      struct pm_pool_info *p, struct pm_buf *err)
+{
+	struct pm_pool_info *v;
+	size_t n, i;
+	enum pm_err ret = pm_state_pool_list(st, &v, &n, err);
+
+	memset(p, 0, sizeof(*p));
+	if (ret)
+		return ret;
+	ret = pm_errf(err, PM_ERR_NOTFOUND, "no work pool %s", name);
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name)) {
+			*p = v[i];
+			v[i].name = v[i].type = NULL;
+			ret = PM_OK;
+			if (err)
+				pm_buf_reset(err);
+		}
+	pm_pools_free(v, n);
+	return ret;
+}
+
+enum pm_err pm_state_deployment_list(struct pm_state *st,
+				     struct pm_deployment **v, size_t *n,
+				     struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret;
+	size_t r;
+
+	*v = NULL;
+	*n = 0;
+	ret = pm_db_query(st->db,
+			  "SELECT d.name, d.flow, d.version, d.paused, v.cron, "
+			  "v.timezone, v.work_pool, v.image FROM deployments d "
+			  "JOIN deployment_versions v ON v.name = d.name AND "
+			  "v.version = d.version ORDER BY d.name",
+			  NULL, 0, &rs, NULL, err);
+	if (ret)
+		return ret;
+	*v = pm_xcalloc(rs.nr + 1, sizeof(**v));
+	for (r = 0; r < rs.nr; r++) {
+		struct pm_deployment *d = &(*v)[r];
+
+		d->name = pm_xstrdup(pm_rows_get(&rs, r, 0));
+		d->flow = pm_xstrdup(pm_rows_get(&rs, r, 1));
+		d->version = strtol(pm_rows_get(&rs, r, 2), NULL, 10);
+		d->paused = strcmp(pm_rows_get(&rs, r, 3), "0") != 0;
+		d->cron = dup_or_null(pm_rows_get(&rs, r, 4));
+		d->timezone = dup_or_null(pm_rows_get(&rs, r, 5));
+		d->work_pool = dup_or_null(pm_rows_get(&rs, r, 6));
+		d->image = dup_or_null(pm_rows_get(&rs, r, 7));
+	}
+	*n = rs.nr;
+	pm_rows_release(&rs);
+	return PM_OK;
+}
+
+enum pm_err pm_state_deployment_history(struct pm_state *st, const char *name,
+					struct pm_deployment_version **v,
+					size_t *n, struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret;
+	size_t r;
+
+	*v = NULL;
+	*n = 0;
+	ret = pm_db_query(
+		st->db,
+		"SELECT version, change, created_ms, work_pool, image, "
+		"parameters, cron FROM deployment_versions WHERE "
+		"name = ? ORDER BY version",
+		(const char *const[]){ name }, 1, &rs, NULL, err);
+	if (ret)
+		return ret;
+	*v = pm_xcalloc(rs.nr + 1, sizeof(**v));
+	for (r = 0; r < rs.nr; r++) {
+		struct pm_deployment_version *x = &(*v)[r];
+
+		x->version = strtol(pm_rows_get(&rs, r, 0), NULL, 10);
+		x->change = dup_or_null(pm_rows_get(&rs, r, 1));
+		x->created_ms = ms_of(pm_rows_get(&rs, r, 2));
+		x->work_pool = dup_or_null(pm_rows_get(&rs, r, 3));
+		x->image = dup_or_null(pm_rows_get(&rs, r, 4));
+		x->parameters = dup_or_null(pm_rows_get(&rs, r, 5));
+		x->cron = dup_or_null(pm_rows_get(&rs, r, 6));
+	}
+	*n = rs.nr;
+	pm_rows_release(&rs);
+	return PM_OK;
+}
