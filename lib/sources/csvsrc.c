@@ -319,9 +319,10 @@ static int is_footer(const struct layout *l, const struct pm_csv *c)
 	return first.len == 0;
 }
 
-void pm_csv_take_cell(struct pm_csv_row *row, int col, struct pm_str f,
-		      const struct pm_missing *mk, unsigned zero_missing,
-		      struct pm_csv_counts *k)
+/* Classify one cell into row->val[col], counting into k. */
+static inline void take_cell(struct pm_csv_row *row, int col, struct pm_str f,
+			     const struct pm_missing *mk, unsigned zero_missing,
+			     struct pm_csv_counts *k)
 {
 	struct pm_num n;
 	enum pm_cell cl = pm_cell_parse(mk, f.ptr, f.len, &n);
@@ -340,6 +341,13 @@ void pm_csv_take_cell(struct pm_csv_row *row, int col, struct pm_str f,
 	}
 	row->val[col] = n;
 	row->present |= 1u << col;
+}
+
+void pm_csv_take_cell(struct pm_csv_row *row, int col, struct pm_str f,
+		      const struct pm_missing *mk, unsigned zero_missing,
+		      struct pm_csv_counts *k)
+{
+	take_cell(row, col, f, mk, zero_missing, k);
 }
 
 static void clear_row(struct pm_csv_row *row);
@@ -480,7 +488,7 @@ static int fast_line(const struct layout *l, struct pm_csv *c,
 				}
 			}
 			if (!plain_number(fs[i], n[i], &v)) {
-				pm_csv_take_cell(row, fr->col, s, mk, o->zero_missing,
+				take_cell(row, fr->col, s, mk, o->zero_missing,
 					  &kk);
 				continue;
 			}
@@ -649,7 +657,7 @@ static int take_fields(const struct layout *l, const struct pm_csv *c,
 
 		switch (fr->role) {
 		case R_MEASURE:
-			pm_csv_take_cell(row, fr->col, c->f[f], mk,
+			take_cell(row, fr->col, c->f[f], mk,
 				  o->zero_missing, k);
 			break;
 		case R_FLAGS: {
@@ -888,7 +896,7 @@ enum pm_err pm_csv_read(const char *data, size_t len, const char *origin,
 						       c.f[l.param].len);
 
 			if (col >= 0)
-				pm_csv_take_cell(&row, col, c.f[l.value], mk,
+				take_cell(&row, col, c.f[l.value], mk,
 					  o->zero_missing, k);
 			/* long layout: parameters of one hour merge */
 			long_add(&ls, &row);
