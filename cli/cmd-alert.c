@@ -3,64 +3,33 @@
  * its Slack-compatible webhook (PM25_SLACK_WEBHOOK_URL).
  */
 #include "pm25/compat.h"
-#include <jansson.h>
 #include "pm25/buf.h"
-#include "pm25/db.h"
 #include "pm25/home.h"
 #include "pm25/notify.h"
+#include "pm25/records.h"
 #include "pm25/state.h"
 #include "cmd.h"
 #include "parse-options.h"
 
-static const char *const columns[PM_ALERT_COLUMNS_NR] = {
-	"key",	      "kind",	 "group",   "run_id",  "flow",
-	"deployment", "pool",	 "attempt", "text",    "created_ms",
-	"status",     "next_ms", "tries",   "sent_ms", "error",
-};
-
-/* Columns that are numbers in JSON. */
-static int numeric(size_t c)
+static void alerts_ls(const struct pm_alert *v, size_t n, int json)
 {
-	return c == 7 || c == 9 || c == 11 || c == 12 || c == 13;
-}
-
-static void alerts_ls(struct pm_rows *rs, int json)
-{
-	size_t r, c;
+	size_t r;
 
 	if (json) {
-		json_t *a = json_array();
-		char *text;
+		struct pm_buf b = PM_BUF_INIT;
 
-		for (r = 0; r < rs->nr; r++) {
-			json_t *o = json_object();
-
-			for (c = 0; c < PM_ALERT_COLUMNS_NR; c++) {
-				const char *v = pm_rows_get(rs, r, c);
-
-				json_object_set_new(o, columns[c],
-						    !v ? json_null() :
-						    numeric(c) ?
-							 json_integer(strtoll(
-								 v, NULL, 10)) :
-							 json_string(v));
-			}
-			json_array_append_new(a, o);
-		}
-		text = json_dumps(a, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-		puts(text);
-		free(text);
-		json_decref(a);
+		pm_alerts_json(&b, v, n, 1);
+		puts(b.buf);
+		pm_buf_release(&b);
 		return;
 	}
-	for (r = 0; r < rs->nr; r++)
-		printf("%-8s %-9s tries %-2s %-30s %.80s\n",
-		       pm_rows_get(rs, r, 10), pm_rows_get(rs, r, 1),
-		       pm_rows_get(rs, r, 12),
-		       pm_rows_get(rs, r, 5) ? pm_rows_get(rs, r, 5) :
-		       pm_rows_get(rs, r, 4) ? pm_rows_get(rs, r, 4) :
-					       pm_rows_get(rs, r, 0),
-		       pm_rows_get(rs, r, 8));
+	for (r = 0; r < n; r++)
+		printf("%-8s %-9s tries %-2ld %-30s %.80s\n", v[r].status,
+		       v[r].kind, v[r].tries,
+		       v[r].deployment ? v[r].deployment :
+		       v[r].flow       ? v[r].flow :
+					 v[r].key,
+		       v[r].text);
 }
 
 static int flush(struct pm_state *st, int json)
@@ -142,16 +111,17 @@ static int alert_exec(int argc, const char **argv)
 		goto out;
 	}
 	if (!strcmp(argv[0], "ls")) {
-		struct pm_rows rs;
+		struct pm_alert *v;
+		size_t n;
 
-		e = pm_state_alerts(st, status_filter, (size_t)limit, &rs,
-				    &err);
+		e = pm_state_alert_list(st, status_filter, (size_t)limit, &v,
+					&n, &err);
 		if (e) {
 			status = cmd_fail("alert", e, err.buf);
 			goto out;
 		}
-		alerts_ls(&rs, json);
-		pm_rows_release(&rs);
+		alerts_ls(v, n, json);
+		pm_alerts_free(v, n);
 	} else if (!strcmp(argv[0], "test")) {
 		char key[48];
 

@@ -6,7 +6,6 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/config.h"
-#include "pm25/db.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
 #include "pm25/state.h"
@@ -101,7 +100,7 @@ enum pm_err pm_home_state(struct pm_home *h, struct pm_state **out,
 	*out = NULL;
 	if (url) {
 		/* never a SQLite file named after a connection string */
-		ret = pm_db_check_url(url, err);
+		ret = pm_state_check_url(url, err);
 		return ret ? ret : pm_state_open(url, out, err);
 	}
 	if (!pm_is_dir(h->dir))

@@ -8,30 +8,14 @@
 #include <unistd.h>
 #include "pm25/buf.h"
 #include "pm25/config.h"
-#include "pm25/db.h"
 #include "pm25/http.h"
 #include "pm25/notify.h"
+#include "pm25/records.h"
 #include "pm25/state.h"
 #include "pm25/timeutil.h"
 #include "pm25/version.h"
 
 /* The columns of an alert row (PM_ALERT_COLUMNS_NR). */
-enum {
-	A_KEY,
-	A_KIND,
-	A_GRP,
-	A_RUN,
-	A_FLOW,
-	A_DEPLOY,
-	A_POOL,
-	A_ATTEMPT,
-	A_TEXT,
-	A_CREATED,
-	A_STATUS,
-	A_NEXT,
-	A_TRIES
-};
-
 #define HEADER_MAX 150	 /* Slack: plain_text of a header */
 #define SECTION_MAX 3000 /* Slack: text of a section */
 #define DIGEST_MAX 10	 /* runs named in one message */
@@ -128,22 +112,22 @@ static const char *mark(const char *kind)
 }
 
 /* What a group's alerts are about: the deployment, the flow or the key. */
-static const char *subject(struct pm_rows *rs, size_t i)
+static const char *subject(const struct pm_alert *al, size_t i)
 {
-	const char *s = pm_rows_get(rs, i, A_DEPLOY);
+	const char *s = al[i].deployment;
 
 	if (!s)
-		s = pm_rows_get(rs, i, A_FLOW);
-	return s ? s : pm_rows_get(rs, i, A_KEY);
+		s = al[i].flow;
+	return s ? s : al[i].key;
 }
 
-/* The message for alerts idx[0..k) of rs, all of one group. */
-static char *message(struct pm_rows *rs, const size_t *idx, size_t k,
+/* The message for alerts idx[0..k) of al, all of one group. */
+static char *message(const struct pm_alert *al, const size_t *idx, size_t k,
 		     const struct pm_notify *n)
 {
 	struct pm_buf head = PM_BUF_INIT, sec = PM_BUF_INIT, ctx = PM_BUF_INIT,
 		      text = PM_BUF_INIT;
-	const char *kind = pm_rows_get(rs, idx[0], A_KIND);
+	const char *kind = al[idx[0]].kind;
 	char when[32];
 	json_t *m, *blocks;
 	char *out;
@@ -154,37 +138,37 @@ static char *message(struct pm_rows *rs, const size_t *idx, size_t k,
 			    !strcmp(kind, "quality") ?
 				    "Quality below the gate" :
 				    kind,
-			    subject(rs, idx[0]));
+			    subject(al, idx[0]));
 	else
 		pm_buf_addf(&head, "%s %zu runs %s: %.90s", mark(kind), k,
 			    !strcmp(kind, "quality") ?
 				    "below the quality gate" :
 				    kind,
-			    subject(rs, idx[0]));
+			    subject(al, idx[0]));
 	for (i = 0; i < k && i < DIGEST_MAX; i++) {
 		size_t r = idx[i];
-		const char *run = pm_rows_get(rs, r, A_RUN);
+		const char *run = al[r].run;
 
 		if (run) {
 			pm_buf_addf(&sec, "%s*Run* `%s`", k > 1 ? "• " : "",
 				    run);
-			if (pm_rows_get(rs, r, A_ATTEMPT))
-				pm_buf_addf(&sec, " (attempt %s)",
-					    pm_rows_get(rs, r, A_ATTEMPT));
-			if (k == 1 && pm_rows_get(rs, r, A_POOL)) {
+			if (al[r].attempt > 0)
+				pm_buf_addf(&sec, " (attempt %ld)",
+					    al[r].attempt);
+			if (k == 1 && al[r].pool) {
 				pm_buf_addstr(&sec, " in pool ");
-				add_mrkdwn(&sec, pm_rows_get(rs, r, A_POOL),
+				add_mrkdwn(&sec, al[r].pool,
 					   80);
 			}
 			pm_buf_addstr(&sec, k > 1 ? ": " : "\n*Reason* ");
 		}
-		add_mrkdwn(&sec, pm_rows_get(rs, r, A_TEXT),
+		add_mrkdwn(&sec, al[r].text,
 			   k > 1 ? 200 : 2000);
 		pm_buf_addch(&sec, '\n');
 	}
 	if (k > DIGEST_MAX)
 		pm_buf_addf(&sec, "…and %zu more\n", k - DIGEST_MAX);
-	pm_time_format(strtoll(pm_rows_get(rs, idx[0], A_CREATED), NULL, 10) /
+	pm_time_format(al[idx[0]].created_ms /
 			       1000,
 		       when);
 	pm_buf_addf(&ctx, "pm25 %s · env ", PM25_VERSION);
@@ -196,7 +180,7 @@ static char *message(struct pm_rows *rs, const size_t *idx, size_t k,
 	pm_buf_addstr(&text, "] ");
 	add_mrkdwn(&text, head.buf, HEADER_MAX);
 	pm_buf_addstr(&text, " — ");
-	add_mrkdwn(&text, pm_rows_get(rs, idx[0], A_TEXT), 300);
+	add_mrkdwn(&text, al[idx[0]].text, 300);
 
 	cut(&head, HEADER_MAX);
 	cut(&sec, SECTION_MAX);
@@ -278,7 +262,7 @@ static enum send_result post(const struct pm_notify *n, const char *body,
 
 /* Send one group's due alerts, rs rows [a, b). */
 static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
-			       struct pm_rows *rs, size_t a, size_t b,
+			       const struct pm_alert *al, size_t a, size_t b,
 			       int64_t now, struct pm_notify_stats *ns,
 			       struct pm_buf *err)
 {
@@ -291,7 +275,7 @@ static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
 
 	if (!idx)
 		return pm_errf(err, PM_ERR_LIMIT, "out of memory");
-	ret = pm_state_alert_last_sent(st, pm_rows_get(rs, a, A_GRP), &last,
+	ret = pm_state_alert_last_sent(st, al[a].grp, &last,
 				       err);
 	if (ret)
 		goto out;
@@ -299,9 +283,8 @@ static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
 		/* throttled: wait for the group's next window */
 		for (i = a; i < b; i++)
 			if (!pm_state_alert_move(
-				    st, pm_rows_get(rs, i, A_KEY),
-				    strtoll(pm_rows_get(rs, i, A_NEXT), NULL,
-					    10),
+				    st, al[i].key,
+				    al[i].next_ms,
 				    last + n->throttle_ms, 0, NULL))
 				ns->held++;
 		goto out;
@@ -309,20 +292,20 @@ static enum pm_err flush_group(struct pm_state *st, const struct pm_notify *n,
 	/* claim: a process that is slower to see them leaves them alone */
 	for (i = a; i < b; i++)
 		if (!pm_state_alert_move(
-			    st, pm_rows_get(rs, i, A_KEY),
-			    strtoll(pm_rows_get(rs, i, A_NEXT), NULL, 10),
+			    st, al[i].key,
+			    al[i].next_ms,
 			    now + 2 * n->timeout_ms + 60000, 1, NULL))
 			idx[k++] = i;
 	if (!k)
 		goto out;
-	body = message(rs, idx, k, n);
+	body = message(al, idx, k, n);
 	r = body ? post(n, body, &why) : GIVE_UP;
 	if (!body)
 		pm_buf_addstr(&why, "cannot build the message");
 	for (i = 0; !ret && i < k; i++) {
-		const char *key = pm_rows_get(rs, idx[i], A_KEY);
+		const char *key = al[idx[i]].key;
 		long tries =
-			strtol(pm_rows_get(rs, idx[i], A_TRIES), NULL, 10) + 1;
+			al[idx[i]].tries + 1;
 		/* 1 s doubling to 5 min */
 		int64_t next = now + (int64_t)(pm_backoff_s(1, tries, 300) * 1000);
 		/* each alert has its own count of tries */
@@ -356,26 +339,25 @@ out:
 enum pm_err pm_notify_flush(struct pm_state *st, const struct pm_notify *n,
 			    struct pm_notify_stats *ns, struct pm_buf *err)
 {
-	struct pm_rows rs;
+	struct pm_alert *al;
 	int64_t now = pm_state_now_ms();
 	enum pm_err ret;
-	size_t a, b;
+	size_t a, b, nr;
 
 	memset(ns, 0, sizeof(*ns));
 	if (!n->url)
 		return PM_OK;
-	ret = pm_state_alerts_due(st, now, 200, &rs, err);
+	ret = pm_state_alert_due(st, now, 200, &al, &nr, err);
 	if (ret)
 		return ret;
-	for (a = 0; !ret && a < rs.nr; a = b) {
+	for (a = 0; !ret && a < nr; a = b) {
 		for (b = a + 1;
-		     b < rs.nr && !strcmp(pm_rows_get(&rs, a, A_GRP),
-					  pm_rows_get(&rs, b, A_GRP));
+		     b < nr && !strcmp(al[a].grp, al[b].grp);
 		     b++)
 			;
-		ret = flush_group(st, n, &rs, a, b, now, ns, err);
+		ret = flush_group(st, n, al, a, b, now, ns, err);
 	}
-	pm_rows_release(&rs);
+	pm_alerts_free(al, nr);
 	return ret;
 }
 

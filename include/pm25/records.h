@@ -57,7 +57,21 @@ struct pm_deployment_version {
 	char *work_pool, *image, *parameters, *cron;
 };
 
+/* An alert in the outbox (pm25/notify.h sends them). */
+struct pm_alert {
+	char *key, *kind, *grp;
+	char *run, *flow, *deployment, *pool; /* NULL: none */
+	long attempt;			      /* 0: none */
+	char *text;
+	int64_t created_ms;
+	char *status; /* pending, sent, failed */
+	int64_t next_ms, sent_ms; /* PM_MS_NONE: none */
+	long tries;
+	char *error; /* why the last try failed, or NULL */
+};
+
 void pm_run_release(struct pm_run *r);
+void pm_alerts_free(struct pm_alert *v, size_t n);
 void pm_runs_free(struct pm_run *v, size_t n);
 void pm_run_changes_free(struct pm_run_change *v, size_t n);
 void pm_log_lines_free(struct pm_log_line *v, size_t n);
@@ -97,6 +111,15 @@ enum pm_err pm_state_deployment_history(struct pm_state *st, const char *name,
 					struct pm_deployment_version **v,
 					size_t *n, struct pm_buf *err);
 
+/* Alerts, newest first, of status (NULL: any); at most limit (0: 100). */
+enum pm_err pm_state_alert_list(struct pm_state *st, const char *status,
+				size_t limit, struct pm_alert **v, size_t *n,
+				struct pm_buf *err);
+/* Pending alerts due by now_ms, by group and age, at most limit. */
+enum pm_err pm_state_alert_due(struct pm_state *st, int64_t now_ms,
+			       size_t limit, struct pm_alert **v, size_t *n,
+			       struct pm_buf *err);
+
 /* The JSON object of each record, appended to b. */
 void pm_run_json(struct pm_buf *b, const struct pm_run *r);
 /* A run with its "states": [...], as flow-run inspect --json prints it. */
@@ -109,6 +132,12 @@ void pm_deployment_json(struct pm_buf *b, const struct pm_deployment *d,
 			const struct pm_deployment_version *v, size_t n);
 /* The short form of deployment ls --json. */
 void pm_deployment_brief_json(struct pm_buf *b, const struct pm_deployment *d);
+/*
+ * Alerts as a JSON array, indented by indent spaces a level (0: on one
+ * line), as pm25 alert ls --json prints them.
+ */
+void pm_alerts_json(struct pm_buf *b, const struct pm_alert *v, size_t n,
+		    int indent);
 /* "2026-11-26T06:00:00.123Z" for ms into out (32 bytes), "-" for none. */
 const char *pm_ms_text(int64_t ms, char out[32]);
 

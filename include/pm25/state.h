@@ -14,7 +14,6 @@
 
 struct pm_buf;
 struct pm_db;
-struct pm_rows;
 
 /* Run states, as Prefect names them. */
 enum pm_run_state {
@@ -52,6 +51,12 @@ struct pm_state;
 enum pm_err pm_state_open(const char *where, struct pm_state **out,
 			  struct pm_buf *err);
 void pm_state_close(struct pm_state *st);
+/*
+ * Whether url can name a PostgreSQL state database: a postgres:// or
+ * postgresql:// URL, or libpq key=value settings. Else PM_ERR_USAGE,
+ * and err says so without the value, which may hold a password.
+ */
+enum pm_err pm_state_check_url(const char *url, struct pm_buf *err);
 /* Days that ended runs and log lines are kept (the retention_days setting). */
 int pm_state_retention_days(const struct pm_state *st);
 /* The newest migration applied. */
@@ -127,10 +132,6 @@ enum pm_err pm_state_pool_pause(struct pm_state *st, const char *name,
  * Alerts (an outbox; pm25/notify.h sends them). A run that ends Failed,
  * TimedOut or Crashed for good, or turns Late, queues one by itself.
  */
-#define PM_ALERT_COLUMNS_NR                             \
-	15 /* key, kind, grp, run_id, flow, deployment, \
-	      pool, attempt, text, created_ms, status,  \
-	      next_ms, tries, sent_ms, error */
 /* Queue an alert of kind (e.g. "quality") about run id, once per run. */
 enum pm_err pm_state_alert_run(struct pm_state *st, const char *id,
 			       const char *kind, const char *text,
@@ -139,14 +140,6 @@ enum pm_err pm_state_alert_run(struct pm_state *st, const char *id,
 enum pm_err pm_state_alert_add(struct pm_state *st, const char *key,
 			       const char *kind, const char *text,
 			       struct pm_buf *err);
-/* Pending alerts due by now_ms, by group and age, at most limit. */
-enum pm_err pm_state_alerts_due(struct pm_state *st, int64_t now_ms,
-				size_t limit, struct pm_rows *out,
-				struct pm_buf *err);
-/* Alerts, newest first, of status (NULL: any); at most limit (0: 100). */
-enum pm_err pm_state_alerts(struct pm_state *st, const char *status,
-			    size_t limit, struct pm_rows *out,
-			    struct pm_buf *err);
 /*
  * Move a pending alert's next time from old_next to next_ms, counting a
  * try if try is set: a claim, since only one process sees old_next

@@ -5,7 +5,7 @@
  */
 #include "pm25/compat.h"
 #include "pm25/buf.h"
-#include "pm25/db.h"
+#include "db.h"
 #include "pm25/state.h"
 #include "state-int.h"
 

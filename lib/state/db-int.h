@@ -6,7 +6,7 @@
 #ifndef PM25_DB_INT_H
 #define PM25_DB_INT_H
 
-#include "pm25/db.h"
+#include "db.h"
 
 struct pm_db_ops {
 	enum pm_db_kind kind;

@@ -3,6 +3,7 @@
  * and the HTTP API.
  */
 #include "pm25/compat.h"
+#include <jansson.h>
 #include "pm25/buf.h"
 #include "pm25/deployment.h"
 #include "pm25/records.h"
@@ -149,4 +150,53 @@ const char *pm_ms_text(int64_t v, char out[32])
 	snprintf(out, 32, "%.19s.%03lldZ", iso,
 		 (long long)(v - pm_floor_div(v, 1000) * 1000));
 	return out;
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *ms_or_null(int64_t v)
+{
+	return v == PM_MS_NONE ? json_null() : json_integer(v);
+}
+
+void pm_alerts_json(struct pm_buf *b, const struct pm_alert *v, size_t n,
+		    int indent)
+{
+	json_t *a = json_array();
+	size_t i;
+	char *text;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "key", json_string(v[i].key));
+		json_object_set_new(o, "kind", json_string(v[i].kind));
+		json_object_set_new(o, "group", json_string(v[i].grp));
+		json_object_set_new(o, "run_id", str_or_null(v[i].run));
+		json_object_set_new(o, "flow", str_or_null(v[i].flow));
+		json_object_set_new(o, "deployment",
+				    str_or_null(v[i].deployment));
+		json_object_set_new(o, "pool", str_or_null(v[i].pool));
+		json_object_set_new(o, "attempt",
+				    v[i].attempt ? json_integer(v[i].attempt) :
+						   json_null());
+		json_object_set_new(o, "text", json_string(v[i].text));
+		json_object_set_new(o, "created_ms",
+				    ms_or_null(v[i].created_ms));
+		json_object_set_new(o, "status", json_string(v[i].status));
+		json_object_set_new(o, "next_ms", ms_or_null(v[i].next_ms));
+		json_object_set_new(o, "tries", json_integer(v[i].tries));
+		json_object_set_new(o, "sent_ms", ms_or_null(v[i].sent_ms));
+		json_object_set_new(o, "error", str_or_null(v[i].error));
+		json_array_append_new(a, o);
+	}
+	text = json_dumps(a, (indent ? JSON_INDENT(indent) : JSON_COMPACT) |
+				     JSON_PRESERVE_ORDER);
+	if (text)
+		pm_buf_addstr(b, text);
+	free(text);
+	json_decref(a);
 }

@@ -5,7 +5,7 @@
 #include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
-#include "pm25/db.h"
+#include "db.h"
 #include "pm25/deployment.h"
 #include "pm25/records.h"
 #include "state-int.h"
@@ -331,6 +331,91 @@ enum pm_err pm_state_deployment_history(struct pm_state *st, const char *name,
 		x->cron = dup_or_null(pm_rows_get(&rs, r, 6));
 	}
 	*n = rs.nr;
+	pm_rows_release(&rs);
+	return PM_OK;
+}
+
+void pm_alerts_free(struct pm_alert *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].key);
+		free(v[i].kind);
+		free(v[i].grp);
+		free(v[i].run);
+		free(v[i].flow);
+		free(v[i].deployment);
+		free(v[i].pool);
+		free(v[i].text);
+		free(v[i].status);
+		free(v[i].error);
+	}
+	free(v);
+}
+
+/* The outbox's rows as alerts. */
+static void take_alerts(const struct pm_rows *rs, struct pm_alert **v,
+			size_t *n)
+{
+	size_t r;
+
+	*v = pm_xcalloc(rs->nr + 1, sizeof(**v));
+	for (r = 0; r < rs->nr; r++) {
+		struct pm_alert *a = &(*v)[r];
+
+		a->key = pm_xstrdup(pm_rows_get(rs, r, 0));
+		a->kind = pm_xstrdup(pm_rows_get(rs, r, 1));
+		a->grp = pm_xstrdup(pm_rows_get(rs, r, 2));
+		a->run = dup_or_null(pm_rows_get(rs, r, 3));
+		a->flow = dup_or_null(pm_rows_get(rs, r, 4));
+		a->deployment = dup_or_null(pm_rows_get(rs, r, 5));
+		a->pool = dup_or_null(pm_rows_get(rs, r, 6));
+		a->attempt = pm_rows_get(rs, r, 7) ?
+				     strtol(pm_rows_get(rs, r, 7), NULL, 10) :
+				     0;
+		a->text = pm_xstrdup(
+			pm_rows_get(rs, r, 8) ? pm_rows_get(rs, r, 8) : "");
+		a->created_ms = ms_of(pm_rows_get(rs, r, 9));
+		a->status = pm_xstrdup(pm_rows_get(rs, r, 10));
+		a->next_ms = ms_of(pm_rows_get(rs, r, 11));
+		a->tries = pm_rows_get(rs, r, 12) ?
+				   strtol(pm_rows_get(rs, r, 12), NULL, 10) :
+				   0;
+		a->sent_ms = ms_of(pm_rows_get(rs, r, 13));
+		a->error = dup_or_null(pm_rows_get(rs, r, 14));
+	}
+	*n = rs->nr;
+}
+
+enum pm_err pm_state_alert_list(struct pm_state *st, const char *status,
+				size_t limit, struct pm_alert **v, size_t *n,
+				struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret = pm_state_alerts(st, status, limit, &rs, err);
+
+	*v = NULL;
+	*n = 0;
+	if (ret)
+		return ret;
+	take_alerts(&rs, v, n);
+	pm_rows_release(&rs);
+	return PM_OK;
+}
+
+enum pm_err pm_state_alert_due(struct pm_state *st, int64_t now_ms,
+			       size_t limit, struct pm_alert **v, size_t *n,
+			       struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret = pm_state_alerts_due(st, now_ms, limit, &rs, err);
+
+	*v = NULL;
+	*n = 0;
+	if (ret)
+		return ret;
+	take_alerts(&rs, v, n);
 	pm_rows_release(&rs);
 	return PM_OK;
 }

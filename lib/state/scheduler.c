@@ -8,7 +8,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/cron.h"
-#include "pm25/db.h"
+#include "db.h"
 #include "pm25/deployment.h"
 #include "pm25/pause.h"
 #include "pm25/scheduler.h"

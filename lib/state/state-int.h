@@ -34,4 +34,15 @@ enum pm_err pm_state_alert_tx(struct pm_state *st, const char *id,
 			      const char *text, const char *now,
 			      struct pm_buf *err);
 
+struct pm_rows;
+
+/* The outbox's rows (key, kind, grp, run_id, flow, deployment, pool,
+ * attempt, text, created_ms, status, next_ms, tries, sent_ms, error). */
+enum pm_err pm_state_alerts_due(struct pm_state *st, int64_t now_ms,
+				size_t limit, struct pm_rows *out,
+				struct pm_buf *err);
+enum pm_err pm_state_alerts(struct pm_state *st, const char *status,
+			    size_t limit, struct pm_rows *out,
+			    struct pm_buf *err);
+
 #endif

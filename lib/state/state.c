@@ -10,7 +10,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/config.h"
-#include "pm25/db.h"
+#include "db.h"
 #include "pm25/state.h"
 #include "state-int.h"
 
@@ -248,6 +248,11 @@ enum pm_err pm_state_open(const char *where, struct pm_state **out,
 	}
 	*out = st;
 	return PM_OK;
+}
+
+enum pm_err pm_state_check_url(const char *url, struct pm_buf *err)
+{
+	return pm_db_check_url(url, err);
 }
 
 int pm_state_retention_days(const struct pm_state *st)

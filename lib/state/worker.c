@@ -9,7 +9,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include <unistd.h>
-#include "pm25/db.h"
+#include "db.h"
 #include "pm25/proc.h"
 #include "pm25/worker.h"
 #include "state-int.h"

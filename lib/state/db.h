@@ -5,6 +5,7 @@
  * prepared on first use and kept for the connection's life. Values go in
  * and come out as text (NULL for SQL NULL), which both engines convert
  * exactly for the integers and short strings the state tables hold.
+ * Private to lib/state/: everyone else reads records (pm25/records.h).
  */
 #ifndef PM25_DB_H
 #define PM25_DB_H
