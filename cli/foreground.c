@@ -22,18 +22,19 @@
 
 /*
  * A new flow run, Running from now, in h's open state database, held by
- * this process under a lease that its owner thread renews.
+ * this process (its name into owner, which the owner thread borrows
+ * until owner_stop(), as scratch) under a lease that the thread renews.
  */
 static enum pm_err record_start(struct host *h, struct pm_home *home,
-				const char *params, struct pm_buf *scratch,
-				struct pm_buf *err)
+				const char *params, char owner[PM_OWNER_MAX],
+				struct pm_buf *scratch, struct pm_buf *err)
 {
 	struct pm_run_new nr = { 0 };
-	char why[64], owner[PM_OWNER_MAX];
+	char why[64];
 	enum pm_err e;
 
 	pm_flow_new_run_id((int64_t)time(NULL), h->id, sizeof(h->id));
-	pm_state_owner_self(owner, sizeof(owner));
+	pm_state_owner_self(owner, PM_OWNER_MAX);
 	snprintf(why, sizeof(why), "started in the foreground (pid %ld)",
 		 (long)getpid());
 	nr.id = h->id;
@@ -74,7 +75,7 @@ int foreground(const char *name, const struct pm_flow *f,
 {
 	struct host h = { NULL, NULL, f->name, "", quiet, 1, 0 };
 	struct pm_buf err = PM_BUF_INIT, scratch = PM_BUF_INIT;
-	char *pj = NULL;
+	char *pj = NULL, owner[PM_OWNER_MAX] = "";
 	int status = PM_EXIT_OK, kept = 0;
 	enum pm_err e;
 
@@ -91,7 +92,7 @@ int foreground(const char *name, const struct pm_flow *f,
 		/* runs that died before this one end now, with their folders */
 		pm_housekeep_sweep(h.st, fr->home, &hk, NULL);
 		pj = host_params_json(p);
-		e = record_start(&h, fr->home, pj, &scratch, &err);
+		e = record_start(&h, fr->home, pj, owner, &scratch, &err);
 	}
 	fr->id = h.id;
 	fr->hooks.event = host_event;

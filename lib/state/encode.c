@@ -95,17 +95,26 @@ void pm_pool_json(struct pm_buf *b, const struct pm_pool_info *p)
 	pm_buf_addf(b, ", \"paused\": %s}", p->paused ? "true" : "false");
 }
 
-void pm_deployment_brief_json(struct pm_buf *b, const struct pm_deployment *d)
+/* The fields both forms of a deployment have, missed only in the full. */
+static void deployment_fields(struct pm_buf *b, const struct pm_deployment *d,
+			      int full)
 {
-	pm_buf_addch(b, '{');
 	str(b, "name", d->name, 0);
 	str(b, "flow", d->flow, 1);
 	pm_buf_addf(b, ", \"version\": %ld, \"paused\": %s", d->version,
 		    d->paused ? "true" : "false");
 	str(b, "cron", d->cron, 1);
 	str(b, "timezone", d->timezone, 1);
+	if (full)
+		str(b, "missed", d->missed, 1);
 	str(b, "work_pool", d->work_pool, 1);
 	str(b, "image", d->image, 1);
+}
+
+void pm_deployment_brief_json(struct pm_buf *b, const struct pm_deployment *d)
+{
+	pm_buf_addch(b, '{');
+	deployment_fields(b, d, 0);
 	pm_buf_addch(b, '}');
 }
 
@@ -115,15 +124,7 @@ void pm_deployment_json(struct pm_buf *b, const struct pm_deployment *d,
 	size_t i;
 
 	pm_buf_addch(b, '{');
-	str(b, "name", d->name, 0);
-	str(b, "flow", d->flow, 1);
-	pm_buf_addf(b, ", \"version\": %ld, \"paused\": %s", d->version,
-		    d->paused ? "true" : "false");
-	str(b, "cron", d->cron, 1);
-	str(b, "timezone", d->timezone, 1);
-	str(b, "missed", d->missed, 1);
-	str(b, "work_pool", d->work_pool, 1);
-	str(b, "image", d->image, 1);
+	deployment_fields(b, d, 1);
 	raw(b, "parameters", d->parameters);
 	pm_buf_addf(b, ", \"concurrency_limit\": %ld", d->concurrency_limit);
 	pm_buf_addstr(b, ", \"versions\": [");
