@@ -35,6 +35,10 @@ enum pm_config_key {
 	PM_CFG_LAKEFS_SECRET_KEY,
 	PM_CFG_WAQI_TOKEN,
 	PM_CFG_OPENAQ_API_KEY,
+	PM_CFG_AIR4THAI_URL,
+	PM_CFG_AIR4THAI_HISTORY_URL,
+	PM_CFG_WAQI_URL,
+	PM_CFG_OPENAQ_URL,
 	PM_CFG_CONTAINER_ENGINE,
 	PM_CFG_CONTAINER_PULL,
 	PM_CFG_SOURCE,
@@ -104,6 +108,8 @@ void pm_config_release(void);
 const char *pm_config_file(void);
 /* The effective value; NULL when unset or empty. */
 const char *pm_config_str(enum pm_config_key k);
+/* The effective value, or the default when it is unset or empty. */
+const char *pm_config_str_or_default(enum pm_config_key k);
 /* The effective value of a PM_CFG_INT; its default if not a number. */
 long pm_config_long(enum pm_config_key k);
 enum pm_config_origin pm_config_origin(enum pm_config_key k);

@@ -9,6 +9,7 @@
 #include "pm25/compat.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/source.h"
 #include "pm25/str.h"
 #include "pm25/table.h"
@@ -16,7 +17,6 @@
 #include "json-int.h"
 #include "source-int.h"
 
-#define FEED_URL "http://air4thai.pcd.go.th/services/getNewAQI_JSON.php"
 
 static const struct {
 	const char *key;
@@ -35,7 +35,7 @@ static enum pm_err build_url(const struct pm_source_req *req,
 {
 	(void)req;
 	(void)err;
-	pm_buf_addstr(url, FEED_URL);
+	pm_buf_addstr(url, pm_config_str_or_default(PM_CFG_AIR4THAI_URL));
 	return PM_OK;
 }
 

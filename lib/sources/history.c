@@ -7,6 +7,7 @@
  */
 #include "pm25/compat.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/csvsrc.h"
 #include "pm25/source.h"
 #include "pm25/table.h"
@@ -14,7 +15,6 @@
 #include "json-int.h"
 #include "source-int.h"
 
-#define HISTORY_URL "http://air4thai.com/forweb/getHistoryData.php"
 #define ALL_PARAMS "PM25,PM10,O3,CO,NO2,SO2,WS,TEMP,RH,WD"
 
 static enum pm_err build_url(const struct pm_source_req *req,
@@ -31,7 +31,8 @@ static enum pm_err build_url(const struct pm_source_req *req,
 			       "air4thai-history needs --from and --to");
 	pm_date_format(req->from_day * 86400, from);
 	pm_date_format(req->to_day * 86400, to);
-	pm_buf_addstr(url, HISTORY_URL "?stationID=");
+	pm_buf_addf(url, "%s?stationID=",
+		    pm_config_str_or_default(PM_CFG_AIR4THAI_HISTORY_URL));
 	for (i = 0; i < req->nr_stations; i++)
 		pm_buf_addf(url, "%s%s", i ? "," : "", req->stations[i]);
 	pm_buf_addf(url,

@@ -16,7 +16,6 @@
 #include "json-int.h"
 #include "source-int.h"
 
-#define API "https://api.openaq.org/v3"
 #define PAGE_LIMIT 1000
 #define MOLAR_VOLUME 24.45 /* litres per mole at 25 degC, 1 atm */
 
@@ -115,12 +114,13 @@ static enum pm_err build_url(const struct pm_source_req *req,
 		pm_date_format(req->from_day * 86400, from);
 		pm_date_format((req->to_day + 1) * 86400, to);
 		pm_buf_addf(url,
-			    API "/sensors/%s/measurements?datetime_from=%s"
+			    "%s/sensors/%s/measurements?datetime_from=%s"
 			    "&datetime_to=%s&limit=%d&page=1",
-			    s + 7, from, to, PAGE_LIMIT);
-	} else {
-		pm_buf_addf(url, API "/locations/%s/latest?limit=%d&page=1", s,
+			    pm_config_str_or_default(PM_CFG_OPENAQ_URL), s + 7, from, to,
 			    PAGE_LIMIT);
+	} else {
+		pm_buf_addf(url, "%s/locations/%s/latest?limit=%d&page=1",
+			    pm_config_str_or_default(PM_CFG_OPENAQ_URL), s, PAGE_LIMIT);
 	}
 	return PM_OK;
 }

@@ -33,7 +33,7 @@ static enum pm_err build_url(const struct pm_source_req *req,
 	if (!key || !*key)
 		return pm_errf(err, PM_ERR_USAGE,
 			       "waqi needs a token: --api-key or WAQI_TOKEN");
-	pm_buf_addf(url, "https://api.waqi.info/feed/%s/?token=%s",
+	pm_buf_addf(url, "%s/feed/%s/?token=%s", pm_config_str_or_default(PM_CFG_WAQI_URL),
 		    req->nr_stations ? req->stations[0] : "bangkok", key);
 	return PM_OK;
 }

@@ -14,6 +14,7 @@
 #define INT(n, e, lo, hi, d, f, h) { n, e, PM_CFG_INT, lo, hi, NULL, d, f, h }
 #define CHOICE(n, e, c, d, h) { n, e, PM_CFG_CHOICE, 0, 0, c, d, 0, h }
 #define URL(n, e, f, h) { n, e, PM_CFG_URL, 0, 0, NULL, NULL, f, h }
+#define ENDPOINT(n, e, d, h) { n, e, PM_CFG_URL, 0, 0, NULL, d, 0, h }
 
 static const struct pm_config_row table[PM_CFG_NKEYS] = {
 	[PM_CFG_HOME] = TEXT("home", "PM25_HOME", "pm25-home", PM_CFG_ENV_ONLY,
@@ -86,6 +87,21 @@ static const struct pm_config_row table[PM_CFG_NKEYS] = {
 	[PM_CFG_OPENAQ_API_KEY] = TEXT("openaq_api_key", "OPENAQ_API_KEY",
 				       NULL, PM_CFG_SECRET,
 				       "API key of the openaq source"),
+	[PM_CFG_AIR4THAI_URL] = ENDPOINT(
+		"air4thai_url", "PM25_AIR4THAI_URL",
+		"http://air4thai.pcd.go.th/services/getNewAQI_JSON.php",
+		"the air4thai source's station feed (a stand-in or a proxy "
+		"goes here)"),
+	[PM_CFG_AIR4THAI_HISTORY_URL] = ENDPOINT(
+		"air4thai_history_url", "PM25_AIR4THAI_HISTORY_URL",
+		"http://air4thai.com/forweb/getHistoryData.php",
+		"the air4thai-history source's hourly history"),
+	[PM_CFG_WAQI_URL] = ENDPOINT("waqi_url", "PM25_WAQI_URL",
+				     "https://api.waqi.info",
+				     "the waqi source's API (…/feed/CITY/)"),
+	[PM_CFG_OPENAQ_URL] = ENDPOINT("openaq_url", "PM25_OPENAQ_URL",
+				       "https://api.openaq.org/v3",
+				       "the openaq source's API (v3)"),
 	[PM_CFG_CONTAINER_ENGINE] = TEXT("container_engine",
 					 "PM25_CONTAINER_ENGINE", NULL, 0,
 					 "what runs a docker pool's "
@@ -186,6 +202,13 @@ const char *pm_config_str(enum pm_config_key k)
 	if (!v)
 		v = from_file[k] ? from_file[k] : table[k].dflt;
 	return v && *v ? v : NULL;
+}
+
+const char *pm_config_str_or_default(enum pm_config_key k)
+{
+	const char *v = pm_config_str(k);
+
+	return v ? v : table[k].dflt ? table[k].dflt : "";
 }
 
 /* A whole number in [lo, hi]: 0, else -1. */

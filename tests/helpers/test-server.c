@@ -3,7 +3,7 @@
  * for the real APIs, which tests never call, and can misbehave on
  * purpose. Usage: test-server DIR PORTFILE; it writes the port it got to
  * PORTFILE and serves until killed. Routes:
- *   /file/NAME            200 with DIR/NAME
+ *   /file/NAME[?QUERY]    200 with DIR/NAME
  *   /status/CODE          that status
  *   /slow/MS/NAME         wait MS milliseconds, then DIR/NAME
  *   /flaky/N/NAME         503 for the first N hits of this path, then NAME
@@ -58,7 +58,9 @@ static void reply_file(int fd, const char *name)
 	size_t len = 0;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* a query is the client's business: the file is the same */
+	snprintf(path, sizeof(path), "%s/%.*s", dir, (int)strcspn(name, "?"),
+		 name);
 	fp = strstr(name, "..") ? NULL : fopen(path, "rb");
 	if (!fp) {
 		reply(fd, 404, "text/plain", "not found\n", 10);
