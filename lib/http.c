@@ -11,27 +11,21 @@
 #include "pm25/fsutil.h"
 #include "pm25/http.h"
 #include "pm25/log.h"
+#include "pm25/url.h"
 #include "pm25/version.h"
 
 void pm_http_redact(const char *url, struct pm_buf *out)
 {
 	static const char *const keys[] = { "token=", "key=", "api_key=",
 					    "apikey=" };
-	const char *p = url, *auth = strstr(url, "://");
+	const char *p = url;
+	size_t off, len;
 
-	if (auth) {
+	if (!pm_url_password(url, &off, &len)) {
 		/* user:password@ of the authority: the password goes */
-		const char *host = auth + 3,
-			   *end = host + strcspn(host, "/?#"),
-			   *at = memrchr(host, '@', (size_t)(end - host)),
-			   *colon;
-
-		colon = at ? memchr(host, ':', (size_t)(at - host)) : NULL;
-		if (colon) {
-			pm_buf_add(out, url, (size_t)(colon + 1 - url));
-			pm_buf_addstr(out, "***");
-			p = at;
-		}
+		pm_buf_add(out, url, off);
+		pm_buf_addstr(out, "***");
+		p = url + off + len;
 	}
 	while (*p) {
 		size_t i;

@@ -318,26 +318,12 @@ out:
 
 static enum pm_err check(const struct pm_flow_run *fr, struct pm_buf *err)
 {
-	struct pm_task_policy tasks[PM_FLOW_NTASKS];
-	struct pm_flow_opts o;
-
-	return pm_flow_opts_parse(fr, 1, &o, tasks, err);
+	return pm_flow_wap_check(fr, 1, err);
 }
 
 static enum pm_err run(struct pm_flow_run *fr, struct pm_buf *err)
 {
-	struct pm_task_policy tasks[PM_FLOW_NTASKS];
-	struct pm_flow_opts o;
-	enum pm_err ret = pm_flow_opts_parse(fr, 1, &o, tasks, err);
-
-	if (ret)
-		return ret;
-	ret = pm_flow_backfill(fr->data, &o, &fr->result, err);
-	fr->has_result = 1;
-	if (!ret || ret == PM_ERR_GATE)
-		pm_flow_result_summary(&fr->result, fr->json, !ret, "backfill",
-				       &fr->summary);
-	return ret;
+	return pm_flow_wap_run(fr, 1, err);
 }
 
 const struct pm_flow pm_flow_def_backfill = {

@@ -103,5 +103,12 @@ enum pm_err pm_flow_opts_parse(const struct pm_flow_run *fr, int backfill,
 			       struct pm_flow_opts *o,
 			       struct pm_task_policy tasks[PM_FLOW_NTASKS],
 			       struct pm_buf *err);
+/* The check and the run of ingest-clean (backfill 0) and backfill. */
+enum pm_err pm_flow_wap_check(const struct pm_flow_run *fr, int backfill,
+			      struct pm_buf *err);
+enum pm_err pm_flow_wap_run(struct pm_flow_run *fr, int backfill,
+			    struct pm_buf *err);
+/* A parameter's local date, PM_TIME_NONE for none; -1 if not a date. */
+int pm_flow_day(const char *s, int64_t *day);
 
 #endif

@@ -44,8 +44,7 @@ static int take(struct pm_flow_opts *o, struct pm_task_policy *tasks,
 	return 0;
 }
 
-/* A local date, or PM_TIME_NONE for none; -1 if it is not a date. */
-static int day_of(const char *s, int64_t *day)
+int pm_flow_day(const char *s, int64_t *day)
 {
 	*day = PM_TIME_NONE;
 	return s ? pm_date_parse(s, strlen(s), day) : 0;
@@ -79,7 +78,7 @@ enum pm_err pm_flow_opts_parse(const struct pm_flow_run *fr, int backfill,
 	}
 	if (!ret && backfill && !o->input && !o->source)
 		ret = pm_errf(err, PM_ERR_USAGE, "give --source or --input");
-	if (!ret && (day_of(from, &o->from_day) || day_of(to, &o->to_day)))
+	if (!ret && (pm_flow_day(from, &o->from_day) || pm_flow_day(to, &o->to_day)))
 		ret = pm_errf(err, PM_ERR_USAGE, "--from/--to: not a date");
 	o->force = fr->force;
 	o->tmp_dir = fr->home->tmp;
@@ -91,5 +90,33 @@ enum pm_err pm_flow_opts_parse(const struct pm_flow_run *fr, int backfill,
 	o->progress = fr->hooks.progress;
 	o->ctx = fr->hooks.ctx;
 	pm_buf_release(&why);
+	return ret;
+}
+
+enum pm_err pm_flow_wap_check(const struct pm_flow_run *fr, int backfill,
+			      struct pm_buf *err)
+{
+	struct pm_task_policy tasks[PM_FLOW_NTASKS];
+	struct pm_flow_opts o;
+
+	return pm_flow_opts_parse(fr, backfill, &o, tasks, err);
+}
+
+enum pm_err pm_flow_wap_run(struct pm_flow_run *fr, int backfill,
+			    struct pm_buf *err)
+{
+	struct pm_task_policy tasks[PM_FLOW_NTASKS];
+	struct pm_flow_opts o;
+	enum pm_err ret = pm_flow_opts_parse(fr, backfill, &o, tasks, err);
+
+	if (ret)
+		return ret;
+	ret = backfill ? pm_flow_backfill(fr->data, &o, &fr->result, err) :
+			 pm_flow_ingest_clean(fr->data, &o, &fr->result, err);
+	fr->has_result = 1;
+	if (!ret || ret == PM_ERR_GATE)
+		pm_flow_result_summary(&fr->result, fr->json, !ret,
+				       backfill ? "backfill" : "ingest-clean",
+				       &fr->summary);
 	return ret;
 }

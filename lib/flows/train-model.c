@@ -178,9 +178,7 @@ static enum pm_err parse(const struct pm_flow_run *fr, struct train_opts *t,
 				       "alpha, weather=0|1, from, to, station)",
 				       k, v);
 	}
-	t->from_day = t->to_day = PM_TIME_NONE;
-	if ((from && pm_date_parse(from, strlen(from), &t->from_day)) ||
-	    (to && pm_date_parse(to, strlen(to), &t->to_day)))
+	if (pm_flow_day(from, &t->from_day) || pm_flow_day(to, &t->to_day))
 		return pm_errf(err, PM_ERR_USAGE, "--from/--to: not a date");
 	if (alpha && pm_parse_alpha(alpha, &t->fo.alpha))
 		return pm_errf(err, PM_ERR_USAGE,

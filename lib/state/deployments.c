@@ -15,23 +15,18 @@
 	"v.flow, v.cron, v.timezone, v.missed, v.work_pool, v.image, "       \
 	"v.parameters, v.concurrency_limit, v.version, d.paused"
 
-static char *dup_or_null(const char *s)
-{
-	return s ? pm_xstrdup(s) : NULL;
-}
-
 static void from_row(const struct pm_rows *rs, const char *name,
 		     struct pm_deployment *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->name = pm_xstrdup(name);
-	d->flow = dup_or_null(pm_rows_get(rs, 0, 0));
-	d->cron = dup_or_null(pm_rows_get(rs, 0, 1));
-	d->timezone = dup_or_null(pm_rows_get(rs, 0, 2));
-	d->missed = dup_or_null(pm_rows_get(rs, 0, 3));
-	d->work_pool = dup_or_null(pm_rows_get(rs, 0, 4));
-	d->image = dup_or_null(pm_rows_get(rs, 0, 5));
-	d->parameters = dup_or_null(pm_rows_get(rs, 0, 6));
+	d->flow = pm_state_dup(pm_rows_get(rs, 0, 0));
+	d->cron = pm_state_dup(pm_rows_get(rs, 0, 1));
+	d->timezone = pm_state_dup(pm_rows_get(rs, 0, 2));
+	d->missed = pm_state_dup(pm_rows_get(rs, 0, 3));
+	d->work_pool = pm_state_dup(pm_rows_get(rs, 0, 4));
+	d->image = pm_state_dup(pm_rows_get(rs, 0, 5));
+	d->parameters = pm_state_dup(pm_rows_get(rs, 0, 6));
 	d->concurrency_limit = strtol(pm_rows_get(rs, 0, 7), NULL, 10);
 	d->version = strtol(pm_rows_get(rs, 0, 8), NULL, 10);
 	d->paused = strcmp(pm_rows_get(rs, 0, 9), "0") != 0;

@@ -10,6 +10,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/dl.h"
+#include "pm25/url.h"
 #include "db-int.h"
 
 static void quiet(void *arg, const PGresult *res)
@@ -68,16 +69,14 @@ static void percent_decode(const char *p, size_t n, struct pm_buf *out)
 static void scrub(char *msg, size_t size, const char *where)
 {
 	struct pm_buf pw = PM_BUF_INIT;
-	const char *s = strstr(where, "://"), *at, *colon, *kv;
+	const char *kv;
+	size_t off, len;
 
 	hide_as(msg, size, where, strlen(where), "$PM25_DATABASE_URL");
-	if (s) {
-		s += 3;
-		at = strrchr(s, '@');
-		colon = at ? memchr(s, ':', (size_t)(at - s)) : NULL;
-		if (colon) {
-			hide(msg, size, colon + 1, (size_t)(at - colon - 1));
-			percent_decode(colon + 1, (size_t)(at - colon - 1), &pw);
+	if (strstr(where, "://")) {
+		if (!pm_url_password(where, &off, &len)) {
+			hide(msg, size, where + off, len);
+			percent_decode(where + off, len, &pw);
 			hide(msg, size, pw.buf, pw.len);
 		}
 	} else if ((kv = strstr(where, "password")) != NULL) {

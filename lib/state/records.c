@@ -10,11 +10,6 @@
 #include "pm25/records.h"
 #include "state-int.h"
 
-static char *dup_or_null(const char *s)
-{
-	return s ? pm_xstrdup(s) : NULL;
-}
-
 static int64_t ms_of(const char *s)
 {
 	return s ? (int64_t)strtoll(s, NULL, 10) : PM_MS_NONE;
@@ -34,11 +29,11 @@ static void take_run(const struct pm_rows *rs, size_t r, struct pm_run *run)
 	snprintf(run->id, sizeof(run->id), "%s", pm_rows_get(rs, r, 0));
 	run->flow =
 		pm_xstrdup(pm_rows_get(rs, r, 1) ? pm_rows_get(rs, r, 1) : "");
-	run->deployment = dup_or_null(pm_rows_get(rs, r, 2));
-	run->pool = dup_or_null(pm_rows_get(rs, r, 3));
+	run->deployment = pm_state_dup(pm_rows_get(rs, r, 2));
+	run->pool = pm_state_dup(pm_rows_get(rs, r, 3));
 	run->state = state_of(pm_rows_get(rs, r, 4));
-	run->reason = dup_or_null(pm_rows_get(rs, r, 5));
-	run->parameters = dup_or_null(pm_rows_get(rs, r, 6));
+	run->reason = pm_state_dup(pm_rows_get(rs, r, 5));
+	run->parameters = pm_state_dup(pm_rows_get(rs, r, 6));
 	run->created_ms = ms_of(pm_rows_get(rs, r, 7));
 	run->scheduled_ms = ms_of(pm_rows_get(rs, r, 8));
 	run->started_ms = ms_of(pm_rows_get(rs, r, 9));
@@ -180,7 +175,7 @@ enum pm_err pm_state_run_load(struct pm_state *st, const char *id,
 	*hist = pm_xcalloc(hs.nr + 1, sizeof(**hist));
 	for (r = 0; r < hs.nr; r++) {
 		(*hist)[r].state = state_of(pm_rows_get(&hs, r, 0));
-		(*hist)[r].reason = dup_or_null(pm_rows_get(&hs, r, 1));
+		(*hist)[r].reason = pm_state_dup(pm_rows_get(&hs, r, 1));
 		(*hist)[r].at_ms = ms_of(pm_rows_get(&hs, r, 2));
 	}
 	*nhist = hs.nr;
@@ -207,9 +202,9 @@ enum pm_err pm_state_run_log(struct pm_state *st, const char *id,
 	*v = pm_xcalloc(rs.nr + 1, sizeof(**v));
 	for (r = 0; r < rs.nr; r++) {
 		(*v)[r].at_ms = ms_of(pm_rows_get(&rs, r, 0));
-		(*v)[r].level = dup_or_null(pm_rows_get(&rs, r, 1));
-		(*v)[r].task = dup_or_null(pm_rows_get(&rs, r, 2));
-		(*v)[r].message = dup_or_null(pm_rows_get(&rs, r, 3));
+		(*v)[r].level = pm_state_dup(pm_rows_get(&rs, r, 1));
+		(*v)[r].task = pm_state_dup(pm_rows_get(&rs, r, 2));
+		(*v)[r].message = pm_state_dup(pm_rows_get(&rs, r, 3));
 	}
 	*n = rs.nr;
 	pm_rows_release(&rs);
@@ -251,15 +246,14 @@ enum pm_err pm_state_pool_get(struct pm_state *st, const char *name,
 	memset(p, 0, sizeof(*p));
 	if (ret)
 		return ret;
-	ret = pm_errf(err, PM_ERR_NOTFOUND, "no work pool %s", name);
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name)) {
-			*p = v[i];
-			v[i].name = v[i].type = NULL;
-			ret = PM_OK;
-			if (err)
-				pm_buf_reset(err);
-		}
+	for (i = 0; i < n && strcmp(v[i].name, name); i++)
+		;
+	if (i < n) {
+		*p = v[i];
+		v[i].name = v[i].type = NULL;
+	} else {
+		ret = pm_errf(err, PM_ERR_NOTFOUND, "no work pool %s", name);
+	}
 	pm_pools_free(v, n);
 	return ret;
 }
@@ -290,10 +284,10 @@ enum pm_err pm_state_deployment_list(struct pm_state *st,
 		d->flow = pm_xstrdup(pm_rows_get(&rs, r, 1));
 		d->version = strtol(pm_rows_get(&rs, r, 2), NULL, 10);
 		d->paused = strcmp(pm_rows_get(&rs, r, 3), "0") != 0;
-		d->cron = dup_or_null(pm_rows_get(&rs, r, 4));
-		d->timezone = dup_or_null(pm_rows_get(&rs, r, 5));
-		d->work_pool = dup_or_null(pm_rows_get(&rs, r, 6));
-		d->image = dup_or_null(pm_rows_get(&rs, r, 7));
+		d->cron = pm_state_dup(pm_rows_get(&rs, r, 4));
+		d->timezone = pm_state_dup(pm_rows_get(&rs, r, 5));
+		d->work_pool = pm_state_dup(pm_rows_get(&rs, r, 6));
+		d->image = pm_state_dup(pm_rows_get(&rs, r, 7));
 	}
 	*n = rs.nr;
 	pm_rows_release(&rs);
@@ -323,12 +317,12 @@ enum pm_err pm_state_deployment_history(struct pm_state *st, const char *name,
 		struct pm_deployment_version *x = &(*v)[r];
 
 		x->version = strtol(pm_rows_get(&rs, r, 0), NULL, 10);
-		x->change = dup_or_null(pm_rows_get(&rs, r, 1));
+		x->change = pm_state_dup(pm_rows_get(&rs, r, 1));
 		x->created_ms = ms_of(pm_rows_get(&rs, r, 2));
-		x->work_pool = dup_or_null(pm_rows_get(&rs, r, 3));
-		x->image = dup_or_null(pm_rows_get(&rs, r, 4));
-		x->parameters = dup_or_null(pm_rows_get(&rs, r, 5));
-		x->cron = dup_or_null(pm_rows_get(&rs, r, 6));
+		x->work_pool = pm_state_dup(pm_rows_get(&rs, r, 3));
+		x->image = pm_state_dup(pm_rows_get(&rs, r, 4));
+		x->parameters = pm_state_dup(pm_rows_get(&rs, r, 5));
+		x->cron = pm_state_dup(pm_rows_get(&rs, r, 6));
 	}
 	*n = rs.nr;
 	pm_rows_release(&rs);
@@ -367,10 +361,10 @@ static void take_alerts(const struct pm_rows *rs, struct pm_alert **v,
 		a->key = pm_xstrdup(pm_rows_get(rs, r, 0));
 		a->kind = pm_xstrdup(pm_rows_get(rs, r, 1));
 		a->grp = pm_xstrdup(pm_rows_get(rs, r, 2));
-		a->run = dup_or_null(pm_rows_get(rs, r, 3));
-		a->flow = dup_or_null(pm_rows_get(rs, r, 4));
-		a->deployment = dup_or_null(pm_rows_get(rs, r, 5));
-		a->pool = dup_or_null(pm_rows_get(rs, r, 6));
+		a->run = pm_state_dup(pm_rows_get(rs, r, 3));
+		a->flow = pm_state_dup(pm_rows_get(rs, r, 4));
+		a->deployment = pm_state_dup(pm_rows_get(rs, r, 5));
+		a->pool = pm_state_dup(pm_rows_get(rs, r, 6));
 		a->attempt = pm_rows_get(rs, r, 7) ?
 				     strtol(pm_rows_get(rs, r, 7), NULL, 10) :
 				     0;
@@ -383,7 +377,7 @@ static void take_alerts(const struct pm_rows *rs, struct pm_alert **v,
 				   strtol(pm_rows_get(rs, r, 12), NULL, 10) :
 				   0;
 		a->sent_ms = ms_of(pm_rows_get(rs, r, 13));
-		a->error = dup_or_null(pm_rows_get(rs, r, 14));
+		a->error = pm_state_dup(pm_rows_get(rs, r, 14));
 	}
 	*n = rs->nr;
 }

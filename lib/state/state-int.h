@@ -11,6 +11,8 @@ struct pm_state {
 	int retention_days;
 };
 
+/* A copy of a cell's text (owned), or NULL for SQL NULL. */
+char *pm_state_dup(const char *s);
 /* A time in milliseconds as SQL parameter text (at least 24 bytes). */
 void pm_state_ms_text(char *out, int64_t ms);
 /*

@@ -255,6 +255,11 @@ enum pm_err pm_state_check_url(const char *url, struct pm_buf *err)
 	return pm_db_check_url(url, err);
 }
 
+char *pm_state_dup(const char *s)
+{
+	return s ? pm_xstrdup(s) : NULL;
+}
+
 int pm_state_retention_days(const struct pm_state *st)
 {
 	return st->retention_days;

@@ -9,6 +9,7 @@
 #include "pm25/buf.h"
 #include "pm25/config.h"
 #include "pm25/fsutil.h"
+#include "pm25/url.h"
 
 #define TEXT(n, e, d, f, h) { n, e, PM_CFG_TEXT, 0, 0, NULL, d, f, h }
 #define INT(n, e, lo, hi, d, f, h) { n, e, PM_CFG_INT, lo, hi, NULL, d, f, h }
@@ -398,20 +399,13 @@ enum pm_err pm_config_load(const char *path, struct pm_buf *err)
 /* The password of a URL's user:password@, or of password=, as ***. */
 static void mask_password(const char *v, struct pm_buf *out)
 {
-	const char *auth = strstr(v, "://"), *pw;
+	const char *pw;
+	size_t off, len;
 
-	if (auth) {
-		const char *host = auth + 3,
-			   *end = host + strcspn(host, "/?#"),
-			   *at = memrchr(host, '@', (size_t)(end - host)),
-			   *colon = at ? memchr(host, ':', (size_t)(at - host)) :
-					 NULL;
-
-		if (colon) {
-			pm_buf_add(out, v, (size_t)(colon + 1 - v));
-			pm_buf_addstr(out, "***");
-			v = at;
-		}
+	if (!pm_url_password(v, &off, &len)) {
+		pm_buf_add(out, v, off);
+		pm_buf_addstr(out, "***");
+		v += off + len;
 	}
 	while ((pw = strstr(v, "password")) != NULL) {
 		const char *q = pw + 8 + strspn(pw + 8, " \t");
