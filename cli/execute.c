@@ -68,6 +68,8 @@ static int run_flow(const struct pm_flow *f, struct host *h,
 	fr.nparams = p.nr;
 	fr.hooks.event = host_event;
 	fr.hooks.task_clock = host_task_clock;
+	fr.hooks.state_check = host_state_check;
+	fr.slot = h->slot_ms != PM_MS_NONE ? h->slot_ms / 1000 : 0;
 	fr.hooks.ctx = h;
 	e = f->check(&fr, &err);
 	if (!e)
@@ -134,7 +136,7 @@ static void record(struct host *h, long attempt, int status,
 int cmd_flow_run_execute(const char *id, const char *worker, long of_attempt)
 {
 	struct pm_buf err = PM_BUF_INIT, why = PM_BUF_INIT;
-	struct host h = { NULL, NULL, NULL, "", 0, 0, 0 };
+	struct host h = { NULL, NULL, NULL, "", 0, 0, 0, PM_MS_NONE };
 	const struct pm_flow *f;
 	struct pm_run run;
 	struct pm_retry rp;
@@ -165,6 +167,7 @@ int cmd_flow_run_execute(const char *id, const char *worker, long of_attempt)
 	}
 	snprintf(h.id, sizeof(h.id), "%s", id);
 	h.attempt = attempt;
+	h.slot_ms = run.slot_ms;
 	f = pm_flow_find(run.flow);
 	pm_run_policy(run.parameters, &rp);
 	params = json_loads(run.parameters ? run.parameters : "{}", 0, NULL);

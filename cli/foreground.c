@@ -12,6 +12,7 @@
 #include "pm25/housekeeping.h"
 #include "pm25/loki.h"
 #include "pm25/notify.h"
+#include "pm25/records.h"
 #include "pm25/state.h"
 #include "pm25/watchdog.h"
 #include "pm25/worker.h"
@@ -73,7 +74,7 @@ static void send_alerts(struct pm_state *st)
 int foreground(const char *name, const struct pm_flow *f,
 	       struct pm_flow_run *fr, const struct host_params *p, int quiet)
 {
-	struct host h = { NULL, NULL, f->name, "", quiet, 1, 0 };
+	struct host h = { NULL, NULL, f->name, "", quiet, 1, 0, PM_MS_NONE };
 	struct pm_buf err = PM_BUF_INIT, scratch = PM_BUF_INIT;
 	char *pj = NULL, owner[PM_OWNER_MAX] = "";
 	int status = PM_EXIT_OK, kept = 0;
@@ -97,6 +98,7 @@ int foreground(const char *name, const struct pm_flow *f,
 	fr->id = h.id;
 	fr->hooks.event = host_event;
 	fr->hooks.task_clock = host_task_clock;
+	fr->hooks.state_check = host_state_check;
 	fr->hooks.progress = quiet ? NULL : host_progress;
 	fr->hooks.ctx = &h;
 	if (!e) {

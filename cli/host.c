@@ -26,6 +26,13 @@ void host_event(void *ctx, const struct pm_event *ev)
 	pm_run_log_event(h->st, h->loki, h->flow, h->id, ev);
 }
 
+enum pm_err host_state_check(void *ctx, struct pm_buf *err)
+{
+	struct host *h = ctx;
+
+	return h->st ? pm_state_ping(h->st, err) : PM_OK;
+}
+
 void host_task_clock(void *ctx, const char *task, double timeout_s)
 {
 	struct host *h = ctx;

@@ -20,6 +20,7 @@ struct host {
 	int quiet;	/* no task lines on stderr */
 	int foreground; /* a cancel ends it at a task boundary */
 	long attempt;	/* a worker's run: the attempt it claimed */
+	int64_t slot_ms; /* a worker's run: its slot, or PM_MS_NONE */
 };
 
 struct pm_event;
@@ -28,6 +29,8 @@ struct pm_event;
 void host_event(void *ctx, const struct pm_event *ev);
 /* A task starts or ends: the watchdog, and a foreground checkpoint. */
 void host_task_clock(void *ctx, const char *task, double timeout_s);
+/* The health check's question: does the run's state database answer? */
+enum pm_err host_state_check(void *ctx, struct pm_buf *err);
 /*
  * The watchdog's hook: a task overran. The run's TimedOut line goes on
  * stderr and in its log, and the run ends TimedOut, recorded on a state

@@ -445,6 +445,13 @@ static enum pm_err one(struct ctx *x, yaml_node_t *n, struct pm_deployment *d)
 			ret = str(x, v, &d->image);
 		} else if (!strcmp(key, "parameters")) {
 			ret = params(x, v, &d->parameters);
+		} else if (!strcmp(key, "paused")) {
+			const char *b = pm_yaml_scalar(v);
+
+			if (b && (!strcmp(b, "true") || !strcmp(b, "false")))
+				d->paused = !strcmp(b, "true");
+			else
+				ret = at(x, v, "paused is true or false");
 		} else if (!strcmp(key, "concurrency_limit")) {
 			const char *s = pm_yaml_scalar(v);
 			char *end;

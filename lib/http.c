@@ -6,11 +6,13 @@
 #include <curl/curl.h>
 #include <strings.h>
 #include <unistd.h>
+#include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/dl.h"
 #include "pm25/fsutil.h"
 #include "pm25/http.h"
 #include "pm25/log.h"
+#include "pm25/timeutil.h"
 #include "pm25/url.h"
 #include "pm25/version.h"
 
@@ -149,6 +151,48 @@ static void common_opts(CURL *h, const struct pm_http_opts *o,
 	}
 }
 
+/*
+ * What a finished try of a GET means: PM_OK, or the error (in err, the
+ * URL named as shown), and whether it may be tried again.
+ */
+static enum pm_err outcome(CURLcode cc, const struct pm_http_result *res,
+			   double secs, int too_big,
+			   const struct pm_http_opts *o, const char *shown,
+			   const char *errbuf, int *retry, struct pm_buf *err)
+{
+	const char *tries = res->tries == 1 ? "try" : "tries";
+
+	*retry = 0;
+	if (too_big)
+		return pm_errf(err, PM_ERR_LIMIT,
+			       "GET %s: body larger than %zu bytes", shown,
+			       o->max_body);
+	if (cc == CURLE_OPERATION_TIMEDOUT) {
+		*retry = 1;
+		return pm_errf(err, PM_ERR_TIMEOUT,
+			       "GET %s: timed out after %.1f s (%d %s)", shown,
+			       secs, res->tries, tries);
+	}
+	if (cc == CURLE_PARTIAL_FILE)
+		return pm_errf(err, PM_ERR_PARSE, "GET %s: truncated body: %s",
+			       shown,
+			       errbuf[0] ? errbuf :
+					   DL_CURL(curl_easy_strerror)(cc));
+	if (cc != CURLE_OK)
+		return pm_errf(err, PM_ERR_NET, "GET %s: %s", shown,
+			       errbuf[0] ? errbuf :
+					   DL_CURL(curl_easy_strerror)(cc));
+	if (res->status == 429 || res->status >= 500) {
+		*retry = 1;
+		return pm_errf(err, PM_ERR_NET, "GET %s: HTTP %ld after %d %s",
+			       shown, res->status, res->tries, tries);
+	}
+	if (res->status >= 400)
+		return pm_errf(err, PM_ERR_HTTP, "GET %s: HTTP %ld", shown,
+			       res->status);
+	return PM_OK;
+}
+
 enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 			struct pm_buf *body, struct pm_http_result *res,
 			struct pm_buf *err)
@@ -193,7 +237,7 @@ enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 	for (res->tries = 1;; res->tries++) {
 		CURLcode cc;
 		double secs = 0;
-		int retry = 0;
+		int retry;
 
 		errbuf[0] = '\0';
 		pm_buf_setlen(body, sink.start);
@@ -206,39 +250,8 @@ enum pm_err pm_http_get(const char *url, const struct pm_http_opts *opts,
 		pm_log(PM_LOG_TRACE, "http", "GET %s: curl %d, status %ld, "
 		       "%zu bytes, %.3f s", shown.buf, (int)cc, res->status,
 		       body->len - sink.start, secs);
-		if (sink.too_big) {
-			ret = pm_errf(err, PM_ERR_LIMIT,
-				      "GET %s: body larger than %zu bytes",
-				      shown.buf, o.max_body);
-		} else if (cc == CURLE_OPERATION_TIMEDOUT) {
-			ret = pm_errf(err, PM_ERR_TIMEOUT,
-				      "GET %s: timed out after %.1f s (%d %s)",
-				      shown.buf, secs, res->tries,
-				      res->tries == 1 ? "try" : "tries");
-			retry = 1;
-		} else if (cc == CURLE_PARTIAL_FILE) {
-			ret = pm_errf(err, PM_ERR_PARSE,
-				      "GET %s: truncated body: %s", shown.buf,
-				      errbuf[0] ?
-					      errbuf :
-					      DL_CURL(curl_easy_strerror)(cc));
-		} else if (cc != CURLE_OK) {
-			ret = pm_errf(err, PM_ERR_NET, "GET %s: %s", shown.buf,
-				      errbuf[0] ?
-					      errbuf :
-					      DL_CURL(curl_easy_strerror)(cc));
-		} else if (res->status == 429 || res->status >= 500) {
-			ret = pm_errf(err, PM_ERR_NET,
-				      "GET %s: HTTP %ld after %d %s", shown.buf,
-				      res->status, res->tries,
-				      res->tries == 1 ? "try" : "tries");
-			retry = 1;
-		} else if (res->status >= 400) {
-			ret = pm_errf(err, PM_ERR_HTTP, "GET %s: HTTP %ld",
-				      shown.buf, res->status);
-		} else {
-			ret = PM_OK;
-		}
+		ret = outcome(cc, res, secs, sink.too_big, &o, shown.buf,
+			      errbuf, &retry, err);
 		if (!retry || res->tries >= o.max_tries)
 			break;
 		{
@@ -343,6 +356,261 @@ out:
 	if (h)
 		DL_CURL(curl_easy_cleanup)(h);
 	pm_buf_release(&shown);
+	pm_buf_release(&ua);
+	return ret;
+}
+
+/* A transfer of pm_http_get_all() in flight. */
+struct xfer {
+	CURL *h;
+	struct pm_http_job *job;
+	struct sink sink;
+	size_t max_saved;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* When a host last had a request started, for the interval between. */
+struct host_clock {
+	const char *name; /* borrowed from a job's URL */
+	size_t len;
+	double last;
+};
+
+#define MAX_HOSTS 16
+
+/* The authority part of url ("scheme://" to the next '/', '?' or '#'). */
+static const char *url_host(const char *url, size_t *len)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	*len = strcspn(p, "/?#");
+	return p;
+}
+
+/* The clock of url's host; NULL past MAX_HOSTS (no interval then). */
+static struct host_clock *host_clock(struct host_clock *hc, size_t *nr,
+				     const char *url)
+{
+	size_t len, i;
+	const char *name = url_host(url, &len);
+
+	for (i = 0; i < *nr; i++)
+		if (hc[i].len == len && !memcmp(hc[i].name, name, len))
+			return &hc[i];
+	if (*nr == MAX_HOSTS)
+		return NULL;
+	hc[*nr].name = name;
+	hc[*nr].len = len;
+	hc[*nr].last = -1e9;
+	return &hc[(*nr)++];
+}
+
+/* Start job j on x: a new try. */
+static int xfer_start(CURLM *m, struct xfer *x, struct pm_http_job *j,
+		      const struct pm_http_opts *o, struct curl_slist *hdrs,
+		      const char *ua)
+{
+	x->h = DL_CURL(curl_easy_init)();
+	if (!x->h)
+		return -1;
+	x->job = j;
+	j->res.tries++;
+	pm_buf_setlen(j->body, j->start);
+	x->sink.body = j->body;
+	x->sink.start = j->start;
+	x->sink.too_big = 0;
+	x->max_saved = j->body->max;
+	j->body->max = j->start + o->max_body;
+	x->errbuf[0] = '\0';
+	DL_CURL(curl_easy_setopt)(x->h, CURLOPT_URL, j->url);
+	common_opts(x->h, o, hdrs, ua, &x->sink, x->errbuf);
+	DL_CURL(curl_easy_setopt)(x->h, CURLOPT_FOLLOWLOCATION, 1L);
+	DL_CURL(curl_easy_setopt)(x->h, CURLOPT_MAXREDIRS, 5L);
+	DL_CURL(curl_easy_setopt)(x->h, CURLOPT_PRIVATE, x);
+	DL_CURL(curl_multi_add_handle)(m, x->h);
+	return 0;
+}
+
+/*
+ * A try of x's job ended with cc: its outcome, or a later try (1 is
+ * returned then, with the job's not_before set).
+ */
+static int xfer_end(CURLM *m, struct xfer *x, CURLcode cc,
+		    const struct pm_http_opts *o, unsigned *seed)
+{
+	struct pm_http_job *j = x->job;
+	struct pm_buf shown = PM_BUF_INIT;
+	double secs = 0;
+	int retry;
+
+	DL_CURL(curl_easy_getinfo)(x->h, CURLINFO_RESPONSE_CODE, &j->res.status);
+	DL_CURL(curl_easy_getinfo)(x->h, CURLINFO_TOTAL_TIME, &secs);
+	j->res.seconds += secs;
+	pm_http_redact(j->url, &shown);
+	pm_log(PM_LOG_TRACE, "http", "GET %s: curl %d, status %ld, %zu bytes, "
+	       "%.3f s", shown.buf, (int)cc, j->res.status,
+	       j->body->len - j->start, secs);
+	pm_buf_reset(j->why);
+	j->err = outcome(cc, &j->res, secs, x->sink.too_big, o, shown.buf,
+			 x->errbuf, &retry, j->why);
+	j->body->max = x->max_saved;
+	if (j->err)
+		pm_buf_setlen(j->body, j->start);
+	retry = retry && j->res.tries < o->max_tries;
+	if (retry)
+		j->not_before = pm_mono_s() +
+				(double)pm_http_backoff(o, j->res.tries, seed) /
+					1000;
+	DL_CURL(curl_multi_remove_handle)(m, x->h);
+	DL_CURL(curl_easy_cleanup)(x->h);
+	x->h = NULL;
+	x->job = NULL;
+	pm_buf_release(&shown);
+	return retry;
+}
+
+/*
+ * The next job of todo (indices, *nr of them) that may start at now
+ * under the hosts' interval; it leaves todo. NULL if none may yet, with
+ * *wait_s the time until one may.
+ */
+static struct pm_http_job *next_job(struct pm_http_job *jobs, size_t *todo,
+				    size_t *nr, struct host_clock *hc,
+				    size_t *nhc, double interval_s, double now,
+				    double *wait_s)
+{
+	size_t i;
+
+	for (i = 0; i < *nr; i++) {
+		struct pm_http_job *j = &jobs[todo[i]];
+		struct host_clock *c = host_clock(hc, nhc, j->url);
+		double at = j->not_before;
+
+		if (c && c->last + interval_s > at)
+			at = c->last + interval_s;
+		if (at > now) {
+			if (at - now < *wait_s)
+				*wait_s = at - now;
+			continue;
+		}
+		if (c)
+			c->last = now;
+		memmove(todo + i, todo + i + 1, (*nr - i - 1) * sizeof(*todo));
+		(*nr)--;
+		return j;
+	}
+	return NULL;
+}
+
+enum pm_err pm_http_get_all(struct pm_http_job *jobs, size_t n,
+			    const struct pm_http_opts *opts, int concurrency,
+			    long interval_ms, struct pm_buf *err)
+{
+	struct pm_http_opts o = PM_HTTP_OPTS_INIT;
+	struct host_clock hc[MAX_HOSTS];
+	struct pm_buf ua = PM_BUF_INIT;
+	struct curl_slist *hdrs = NULL;
+	struct xfer *xs = NULL;
+	size_t *todo = NULL, ntodo = 0, nhc = 0, i, running = 0;
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	enum pm_err ret = PM_OK;
+	CURLM *m = NULL;
+
+	if (opts)
+		o = *opts;
+	if (o.max_tries < 1)
+		o.max_tries = 1;
+	if (concurrency < 1)
+		concurrency = 1;
+	todo = pm_xcalloc(n + 1, sizeof(*todo));
+	for (i = 0; i < n; i++) {
+		struct pm_http_job *j = &jobs[i];
+
+		memset(&j->res, 0, sizeof(j->res));
+		j->err = PM_OK;
+		j->not_before = 0;
+		j->start = j->body->len;
+		if (!strncmp(j->url, "file://", 7))
+			j->err = get_file(j->url, &o, j->body, &j->res, j->why);
+		else
+			todo[ntodo++] = i;
+	}
+	if (!ntodo)
+		goto out;
+	m = DL_CURL(curl_multi_init)();
+	if (!m) {
+		ret = pm_errf(err, PM_ERR_NET, "cannot start libcurl");
+		goto out;
+	}
+	DL_CURL(curl_multi_setopt)(m, CURLMOPT_MAX_HOST_CONNECTIONS,
+				   (long)concurrency);
+	pm_buf_addf(&ua, "pm25/%s", PM25_VERSION);
+	for (i = 0; o.headers && o.headers[i]; i++)
+		hdrs = DL_CURL(curl_slist_append)(hdrs, o.headers[i]);
+	xs = pm_xcalloc((size_t)concurrency, sizeof(*xs));
+	while (ntodo || running) {
+		double now = pm_mono_s(), wait_s = 0.1;
+		struct CURLMsg *msg;
+		int still, left;
+
+		if (o.cancel && *o.cancel)
+			break;
+		for (i = 0; i < (size_t)concurrency && ntodo; i++) {
+			struct pm_http_job *j;
+
+			if (xs[i].h)
+				continue;
+			j = next_job(jobs, todo, &ntodo, hc, &nhc,
+				     (double)interval_ms / 1000, now, &wait_s);
+			if (!j)
+				break;
+			if (xfer_start(m, &xs[i], j, &o, hdrs, ua.buf)) {
+				j->err = pm_errf(j->why, PM_ERR_NET,
+						 "GET: cannot start libcurl");
+				continue;
+			}
+			running++;
+		}
+		DL_CURL(curl_multi_perform)(m, &still);
+		while ((msg = DL_CURL(curl_multi_info_read)(m, &left))) {
+			struct xfer *x = NULL;
+			struct pm_http_job *j;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			DL_CURL(curl_easy_getinfo)(msg->easy_handle,
+						   CURLINFO_PRIVATE, (char **)&x);
+			j = x->job;
+			running--;
+			if (xfer_end(m, x, msg->data.result, &o, &seed)) {
+				todo[ntodo++] = (size_t)(j - jobs);
+				wait_s = 0;
+			}
+		}
+		if (running || ntodo)
+			DL_CURL(curl_multi_poll)(m, NULL, 0,
+						 (int)(wait_s * 1000) + 1, NULL);
+	}
+	/* cancelled: what did not end says so */
+	for (i = 0; i < (size_t)concurrency && xs; i++)
+		if (xs[i].h) {
+			xs[i].job->err = pm_errf(xs[i].job->why, PM_ERR_NET,
+						 "GET: cancelled");
+			xs[i].job->body->max = xs[i].max_saved;
+			pm_buf_setlen(xs[i].job->body, xs[i].job->start);
+			DL_CURL(curl_multi_remove_handle)(m, xs[i].h);
+			DL_CURL(curl_easy_cleanup)(xs[i].h);
+		}
+	for (i = 0; i < ntodo; i++)
+		jobs[todo[i]].err = pm_errf(jobs[todo[i]].why, PM_ERR_NET,
+					    "GET: cancelled");
+out:
+	if (m)
+		DL_CURL(curl_multi_cleanup)(m);
+	DL_CURL(curl_slist_free_all)(hdrs);
+	free(xs);
+	free(todo);
 	pm_buf_release(&ua);
 	return ret;
 }

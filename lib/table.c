@@ -89,6 +89,15 @@ void pm_table_note_bad_time(struct pm_table *t, size_t r, const char *p,
 	t->nr_bad++;
 }
 
+void pm_table_truncate(struct pm_table *t, size_t nr)
+{
+	if (nr >= t->nr)
+		return;
+	t->nr = nr;
+	while (t->nr_bad && t->bad[t->nr_bad - 1].row >= nr)
+		free(t->bad[--t->nr_bad].text);
+}
+
 struct pm_station_meta *pm_table_meta(struct pm_table *t, uint32_t s)
 {
 	if (s >= t->meta_alloc) {

@@ -160,6 +160,102 @@ static int cmp_line(const void *x, const void *y)
 	return c;
 }
 
+/* The key columns of the first text that has a header. */
+static enum pm_err key_columns(const char *a, size_t alen, const char *b,
+			       size_t blen, int *ks, int *kt,
+			       struct pm_buf *err)
+{
+	const char *h = blen ? b : a;
+	size_t hl = blen ? blen : alen;
+	const char *nl = memchr(h, '\n', hl);
+	struct pm_str hs = { h, nl ? (size_t)(nl - h) : hl };
+
+	*ks = field_index(hs, "station_id");
+	*kt = field_index(hs, "time_utc");
+	if (*ks < 0 || *kt < 0)
+		return pm_errf(err, PM_ERR_DATA,
+			       "a day file needs station_id and time_utc "
+			       "columns");
+	return PM_OK;
+}
+
+static void note_change(struct pm_row_diff *d, char mark, const struct line *l)
+{
+	struct pm_row_change *c;
+
+	if (d->nr_keys == PM_ROW_DIFF_KEYS)
+		return;
+	c = &d->keys[d->nr_keys++];
+	c->mark = mark;
+	c->key = pm_xmalloc(l->station.len + l->time.len + 2);
+	memcpy(c->key, l->station.ptr, l->station.len);
+	c->key[l->station.len] = ',';
+	memcpy(c->key + l->station.len + 1, l->time.ptr, l->time.len);
+	c->key[l->station.len + 1 + l->time.len] = '\0';
+}
+
+enum pm_err pm_csv_row_diff(const char *old, size_t old_len, const char *new,
+			    size_t new_len, struct pm_row_diff *d,
+			    struct pm_buf *err)
+{
+	struct lines a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	struct pm_str ha = { NULL, 0 }, hb = { NULL, 0 };
+	size_t i = 0, j = 0, order = 0;
+	enum pm_err ret;
+	int ks, kt;
+
+	memset(d, 0, sizeof(*d));
+	ret = key_columns(old, old_len, new, new_len, &ks, &kt, err);
+	if (!ret)
+		ret = split(old, old_len, &ha, ks, kt, &a, &order, err);
+	if (!ret)
+		ret = split(new, new_len, &hb, ks, kt, &b, &order, err);
+	if (ret)
+		goto out;
+	if (a.nr)
+		qsort(a.v, a.nr, sizeof(*a.v), cmp_line);
+	if (b.nr)
+		qsort(b.v, b.nr, sizeof(*b.v), cmp_line);
+	while (i < a.nr || j < b.nr) {
+		int c;
+
+		if (i == a.nr)
+			c = 1;
+		else if (j == b.nr)
+			c = -1;
+		else if (!(c = cmp_str(a.v[i].station, b.v[j].station)))
+			c = cmp_str(a.v[i].time, b.v[j].time);
+		if (c < 0) {
+			d->removed++;
+			note_change(d, '-', &a.v[i++]);
+		} else if (c > 0) {
+			d->added++;
+			note_change(d, '+', &b.v[j++]);
+		} else {
+			if (a.v[i].len != b.v[j].len ||
+			    memcmp(a.v[i].p, b.v[j].p, a.v[i].len)) {
+				d->changed++;
+				note_change(d, '~', &b.v[j]);
+			}
+			i++;
+			j++;
+		}
+	}
+out:
+	free(a.v);
+	free(b.v);
+	return ret;
+}
+
+void pm_row_diff_release(struct pm_row_diff *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_keys; i++)
+		free(d->keys[i].key);
+	memset(d, 0, sizeof(*d));
+}
+
 enum pm_err pm_csv_upsert(const char *old, size_t old_len, const char *fresh,
 			  size_t fresh_len, struct pm_buf *out, int *changed,
 			  struct pm_buf *err)
@@ -171,19 +267,9 @@ enum pm_err pm_csv_upsert(const char *old, size_t old_len, const char *fresh,
 	int ks, kt;
 
 	pm_buf_reset(out);
-	{
-		const char *h = fresh_len ? fresh : old;
-		size_t hl = fresh_len ? fresh_len : old_len;
-		const char *nl = memchr(h, '\n', hl);
-		struct pm_str hs = { h, nl ? (size_t)(nl - h) : hl };
-
-		ks = field_index(hs, "station_id");
-		kt = field_index(hs, "time_utc");
-		if (ks < 0 || kt < 0)
-			return pm_errf(err, PM_ERR_DATA,
-				       "a day file needs station_id and "
-				       "time_utc columns");
-	}
+	ret = key_columns(old, old_len, fresh, fresh_len, &ks, &kt, err);
+	if (ret)
+		return ret;
 	ret = split(old, old_len, &hdr, ks, kt, &all, &order, err);
 	if (!ret)
 		ret = split(fresh, fresh_len, &hdr, ks, kt, &all, &order, err);

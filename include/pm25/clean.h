@@ -64,6 +64,8 @@ struct pm_rule_result {
 	double value;	/* batch rules: the measured rate or age */
 };
 
+struct pm_strv;
+
 struct pm_clean_report {
 	char **files;	 /* owned: input paths in processing order */
 	size_t nr_files;
@@ -80,6 +82,11 @@ struct pm_clean_report {
 	size_t interpolated_cells;
 	size_t out_files, out_rows;
 	int64_t newest; /* newest accepted time, PM_TIME_NONE if none */
+	/*
+	 * Borrowed, or NULL: the stations of the fetch that did not
+	 * answer, "ID: why" (the report lists them when there are any).
+	 */
+	const struct pm_strv *unanswered;
 };
 
 void pm_clean_report_release(struct pm_clean_report *r);

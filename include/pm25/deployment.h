@@ -10,6 +10,7 @@
  *       image: ghcr.io/OWNER/pm25:0.1.0
  *       parameters: {source: air4thai-history}
  *       concurrency_limit: 1
+ *       paused: false                        # true: a new one starts paused
  *
  * In the state database every change makes a new version; the versions
  * stay, so any earlier one can be restored.
@@ -34,7 +35,7 @@ struct pm_deployment {
 	char *image;	 /* NULL: the pm25 of the worker */
 	char *parameters; /* a JSON object, "{}" for none */
 	long concurrency_limit; /* 0: no limit */
-	/* from the state database */
+	/* from the state database (paused: from the file, when new) */
 	long version;
 	int paused;
 };

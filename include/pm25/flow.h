@@ -34,6 +34,8 @@ struct pm_flow_hooks {
 	void (*task_clock)(void *ctx, const char *task, double timeout_s);
 	/* Progress over days (backfill); day NULL at the end. */
 	void (*progress)(void *ctx, size_t done, size_t total, const char *day);
+	/* Whether the state database answers, for the health check. */
+	enum pm_err (*state_check)(void *ctx, struct pm_buf *err);
 	void *ctx;
 };
 
@@ -46,6 +48,8 @@ struct pm_flow_run {
 	const struct pm_kv *params; /* key=value, as given */
 	size_t nparams;
 	int force; /* backfill: redo days already on main */
+	/* the schedule's slot the run is for (UTC s), 0: none (now) */
+	int64_t slot;
 	int json;  /* the summary as JSON */
 	struct pm_flow_hooks hooks;
 	/* out, owned: released by pm_flow_run_release() */

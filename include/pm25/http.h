@@ -80,6 +80,29 @@ void pm_http_redact(const char *url, struct pm_buf *out);
 void pm_http_global_init(void);
 void pm_http_global_cleanup(void);
 
+/* One GET of a set done in parallel by pm_http_get_all(). */
+struct pm_http_job {
+	const char *url;	   /* borrowed */
+	struct pm_buf *body;	   /* borrowed: the body is appended */
+	enum pm_err err;	   /* out: as pm_http_get() would return */
+	struct pm_buf *why;	   /* borrowed: the error's text */
+	struct pm_http_result res; /* out */
+	/* private to pm_http_get_all() */
+	double not_before;
+	size_t start;
+};
+
+/*
+ * GET every job, at most concurrency at a time, starting two requests
+ * to one host at least interval_ms apart; each with o's timeouts,
+ * retries (with backoff, while the others go on), size limit and
+ * headers. Each job has its own outcome; this fails only when libcurl
+ * cannot start (PM_ERR_NET in err, every job untouched).
+ */
+enum pm_err pm_http_get_all(struct pm_http_job *jobs, size_t n,
+			    const struct pm_http_opts *o, int concurrency,
+			    long interval_ms, struct pm_buf *err);
+
 /* Delay before retry number n (1-based): capped doubling with jitter. */
 long pm_http_backoff(const struct pm_http_opts *o, int n, unsigned *seed);
 

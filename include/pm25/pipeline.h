@@ -78,6 +78,11 @@ struct pm_flow_opts {
 	int force;		/* backfill: redo days already on main */
 	const char *tmp_dir;	/* scratch space, removed per run */
 	int64_t now;		/* the clock, PM_TIME_NONE for time() */
+	/*
+	 * The slot the run is for (UTC s; PM_TIME_NONE: now) and how far
+	 * back from it to fetch (s; 0: no window, from_day/to_day say).
+	 */
+	int64_t slot, lookback;
 	const char *run_id;	/* the run's id, or NULL for a new one */
 	/* Each task's event; may be NULL. */
 	pm_event_sink event;
@@ -92,6 +97,8 @@ struct pm_flow_opts {
 	/* Backfill progress; may be NULL. */
 	void (*progress)(void *ctx, size_t done, size_t total,
 			 const char *day);
+	/* The health check asks whether the state database answers. */
+	enum pm_err (*state_check)(void *ctx, struct pm_buf *err);
 	void *ctx;
 };
 
@@ -110,6 +117,12 @@ struct pm_flow_result {
 	 * "ID" or "ID (newest YYYY-MM-DDTHH:MM:SSZ)", owned, each once.
 	 */
 	struct pm_strv stale;
+	/* Stations whose request or response failed: "ID: why", owned. */
+	struct pm_strv unanswered;
+	/* The source itself did not answer (health check, or no station). */
+	int source_down;
+	const char *stations_from; /* "feed", "stations.csv" or NULL */
+	const char *source;	   /* the source driver's name, or NULL */
 };
 
 void pm_flow_result_release(struct pm_flow_result *r);

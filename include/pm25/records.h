@@ -28,6 +28,11 @@ struct pm_run {
 	char *parameters; /* a JSON object's text, or NULL */
 	int64_t created_ms, scheduled_ms, started_ms, ended_ms;
 	long attempt;
+	/*
+	 * The schedule's slot it runs for (PM_MS_NONE: not scheduled):
+	 * a retry moves scheduled_ms, never this.
+	 */
+	int64_t slot_ms;
 };
 
 /* One change of a run's state. */

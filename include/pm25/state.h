@@ -13,6 +13,7 @@
 #include "pm25/err.h"
 
 struct pm_buf;
+struct pm_strv;
 struct pm_db;
 
 /* Run states, as Prefect names them. */
@@ -113,7 +114,7 @@ enum pm_err pm_state_log(struct pm_state *st, const char *id,
 /* The columns of a run's row (lib/state/records.c), in order. */
 #define PM_RUN_COLUMNS                                                        \
 	"id, flow, deployment, pool, state, state_reason, parameters, "      \
-	"created_ms, scheduled_ms, started_ms, ended_ms, attempt"
+	"created_ms, scheduled_ms, started_ms, ended_ms, attempt, slot_ms"
 
 /*
  * Delete finished runs (with their states and logs) that ended, and logs
@@ -141,6 +142,22 @@ enum pm_err pm_state_alert_add(struct pm_state *st, const char *key,
 			       const char *kind, const char *text,
 			       struct pm_buf *err);
 /*
+ * Episodes: an alert keyed by what is wrong (a source down, a station
+ * not answering) is queued once, when it begins; closing it renames its
+ * key (KEY@created), so the next episode of the same thing alerts anew.
+ */
+enum pm_err pm_state_alert_close(struct pm_state *st, const char *key,
+				 struct pm_buf *err);
+/* The keys of open episodes that start with prefix, into out. */
+enum pm_err pm_state_alert_open(struct pm_state *st, const char *prefix,
+				struct pm_strv *out, struct pm_buf *err);
+/*
+ * Run id's own alert is folded into an episode's (about, a key): it is
+ * kept, status "folded", and never sent.
+ */
+enum pm_err pm_state_alert_fold(struct pm_state *st, const char *id,
+				const char *about, struct pm_buf *err);
+/*
  * Move a pending alert's next time from old_next to next_ms, counting a
  * try if try is set: a claim, since only one process sees old_next
  * (PM_ERR_CONFLICT for the others).
@@ -155,6 +172,9 @@ enum pm_err pm_state_alert_end(struct pm_state *st, const char *key,
 /* When the group last had a message sent (0: never). */
 enum pm_err pm_state_alert_last_sent(struct pm_state *st, const char *grp,
 				     int64_t *ms, struct pm_buf *err);
+
+/* Whether the database answers a query. */
+enum pm_err pm_state_ping(struct pm_state *st, struct pm_buf *err);
 
 /* Milliseconds since the epoch, from the clock (PM25_NOW_MS overrides). */
 int64_t pm_state_now_ms(void);

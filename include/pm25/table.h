@@ -89,6 +89,8 @@ uint32_t pm_table_station(struct pm_table *t, const char *ptr, size_t len);
 /* Remember the text of row r's unparseable timestamp. */
 void pm_table_note_bad_time(struct pm_table *t, size_t r, const char *ptr,
 			    size_t len);
+/* Drop the rows from nr on, with their unparseable timestamps' text. */
+void pm_table_truncate(struct pm_table *t, size_t nr);
 /* Metadata slot of station s; allocated on first use, owned by t. */
 struct pm_station_meta *pm_table_meta(struct pm_table *t, uint32_t s);
 /* Append a row with every value missing; returns its index. */

@@ -48,6 +48,12 @@ int pm_date_parse(const char *ptr, size_t len, int64_t *days);
  */
 int pm_clock_parse(const char *ptr, size_t len, int64_t *secs);
 
+/*
+ * Parse a duration: a whole number and a unit, s, m, h or d ("90m",
+ * "24h", "2d"), into seconds > 0. Returns 0, or -1 if it is not one.
+ */
+int pm_duration_parse(const char *s, int64_t *secs);
+
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes). */
 void pm_time_format(int64_t t, char *out);
 /* Format the UTC date of t as "YYYY-MM-DD" into out (at least 11 bytes). */

@@ -21,4 +21,28 @@ enum pm_err pm_csv_upsert(const char *old, size_t old_len, const char *fresh,
 			  size_t fresh_len, struct pm_buf *out, int *changed,
 			  struct pm_buf *err);
 
+/* How the rows of two versions of a day file differ, by key. */
+struct pm_row_change {
+	char mark; /* '+' added, '-' removed, '~' changed */
+	char *key; /* owned: "station_id,time_utc" as written */
+};
+
+#define PM_ROW_DIFF_KEYS 20
+
+struct pm_row_diff {
+	size_t added, removed, changed;
+	struct pm_row_change keys[PM_ROW_DIFF_KEYS]; /* the first ones */
+	size_t nr_keys;
+};
+
+/*
+ * Compare the rows of old and new (borrowed; either may be empty) by
+ * key: a key in one only is added or removed, a key in both whose
+ * record differs is changed. Release d with pm_row_diff_release().
+ */
+enum pm_err pm_csv_row_diff(const char *old, size_t old_len, const char *new,
+			    size_t new_len, struct pm_row_diff *d,
+			    struct pm_buf *err);
+void pm_row_diff_release(struct pm_row_diff *d);
+
 #endif

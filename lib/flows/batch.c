@@ -187,7 +187,9 @@ static enum pm_err land_raw(struct run *ru, const struct batch *b,
 		pm_buf_setf(&path, "raw/%s/date=%s/%.2s%.2s%.2s-%s",
 			    ru->src->name, date, iso + 11, iso + 14, iso + 17,
 			    ru->r->run);
-		if (b->nr_pages > 1)
+		if (b->f && b->f->page_station)
+			pm_buf_addf(&path, "-%s", b->f->page_station[i]);
+		else if (b->nr_pages > 1)
 			pm_buf_addf(&path, "-p%zu", i + 1);
 		pm_buf_addf(&path, ".%s", raw_ext(ru->src->name));
 		ret = pm_store_put(ru->data, b->branch, path.buf, p, len, err);
@@ -218,7 +220,10 @@ static enum pm_err publish(struct run *ru, const struct batch *b,
 		ret = publish_stations(ru, b->branch, b->t, &stations_changed,
 				       err);
 	if (!ret && (landed || *days_changed || stations_changed)) {
-		pm_clean_report_json(rep, &ru->contract, &quality);
+		struct pm_clean_report shown = *rep;
+
+		shown.unanswered = &ru->r->unanswered;
+		pm_clean_report_json(&shown, &ru->contract, &quality);
 		pm_buf_setf(&path, "quality/date=%s/%s.json", date, ru->r->run);
 		ret = pm_store_put(ru->data, b->branch, path.buf, quality.buf,
 				   quality.len, err);
@@ -237,6 +242,7 @@ static enum pm_err publish(struct run *ru, const struct batch *b,
 void pm_flow_result_release(struct pm_flow_result *r)
 {
 	pm_strv_release(&r->stale);
+	pm_strv_release(&r->unanswered);
 }
 
 static int seen(const struct pm_strv *l, const char *id, size_t n)
@@ -555,6 +561,7 @@ enum pm_err pm_flow_run_start(struct run *ru, struct pm_store *data,
 	ru->flow = flow;
 	r->passed = 1;
 	pm_buf_init(&ru->scratch);
+	pm_table_init(&ru->feed);
 	pm_contract_init(&ru->contract);
 	pm_flow_make_run_id(ru);
 	t0 = pm_flow_now_ms();
@@ -562,6 +569,8 @@ enum pm_err pm_flow_run_start(struct run *ru, struct pm_store *data,
 	if (!ru->src)
 		ret = pm_errf(err, PM_ERR_USAGE, "unknown source '%s'",
 			      o->source);
+	else
+		r->source = ru->src->name;
 	if (!ret && o->contract)
 		ret = pm_contract_load(&ru->contract, o->contract, err);
 	else if (!ret)
@@ -576,44 +585,16 @@ enum pm_err pm_flow_run_start(struct run *ru, struct pm_store *data,
 	if (!ret && o->input && access(o->input, R_OK))
 		ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: %s", o->input,
 			      strerror(errno));
-	if (!ret) {
-		char id[PM_ID_MAX];
-		int attempt = 1;
-
-		/* the store answers */
-		do {
-			t0 = pm_flow_task_start(ru, "health_check");
-			ret = pm_store_resolve(data, "main", id, err);
-		} while (pm_flow_task_retry(ru, "health_check", ret, &attempt,
-					    err));
-	}
-	pm_flow_event(ru, "health_check", ret ? "Failed" : "Completed", t0,
-		      NULL);
-	if (ret)
-		return ret;
-	if (o->stations) {
-		const char *p = o->stations;
-
-		while (*p) {
-			size_t n = strcspn(p, ",");
-
-			if (n)
-				pm_strv_pushn(&ru->stations, p, n);
-			p += n + (p[n] == ',');
-		}
-	}
-	ru->req.file = o->file;
-	ru->req.url = o->url;
-	ru->req.stations = (const char *const *)ru->stations.v;
-	ru->req.nr_stations = ru->stations.nr;
-	ru->req.station = ru->stations.nr ? ru->stations.v[0] : NULL;
-	ru->req.from_day = o->from_day;
-	ru->req.to_day = o->to_day;
-	ru->req.hour_label = o->hour_label;
 	ru->req.missing = &ru->contract.missing;
 	ru->req.zero_missing = ru->contract.zero_missing;
 	snprintf(r->branch, sizeof(r->branch), "etl-%s", r->run);
-	return PM_OK;
+	if (!ret)
+		ret = pm_flow_request(ru, err);
+	if (ret) {
+		pm_flow_event(ru, "health_check", "Failed", t0, NULL);
+		return ret;
+	}
+	return pm_flow_health_check(ru, err);
 }
 
 void pm_flow_run_finish(struct run *ru)
@@ -621,9 +602,10 @@ void pm_flow_run_finish(struct run *ru)
 	size_t i;
 
 	/* stations asked for by name that sent nothing at all */
-	for (i = 0; !ru->raw_per_day && i < ru->stations.nr; i++)
-		if (strcmp(ru->stations.v[i], "all") &&
-		    !seen(&ru->seen, ru->stations.v[i],
+	for (i = 0; !ru->raw_per_day && !ru->all_stations &&
+		    i < ru->stations.nr;
+	     i++)
+		if (!seen(&ru->seen, ru->stations.v[i],
 			  strlen(ru->stations.v[i]))) {
 			struct pm_buf text = PM_BUF_INIT;
 
@@ -639,34 +621,5 @@ void pm_flow_run_finish(struct run *ru)
 	pm_buf_release(&ru->scratch);
 	pm_contract_release(&ru->contract);
 	pm_strv_release(&ru->stations);
-}
-
-/* The local date raw data lands under: the run's, or the range's end. */
-int64_t pm_flow_fetch_day(const struct run *ru)
-{
-	if (ru->o->to_day != PM_TIME_NONE)
-		return ru->o->to_day;
-	return pm_floor_div(ru->started + PM_ICT_OFFSET, 86400);
-}
-
-enum pm_err pm_flow_parse_pages(struct run *ru, const struct pm_fetched *f,
-				struct pm_table *t, struct pm_buf *err)
-{
-	return pm_source_parse(ru->src, &ru->req, f, t, err);
-}
-
-/* The fetch task under its policy; *t0 is when its last attempt began. */
-enum pm_err pm_flow_fetch(struct run *ru, struct pm_fetched *f, double *t0,
-			  struct pm_buf *err)
-{
-	enum pm_err ret;
-	int attempt = 1;
-
-	do {
-		pm_fetched_release(f);
-		memset(f, 0, sizeof(*f));
-		*t0 = pm_flow_task_start(ru, "fetch");
-		ret = pm_source_fetch(ru->src, &ru->req, f, err);
-	} while (pm_flow_task_retry(ru, "fetch", ret, &attempt, err));
-	return ret;
+	pm_table_release(&ru->feed);
 }

@@ -58,10 +58,13 @@ const struct pm_flow_param pm_flow_wap_params[] = {
 		    "air4thai-history)" },
 	{ "file", "replay a recording instead of the live API" },
 	{ "url", "fetch this URL" },
-	{ "station", "stations, comma-separated" },
+	{ "station", "stations, comma-separated, or all (the feed's list; "
+		     "the default of the Air4Thai sources)" },
 	{ "stations", "the same as station" },
 	{ "from", "first local date" },
 	{ "to", "last local date" },
+	{ "lookback", "fetch this far back from the run's slot: 90m, 24h, "
+		      "2d (instead of from and to)" },
 	{ "contract", "the data contract (default: the built-in one)" },
 	{ "hour_label", "the history's hour labels: begin or end" },
 	{ "input", "a CSV file or directory instead of a source" },
@@ -77,6 +80,9 @@ void pm_task_policies_init(struct pm_task_policy p[PM_FLOW_NTASKS])
 		p[i].task = pm_flow_wap_tasks[i];
 		p[i].retry.delay_s = 2;
 	}
+	/* as the stack pm25 replaces: the source gets two more chances */
+	p[0].retry.retries = 2;
+	p[0].retry.delay_s = 30;
 }
 
 enum pm_err pm_task_policy_set(struct pm_task_policy p[PM_FLOW_NTASKS],

@@ -7,6 +7,7 @@
 
 #include "pm25/contract.h"
 #include "pm25/flow.h"
+#include "pm25/http.h"
 #include "pm25/pipeline.h"
 #include "pm25/source.h"
 #include "pm25/strv.h"
@@ -23,6 +24,9 @@ struct run {
 	struct pm_strv stations;
 	struct pm_buf scratch; /* tmp_dir/<run> */
 	struct pm_strv seen;   /* stations that sent rows */
+	struct pm_http_opts http; /* the source's requests (settings) */
+	struct pm_table feed;	  /* "all": the feed's stations, metadata */
+	int all_stations;	  /* the stations are the feed's, not named */
 	int64_t started;
 	int raw_per_day; /* backfill: raw is landed once per day folder */
 };
@@ -70,6 +74,13 @@ enum pm_err pm_flow_run_start(struct run *ru, struct pm_store *data,
 			      struct pm_flow_result *r, const char *flow,
 			      struct pm_buf *err);
 void pm_flow_run_finish(struct run *ru);
+/*
+ * The request of the run (lib/flows/fetch.c): its stations (the feed's
+ * for "all"), its window (a lookback from the slot), its HTTP settings.
+ */
+enum pm_err pm_flow_request(struct run *ru, struct pm_buf *err);
+/* The health_check task: the store, the state database, the source. */
+enum pm_err pm_flow_health_check(struct run *ru, struct pm_buf *err);
 /* The fetch task under its policy; *t0 is when its last attempt began. */
 enum pm_err pm_flow_fetch(struct run *ru, struct pm_fetched *f, double *t0,
 			  struct pm_buf *err);

@@ -87,7 +87,17 @@ void pm_flow_result_summary(const struct pm_flow_result *r, int json, int ok,
 			pm_buf_add_json_str(b, r->stale.v[i],
 					    strlen(r->stale.v[i]));
 		}
+		pm_buf_addstr(b, "], \"unanswered\": [");
+		for (i = 0; i < r->unanswered.nr; i++) {
+			if (i)
+				pm_buf_addstr(b, ", ");
+			pm_buf_add_json_str(b, r->unanswered.v[i],
+					    strlen(r->unanswered.v[i]));
+		}
 		pm_buf_addch(b, ']');
+		if (r->stations_from)
+			pm_buf_addf(b, ", \"stations_from\": \"%s\"",
+				    r->stations_from);
 		if (!r->passed)
 			pm_buf_addf(b, ", \"branch\": \"%s\"", r->branch);
 		pm_buf_addstr(b, "}\n");
@@ -108,6 +118,9 @@ void pm_flow_result_summary(const struct pm_flow_result *r, int json, int ok,
 	pm_buf_addch(b, '\n');
 	for (i = 0; i < r->stale.nr; i++)
 		pm_buf_addf(b, "stale station %s\n", r->stale.v[i]);
+	for (i = 0; i < r->unanswered.nr; i++)
+		pm_buf_addf(b, "no answer from station %s\n",
+			    r->unanswered.v[i]);
 	pm_buf_addf(b, "main is at %.12s\n", r->main_commit);
 	if (!r->passed)
 		pm_buf_addf(b, "kept branch %s: pm25 data diff main %s\n",

@@ -33,6 +33,12 @@ static int take(struct pm_flow_opts *o, struct pm_task_policy *tasks,
 		*from = v;
 	else if (!strcmp(k, "to"))
 		*to = v;
+	else if (!strcmp(k, "lookback")) {
+		if (pm_duration_parse(v, &o->lookback)) {
+			pm_buf_addstr(why, "a duration: 90m, 24h, 2d");
+			return -1;
+		}
+	}
 	else if (!strcmp(k, "contract"))
 		o->contract = v;
 	else if (!strcmp(k, "hour_label"))
@@ -80,14 +86,25 @@ enum pm_err pm_flow_opts_parse(const struct pm_flow_run *fr, int backfill,
 		ret = pm_errf(err, PM_ERR_USAGE, "give --source or --input");
 	if (!ret && (pm_flow_day(from, &o->from_day) || pm_flow_day(to, &o->to_day)))
 		ret = pm_errf(err, PM_ERR_USAGE, "--from/--to: not a date");
+	if (!ret && o->lookback && (from || to))
+		ret = pm_errf(err, PM_ERR_USAGE,
+			      "give lookback or from/to, not both");
+	if (!ret && o->lookback && backfill)
+		ret = pm_errf(err, PM_ERR_USAGE,
+			      "backfill takes from and to, not lookback");
 	o->force = fr->force;
 	o->tmp_dir = fr->home->tmp;
 	o->tasks = tasks;
 	o->run_id = fr->id;
-	o->now = PM_TIME_NONE;
+	/* the clock tests set (PM25_NOW_MS), as the state database's */
+	o->now = pm_config_str(PM_CFG_NOW_MS) ?
+			 (int64_t)pm_config_long(PM_CFG_NOW_MS) / 1000 :
+			 PM_TIME_NONE;
+	o->slot = fr->slot ? fr->slot : PM_TIME_NONE;
 	o->event = fr->hooks.event;
 	o->task_clock = fr->hooks.task_clock;
 	o->progress = fr->hooks.progress;
+	o->state_check = fr->hooks.state_check;
 	o->ctx = fr->hooks.ctx;
 	pm_buf_release(&why);
 	return ret;

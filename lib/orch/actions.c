@@ -9,6 +9,7 @@
 #include "pm25/deployment.h"
 #include "pm25/pipeline.h"
 #include "pm25/records.h"
+#include "pm25/source.h"
 #include "pm25/strv.h"
 
 enum pm_err pm_action_apply(struct pm_state *st, const char *file,
@@ -42,6 +43,9 @@ enum pm_err pm_action_apply(struct pm_state *st, const char *file,
 
 		e = pm_state_deployment_put(st, &d[i], "apply", &s->version,
 					    &s->created, err);
+		/* paused: true holds a new deployment until it is resumed */
+		if (!e && s->created && s->version == 1 && d[i].paused)
+			e = pm_state_deployment_pause(st, d[i].name, 1, err);
 		if (!e) {
 			snprintf(s->name, sizeof(s->name), "%s", d[i].name);
 			(*nr)++;
@@ -157,10 +161,48 @@ enum pm_err pm_action_rollback(struct pm_state *st, const char *name, long to,
 	return e;
 }
 
+/*
+ * A deployment may resume only when its source has what it needs (a
+ * token): otherwise every run it makes would fail the same way.
+ */
+static enum pm_err ready_to_run(struct pm_state *st, const char *name,
+				struct pm_buf *err)
+{
+	struct pm_deployment d;
+	const struct pm_source *src;
+	json_t *p;
+	enum pm_err e;
+
+	memset(&d, 0, sizeof(d));
+	e = pm_state_deployment_get(st, name, 0, &d, err);
+	if (e)
+		return e;
+	p = json_loads(d.parameters ? d.parameters : "{}", 0, NULL);
+	src = pm_source_find(json_string_value(json_object_get(p, "source")) ?
+				     json_string_value(
+					     json_object_get(p, "source")) :
+				     "");
+	if (src && !json_object_get(p, "file") && !json_object_get(p, "url") &&
+	    !json_object_get(p, "api_key"))
+		e = pm_source_ready(src, err);
+	if (e) {
+		struct pm_buf pre = PM_BUF_INIT;
+
+		pm_buf_addf(&pre, "%s stays paused: ", name);
+		pm_err_prefix(err, pre.buf);
+		pm_buf_release(&pre);
+	}
+	json_decref(p);
+	pm_deployment_release(&d);
+	return e;
+}
+
 enum pm_err pm_action_pause(struct pm_state *st, const char *name, int paused,
 			    struct pm_buf *err)
 {
-	return pm_state_deployment_pause(st, name, paused, err);
+	enum pm_err e = paused ? PM_OK : ready_to_run(st, name, err);
+
+	return e ? e : pm_state_deployment_pause(st, name, paused, err);
 }
 
 enum pm_err pm_action_run(struct pm_state *st, const char *name,

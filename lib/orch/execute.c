@@ -8,6 +8,7 @@
 #include "pm25/flow.h"
 #include "pm25/loki.h"
 #include "pm25/state.h"
+#include "pm25/strv.h"
 #include "pm25/timeutil.h"
 
 /*
@@ -38,6 +39,73 @@ static void alert_stale(struct pm_state *st, const char *id,
 	}
 }
 
+/* The station id of an unanswered entry "ID: why", into key. */
+static void unanswered_key(const char *entry, struct pm_buf *key)
+{
+	pm_buf_addf(key, "unanswered:%.*s", (int)strcspn(entry, ":"), entry);
+}
+
+/*
+ * A station that does not answer alerts once, when it stops; the
+ * episode ends at the first run it answers again. Every other station
+ * answered, or the run would have failed.
+ */
+static void alert_unanswered(struct pm_state *st, const char *id,
+			     const struct pm_flow_result *r)
+{
+	struct pm_strv open = PM_STRV_INIT;
+	struct pm_buf key = PM_BUF_INIT, text = PM_BUF_INIT;
+	size_t i, k;
+
+	for (i = 0; i < r->unanswered.nr; i++) {
+		pm_buf_reset(&key);
+		pm_buf_reset(&text);
+		unanswered_key(r->unanswered.v[i], &key);
+		pm_buf_addf(&text, "station %s did not answer (run %s)",
+			    r->unanswered.v[i], id);
+		pm_state_alert_add(st, key.buf, "unanswered", text.buf, NULL);
+	}
+	if (!pm_state_alert_open(st, "unanswered:", &open, NULL))
+		for (k = 0; k < open.nr; k++) {
+			int still = 0;
+
+			for (i = 0; !still && i < r->unanswered.nr; i++) {
+				pm_buf_reset(&key);
+				unanswered_key(r->unanswered.v[i], &key);
+				still = !strcmp(key.buf, open.v[k]);
+			}
+			if (!still)
+				pm_state_alert_close(st, open.v[k], NULL);
+		}
+	pm_strv_release(&open);
+	pm_buf_release(&key);
+	pm_buf_release(&text);
+}
+
+/*
+ * A source that does not answer alerts once for the outage, not once
+ * per run: the runs it fails fold their own alerts into the episode's.
+ */
+static void alert_source(struct pm_state *st, const char *id,
+			 const char *source, int down, const char *why)
+{
+	struct pm_buf key = PM_BUF_INIT, text = PM_BUF_INIT;
+
+	if (!source)
+		return;
+	pm_buf_addf(&key, "source:%s", source);
+	if (down) {
+		pm_buf_addf(&text, "source %s does not answer: %s (run %s)",
+			    source, why, id);
+		pm_state_alert_add(st, key.buf, "source", text.buf, NULL);
+		pm_state_alert_fold(st, id, key.buf, NULL);
+	} else {
+		pm_state_alert_close(st, key.buf, NULL);
+	}
+	pm_buf_release(&key);
+	pm_buf_release(&text);
+}
+
 enum pm_err pm_flow_execute(const struct pm_flow *f, struct pm_flow_run *fr,
 			    struct pm_state *st, struct pm_buf *err)
 {
@@ -54,9 +122,15 @@ enum pm_err pm_flow_execute(const struct pm_flow *f, struct pm_flow_run *fr,
 		pm_state_alert_run(st, fr->id, "quality", q.buf, NULL);
 		pm_buf_release(&q);
 	}
-	if (!e || e == PM_ERR_GATE)
-		alert_stale(st, fr->id, &fr->result); /* a failed run knows
-							 nothing */
+	if (fr->result.source_down || !e || e == PM_ERR_GATE)
+		alert_source(st, fr->id, fr->result.source,
+			     fr->result.source_down,
+			     err->buf ? err->buf : "");
+	if (!e || e == PM_ERR_GATE) {
+		/* a failed run knows nothing of its stations */
+		alert_stale(st, fr->id, &fr->result);
+		alert_unanswered(st, fr->id, &fr->result);
+	}
 	return e;
 }
 

@@ -7,6 +7,7 @@
 #include "pm25/buf.h"
 #include "pm25/clean.h"
 #include "pm25/contract.h"
+#include "pm25/strv.h"
 #include "pm25/timeutil.h"
 
 static void kv_u(struct pm_buf *b, const char *k, size_t v, int comma)
@@ -132,5 +133,16 @@ void pm_clean_report_json(const struct pm_clean_report *r,
 		}
 		pm_buf_addstr(b, "]}");
 	}
-	pm_buf_addstr(b, "\n  ]\n}\n");
+	pm_buf_addstr(b, "\n  ]");
+	if (r->unanswered && r->unanswered->nr) {
+		pm_buf_addstr(b, ",\n  \"unanswered_stations\": [");
+		for (k = 0; k < r->unanswered->nr; k++) {
+			const char *u = r->unanswered->v[k];
+
+			pm_buf_addstr(b, k ? ",\n    " : "\n    ");
+			pm_buf_add_json_str(b, u, strlen(u));
+		}
+		pm_buf_addstr(b, "\n  ]");
+	}
+	pm_buf_addstr(b, "\n}\n");
 }

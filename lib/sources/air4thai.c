@@ -149,6 +149,7 @@ const struct pm_source pm_source_air4thai = {
 	.name = "air4thai",
 	.help = "Air4Thai current feed (getNewAQI_JSON.php): stations and "
 		"latest AQI",
+	.endpoint = "air4thai_url",
 	.build_url = build_url,
 	.parse = parse,
 };

@@ -138,6 +138,8 @@ const struct pm_source pm_source_air4thai_history = {
 	.name = "air4thai-history",
 	.help = "Air4Thai hourly history (getHistoryData.php), current and "
 		"legacy shapes",
+	.endpoint = "air4thai_history_url",
 	.build_url = build_url,
 	.parse = parse,
+	.per_station = 1,
 };

@@ -294,6 +294,8 @@ static int next_page(const char *body, size_t len, const char *url, int page,
 const struct pm_source pm_source_openaq = {
 	.name = "openaq",
 	.help = "OpenAQ v3 latest values and sensor measurements",
+	.endpoint = "openaq_url",
+	.secret = "openaq_api_key",
 	.build_url = build_url,
 	.parse = parse,
 	.next_page = next_page,

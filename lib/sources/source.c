@@ -3,9 +3,11 @@
  * driver.
  */
 #include "pm25/compat.h"
+#include <unistd.h>
 #include "../limits.h"
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
+#include "pm25/config.h"
 #include "pm25/fsutil.h"
 #include "pm25/http.h"
 #include "pm25/log.h"
@@ -34,6 +36,23 @@ const struct pm_source *pm_source_find(const char *name)
 		if (!strcmp(sources[i]->name, name))
 			return sources[i];
 	return NULL;
+}
+
+enum pm_err pm_source_ready(const struct pm_source *src, struct pm_buf *err)
+{
+	int k = src->secret ? pm_config_find(src->secret) : -1;
+	const struct pm_config_row *row;
+	const char *v;
+
+	if (k < 0)
+		return PM_OK;
+	v = pm_config_str((enum pm_config_key)k);
+	if (v && *v)
+		return PM_OK;
+	row = pm_config_row((enum pm_config_key)k);
+	return pm_errf(err, PM_ERR_USAGE,
+		       "source %s needs a token: set %s (or %s in pm25.yaml)",
+		       src->name, row->env ? row->env : row->name, row->name);
 }
 
 const struct pm_missing *pm_source_missing(const struct pm_source_req *req)
@@ -78,15 +97,16 @@ void pm_ingest_stats_release(struct pm_ingest_stats *s)
 }
 
 /* Keep the rows of wanted stations and local dates; compacts t. */
-static void filter_rows(struct pm_table *t, const struct pm_source_req *req)
+void pm_source_filter(struct pm_table *t, const struct pm_source_req *req,
+		      size_t from)
 {
-	size_t i, out = 0, k;
+	size_t i, out = from, k;
 	int c;
 
 	if (!req->nr_stations && req->from_day == PM_TIME_NONE &&
-	    req->to_day == PM_TIME_NONE)
+	    req->to_day == PM_TIME_NONE && !req->from_time && !req->to_time)
 		return;
-	for (i = 0; i < t->nr; i++) {
+	for (i = from; i < t->nr; i++) {
 		const char *id = t->stations.keys[t->station[i]];
 		int keep = !req->nr_stations;
 
@@ -100,6 +120,10 @@ static void filter_rows(struct pm_table *t, const struct pm_source_req *req)
 			if (req->from_day != PM_TIME_NONE && day < req->from_day)
 				keep = 0;
 			if (req->to_day != PM_TIME_NONE && day > req->to_day)
+				keep = 0;
+			if (req->from_time && t->time[i] <= req->from_time)
+				keep = 0;
+			if (req->to_time && t->time[i] > req->to_time)
 				keep = 0;
 		}
 		if (!keep)
@@ -117,6 +141,16 @@ static void filter_rows(struct pm_table *t, const struct pm_source_req *req)
 
 void pm_fetched_release(struct pm_fetched *f)
 {
+	size_t i;
+
+	for (i = 0; f->page_station && i < f->nr_pages; i++)
+		free(f->page_station[i]);
+	free(f->page_station);
+	for (i = 0; i < f->nr_failed; i++) {
+		free(f->failed[i].station);
+		free(f->failed[i].why);
+	}
+	free(f->failed);
 	free(f->data);
 	free(f->page_end);
 	free(f->origin);
@@ -223,7 +257,7 @@ enum pm_err pm_source_parse(const struct pm_source *src,
 		start = f->page_end[i];
 	}
 	if (!ret)
-		filter_rows(t, req);
+		pm_source_filter(t, req, 0);
 	return ret;
 }
 
@@ -245,5 +279,120 @@ enum pm_err pm_source_ingest(const struct pm_source *src,
 	if (!ret)
 		ret = pm_source_parse(src, req, &f, t, err);
 	pm_fetched_release(&f);
+	return ret;
+}
+
+enum pm_err pm_source_parse_page(const struct pm_source *src,
+				 const struct pm_source_req *req,
+				 const char *body, size_t len,
+				 const char *origin, struct pm_table *t,
+				 struct pm_buf *err)
+{
+	return src->parse(body, len, origin, req, t, err);
+}
+
+enum pm_err pm_source_fetch_stations(const struct pm_source *src,
+				     const struct pm_source_req *req,
+				     int concurrency, long interval_ms,
+				     struct pm_fetched *f, struct pm_buf *err)
+{
+	struct pm_source_req one = *req;
+	struct pm_http_job *jobs;
+	struct pm_buf *urls, *bodies, *whys, all = PM_BUF_INIT,
+				       shown = PM_BUF_INIT;
+	size_t i, n = req->nr_stations;
+	enum pm_err ret = PM_OK;
+
+	memset(f, 0, sizeof(*f));
+	jobs = pm_xcalloc(n + 1, sizeof(*jobs));
+	urls = pm_xcalloc(3 * n + 1, sizeof(*urls));
+	bodies = urls + n;
+	whys = urls + 2 * n;
+	one.nr_stations = 1;
+	for (i = 0; !ret && i < n; i++) {
+		one.stations = &req->stations[i];
+		ret = src->build_url(&one, &urls[i], err);
+		jobs[i].url = urls[i].buf;
+		jobs[i].body = &bodies[i];
+		jobs[i].why = &whys[i];
+	}
+	if (!ret && n) {
+		pm_http_redact(urls[0].buf, &shown);
+		ret = pm_http_get_all(jobs, n, req->http, concurrency,
+				      interval_ms, err);
+	}
+	f->origin = pm_buf_detach(&shown, NULL);
+	f->page_station = pm_xcalloc(n + 1, sizeof(*f->page_station));
+	f->failed = pm_xcalloc(n + 1, sizeof(*f->failed));
+	for (i = 0; !ret && i < n; i++) {
+		if (jobs[i].err) {
+			struct pm_fetch_failure *x = &f->failed[f->nr_failed++];
+
+			x->station = pm_xstrdup(req->stations[i]);
+			x->err = jobs[i].err;
+			x->why = pm_xstrdup(whys[i].buf ? whys[i].buf : "");
+			continue;
+		}
+		f->page_station[f->nr_pages] = pm_xstrdup(req->stations[i]);
+		add_page(f, &all, &bodies[i]);
+	}
+	f->data = pm_buf_detach(&all, &f->len);
+	for (i = 0; i < 3 * n; i++)
+		pm_buf_release(&urls[i]);
+	free(urls);
+	free(jobs);
+	return ret;
+}
+
+enum pm_err pm_source_probe(const struct pm_source *src,
+			    const struct pm_source_req *req, struct pm_buf *err)
+{
+	struct pm_http_opts o = PM_HTTP_OPTS_INIT;
+	struct pm_http_req rq = { "GET", NULL, NULL, NULL, 0, NULL };
+	struct pm_buf body = PM_BUF_INIT, shown = PM_BUF_INIT;
+	const char *url = NULL;
+	enum pm_err ret = PM_OK;
+	long status = 0;
+	int k;
+
+	if (req->file) {
+		if (access(req->file, R_OK))
+			return pm_errf(err, PM_ERR_NOTFOUND, "%s: %s",
+				       req->file, strerror(errno));
+		return PM_OK;
+	}
+	/* a URL of its own is the one request: the fetch asks it */
+	if (req->url)
+		return PM_OK;
+	if (src->endpoint && (k = pm_config_find(src->endpoint)) >= 0)
+		url = pm_config_str_or_default((enum pm_config_key)k);
+	if (!url)
+		return PM_OK; /* nothing to ask */
+	if (!strncmp(url, "file://", 7)) {
+		const char *path = url + 7;
+
+		if (!strncmp(path, "localhost/", 10))
+			path += 9;
+		pm_buf_add(&shown, path, strcspn(path, "?#"));
+		if (access(shown.buf, R_OK))
+			ret = pm_errf(err, PM_ERR_NOTFOUND, "%s: %s", shown.buf,
+				      strerror(errno));
+		goto out;
+	}
+	if (req->http)
+		o = *req->http;
+	o.max_tries = 1;
+	o.max_body = 1 << 20;
+	rq.url = url;
+	ret = pm_http_request(&rq, &o, &body, &status, err);
+	if (ret == PM_ERR_LIMIT) /* a big answer is an answer */
+		ret = PM_OK;
+	pm_http_redact(url, &shown);
+	if (!ret && status >= 500)
+		ret = pm_errf(err, PM_ERR_NET, "GET %s: HTTP %ld", shown.buf,
+			      status);
+out:
+	pm_buf_release(&body);
+	pm_buf_release(&shown);
 	return ret;
 }

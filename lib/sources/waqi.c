@@ -138,6 +138,8 @@ out:
 const struct pm_source pm_source_waqi = {
 	.name = "waqi",
 	.help = "WAQI feed (api.waqi.info): US AQI sub-indices, kept as AQI",
+	.endpoint = "waqi_url",
+	.secret = "waqi_token",
 	.build_url = build_url,
 	.parse = parse,
 };

@@ -7,6 +7,7 @@
 #include "pm25/buf.h"
 #include "db.h"
 #include "pm25/state.h"
+#include "pm25/strv.h"
 #include "state-int.h"
 
 #define ALERT_COLUMNS                                                     \
@@ -147,4 +148,53 @@ enum pm_err pm_state_alert_last_sent(struct pm_state *st, const char *grp,
 		pm_rows_release(&rs);
 	}
 	return ret;
+}
+
+enum pm_err pm_state_alert_close(struct pm_state *st, const char *key,
+				 struct pm_buf *err)
+{
+	return pm_db_query(st->db,
+			   "UPDATE alerts SET key = key || '@' || "
+			   "CAST(created_ms AS TEXT) WHERE key = ?",
+			   (const char *const[]){ key }, 1, NULL, NULL, err);
+}
+
+enum pm_err pm_state_alert_open(struct pm_state *st, const char *prefix,
+				struct pm_strv *out, struct pm_buf *err)
+{
+	struct pm_rows rs;
+	enum pm_err ret;
+	size_t i;
+
+	ret = pm_db_query(st->db,
+			  "SELECT key FROM alerts WHERE substr(key, 1, "
+			  "length(CAST(? AS TEXT))) = ? AND key NOT LIKE "
+			  "'%@%' ORDER BY key",
+			  (const char *const[]){ prefix, prefix }, 2, &rs, NULL,
+			  err);
+	if (ret)
+		return ret;
+	for (i = 0; i < rs.nr; i++)
+		pm_strv_push(out, pm_rows_get(&rs, i, 0));
+	pm_rows_release(&rs);
+	return PM_OK;
+}
+
+enum pm_err pm_state_alert_fold(struct pm_state *st, const char *id,
+				const char *about, struct pm_buf *err)
+{
+	char now[24];
+
+	pm_state_ms_text(now, pm_state_now_ms());
+	return pm_db_query(
+		st->db,
+		"INSERT INTO alerts (key, kind, grp, run_id, flow, deployment, "
+		"pool, attempt, text, created_ms, next_ms, status) SELECT "
+		"'run:' || id, 'folded', 'folded:' || COALESCE(deployment, "
+		"flow), id, flow, deployment, pool, attempt, 'folded into ' "
+		"|| CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), "
+		"'folded' FROM flow_runs WHERE id = ? ON CONFLICT (key) DO "
+		"NOTHING",
+		(const char *const[]){ about, now, now, id }, 4, NULL, NULL,
+		err);
 }

@@ -47,6 +47,7 @@ static void run_fields(struct pm_buf *b, const struct pm_run *r)
 	ms(b, "started_ms", r->started_ms);
 	ms(b, "ended_ms", r->ended_ms);
 	pm_buf_addf(b, ", \"attempt\": %ld", r->attempt);
+	ms(b, "slot_ms", r->slot_ms);
 }
 
 void pm_run_json(struct pm_buf *b, const struct pm_run *r)

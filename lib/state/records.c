@@ -41,6 +41,7 @@ static void take_run(const struct pm_rows *rs, size_t r, struct pm_run *run)
 	run->attempt = pm_rows_get(rs, r, 11) ?
 			       strtol(pm_rows_get(rs, r, 11), NULL, 10) :
 			       0;
+	run->slot_ms = ms_of(pm_rows_get(rs, r, 12));
 }
 
 void pm_run_release(struct pm_run *r)

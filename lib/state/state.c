@@ -564,3 +564,8 @@ enum pm_err pm_state_pool_pause(struct pm_state *st, const char *name,
 		ret = pm_errf(err, PM_ERR_NOTFOUND, "no pool %s", name);
 	return ret;
 }
+
+enum pm_err pm_state_ping(struct pm_state *st, struct pm_buf *err)
+{
+	return pm_db_query(st->db, "SELECT 1", NULL, 0, NULL, NULL, err);
+}

@@ -103,6 +103,24 @@ static const struct pm_config_row table[PM_CFG_NKEYS] = {
 	[PM_CFG_OPENAQ_URL] = ENDPOINT("openaq_url", "PM25_OPENAQ_URL",
 				       "https://api.openaq.org/v3",
 				       "the openaq source's API (v3)"),
+	[PM_CFG_FETCH_CONCURRENCY] = INT("fetch_concurrency",
+					 "PM25_FETCH_CONCURRENCY", 1, 64, "8",
+					 0,
+					 "requests a flow's fetch has in flight "
+					 "at once"),
+	[PM_CFG_FETCH_INTERVAL_MS] = INT("fetch_interval_ms",
+					 "PM25_FETCH_INTERVAL_MS", 0, 60000,
+					 "5", 0,
+					 "least milliseconds between two "
+					 "requests to one host"),
+	[PM_CFG_FETCH_TIMEOUT_S] = INT("fetch_timeout_s",
+				       "PM25_FETCH_TIMEOUT_S", 1, 3600, "30", 0,
+				       "a flow's time limit per source "
+				       "request"),
+	[PM_CFG_FETCH_TRIES] = INT("fetch_tries", "PM25_FETCH_TRIES", 1, 10,
+				   "3", 0,
+				   "tries of a source request that timed out "
+				   "or answered 429 or 5xx"),
 	[PM_CFG_CONTAINER_ENGINE] = TEXT("container_engine",
 					 "PM25_CONTAINER_ENGINE", NULL, 0,
 					 "what runs a docker pool's "

@@ -376,3 +376,27 @@ double pm_backoff_s(double first_s, long n, double cap_s)
 					 1000) /
 				  1000.0);
 }
+
+int pm_duration_parse(const char *s, int64_t *secs)
+{
+	static const struct {
+		char unit;
+		int64_t secs;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	int64_t n = 0;
+	size_t i;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		n = n * 10 + (*s - '0');
+		if (n > 100L * 366 * 86400)
+			return -1;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (s[0] == units[i].unit && !s[1] && n > 0) {
+			*secs = n * units[i].secs;
+			return 0;
+		}
+	return -1;
+}

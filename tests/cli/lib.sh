@@ -45,6 +45,33 @@ start_server() {
 	BASE=http://127.0.0.1:$PORT
 }
 
+# Start the Air4Thai stand-in (tests/helpers/air4thai-standin.py) with
+# its clock in ./clock (set_clock MS), faults in ./faults.json and its
+# request log in ./standin.log; points pm25's Air4Thai URLs at it. Extra
+# arguments go to the server (--latency-ms, --slow-s).
+start_standin() {
+	[ -e faults.json ] || echo '{}' > faults.json
+	python3 "$SRC/tests/helpers/air4thai-standin.py" --port-file standin.port \
+		--clock "$PWD/clock" --faults "$PWD/faults.json" --log "$PWD/standin.log" "$@" \
+		2> standin.err &
+	STANDIN_PID=$!
+	trap 'kill $STANDIN_PID 2>/dev/null' EXIT
+	for _ in $(seq 1 200); do
+		[ -s standin.port ] && break
+		sleep 0.05
+	done
+	[ -s standin.port ] || die "the stand-in did not start: $(cat standin.err)"
+	STANDIN=http://127.0.0.1:$(cat standin.port)
+	export PM25_AIR4THAI_URL=$STANDIN/services/getNewAQI_JSON.php
+	export PM25_AIR4THAI_HISTORY_URL=$STANDIN/forweb/getHistoryData.php
+}
+
+# set_clock MS: pm25's clock (PM25_NOW_MS) and the stand-in's.
+set_clock() {
+	export PM25_NOW_MS=$1
+	echo "$1" > clock
+}
+
 # both_backends FN: run FN twice, against SQLite (a fresh PM25_HOME) and
 # against PostgreSQL (a fresh database in the suite's throwaway cluster),
 # check that both printed the same, and print it once. FN's stderr goes
