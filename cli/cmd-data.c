@@ -10,8 +10,8 @@
 #include "pm25/store.h"
 #include "pm25/strv.h"
 #include "pm25/timeutil.h"
-#include "pm25/upsert.h"
 #include "cmd.h"
+#include "data-diff.h"
 #include "parse-options.h"
 
 static const char *const data_usage[] = {
@@ -90,104 +90,6 @@ static void print_list(const struct pm_strv *l, int json)
 	pm_buf_release(&b);
 }
 
-/* A day file's rows between two versions, for diff; 0 if not one. */
-static int row_diff(struct pm_store *s, const char *a, const char *b_ref,
-		    const char *path, struct pm_row_diff *d)
-{
-	struct pm_buf old = PM_BUF_INIT, now = PM_BUF_INIT;
-	size_t n = strlen(path);
-	int ok = 0;
-
-	if (strncmp(path, "clean/", 6) || n < 4 || strcmp(path + n - 4, ".csv"))
-		return 0;
-	if (!pm_store_get(s, a, path, &old, NULL) &&
-	    !pm_store_get(s, b_ref, path, &now, NULL))
-		ok = !pm_csv_row_diff(old.buf, old.len, now.buf, now.len, d,
-				      NULL);
-	pm_buf_release(&old);
-	pm_buf_release(&now);
-	return ok;
-}
-
-static void rows_text(struct pm_buf *b, const struct pm_row_diff *d)
-{
-	size_t i;
-
-	pm_buf_addf(b, "    rows: %zu added, %zu removed, %zu changed\n",
-		    d->added, d->removed, d->changed);
-	for (i = 0; i < d->nr_keys; i++)
-		pm_buf_addf(b, "    %c %s\n", d->keys[i].mark, d->keys[i].key);
-	if (d->added + d->removed + d->changed > d->nr_keys)
-		pm_buf_addf(b, "    ... and %zu more\n",
-			    d->added + d->removed + d->changed - d->nr_keys);
-}
-
-static void rows_json(struct pm_buf *b, const struct pm_row_diff *d)
-{
-	static const char *const names[] = { "added", "removed", "changed" };
-	size_t i;
-
-	pm_buf_addf(b,
-		    ", \"rows\": {\"added\": %zu, \"removed\": %zu, "
-		    "\"changed\": %zu, \"keys\": [",
-		    d->added, d->removed, d->changed);
-	for (i = 0; i < d->nr_keys; i++) {
-		const char *m = strchr("+-~", d->keys[i].mark);
-
-		pm_buf_addstr(b, i ? ", {\"key\": " : "{\"key\": ");
-		json_str(b, d->keys[i].key);
-		pm_buf_addf(b, ", \"change\": \"%s\"}",
-			    names[m ? m - "+-~" : 2]);
-	}
-	pm_buf_addstr(b, "]}");
-}
-
-static int do_diff(struct pm_store *s, const char *a, const char *b_ref,
-		   int json, struct pm_buf *err)
-{
-	static const char *const kinds[] = { "added", "removed", "changed" };
-	static const char marks[] = "+-~";
-	struct pm_diff d = { 0 };
-	struct pm_buf b = PM_BUF_INIT;
-	enum pm_err e;
-	size_t i;
-
-	e = pm_store_diff(s, a, b_ref, &d, err);
-	if (e)
-		return pm_exit_code(e);
-	if (json)
-		pm_buf_addch(&b, '[');
-	for (i = 0; i < d.nr; i++) {
-		struct pm_row_diff rd;
-		/* a day file changed in place: which of its rows did */
-		int rows = d.e[i].kind == 2 &&
-			   row_diff(s, a, b_ref, d.e[i].path, &rd);
-
-		if (!json) {
-			pm_buf_addf(&b, "%c %s\n", marks[d.e[i].kind],
-				    d.e[i].path);
-			if (rows)
-				rows_text(&b, &rd);
-		} else {
-			pm_buf_addstr(&b, i ? ",\n {\"path\": " :
-					      "\n {\"path\": ");
-			json_str(&b, d.e[i].path);
-			pm_buf_addf(&b, ", \"change\": \"%s\"",
-				    kinds[d.e[i].kind]);
-			if (rows)
-				rows_json(&b, &rd);
-			pm_buf_addch(&b, '}');
-		}
-		if (rows)
-			pm_row_diff_release(&rd);
-	}
-	if (json)
-		pm_buf_addstr(&b, "\n]\n");
-	fputs(b.buf, stdout);
-	pm_buf_release(&b);
-	pm_diff_release(&d);
-	return 0;
-}
 
 /*
  * The run branches that ended or crashed runs left: each with its run's
@@ -303,7 +205,7 @@ static int data_exec(int argc, const char **argv)
 			print_list(&list, json);
 	} else if (!strcmp(sub, "diff")) {
 		ARGS(2, 2);
-		status = do_diff(s, argv[1], argv[2], json, &err);
+		status = data_diff(s, argv[1], argv[2], json, &err);
 	} else if (!strcmp(sub, "ls")) {
 		ARGS(1, 2);
 		e = pm_store_list(s, argv[1], nr > 2 ? argv[2] : "", &list,

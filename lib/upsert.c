@@ -256,6 +256,39 @@ void pm_row_diff_release(struct pm_row_diff *d)
 	memset(d, 0, sizeof(*d));
 }
 
+void pm_row_diff_text(const struct pm_row_diff *d, struct pm_buf *b)
+{
+	size_t i, n = d->added + d->removed + d->changed;
+
+	pm_buf_addf(b, "    rows: %zu added, %zu removed, %zu changed\n",
+		    d->added, d->removed, d->changed);
+	for (i = 0; i < d->nr_keys; i++)
+		pm_buf_addf(b, "    %c %s\n", d->keys[i].mark, d->keys[i].key);
+	if (n > d->nr_keys)
+		pm_buf_addf(b, "    ... and %zu more\n", n - d->nr_keys);
+}
+
+void pm_row_diff_json(const struct pm_row_diff *d, struct pm_buf *b)
+{
+	size_t i;
+
+	pm_buf_addf(b,
+		    ", \"rows\": {\"added\": %zu, \"removed\": %zu, "
+		    "\"changed\": %zu, \"keys\": [",
+		    d->added, d->removed, d->changed);
+	for (i = 0; i < d->nr_keys; i++) {
+		const char *k = d->keys[i].key;
+
+		pm_buf_addstr(b, i ? ", {\"key\": " : "{\"key\": ");
+		pm_buf_add_json_str(b, k, strlen(k));
+		pm_buf_addf(b, ", \"change\": \"%s\"}",
+			    d->keys[i].mark == '+' ? "added" :
+			    d->keys[i].mark == '-' ? "removed" :
+						     "changed");
+	}
+	pm_buf_addstr(b, "]}");
+}
+
 enum pm_err pm_csv_upsert(const char *old, size_t old_len, const char *fresh,
 			  size_t fresh_len, struct pm_buf *out, int *changed,
 			  struct pm_buf *err)

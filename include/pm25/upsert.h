@@ -44,5 +44,9 @@ enum pm_err pm_csv_row_diff(const char *old, size_t old_len, const char *new,
 			    size_t new_len, struct pm_row_diff *d,
 			    struct pm_buf *err);
 void pm_row_diff_release(struct pm_row_diff *d);
+/* d as indented text lines (a count, then a line per key). */
+void pm_row_diff_text(const struct pm_row_diff *d, struct pm_buf *b);
+/* d as `, "rows": {...}`, to end a diff entry's JSON object. */
+void pm_row_diff_json(const struct pm_row_diff *d, struct pm_buf *b);
 
 #endif

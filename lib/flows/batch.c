@@ -448,6 +448,22 @@ out:
 	return ret;
 }
 
+/* ", "unanswered": [ids]" of the stations that did not answer, if any. */
+static void add_unanswered(struct pm_buf *b, const struct pm_strv *u)
+{
+	size_t i;
+
+	if (!u->nr)
+		return;
+	pm_buf_addstr(b, ", \"unanswered\": [");
+	for (i = 0; i < u->nr; i++) {
+		if (i)
+			pm_buf_addstr(b, ", ");
+		pm_buf_add_json_str(b, u->v[i], strcspn(u->v[i], ":"));
+	}
+	pm_buf_addch(b, ']');
+}
+
 /*
  * One batch through the tasks after fetch: land raw on a branch, parse,
  * validate, clean, publish, and merge into main when the gate passes. A
@@ -488,6 +504,7 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 		ret = b->parse(ru, b->f, b->t, err);
 		pm_buf_reset(&extra);
 		pm_buf_addf(&extra, "\"rows\": %zu", b->t->nr);
+		add_unanswered(&extra, &ru->r->unanswered);
 		pm_flow_event(ru, "parse", ret ? "Failed" : "Completed", t0,
 			      extra.buf);
 		if (ret)

@@ -28,6 +28,19 @@ enum pm_err pm_flow_ingest_clean(struct pm_store *data,
 	pm_buf_addf(&extra,
 		    "\"source\": \"%s\", \"pages\": %zu, \"bytes\": %zu",
 		    ru.src->name, f.nr_pages, f.len);
+	if (f.page_station || f.nr_failed) {
+		size_t i;
+
+		pm_buf_addf(&extra, ", \"stations\": %zu, \"unanswered\": [",
+			    ru.stations.nr);
+		for (i = 0; i < f.nr_failed; i++) {
+			if (i)
+				pm_buf_addstr(&extra, ", ");
+			pm_buf_add_json_str(&extra, f.failed[i].station,
+					    strlen(f.failed[i].station));
+		}
+		pm_buf_addch(&extra, ']');
+	}
 	pm_flow_event(&ru, "fetch", ret ? "Failed" : "Completed", t0,
 		      extra.buf);
 	if (ret)

@@ -62,6 +62,7 @@ start_standin() {
 	done
 	[ -s standin.port ] || die "the stand-in did not start: $(cat standin.err)"
 	STANDIN=http://127.0.0.1:$(cat standin.port)
+	STANDIN_CLOCK=$PWD/clock
 	export PM25_AIR4THAI_URL=$STANDIN/services/getNewAQI_JSON.php
 	export PM25_AIR4THAI_HISTORY_URL=$STANDIN/forweb/getHistoryData.php
 }
@@ -69,7 +70,7 @@ start_standin() {
 # set_clock MS: pm25's clock (PM25_NOW_MS) and the stand-in's.
 set_clock() {
 	export PM25_NOW_MS=$1
-	echo "$1" > clock
+	echo "$1" > "${STANDIN_CLOCK:-clock}"
 }
 
 # both_backends FN: run FN twice, against SQLite (a fresh PM25_HOME) and

@@ -3,13 +3,14 @@
 # promotes, --image and --param change what runs; each change is a new
 # version with its reason; rollback restores an earlier version in one
 # command; run schedules a flow run in the deployment's pool; pause and
-# resume; unknown names and pools are clear errors.
+# resume; a deployment whose source needs a token starts paused and
+# does not resume without it; unknown names and pools are clear errors.
 . "$SRC/tests/cli/lib.sh"
 scenario() {
 	pm25 init > /dev/null
 	pm25 deployment apply "$SRC/deployments.yaml"
 	pm25 deployment apply "$SRC/deployments.yaml" --json
-	d=ingest-clean/daily-ingest
+	d=ingest-clean/hourly
 	pm25 deployment update $d --work-pool etl-pool-stage
 	pm25 deployment update $d --work-pool etl-pool-prod
 	pm25 deployment update $d --image ghcr.io/pm25/pm25:0.2.0 --param station=05t
@@ -34,6 +35,12 @@ print(r["flow"], r["deployment"], r["pool"], r["state"], r["parameters"])'
 	pm25 deployment pause eda/daily
 	pm25 deployment ls | awk '{print $1, $2, $3, $4}'
 	pm25 deployment resume eda/daily
+	# the WAQI and OpenAQ deployments start paused: no token, no resume
+	pm25 deployment resume ingest-clean/waqi-bangkok 2>&1; echo "exit $?"
+	pm25 deployment resume ingest-clean/openaq-rayong 2>&1; echo "exit $?"
+	WAQI_TOKEN=t pm25 deployment resume ingest-clean/waqi-bangkok; echo "exit $?"
+	pm25 deployment apply "$SRC/deployments.yaml" > /dev/null # keeps it resumed
+	pm25 deployment ls | awk '$1 ~ /waqi|openaq/ {print $1, $3}'
 	pm25 deployment update $d --work-pool nope; echo "exit $?"
 	pm25 deployment update $d --cron "61 * * * *"; echo "exit $?"
 	pm25 deployment inspect nope/x; echo "exit $?"
