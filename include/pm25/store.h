@@ -96,6 +96,15 @@ enum pm_err pm_store_find_same(struct pm_store *s, const char *ref,
 			       size_t len, char **path_out,
 			       struct pm_buf *err);
 /*
+ * The same question for n files at once (data[i], len[i]): found[i] is
+ * set to 1 for each that ref holds under prefix, else 0. One pass over
+ * the tree where the store can.
+ */
+enum pm_err pm_store_find_same_many(struct pm_store *s, const char *ref,
+				    const char *prefix,
+				    const char *const *data, const size_t *len,
+				    size_t n, int *found, struct pm_buf *err);
+/*
  * Commit what is staged on branch. id receives the new commit, or stays
  * "" when nothing changed. Concurrent writers to the branch are retried
  * (compare-and-swap on the ref), never lost.

@@ -25,25 +25,36 @@ static const char *raw_ext(const char *source)
 }
 
 /*
- * 1 if a raw file of this source on main has exactly these bytes: in any
- * day folder for ingest-clean (a rerun lands nothing), in the day's own
- * folder for backfill (each day keeps what was fetched for it).
+ * found[i] = 1 for each raw page that main holds already, byte for byte:
+ * in any day folder of the source for ingest-clean (a rerun lands
+ * nothing), in the day's own folder for backfill (each day keeps what
+ * was fetched for it). One pass over main's tree for every page.
  */
-static int raw_exists(struct run *ru, int64_t day, const char *data, size_t len)
+static void raw_found(struct run *ru, const struct batch *b, int *found)
 {
 	struct pm_buf dir = PM_BUF_INIT;
-	char *found = NULL;
+	const char **data = pm_xcalloc(b->nr_pages + 1, sizeof(*data));
+	size_t *len = pm_xcalloc(b->nr_pages + 1, sizeof(*len));
+	size_t i, start = 0;
 	char date[16];
 
+	for (i = 0; i < b->nr_pages; i++) {
+		data[i] = b->raw + start;
+		len[i] = b->page_end[i] - start;
+		start = b->page_end[i];
+	}
 	pm_buf_addf(&dir, "raw/%s/", ru->src->name);
 	if (ru->raw_per_day) {
-		pm_date_format(day * 86400, date);
+		pm_date_format(b->day * 86400, date);
 		pm_buf_addf(&dir, "date=%s/", date);
 	}
-	pm_store_find_same(ru->data, "main", dir.buf, data, len, &found, NULL);
+	if (pm_store_find_same_many(ru->data, "main", dir.buf,
+				    (const char *const *)data, len,
+				    b->nr_pages, found, NULL))
+		memset(found, 0, b->nr_pages * sizeof(*found));
 	pm_buf_release(&dir);
-	free(found);
-	return found != NULL;
+	free(data);
+	free(len);
 }
 
 /* Merge the stations of t into stations/stations.csv on branch. */
@@ -171,18 +182,22 @@ static enum pm_err land_raw(struct run *ru, const struct batch *b,
 	char date[16], iso[32];
 	size_t i, start = 0;
 	enum pm_err ret;
+	int *found;
 
 	*landed = 0;
 	ret = pm_store_branch_create(ru->data, b->branch, "main", err);
 	pm_date_format(b->day * 86400, date);
 	pm_time_format(ru->started, iso);
+	found = pm_xcalloc(b->nr_pages + 1, sizeof(*found));
+	if (!ret)
+		raw_found(ru, b, found);
 	for (i = 0; !ret && i < b->nr_pages; i++) {
 		const char *p = b->raw + start;
 		size_t len = b->page_end[i] - start;
 
 		start = b->page_end[i];
 		/* raw files are never rewritten, nor landed twice */
-		if (raw_exists(ru, b->day, p, len))
+		if (found[i])
 			continue;
 		pm_buf_setf(&path, "raw/%s/date=%s/%.2s%.2s%.2s-%s",
 			    ru->src->name, date, iso + 11, iso + 14, iso + 17,
@@ -196,6 +211,7 @@ static enum pm_err land_raw(struct run *ru, const struct batch *b,
 		(*landed)++;
 	}
 	pm_buf_release(&path);
+	free(found);
 	return ret;
 }
 

@@ -406,6 +406,109 @@ static enum pm_err local_find_same(struct pm_store *s, const char *ref,
 	return ret;
 }
 
+struct many_ctx {
+	const char *prefix;
+	git_oid *want; /* sorted */
+	size_t n;
+	size_t *at; /* want[k] is the blob of file at[k] */
+	int *found;
+	struct pm_buf path;
+};
+
+static int cmp_oid(const void *a, const void *b)
+{
+	return DL_GIT(git_oid_cmp)(a, b);
+}
+
+static int many_cb(const char *root, const git_tree_entry *te, void *arg)
+{
+	struct many_ctx *w = arg;
+	const git_oid *id;
+	size_t lo = 0, hi = w->n;
+
+	if (DL_GIT(git_tree_entry_type)(te) != GIT_OBJECT_BLOB)
+		return 0;
+	id = DL_GIT(git_tree_entry_id)(te);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = DL_GIT(git_oid_cmp)(&w->want[mid], id);
+
+		if (!c) {
+			size_t k;
+
+			pm_buf_reset(&w->path);
+			pm_buf_addstr(&w->path, root);
+			pm_buf_addstr(&w->path, DL_GIT(git_tree_entry_name)(te));
+			if (strncmp(w->path.buf, w->prefix, strlen(w->prefix)))
+				return 0;
+			/* equal blobs sit side by side */
+			for (k = mid; k > 0 && !DL_GIT(git_oid_cmp)(
+						       &w->want[k - 1], id);
+			     k--)
+				;
+			for (; k < w->n && !DL_GIT(git_oid_cmp)(&w->want[k], id);
+			     k++)
+				w->found[w->at[k]] = 1;
+			return 0;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* One walk of the tree for every file's blob id. */
+static enum pm_err local_find_same_many(struct pm_store *s, const char *ref,
+					const char *prefix,
+					const char *const *data,
+					const size_t *len, size_t n, int *found,
+					struct pm_buf *err)
+{
+	struct local *l = s->priv;
+	struct many_ctx w = { prefix, NULL, n, NULL, found, PM_BUF_INIT };
+	struct { git_oid id; size_t at; } *pairs;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	enum pm_err ret;
+	size_t i;
+
+	memset(found, 0, n * sizeof(*found));
+	if (!n)
+		return PM_OK;
+	ret = lookup_commit(l, ref, &c, err);
+	if (ret)
+		return ret;
+	pairs = pm_xcalloc(n, sizeof(*pairs));
+	for (i = 0; !ret && i < n; i++) {
+		pairs[i].at = i;
+		if (DL_GIT(git_odb_hash)(&pairs[i].id, data[i], len[i],
+					 GIT_OBJECT_BLOB))
+			ret = git_fail(l, err, PM_ERR_IO, ref);
+	}
+	/* an oid first in each pair: sorting pairs sorts by oid */
+	if (!ret)
+		qsort(pairs, n, sizeof(*pairs), cmp_oid);
+	w.want = pm_xcalloc(n, sizeof(*w.want));
+	w.at = pm_xcalloc(n, sizeof(*w.at));
+	for (i = 0; i < n; i++) {
+		w.want[i] = pairs[i].id;
+		w.at[i] = pairs[i].at;
+	}
+	if (!ret && DL_GIT(git_commit_tree)(&tree, c))
+		ret = git_fail(l, err, PM_ERR_IO, ref);
+	else if (!ret)
+		DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, many_cb, &w);
+	free(pairs);
+	free(w.want);
+	free(w.at);
+	pm_buf_release(&w.path);
+	DL_GIT(git_tree_free)(tree);
+	DL_GIT(git_commit_free)(c);
+	return ret;
+}
+
 static enum pm_err local_branches(struct pm_store *s, struct pm_strv *out,
 				  struct pm_buf *err)
 {
@@ -954,6 +1057,7 @@ const struct pm_store_ops pm_store_local = {
 	.get = local_get,
 	.list = local_list,
 	.find_same = local_find_same,
+	.find_same_many = local_find_same_many,
 	.commit = local_commit,
 	.diff = local_diff,
 	.merge = local_merge,

@@ -33,6 +33,12 @@ struct pm_store_ops {
 				 const char *prefix, const void *data,
 				 size_t len, char **path_out,
 				 struct pm_buf *err);
+	/* Optional: pm_store_find_same_many() asks find_same otherwise. */
+	enum pm_err (*find_same_many)(struct pm_store *s, const char *ref,
+				      const char *prefix,
+				      const char *const *data,
+				      const size_t *len, size_t n, int *found,
+				      struct pm_buf *err);
 	enum pm_err (*commit)(struct pm_store *s, const char *branch,
 			      const char *message, const struct pm_kv *meta,
 			      size_t nr_meta, char id[PM_ID_MAX],

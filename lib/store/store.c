@@ -216,6 +216,32 @@ enum pm_err pm_store_find_same(struct pm_store *s, const char *ref,
 				       path_out, err);
 }
 
+enum pm_err pm_store_find_same_many(struct pm_store *s, const char *ref,
+				    const char *prefix,
+				    const char *const *data, const size_t *len,
+				    size_t n, int *found, struct pm_buf *err)
+{
+	enum pm_err ret = check_ref(ref, err);
+	size_t i;
+
+	if (!ret && prefix && strstr(prefix, ".."))
+		ret = check_path(prefix, err);
+	if (ret)
+		return ret;
+	if (s->ops->find_same_many)
+		return s->ops->find_same_many(s, ref, prefix ? prefix : "",
+					      data, len, n, found, err);
+	for (i = 0; !ret && i < n; i++) {
+		char *path = NULL;
+
+		ret = s->ops->find_same(s, ref, prefix ? prefix : "", data[i],
+					len[i], &path, err);
+		found[i] = path != NULL;
+		free(path);
+	}
+	return ret;
+}
+
 enum pm_err pm_store_commit(struct pm_store *s, const char *branch,
 			    const char *message, const struct pm_kv *meta,
 			    size_t nr_meta, char id[PM_ID_MAX],
