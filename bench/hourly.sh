@@ -41,13 +41,13 @@ for i in $(seq 1 "$REPEAT"); do
 	clock $((WARM + i))
 	/usr/bin/time -f '%e %U %S %M' -o t.txt "$PM25" run ingest-clean --param lookback=24h -q --json > r.json
 	read -r wall user sys rss < t.txt
-	cpu=$(echo "$user + $sys" | bc)
+	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')
 	rows=$(python3 -c 'import json; r = json.load(open("r.json")); print(r["input_rows"], r["input_rows"] // 24)')
-	printf '| %d | %.2f | %.3f | %.1f | %s | %s |\n' "$i" "$wall" "$cpu" "$(echo "$rss / 1024" | bc -l)" \
+	printf '| %d | %.2f | %.3f | %.1f | %s | %s |\n' "$i" "$wall" "$cpu" "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" \
 		"${rows#* }" "${rows% *}"
-	best_wall=$(echo "if ($wall < $best_wall) $wall else $best_wall" | bc)
-	best_cpu=$(echo "if ($cpu < $best_cpu) $cpu else $best_cpu" | bc)
+	best_wall=$(awk -v a="$wall" -v b="$best_wall" 'BEGIN {print a < b ? a : b}')
+	best_cpu=$(awk -v a="$cpu" -v b="$best_cpu" 'BEGIN {print a < b ? a : b}')
 	[ "$rss" -gt "$max_rss" ] && max_rss=$rss
 done
 printf '\nbest wall %.2f s (target 2), best CPU %.3f s (target 0.250), highest peak RSS %.1f MB (target 30); latency %s ms per response\n' \
-	"$best_wall" "$best_cpu" "$(echo "$max_rss / 1024" | bc -l)" "$LATENCY"
+	"$best_wall" "$best_cpu" "$(awk -v r="$max_rss" 'BEGIN {print r / 1024}')" "$LATENCY"

@@ -204,7 +204,8 @@ static enum pm_err fetch_once(struct run *ru, struct pm_fetched *f,
 	size_t i;
 
 	ru->r->source_down = 0;
-	if (ru->all_stations)
+	/* once a run: a backfill's days share the list */
+	if (ru->all_stations && !ru->stations.nr)
 		ret = all_stations(ru, err);
 	if (ret)
 		return ret;

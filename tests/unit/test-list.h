@@ -18,10 +18,12 @@
 	X(time_strict)                                                        \
 	X(time_lenient_and_zones)                                             \
 	X(time_clock_and_dates)                                               \
+	X(time_durations)                                                     \
 	X(time_civil_round_trip)                                              \
 	X(strmap_intern)                                                      \
 	X(table_sort_and_write)                                               \
 	X(table_merge)                                                        \
+	X(csv_row_diff_by_key)                                                \
 	X(csvsrc_history_export)                                              \
 	X(csvsrc_index_column_and_no_station)                                 \
 	X(csvsrc_airbkk_long)                                                 \

@@ -1,11 +1,12 @@
 /*
- * Unit tests of the canonical table and the CSV layouts.
+ * Unit tests of the canonical table, the CSV layouts and day-file row diffs.
  */
 #include "test.h"
 #include "pm25/buf.h"
 #include "pm25/csvsrc.h"
 #include "pm25/table.h"
 #include "pm25/timeutil.h"
+#include "pm25/upsert.h"
 
 TEST(table_sort_and_write)
 {
@@ -218,4 +219,46 @@ TEST(csvsrc_title_lines_before_header)
 	PM_ASSERT(strstr(err.buf, "line 1: unknown column layout") != NULL);
 	pm_table_release(&t);
 	pm_buf_release(&err);
+}
+
+TEST(csv_row_diff_by_key)
+{
+	static const char old[] = "station_id,time_utc,pm25\n"
+				  "02t,2026-11-20T01:00:00Z,10\n"
+				  "02t,2026-11-20T02:00:00Z,11\n"
+				  "03t,2026-11-20T01:00:00Z,12\n";
+	static const char now[] = "station_id,time_utc,pm25\n"
+				  "03t,2026-11-20T02:00:00Z,13\n"
+				  "02t,2026-11-20T02:00:00Z,99\n"
+				  "03t,2026-11-20T01:00:00Z,12\n";
+	struct pm_row_diff d;
+	struct pm_buf b = PM_BUF_INIT;
+
+	PM_ASSERT_EQ(pm_csv_row_diff(old, strlen(old), now, strlen(now), &d,
+				     NULL),
+		     PM_OK);
+	PM_ASSERT_EQ(d.added, 1);
+	PM_ASSERT_EQ(d.removed, 1);
+	PM_ASSERT_EQ(d.changed, 1);
+	PM_ASSERT_EQ(d.nr_keys, 3);
+	PM_ASSERT_EQ(d.keys[0].mark, '-');
+	PM_ASSERT_STR_EQ(d.keys[0].key, "02t,2026-11-20T01:00:00Z");
+	PM_ASSERT_EQ(d.keys[1].mark, '~');
+	PM_ASSERT_STR_EQ(d.keys[1].key, "02t,2026-11-20T02:00:00Z");
+	PM_ASSERT_EQ(d.keys[2].mark, '+');
+	pm_row_diff_json(&d, &b);
+	PM_ASSERT(strstr(b.buf, "\"changed\": 1"));
+	PM_ASSERT(strstr(b.buf, "{\"key\": \"03t,2026-11-20T02:00:00Z\", "
+				"\"change\": \"added\"}"));
+	pm_row_diff_release(&d);
+	/* the same file twice: nothing */
+	PM_ASSERT_EQ(pm_csv_row_diff(old, strlen(old), old, strlen(old), &d,
+				     NULL),
+		     PM_OK);
+	PM_ASSERT_EQ(d.added + d.removed + d.changed, 0);
+	pm_row_diff_release(&d);
+	/* no key columns: an error, not a guess */
+	PM_ASSERT_EQ(pm_csv_row_diff("a,b\n1,2\n", 8, "a,b\n", 4, &d, NULL),
+		     PM_ERR_DATA);
+	pm_buf_release(&b);
 }

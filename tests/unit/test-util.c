@@ -300,6 +300,27 @@ TEST(time_clock_and_dates)
 	PM_ASSERT_EQ(s, 3600);
 }
 
+TEST(time_durations)
+{
+	int64_t d = 0;
+
+	PM_ASSERT_EQ(pm_duration_parse("90m", &d), 0);
+	PM_ASSERT_EQ(d, 5400);
+	PM_ASSERT_EQ(pm_duration_parse("24h", &d), 0);
+	PM_ASSERT_EQ(d, 86400);
+	PM_ASSERT_EQ(pm_duration_parse("2d", &d), 0);
+	PM_ASSERT_EQ(d, 2 * 86400);
+	PM_ASSERT_EQ(pm_duration_parse("45s", &d), 0);
+	PM_ASSERT_EQ(d, 45);
+	PM_ASSERT_EQ(pm_duration_parse("0h", &d), -1);
+	PM_ASSERT_EQ(pm_duration_parse("h", &d), -1);
+	PM_ASSERT_EQ(pm_duration_parse("24", &d), -1);
+	PM_ASSERT_EQ(pm_duration_parse("24hh", &d), -1);
+	PM_ASSERT_EQ(pm_duration_parse("-1h", &d), -1);
+	PM_ASSERT_EQ(pm_duration_parse("99999999999999d", &d), -1);
+	PM_ASSERT_EQ(pm_duration_parse(NULL, &d), -1);
+}
+
 TEST(time_civil_round_trip)
 {
 	int64_t z;
