@@ -89,6 +89,40 @@ void pm_table_note_bad_time(struct pm_table *t, size_t r, const char *p,
 	t->nr_bad++;
 }
 
+static void take_str(char **dst, const char *src, int replace)
+{
+	if (!src || (*dst && !replace))
+		return;
+	free(*dst);
+	*dst = pm_xstrdup(src);
+}
+
+void pm_table_meta_take(struct pm_table *dst, const struct pm_table *src,
+			int replace)
+{
+	size_t i;
+
+	for (i = 0; i < src->stations.nr && i < src->meta_alloc; i++) {
+		const struct pm_station_meta *m = &src->meta[i];
+		struct pm_station_meta *a;
+
+		if (!m->name_th && !m->name_en && isnan(m->lat))
+			continue;
+		a = pm_table_meta(dst,
+				  pm_table_station(dst, src->stations.keys[i],
+						   src->stations.lens[i]));
+		take_str(&a->name_th, m->name_th, replace);
+		take_str(&a->name_en, m->name_en, replace);
+		take_str(&a->area_th, m->area_th, replace);
+		take_str(&a->area_en, m->area_en, replace);
+		take_str(&a->type, m->type, replace);
+		if (!isnan(m->lat) && (replace || isnan(a->lat)))
+			a->lat = m->lat;
+		if (!isnan(m->lon) && (replace || isnan(a->lon)))
+			a->lon = m->lon;
+	}
+}
+
 void pm_table_truncate(struct pm_table *t, size_t nr)
 {
 	if (nr >= t->nr)

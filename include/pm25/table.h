@@ -89,6 +89,13 @@ uint32_t pm_table_station(struct pm_table *t, const char *ptr, size_t len);
 /* Remember the text of row r's unparseable timestamp. */
 void pm_table_note_bad_time(struct pm_table *t, size_t r, const char *ptr,
 			    size_t len);
+/*
+ * The station metadata of src into dst (its stations added as need be):
+ * src's values replace dst's with replace, else fill only what dst
+ * lacks. Stations of src with no name and no position are skipped.
+ */
+void pm_table_meta_take(struct pm_table *dst, const struct pm_table *src,
+			int replace);
 /* Drop the rows from nr on, with their unparseable timestamps' text. */
 void pm_table_truncate(struct pm_table *t, size_t nr);
 /* Metadata slot of station s; allocated on first use, owned by t. */

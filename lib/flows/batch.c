@@ -66,7 +66,6 @@ static enum pm_err publish_stations(struct run *ru, const char *branch,
 	struct pm_csv_opts co = { 0 };
 	struct pm_table all;
 	enum pm_err ret = PM_OK;
-	size_t i;
 
 	*changed = 0;
 	if (!t->meta)
@@ -77,32 +76,7 @@ static enum pm_err publish_stations(struct run *ru, const char *branch,
 	    old.len)
 		pm_csv_to_table(old.buf, old.len, "stations.csv", &co, &all,
 				NULL);
-	for (i = 0; i < t->stations.nr && i < t->meta_alloc; i++) {
-		const struct pm_station_meta *m = &t->meta[i];
-		struct pm_station_meta *a;
-		uint32_t s;
-
-		if (!m->name_th && !m->name_en && isnan(m->lat))
-			continue;
-		s = pm_table_station(&all, t->stations.keys[i],
-				     t->stations.lens[i]);
-		a = pm_table_meta(&all, s);
-#define TAKE(f)                          \
-	if (m->f) {                      \
-		free(a->f);              \
-		a->f = pm_xstrdup(m->f); \
-	}
-		TAKE(name_th);
-		TAKE(name_en);
-		TAKE(area_th);
-		TAKE(area_en);
-		TAKE(type);
-#undef TAKE
-		if (!isnan(m->lat))
-			a->lat = m->lat;
-		if (!isnan(m->lon))
-			a->lon = m->lon;
-	}
+	pm_table_meta_take(&all, t, 1);
 	pm_table_sort(&all, 1);
 	pm_table_write_stations(&all, &out);
 	if (out.len != old.len || memcmp(out.buf, old.buf, old.len)) {

@@ -243,35 +243,6 @@ enum pm_err pm_flow_fetch(struct run *ru, struct pm_fetched *f, double *t0,
 	return ret;
 }
 
-/* The feed's station metadata into t, where t has none yet. */
-static void take_feed_meta(struct pm_table *t, const struct pm_table *feed)
-{
-	size_t i;
-
-	for (i = 0; i < feed->stations.nr && i < feed->meta_alloc; i++) {
-		const struct pm_station_meta *m = &feed->meta[i];
-		struct pm_station_meta *a;
-
-		if (!m->name_th && !m->name_en && isnan(m->lat))
-			continue;
-		a = pm_table_meta(t, pm_table_station(t, feed->stations.keys[i],
-						      feed->stations.lens[i]));
-#define TAKE(f)                                  \
-	if (m->f && !a->f)                       \
-		a->f = pm_xstrdup(m->f);
-		TAKE(name_th);
-		TAKE(name_en);
-		TAKE(area_th);
-		TAKE(area_en);
-		TAKE(type);
-#undef TAKE
-		if (isnan(a->lat))
-			a->lat = m->lat;
-		if (isnan(a->lon))
-			a->lon = m->lon;
-	}
-}
-
 enum pm_err pm_flow_parse_pages(struct run *ru, const struct pm_fetched *f,
 				struct pm_table *t, struct pm_buf *err)
 {
@@ -306,8 +277,8 @@ enum pm_err pm_flow_parse_pages(struct run *ru, const struct pm_fetched *f,
 						ru->r->unanswered.v[0] :
 						"no page",
 				    err);
-	else
-		take_feed_meta(t, &ru->feed);
+	else /* the feed's names and places, where t has none */
+		pm_table_meta_take(t, &ru->feed, 0);
 	pm_buf_release(&why);
 	return ret;
 }

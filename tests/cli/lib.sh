@@ -29,6 +29,15 @@ cell() {
 	sed -n "${2}p" "$1" | cut -d, -f"$3"
 }
 
+# wait_file FILE N: wait up to N x 50 ms for FILE to be written.
+wait_file() {
+	for _ in $(seq 1 "$2"); do
+		[ -s "$1" ] && return 0
+		sleep 0.05
+	done
+	[ -s "$1" ]
+}
+
 # Start tests/helpers/test-server serving DIR; sets PORT and BASE and
 # stops the server when the case ends. It listens on 127.0.0.1 only and
 # stands in for the real APIs, which tests never call.
@@ -36,11 +45,7 @@ start_server() {
 	"$BUILD/test-server" "$1" port.txt 2> server.log &
 	SERVER_PID=$!
 	trap 'kill $SERVER_PID 2>/dev/null' EXIT
-	for _ in $(seq 1 100); do
-		[ -s port.txt ] && break
-		sleep 0.05
-	done
-	[ -s port.txt ] || die "test-server did not start: $(cat server.log)"
+	wait_file port.txt 100 || die "test-server did not start: $(cat server.log)"
 	PORT=$(cat port.txt)
 	BASE=http://127.0.0.1:$PORT
 }
@@ -56,11 +61,7 @@ start_standin() {
 		2> standin.err &
 	STANDIN_PID=$!
 	trap 'kill $STANDIN_PID 2>/dev/null' EXIT
-	for _ in $(seq 1 200); do
-		[ -s standin.port ] && break
-		sleep 0.05
-	done
-	[ -s standin.port ] || die "the stand-in did not start: $(cat standin.err)"
+	wait_file standin.port 200 || die "the stand-in did not start: $(cat standin.err)"
 	STANDIN=http://127.0.0.1:$(cat standin.port)
 	STANDIN_CLOCK=$PWD/clock
 	export PM25_AIR4THAI_URL=$STANDIN/services/getNewAQI_JSON.php
