@@ -86,6 +86,21 @@ static int list(struct pm_state *st, int json, struct pm_buf *err)
 	return 0;
 }
 
+/* A pool's status as a deployment shows it: why it does not run. */
+static const char *pool_status(struct pm_state *st, const char *name)
+{
+	struct pm_pool_info p;
+	const char *s = "no such pool";
+
+	if (!pm_state_pool_get(st, name, &p, NULL))
+		s = !strcmp(p.status, "ready")	   ? "ready" :
+		    !strcmp(p.status, "paused") ? "paused" :
+						  "not_ready: no worker online";
+	free(p.name);
+	free(p.type);
+	return s;
+}
+
 static int inspect(struct pm_state *st, const char *name, int json,
 		   struct pm_buf *err)
 {
@@ -111,9 +126,10 @@ static int inspect(struct pm_state *st, const char *name, int json,
 				"runs: %s)\n",
 			    d.flow, d.cron ? d.cron : "none", d.timezone,
 			    d.missed);
-		pm_buf_addf(&b, "work pool    %s\nimage        %s\n"
+		pm_buf_addf(&b, "work pool    %s (%s)\nimage        %s\n"
 				"parameters   %s\nconcurrency  %ld\nversions:\n",
-			    d.work_pool, d.image ? d.image : "-", d.parameters,
+			    d.work_pool, pool_status(st, d.work_pool),
+			    d.image ? d.image : "-", d.parameters,
 			    d.concurrency_limit);
 		for (r = 0; r < n; r++)
 			pm_buf_addf(&b, "  %3ld  %-40s pool %-16s image %s\n",

@@ -62,9 +62,9 @@ static int pool_exec(int argc, const char **argv)
 				pm_buf_addstr(&b, r ? ",\n " : "[");
 				pm_pool_json(&b, &v[r]);
 			} else {
-				pm_buf_addf(&b, "%-20s %-8s %s\n", v[r].name,
-					    v[r].type,
-					    v[r].paused ? "paused" : "active");
+				pm_buf_addf(&b, "%-20s %-8s %-10s %ld online\n",
+					    v[r].name, v[r].type, v[r].status,
+					    v[r].online);
 			}
 			fputs(b.buf, stdout);
 			pm_buf_release(&b);

@@ -111,12 +111,17 @@ static int scheduler_exec(int argc, const char **argv)
 		failures = 0;
 		if (json)
 			printf("{\"created\": %zu, \"existing\": %zu, "
-			       "\"skipped\": %zu, \"late\": %zu}\n",
-			       t.created, t.existing, t.skipped, t.late);
+			       "\"skipped\": %zu, \"late\": %zu, "
+			       "\"cancelled\": %zu}\n",
+			       t.created, t.existing, t.skipped, t.late,
+			       t.cancelled);
 		else
 			printf("scheduled %zu runs (%zu there already, %zu "
-			       "missed slots dropped), %zu late\n",
-			       t.created, t.existing, t.skipped, t.late);
+			       "missed slots dropped), %zu late%s\n",
+			       t.created, t.existing, t.skipped, t.late,
+			       t.cancelled ? ", some cancelled over "
+					     "max_late_runs" :
+					     "");
 		fflush(stdout);
 		if (once)
 			break;

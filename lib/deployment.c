@@ -48,6 +48,19 @@ long pm_deployment_attempts(const struct pm_deployment *d)
 	return n > 0 && n < 100 ? n + 1 : 1;
 }
 
+long pm_deployment_max_late(const char *parameters)
+{
+	json_t *j = parameters ? json_loads(parameters, 0, NULL) : NULL;
+	const char *r = json_string_value(json_object_get(j, "max_late_runs"));
+	char *end = NULL;
+	long n = r ? strtol(r, &end, 10) : -1;
+
+	if (r && (end == r || *end || n < 0))
+		n = -1;
+	json_decref(j);
+	return n;
+}
+
 /* Options every run has: name, then the largest value allowed. */
 static const struct {
 	const char *name;
@@ -56,6 +69,7 @@ static const struct {
 	{ "retries", 99 },
 	{ "retry_delay_s", 86400 },
 	{ "timeout_s", 7 * 86400 },
+	{ "max_late_runs", 100000 },
 };
 
 /* A whole or decimal number in [0, max], as text; else 0. */

@@ -43,6 +43,12 @@ struct pm_deployment {
 void pm_deployment_release(struct pm_deployment *d);
 void pm_deployments_release(struct pm_deployment *d, size_t nr);
 
+/*
+ * The "max_late_runs" of a deployment's parameters (JSON text): how many
+ * Late runs it keeps before the oldest are cancelled; -1 for no limit.
+ */
+long pm_deployment_max_late(const char *parameters);
+
 /* 1 + the "retries" parameter of d (how often a run may start). */
 long pm_deployment_attempts(const struct pm_deployment *d);
 

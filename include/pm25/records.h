@@ -52,6 +52,17 @@ struct pm_log_line {
 struct pm_pool_info {
 	char *name, *type;
 	int paused;
+	long online;	    /* its workers online */
+	const char *status; /* "ready", "not_ready" (none online), "paused" */
+};
+
+/* A worker, as it registered and last beat. */
+struct pm_worker_info {
+	char *name, *pool, *host, *version;
+	long pid;
+	int64_t started_ms, heartbeat_ms, interval_ms;
+	const char *status; /* "online", "offline" or "stopped" */
+	long runs;	    /* the runs it holds (Pending, Running, Cancelling) */
 };
 
 /* A version of a deployment. */
@@ -81,6 +92,7 @@ void pm_runs_free(struct pm_run *v, size_t n);
 void pm_run_changes_free(struct pm_run_change *v, size_t n);
 void pm_log_lines_free(struct pm_log_line *v, size_t n);
 void pm_pools_free(struct pm_pool_info *v, size_t n);
+void pm_workers_free(struct pm_worker_info *v, size_t n);
 void pm_deployment_versions_free(struct pm_deployment_version *v, size_t n);
 
 /*
@@ -104,6 +116,10 @@ enum pm_err pm_state_run_log(struct pm_state *st, const char *id,
 /* Work pools by name. The default pools exist from the start. */
 enum pm_err pm_state_pool_list(struct pm_state *st, struct pm_pool_info **v,
 			       size_t *n, struct pm_buf *err);
+/* Workers of pool (NULL: every pool) by name, stopped ones too. */
+enum pm_err pm_state_worker_list(struct pm_state *st, const char *pool,
+				 struct pm_worker_info **v, size_t *n,
+				 struct pm_buf *err);
 /* Whether pool name exists (0), is not there (PM_ERR_NOTFOUND), ... */
 enum pm_err pm_state_pool_get(struct pm_state *st, const char *name,
 			      struct pm_pool_info *p, struct pm_buf *err);
@@ -132,6 +148,7 @@ void pm_run_history_json(struct pm_buf *b, const struct pm_run *r,
 			 const struct pm_run_change *hist, size_t n);
 void pm_log_line_json(struct pm_buf *b, const struct pm_log_line *l);
 void pm_pool_json(struct pm_buf *b, const struct pm_pool_info *p);
+void pm_worker_json(struct pm_buf *b, const struct pm_worker_info *w);
 /* A deployment; with versions (n may be 0) as deployment inspect --json. */
 void pm_deployment_json(struct pm_buf *b, const struct pm_deployment *d,
 			const struct pm_deployment_version *v, size_t n);

@@ -20,6 +20,7 @@ struct pm_tick {
 	size_t existing; /* slots another scheduler had already made */
 	size_t skipped;	 /* missed slots the policy dropped */
 	size_t late;	 /* Scheduled runs now Late */
+	size_t cancelled; /* Late runs over a deployment's max_late_runs */
 };
 
 /*

@@ -173,6 +173,24 @@ enum pm_err pm_state_alert_end(struct pm_state *st, const char *key,
 enum pm_err pm_state_alert_last_sent(struct pm_state *st, const char *grp,
 				     int64_t *ms, struct pm_buf *err);
 
+/*
+ * Workers register (again, under the same name, after a restart),
+ * heartbeat every interval_ms and say when they stop. One whose last
+ * beat is older than 3 intervals is offline (pm25/records.h lists them).
+ */
+enum pm_err pm_state_worker_register(struct pm_state *st, const char *name,
+				     const char *pool, const char *host,
+				     long pid, const char *version,
+				     int64_t interval_ms, struct pm_buf *err);
+enum pm_err pm_state_worker_beat(struct pm_state *st, const char *name,
+				 struct pm_buf *err);
+enum pm_err pm_state_worker_stop(struct pm_state *st, const char *name,
+				 struct pm_buf *err);
+/* The SQL condition "worker row w is online at ?" (one parameter: now). */
+#define PM_WORKER_ONLINE                                                      \
+	"(w.stopped_ms IS NULL AND w.heartbeat_ms >= CAST(? AS BIGINT) - 3 * " \
+	"w.interval_ms)"
+
 /* Whether the database answers a query. */
 enum pm_err pm_state_ping(struct pm_state *st, struct pm_buf *err);
 

@@ -46,5 +46,6 @@ double pm_run_retry_delay(const struct pm_retry *r, long attempt)
 int pm_run_option(const char *key)
 {
 	return !strcmp(key, "retries") || !strcmp(key, "retry_delay_s") ||
-	       !strcmp(key, "timeout_s") || !strcmp(key, "retry_on");
+	       !strcmp(key, "timeout_s") || !strcmp(key, "retry_on") ||
+	       !strcmp(key, "max_late_runs");
 }

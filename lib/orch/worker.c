@@ -19,9 +19,11 @@
 #include "pm25/notifier.h"
 #include "pm25/notify.h"
 #include "pm25/policy.h"
+#include "pm25/proc.h"
 #include "pm25/records.h"
 #include "pm25/state.h"
 #include "pm25/timeutil.h"
+#include "pm25/version.h"
 #include "pm25/worker.h"
 #include "pool-int.h"
 
@@ -60,6 +62,7 @@ struct worker {
 	struct pollfd *fds;
 	long claimed, db_failures;
 	double claim_after, last_settle;
+	double last_beat; /* the worker's own heartbeat, pm_mono_s() */
 };
 
 static void say(struct worker *w, const char *level, const char *fmt, ...)
@@ -479,6 +482,11 @@ static void serve(struct worker *w)
 		if (*w->o->stop && (!running || now >= stop_at))
 			break;
 		watch_children(w, now);
+		if (now - w->last_beat >= w->o->lease_s / 3.0) {
+			/* seen online; a database down is retried next beat */
+			w->last_beat = now;
+			pm_state_worker_beat(w->st, w->o->name, NULL);
+		}
 		pm_housekeep_pass(w->st, w->o->home, &w->hk, now, NULL);
 		if (w->pool.ops->reap && now - w->hk.last_reap >= 30) {
 			w->hk.last_reap = now;
@@ -511,6 +519,21 @@ static enum pm_err open_pool(struct worker *w, struct pm_buf *err)
 	return w->pool.ops->init(&w->pool, w->o->home->dir, err);
 }
 
+/*
+ * In the state database, so that it can be seen (pm25 worker ls): a
+ * database that does not answer now is not fatal, the beats go on.
+ */
+static void register_worker(struct worker *w)
+{
+	char host[128];
+
+	pm_proc_host(host, sizeof(host));
+	pm_state_worker_register(w->st, w->o->name, w->o->pool, host,
+				 (long)getpid(), PM25_VERSION,
+				 (int64_t)(w->o->lease_s * 1000 / 3), NULL);
+	w->last_beat = pm_mono_s();
+}
+
 enum pm_err pm_worker_run(const struct pm_worker_opts *o, struct pm_buf *err)
 {
 	struct worker w;
@@ -541,7 +564,9 @@ enum pm_err pm_worker_run(const struct pm_worker_opts *o, struct pm_buf *err)
 	    "{\"worker\": \"%s\", \"pool\": \"%s\", \"type\": \"%s\", "
 	    "\"state\": \"started\", \"limit\": %ld}",
 	    o->name, o->pool, w.pool.ops->type, o->limit);
+	register_worker(&w);
 	serve(&w);
+	pm_state_worker_stop(w.st, o->name, NULL);
 	/* what the last runs queued, before the worker goes */
 	pm_notifier_stop(notifier, 5000);
 	notifier = NULL;

@@ -93,7 +93,24 @@ void pm_pool_json(struct pm_buf *b, const struct pm_pool_info *p)
 	pm_buf_addch(b, '{');
 	str(b, "name", p->name, 0);
 	str(b, "type", p->type, 1);
-	pm_buf_addf(b, ", \"paused\": %s}", p->paused ? "true" : "false");
+	pm_buf_addf(b, ", \"paused\": %s", p->paused ? "true" : "false");
+	str(b, "status", p->status, 1);
+	pm_buf_addf(b, ", \"workers_online\": %ld}", p->online);
+}
+
+void pm_worker_json(struct pm_buf *b, const struct pm_worker_info *w)
+{
+	pm_buf_addch(b, '{');
+	str(b, "name", w->name, 0);
+	str(b, "pool", w->pool, 1);
+	str(b, "status", w->status, 1);
+	str(b, "host", w->host, 1);
+	pm_buf_addf(b, ", \"pid\": %ld", w->pid);
+	str(b, "version", w->version, 1);
+	ms(b, "started_ms", w->started_ms);
+	ms(b, "heartbeat_ms", w->heartbeat_ms);
+	ms(b, "interval_ms", w->interval_ms);
+	pm_buf_addf(b, ", \"runs\": %ld}", w->runs);
 }
 
 /* The fields both forms of a deployment have, missed only in the full. */

@@ -215,22 +215,32 @@ enum pm_err pm_state_run_log(struct pm_state *st, const char *id,
 enum pm_err pm_state_pool_list(struct pm_state *st, struct pm_pool_info **v,
 			       size_t *n, struct pm_buf *err)
 {
+	char now[24];
 	struct pm_rows rs;
 	enum pm_err ret;
 	size_t r;
 
 	*v = NULL;
 	*n = 0;
+	pm_state_ms_text(now, pm_state_now_ms());
 	ret = pm_db_query(st->db,
-			  "SELECT name, type, paused FROM pools ORDER BY name",
-			  NULL, 0, &rs, NULL, err);
+			  "SELECT p.name, p.type, p.paused, (SELECT COUNT(*) "
+			  "FROM workers w WHERE w.pool = p.name AND "
+			  PM_WORKER_ONLINE ") FROM pools p ORDER BY p.name",
+			  (const char *const[]){ now }, 1, &rs, NULL, err);
 	if (ret)
 		return ret;
 	*v = pm_xcalloc(rs.nr + 1, sizeof(**v));
 	for (r = 0; r < rs.nr; r++) {
-		(*v)[r].name = pm_xstrdup(pm_rows_get(&rs, r, 0));
-		(*v)[r].type = pm_xstrdup(pm_rows_get(&rs, r, 1));
-		(*v)[r].paused = strcmp(pm_rows_get(&rs, r, 2), "0") != 0;
+		struct pm_pool_info *p = &(*v)[r];
+
+		p->name = pm_xstrdup(pm_rows_get(&rs, r, 0));
+		p->type = pm_xstrdup(pm_rows_get(&rs, r, 1));
+		p->paused = strcmp(pm_rows_get(&rs, r, 2), "0") != 0;
+		p->online = strtol(pm_rows_get(&rs, r, 3), NULL, 10);
+		p->status = p->paused ? "paused" :
+			    p->online ? "ready" :
+					"not_ready";
 	}
 	*n = rs.nr;
 	pm_rows_release(&rs);

@@ -52,6 +52,110 @@ static enum pm_err make_run(struct pm_state *st, const struct pm_deployment *d,
 	return ret;
 }
 
+/*
+ * The Scheduled runs past the cut, with what stands in their way: their
+ * pool (paused?), their deployment (paused?), the workers online in the
+ * pool and the deployment's concurrency limit and runs held.
+ */
+#define LATE_QUERY                                                            \
+	"SELECT r.id, r.scheduled_ms, r.pool, COALESCE(p.paused, 0), "        \
+	"COALESCE(d.paused, 0), (SELECT COUNT(*) FROM workers w WHERE "       \
+	"w.pool = r.pool AND " PM_WORKER_ONLINE "), "                          \
+	"COALESCE(v.concurrency_limit, 0), (SELECT COUNT(*) FROM flow_runs x " \
+	"WHERE x.deployment = r.deployment AND x.state IN ('Pending', "       \
+	"'Running', 'Cancelling')) FROM flow_runs r LEFT JOIN pools p ON "    \
+	"p.name = r.pool LEFT JOIN deployments d ON d.name = r.deployment "   \
+	"LEFT JOIN deployment_versions v ON v.name = d.name AND v.version = " \
+	"d.version WHERE r.state = 'Scheduled' AND r.scheduled_ms < "         \
+	"CAST(? AS BIGINT) ORDER BY r.scheduled_ms"
+
+/* Why row i of a LATE_QUERY has not started, into why. */
+static void late_reason(const struct pm_rows *rs, size_t i, int64_t now,
+			char *why, size_t size)
+{
+	long long secs = (long long)((now - to_ms(pm_rows_get(rs, i, 1))) /
+				     1000);
+	const char *pool = pm_rows_get(rs, i, 2) ? pm_rows_get(rs, i, 2) : "-";
+	long limit = strtol(pm_rows_get(rs, i, 6), NULL, 10);
+	long held = strtol(pm_rows_get(rs, i, 7), NULL, 10);
+
+	if (strcmp(pm_rows_get(rs, i, 3), "0"))
+		snprintf(why, size,
+			 "not started %lld s after its slot: pool %s is "
+			 "paused",
+			 secs, pool);
+	else if (strcmp(pm_rows_get(rs, i, 4), "0"))
+		snprintf(why, size,
+			 "not started %lld s after its slot: its deployment "
+			 "is paused",
+			 secs);
+	else if (!strcmp(pm_rows_get(rs, i, 5), "0"))
+		snprintf(why, size,
+			 "not started %lld s after its slot: no worker online "
+			 "in pool %s",
+			 secs, pool);
+	else if (limit > 0 && held >= limit)
+		snprintf(why, size,
+			 "not started %lld s after its slot: its deployment's "
+			 "concurrency limit (%ld) is full",
+			 secs, limit);
+	else
+		snprintf(why, size,
+			 "not started %lld s after its slot (no worker took "
+			 "it)",
+			 secs);
+}
+
+/*
+ * A deployment's max_late_runs parameter: beyond that many Late runs,
+ * the oldest are Cancelled, so that an outage leaves no pile to run.
+ */
+static enum pm_err cap_late(struct pm_state *st, struct pm_tick *t,
+			    struct pm_buf *err)
+{
+	struct pm_rows deps, runs;
+	enum pm_err ret;
+	size_t i, k;
+
+	ret = pm_db_query(st->db,
+			  "SELECT d.name, v.parameters FROM deployments d JOIN "
+			  "deployment_versions v ON v.name = d.name AND "
+			  "v.version = d.version WHERE v.parameters LIKE "
+			  "'%max_late_runs%' ORDER BY d.name",
+			  NULL, 0, &deps, NULL, err);
+	for (i = 0; !ret && i < deps.nr; i++) {
+		long max = pm_deployment_max_late(pm_rows_get(&deps, i, 1));
+		char why[128];
+
+		if (max < 0)
+			continue;
+		ret = pm_db_query(st->db,
+				  "SELECT id FROM flow_runs WHERE deployment = ? "
+				  "AND state = 'Late' ORDER BY scheduled_ms DESC, "
+				  "id DESC",
+				  (const char *const[]){ pm_rows_get(&deps, i, 0) },
+				  1, &runs, NULL, err);
+		snprintf(why, sizeof(why),
+			 "cancelled: more than %ld Late runs of its deployment "
+			 "(max_late_runs), the oldest go",
+			 max);
+		for (k = (size_t)max; !ret && k < runs.nr; k++) {
+			enum pm_err e = pm_state_run_move(
+				st, pm_rows_get(&runs, k, 0), PM_RUN_LATE,
+				PM_RUN_CANCELLED, why, err);
+
+			if (!e)
+				t->cancelled++;
+			else if (e != PM_ERR_CONFLICT) /* taken meanwhile */
+				ret = e;
+		}
+		if (!ret)
+			pm_rows_release(&runs);
+	}
+	pm_rows_release(&deps);
+	return ret;
+}
+
 static enum pm_err schedule_one(struct pm_state *st,
 				const struct pm_deployment *d, int64_t from,
 				int64_t now, int64_t ahead_ms, int64_t late_ms,
@@ -96,7 +200,7 @@ enum pm_err pm_schedule_tick(struct pm_state *st, int64_t now,
 			     struct pm_tick *t, struct pm_buf *err)
 {
 	struct pm_rows deps = { 0 }, late = { 0 };
-	char cut[24];
+	char cut[24], at[24];
 	enum pm_err ret;
 	size_t i;
 
@@ -126,18 +230,15 @@ enum pm_err pm_schedule_tick(struct pm_state *st, int64_t now,
 		return ret;
 	/* Scheduled runs that should have started by now are Late */
 	pm_state_ms_text(cut, now - late_ms);
-	ret = pm_db_query(st->db,
-			  "SELECT id, scheduled_ms FROM flow_runs WHERE state = "
-			  "'Scheduled' AND scheduled_ms < ? ORDER BY scheduled_ms",
-			  (const char *const[]){ cut }, 1, &late, NULL, err);
+	pm_state_ms_text(at, now);
+	ret = pm_db_query(st->db, LATE_QUERY,
+			  (const char *const[]){ at, cut }, 2, &late, NULL,
+			  err);
 	for (i = 0; !ret && i < late.nr; i++) {
-		char why[128];
+		char why[256];
 		enum pm_err e;
 
-		snprintf(why, sizeof(why),
-			 "not started %lld s after its slot (no worker took it)",
-			 (long long)((now - to_ms(pm_rows_get(&late, i, 1))) /
-				     1000));
+		late_reason(&late, i, now, why, sizeof(why));
 		e = pm_state_run_move(st, pm_rows_get(&late, i, 0),
 				      PM_RUN_SCHEDULED, PM_RUN_LATE, why, err);
 		if (!e)
@@ -146,5 +247,7 @@ enum pm_err pm_schedule_tick(struct pm_state *st, int64_t now,
 			ret = e;
 	}
 	pm_rows_release(&late);
+	if (!ret)
+		ret = cap_late(st, t, err);
 	return ret;
 }

@@ -153,6 +153,18 @@ static const char *const migrations[] = {
 	"CREATE INDEX alerts_due ON alerts (status, next_ms);"
 	"CREATE INDEX alerts_by_group ON alerts (grp, sent_ms);"
 	"CREATE INDEX alerts_by_created ON alerts (created_ms);",
+	/* 6: workers register and heartbeat, so that they can be seen */
+	"CREATE TABLE workers ("
+	" name TEXT PRIMARY KEY,"
+	" pool TEXT NOT NULL,"
+	" host TEXT,"
+	" pid BIGINT,"
+	" version TEXT,"
+	" started_ms BIGINT NOT NULL,"
+	" heartbeat_ms BIGINT NOT NULL,"
+	" interval_ms BIGINT NOT NULL,"
+	" stopped_ms BIGINT);"
+	"CREATE INDEX workers_by_pool ON workers (pool, heartbeat_ms);",
 };
 
 #define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
