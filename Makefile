@@ -4,9 +4,9 @@
 # Knobs: SANITIZE=address,undefined  CC=clang  DEVELOPER=1  V=1  NO_DEPS=1
 
 CC ?= cc
-PKGS = libcurl jansson yaml-0.1 libgit2 sqlite3 libpq zlib
+PKGS = libcurl jansson yaml-0.1 libgit2 sqlite3 libpq zlib libmicrohttpd
 DEB_PKGS = pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev \
-	   libsqlite3-dev libpq-dev zlib1g-dev tzdata
+	   libsqlite3-dev libpq-dev zlib1g-dev libmicrohttpd-dev tzdata
 VERSION = 0.1.0
 
 WARN = -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
@@ -16,16 +16,18 @@ ifdef DEVELOPER
 WARN += -pedantic
 endif
 CFLAGS ?= -O2 -g
-# libcurl, libgit2 and libpq are not linked: pm25 loads each on first
-# use (include/pm25/dl.h), by the soname of the library it was built with.
-DL_PKGS = libcurl libgit2 libpq
+# libcurl, libgit2, libpq and libmicrohttpd are not linked: pm25 loads
+# each on first use (include/pm25/dl.h), by the soname of the library it
+# was built with.
+DL_PKGS = libcurl libgit2 libpq libmicrohttpd
 soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(1).so" \
 	   2>/dev/null | sed -n 's/^ *SONAME *//p')
 ALL_CFLAGS = $(CFLAGS) $(WARN) -Iinclude -DPM25_VERSION='"$(VERSION)"' \
 	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 	     -DPM_SO_CURL='"$(call soname,libcurl)"' \
 	     -DPM_SO_GIT='"$(call soname,libgit2)"' \
-	     -DPM_SO_PQ='"$(call soname,libpq)"'
+	     -DPM_SO_PQ='"$(call soname,libpq)"' \
+	     -DPM_SO_MHD='"$(call soname,libmicrohttpd)"'
 LIBS = $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null) \
        -ldl -lm -lpthread
 ifdef SANITIZE
@@ -45,7 +47,7 @@ LIB_SRC = $(wildcard lib/util/*.c) $(wildcard lib/*.c) \
 	  $(wildcard lib/store/*.c) $(wildcard lib/report/*.c) \
 	  $(wildcard lib/state/*.c) $(wildcard lib/orch/*.c) \
 	  $(wildcard lib/flows/*.c)
-CLI_SRC = $(wildcard cli/*.c)
+CLI_SRC = $(wildcard cli/*.c) $(wildcard server/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = tests/unit/main.c $(wildcard tests/unit/test-*.c)
@@ -78,7 +80,7 @@ $(BUILD)/libpm25.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 # Order-only: the packages are there before anything compiles, even with -j.
-$(BUILD)/%.o: %.c $(wildcard include/pm25/*.h lib/*.h lib/*/*.h cli/*.h tests/unit/*.h) | $(DEPS)
+$(BUILD)/%.o: %.c $(wildcard include/pm25/*.h lib/*.h lib/*/*.h cli/*.h server/*.h tests/unit/*.h) | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -3,6 +3,7 @@
  * state database, read and changed from the command line.
  */
 #include "pm25/compat.h"
+#include "pm25/actions.h"
 #include "pm25/buf.h"
 #include "pm25/fsutil.h"
 #include "pm25/home.h"
@@ -139,17 +140,9 @@ static int run_logs(struct pm_state *st, const char *id, int json,
 /* Cancel: a run not started yet ends at once; a running one is asked. */
 static int run_cancel(struct pm_state *st, const char *id, struct pm_buf *err)
 {
-	enum pm_run_state to = PM_RUN_CANCELLED;
-	struct pm_run run;
-	enum pm_err e = pm_state_run_load(st, id, &run, NULL, NULL, err);
+	enum pm_run_state to;
+	enum pm_err e = pm_action_cancel(st, id, "the command line", &to, err);
 
-	if (e)
-		return cmd_fail("flow-run", e, err->buf);
-	if (run.state == PM_RUN_RUNNING || run.state == PM_RUN_RETRYING)
-		to = PM_RUN_CANCELLING;
-	pm_run_release(&run);
-	e = pm_state_run_set(st, id, to, "cancelled from the command line",
-			     err);
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
 	printf("%s %s\n", id, pm_run_state_name(to));

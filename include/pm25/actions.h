@@ -58,6 +58,14 @@ enum pm_err pm_action_rollback(struct pm_state *st, const char *name,
 enum pm_err pm_action_pause(struct pm_state *st, const char *name,
 			    int paused, struct pm_buf *err);
 /*
+ * Cancel run id, saying who asked (by): one not started yet ends
+ * Cancelled at once, a running one is asked to stop (Cancelling); *to
+ * gets which.
+ */
+enum pm_err pm_action_cancel(struct pm_state *st, const char *id,
+			     const char *by, enum pm_run_state *to,
+			     struct pm_buf *err);
+/*
  * A run of name now (Scheduled in its pool), with params merged into
  * its parameters; d (released by the caller) gets the deployment.
  */

@@ -1,7 +1,8 @@
 /*
- * libcurl, libgit2 and libpq are loaded when first called, not when pm25
- * starts: an idle worker on SQLite maps none of them, nor the dozens of
- * libraries they pull in (TLS, Kerberos, LDAP, SSH). A call goes through
+ * libcurl, libgit2, libpq and libmicrohttpd (the server's) are loaded
+ * when first called, not when pm25 starts: an idle worker on SQLite maps
+ * none of them, nor the dozens of libraries they pull in (TLS, Kerberos,
+ * LDAP, SSH). A call goes through
  * DL_CURL(curl_easy_init)(), DL_GIT(git_...)(...) or DL_PQ(PQexec)(...),
  * typed from the library's own header. A library that cannot be loaded
  * is fatal: pm25 says which and exits 1.
@@ -18,7 +19,7 @@ struct pm_dl {
 	void *handle;
 };
 
-extern struct pm_dl pm_dl_curl, pm_dl_git, pm_dl_pq;
+extern struct pm_dl pm_dl_curl, pm_dl_git, pm_dl_pq, pm_dl_mhd;
 
 /* The address of symbol name in lib, which is loaded if need be. */
 pm_dl_fn pm_dl_sym(struct pm_dl *lib, const char *name);
@@ -29,5 +30,6 @@ int pm_dl_loaded(const struct pm_dl *lib);
 #define DL_CURL(fn) PM_DL(curl, fn)
 #define DL_GIT(fn) PM_DL(git, fn)
 #define DL_PQ(fn) PM_DL(pq, fn)
+#define DL_MHD(fn) PM_DL(mhd, fn)
 
 #endif

@@ -102,6 +102,24 @@ void pm_deployment_versions_free(struct pm_deployment_version *v, size_t n);
 enum pm_err pm_state_run_list(struct pm_state *st, const char *state,
 			      const char *flow, size_t limit, struct pm_run **v,
 			      size_t *n, struct pm_buf *err);
+/* Which runs a page holds; NULL or 0 fields do not filter. */
+struct pm_run_filter {
+	const char *state, *flow, *deployment, *pool;
+	int64_t since_ms, until_ms; /* created in [since, until) */
+	const char *cursor;	    /* the previous page's next, or NULL */
+	size_t limit;		    /* 0: 50 */
+};
+
+/*
+ * One page of runs, newest first (by creation, then id): *v (owned,
+ * pm_runs_free()), the number of every run the filter keeps in *count,
+ * and the cursor of the next page in next ("" for none). A cursor that
+ * is not one is PM_ERR_USAGE.
+ */
+enum pm_err pm_state_run_page(struct pm_state *st,
+			      const struct pm_run_filter *f, struct pm_run **v,
+			      size_t *n, size_t *count, char next[64],
+			      struct pm_buf *err);
 /*
  * Run id (PM_ERR_NOTFOUND if there is none) and, when hist is not NULL,
  * every change of its state, oldest first.
@@ -147,6 +165,8 @@ void pm_run_json(struct pm_buf *b, const struct pm_run *r);
 void pm_run_history_json(struct pm_buf *b, const struct pm_run *r,
 			 const struct pm_run_change *hist, size_t n);
 void pm_log_line_json(struct pm_buf *b, const struct pm_log_line *l);
+/* A run without its parameters, for lists. */
+void pm_run_brief_json(struct pm_buf *b, const struct pm_run *r);
 void pm_pool_json(struct pm_buf *b, const struct pm_pool_info *p);
 void pm_worker_json(struct pm_buf *b, const struct pm_worker_info *w);
 /* A deployment; with versions (n may be 0) as deployment inspect --json. */

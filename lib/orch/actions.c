@@ -261,3 +261,23 @@ enum pm_err pm_action_model_promote(struct pm_store *models, const char *branch,
 	pm_buf_release(&art);
 	return e;
 }
+
+enum pm_err pm_action_cancel(struct pm_state *st, const char *id,
+			     const char *by, enum pm_run_state *to,
+			     struct pm_buf *err)
+{
+	struct pm_buf why = PM_BUF_INIT;
+	struct pm_run run;
+	enum pm_err e = pm_state_run_load(st, id, &run, NULL, NULL, err);
+
+	*to = PM_RUN_CANCELLED;
+	if (e)
+		return e;
+	if (run.state == PM_RUN_RUNNING || run.state == PM_RUN_RETRYING)
+		*to = PM_RUN_CANCELLING;
+	pm_run_release(&run);
+	pm_buf_addf(&why, "cancelled from %s", by);
+	e = pm_state_run_set(st, id, *to, why.buf, err);
+	pm_buf_release(&why);
+	return e;
+}

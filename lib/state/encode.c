@@ -33,7 +33,8 @@ static void raw(struct pm_buf *b, const char *key, const char *v)
 	pm_buf_addf(b, ", \"%s\": %s", key, v ? v : "null");
 }
 
-static void run_fields(struct pm_buf *b, const struct pm_run *r)
+/* A run's fields; its parameters too when params. */
+static void run_fields(struct pm_buf *b, const struct pm_run *r, int params)
 {
 	str(b, "id", r->id, 0);
 	str(b, "flow", r->flow, 1);
@@ -41,7 +42,8 @@ static void run_fields(struct pm_buf *b, const struct pm_run *r)
 	str(b, "pool", r->pool, 1);
 	str(b, "state", pm_run_state_name(r->state), 1);
 	str(b, "state_reason", r->reason, 1);
-	raw(b, "parameters", r->parameters);
+	if (params)
+		raw(b, "parameters", r->parameters);
 	ms(b, "created_ms", r->created_ms);
 	ms(b, "scheduled_ms", r->scheduled_ms);
 	ms(b, "started_ms", r->started_ms);
@@ -53,7 +55,7 @@ static void run_fields(struct pm_buf *b, const struct pm_run *r)
 void pm_run_json(struct pm_buf *b, const struct pm_run *r)
 {
 	pm_buf_addch(b, '{');
-	run_fields(b, r);
+	run_fields(b, r, 1);
 	pm_buf_addch(b, '}');
 }
 
@@ -63,7 +65,7 @@ void pm_run_history_json(struct pm_buf *b, const struct pm_run *r,
 	size_t i;
 
 	pm_buf_addch(b, '{');
-	run_fields(b, r);
+	run_fields(b, r, 1);
 	pm_buf_addstr(b, ", \"states\": [");
 	for (i = 0; i < n; i++) {
 		pm_buf_addstr(b, i ? ", {" : "{");
@@ -85,6 +87,13 @@ void pm_log_line_json(struct pm_buf *b, const struct pm_log_line *l)
 	str(b, "level", l->level, 1);
 	str(b, "task", l->task, 1);
 	str(b, "message", l->message, 1);
+	pm_buf_addch(b, '}');
+}
+
+void pm_run_brief_json(struct pm_buf *b, const struct pm_run *r)
+{
+	pm_buf_addch(b, '{');
+	run_fields(b, r, 0);
 	pm_buf_addch(b, '}');
 }
 

@@ -139,6 +139,78 @@ enum pm_err pm_state_run_list(struct pm_state *st, const char *state,
 	return PM_OK;
 }
 
+enum pm_err pm_state_run_page(struct pm_state *st,
+			      const struct pm_run_filter *f, struct pm_run **v,
+			      size_t *n, size_t *count, char next[64],
+			      struct pm_buf *err)
+{
+	static const char where[] =
+		" FROM flow_runs WHERE (CAST(? AS TEXT) IS NULL OR state = ?) "
+		"AND (CAST(? AS TEXT) IS NULL OR flow = ?) AND (CAST(? AS "
+		"TEXT) IS NULL OR deployment = ?) AND (CAST(? AS TEXT) IS NULL "
+		"OR pool = ?) AND created_ms >= CAST(? AS BIGINT) AND "
+		"created_ms < CAST(? AS BIGINT)";
+	struct pm_buf sql = PM_BUF_INIT;
+	struct pm_rows rs;
+	char since[24], until[24], lim[24], cms[24] = "", cid[PM_RUN_ID_MAX] = "";
+	const char *args[14];
+	enum pm_err ret;
+	size_t r, limit = f->limit ? f->limit : 50;
+
+	*v = NULL;
+	*n = *count = 0;
+	next[0] = '\0';
+	if (f->cursor &&
+	    (sscanf(f->cursor, "%23[0-9]_%47[0-9A-Za-z-]", cms, cid) != 2 ||
+	     strlen(f->cursor) != strlen(cms) + 1 + strlen(cid)))
+		return pm_errf(err, PM_ERR_USAGE, "cursor '%s' is not one",
+			       f->cursor);
+	pm_state_ms_text(since, f->since_ms);
+	pm_state_ms_text(until, f->until_ms ? f->until_ms : INT64_MAX);
+	snprintf(lim, sizeof(lim), "%zu", limit + 1);
+	args[0] = args[1] = f->state;
+	args[2] = args[3] = f->flow;
+	args[4] = args[5] = f->deployment;
+	args[6] = args[7] = f->pool;
+	args[8] = since;
+	args[9] = until;
+	pm_buf_addf(&sql, "SELECT COUNT(*)%s", where);
+	ret = pm_db_query(st->db, sql.buf, args, 10, &rs, NULL, err);
+	if (ret)
+		goto out;
+	*count = rs.nr ? (size_t)strtoull(pm_rows_get(&rs, 0, 0), NULL, 10) : 0;
+	pm_rows_release(&rs);
+	pm_buf_setf(&sql, "SELECT " PM_RUN_COLUMNS "%s", where);
+	if (f->cursor)
+		/* after the cursor: older, or as old with a smaller id */
+		pm_buf_addstr(&sql, " AND (created_ms < CAST(? AS BIGINT) OR "
+				    "(created_ms = CAST(? AS BIGINT) AND id < "
+				    "?))");
+	pm_buf_addstr(&sql, " ORDER BY created_ms DESC, id DESC LIMIT CAST(? "
+			    "AS INTEGER)");
+	r = 10;
+	if (f->cursor) {
+		args[r++] = cms;
+		args[r++] = cms;
+		args[r++] = cid;
+	}
+	args[r++] = lim;
+	ret = pm_db_query(st->db, sql.buf, args, r, &rs, NULL, err);
+	if (ret)
+		goto out;
+	*v = pm_xcalloc(rs.nr + 1, sizeof(**v));
+	for (r = 0; r < rs.nr && r < limit; r++)
+		take_run(&rs, r, &(*v)[r]);
+	*n = r;
+	if (rs.nr > limit)
+		snprintf(next, 64, "%lld_%s", (long long)(*v)[r - 1].created_ms,
+			 (*v)[r - 1].id);
+	pm_rows_release(&rs);
+out:
+	pm_buf_release(&sql);
+	return ret;
+}
+
 enum pm_err pm_state_run_load(struct pm_state *st, const char *id,
 			      struct pm_run *run, struct pm_run_change **hist,
 			      size_t *nhist, struct pm_buf *err)

@@ -121,6 +121,16 @@ static const struct pm_config_row table[PM_CFG_NKEYS] = {
 				   "3", 0,
 				   "tries of a source request that timed out "
 				   "or answered 429 or 5xx"),
+	[PM_CFG_SERVER_LISTEN] = TEXT("server_listen", "PM25_LISTEN",
+				      "127.0.0.1:4200", 0,
+				      "where pm25 server listens (HOST:PORT)"),
+	[PM_CFG_API_TOKEN] = TEXT("api_token", "PM25_API_TOKEN", NULL,
+				  PM_CFG_SECRET,
+				  "the bearer token the server asks of every "
+				  "request that changes state"),
+	[PM_CFG_API_URL] = URL("api_url", "PM25_API_URL", 0,
+			       "a pm25 server the CLI talks to instead of "
+			       "the state database"),
 	[PM_CFG_CONTAINER_ENGINE] = TEXT("container_engine",
 					 "PM25_CONTAINER_ENGINE", NULL, 0,
 					 "what runs a docker pool's "

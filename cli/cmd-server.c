@@ -1,0 +1,79 @@
+/*
+ * pm25 server [--listen HOST:PORT] [--no-worker] [--no-scheduler]: the
+ * JSON API (include/pm25/server.h), with the scheduler and a worker for
+ * etl-pool-dev beside it. SIGTERM and SIGINT stop it: no new
+ * connections, requests in flight answered, runs given back.
+ */
+#include "pm25/compat.h"
+#include <signal.h>
+#include "pm25/buf.h"
+#include "pm25/config.h"
+#include "pm25/home.h"
+#include "pm25/server.h"
+#include "cmd.h"
+#include "parse-options.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void say(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}
+
+static int server_exec(int argc, const char **argv)
+{
+	const char *const usage[] = {
+		"pm25 server [--listen HOST:PORT] [--no-worker] "
+		"[--no-scheduler] [--port-file FILE]",
+		NULL
+	};
+	struct pm_server_opts o = { 0 };
+	struct option opts[] = {
+		OPT_STRING_(0, "listen", &o.listen, "host:port",
+			    "where to listen (server_listen, 127.0.0.1:4200)"),
+		OPT_BOOL_(0, "no-worker", &o.no_worker,
+			  "no worker for etl-pool-dev in this process"),
+		OPT_BOOL_(0, "no-scheduler", &o.no_scheduler,
+			  "no scheduler in this process"),
+		OPT_STRING_(0, "port-file", &o.port_file, "file",
+			    "write the port here once listening (port 0 "
+			    "picks one)"),
+		OPT_END_(),
+	};
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_home h;
+	int status = PM_EXIT_OK;
+	enum pm_err e;
+
+	if (parse_options(argc, argv, opts, usage) != 0)
+		return cmd_usage_error("server", "no arguments, only options");
+	if (!o.listen)
+		o.listen = pm_config_str_or_default(PM_CFG_SERVER_LISTEN);
+	o.token = pm_config_str(PM_CFG_API_TOKEN);
+	pm_home_locate(&h);
+	o.home = &h;
+	o.stop = &stopping;
+	o.say = say;
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	e = pm_server_run(&o, &err);
+	if (e)
+		status = cmd_fail("server", e, err.buf);
+	pm_home_release(&h);
+	pm_buf_release(&err);
+	return status;
+}
+
+const struct cmd cmd_server = {
+	.name = "server",
+	.summary = "serve the JSON API, with the scheduler and a worker",
+	.exec = server_exec,
+};

@@ -1,0 +1,154 @@
+/*
+ * /api/flow_runs: a page of runs (keyset: limit and cursor, with the
+ * count), one run with its history and parameters, its log lines, and
+ * cancelling it.
+ */
+#include "pm25/compat.h"
+#include "pm25/actions.h"
+#include "pm25/buf.h"
+#include "pm25/records.h"
+#include "pm25/state.h"
+#include "server-int.h"
+
+/* A run state in a query (any case), or NULL; *bad if it is not one. */
+static const char *state_arg(const struct srv_req *rq, int *bad)
+{
+	const char *s = rq->query(rq->conn, "state");
+	int k;
+
+	*bad = 0;
+	if (!s)
+		return NULL;
+	k = pm_run_state_parse(s);
+	if (k < 0) {
+		*bad = 1;
+		return NULL;
+	}
+	return pm_run_state_name((enum pm_run_state)k);
+}
+
+void api_runs(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_run_filter f = { 0 };
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_run *v = NULL;
+	size_t n = 0, count = 0, i;
+	char next[64];
+	long limit, since, until;
+	enum pm_err e;
+	int bad;
+
+	f.state = state_arg(rq, &bad);
+	if (bad || srv_query_long(rq, "limit", 1, 500, 50, &limit) ||
+	    srv_query_long(rq, "since", 0, LONG_MAX, 0, &since) ||
+	    srv_query_long(rq, "until", 0, LONG_MAX, 0, &until)) {
+		srv_error(out, 400, "bad_request",
+			  "state is a run state, limit 1 to 500, since and "
+			  "until milliseconds since the epoch");
+		return;
+	}
+	f.flow = rq->query(rq->conn, "flow");
+	f.deployment = rq->query(rq->conn, "deployment");
+	f.pool = rq->query(rq->conn, "pool");
+	f.cursor = rq->query(rq->conn, "cursor");
+	f.limit = (size_t)limit;
+	f.since_ms = since;
+	f.until_ms = until;
+	e = pm_state_run_page(rq->st, &f, &v, &n, &count, next, &err);
+	if (e == PM_ERR_USAGE) {
+		srv_error(out, 400, "bad_request", "%s", err.buf);
+	} else if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		pm_buf_addf(&out->body, "{\"count\": %zu, \"next\": ", count);
+		if (*next)
+			pm_buf_add_json_str(&out->body, next, strlen(next));
+		else
+			pm_buf_addstr(&out->body, "null");
+		pm_buf_addstr(&out->body, ", \"flow_runs\": [");
+		for (i = 0; i < n; i++) {
+			pm_buf_addstr(&out->body, i ? ",\n " : "\n ");
+			pm_run_brief_json(&out->body, &v[i]);
+		}
+		pm_buf_addstr(&out->body, "]}\n");
+	}
+	pm_runs_free(v, n);
+	pm_buf_release(&err);
+}
+
+void api_run(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_run_change *h = NULL;
+	struct pm_run run;
+	size_t n = 0;
+	enum pm_err e = pm_state_run_load(rq->st, rq->param[0], &run, &h, &n,
+					  &err);
+
+	if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		pm_run_history_json(&out->body, &run, h, n);
+		pm_buf_addch(&out->body, '\n');
+		pm_run_release(&run);
+		pm_run_changes_free(h, n);
+	}
+	pm_buf_release(&err);
+}
+
+void api_run_logs(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_log_line *v = NULL;
+	const char *level = rq->query(rq->conn, "level");
+	struct pm_run run;
+	size_t n = 0, i, shown = 0;
+	long after;
+	enum pm_err e;
+
+	if (srv_query_long(rq, "after", 0, LONG_MAX, 0, &after)) {
+		srv_error(out, 400, "bad_request",
+			  "after is milliseconds since the epoch");
+		return;
+	}
+	e = pm_state_run_load(rq->st, rq->param[0], &run, NULL, NULL, &err);
+	if (!e) {
+		pm_run_release(&run);
+		e = pm_state_run_log(rq->st, rq->param[0], &v, &n, &err);
+	}
+	if (e) {
+		srv_fail(out, e, err.buf);
+		pm_buf_release(&err);
+		return;
+	}
+	pm_buf_addstr(&out->body, "{\"lines\": [");
+	for (i = 0; i < n; i++) {
+		if (v[i].at_ms <= after ||
+		    (level && (!v[i].level || strcmp(v[i].level, level))))
+			continue;
+		pm_buf_addstr(&out->body, shown++ ? ",\n " : "\n ");
+		pm_log_line_json(&out->body, &v[i]);
+	}
+	pm_buf_addstr(&out->body, "]}\n");
+	pm_log_lines_free(v, n);
+	pm_buf_release(&err);
+}
+
+void api_run_cancel(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	enum pm_run_state to;
+	enum pm_err e = pm_action_cancel(rq->st, rq->param[0], "the API", &to,
+					 &err);
+
+	if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		pm_buf_addstr(&out->body, "{\"id\": ");
+		pm_buf_add_json_str(&out->body, rq->param[0],
+				    strlen(rq->param[0]));
+		pm_buf_addf(&out->body, ", \"state\": \"%s\"}\n",
+			    pm_run_state_name(to));
+	}
+	pm_buf_release(&err);
+}

@@ -1,0 +1,103 @@
+/*
+ * Inside the server: a request as a route sees it, the routes table,
+ * and the helpers handlers share. Internal to server/.
+ */
+#ifndef PM25_SERVER_INT_H
+#define PM25_SERVER_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include "pm25/buf.h"
+#include "pm25/err.h"
+
+struct pm_home;
+struct pm_state;
+
+#define SRV_MAX_PARAMS 4
+#define SRV_MAX_BODY (1u << 20)
+
+/* One request, for its handler. Every pointer is borrowed. */
+struct srv_req {
+	const char *method, *path;
+	const char *param[SRV_MAX_PARAMS]; /* the pattern's {...}, in order */
+	char param_buf[512];		   /* their text */
+	const char *body;
+	size_t body_len;
+	struct pm_state *st; /* this thread's connection */
+	struct pm_home *home;
+	/* a query argument, or NULL */
+	const char *(*query)(void *conn, const char *key);
+	void *conn;
+};
+
+/* What a handler answers. */
+struct srv_resp {
+	int status;
+	const char *type; /* Content-Type; default application/json */
+	struct pm_buf body;
+};
+
+typedef void (*srv_handler)(const struct srv_req *rq, struct srv_resp *out);
+
+enum srv_route_flags {
+	SRV_WRITE = 1 << 0, /* changes state: needs the bearer token */
+	SRV_BODY = 1 << 1,  /* takes a body */
+};
+
+struct srv_route {
+	const char *method;
+	const char *pattern; /* "/api/flow_runs/{id}" */
+	srv_handler handler;
+	unsigned flags;
+	const char *summary; /* for /api/openapi.json */
+};
+
+/* The table (server/routes.c), ended by a NULL method. */
+extern const struct srv_route srv_routes[];
+
+/*
+ * Match path against pattern; the {...} parts go to rq->param. 1 if it
+ * matches.
+ */
+int srv_match(const char *pattern, const char *path, struct srv_req *rq);
+
+/* An error answer: {"error": {"code", "message"}}. */
+void srv_error(struct srv_resp *out, int status, const char *code,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The answer of a library error (404 for NOTFOUND, 503 for NET, ...). */
+void srv_fail(struct srv_resp *out, enum pm_err e, const char *text);
+/* A query argument as a number in [min, max], else def; -1 if bad. */
+int srv_query_long(const struct srv_req *rq, const char *key, long min,
+		   long max, long def, long *v);
+
+/* The scheduler and the worker beside the server (server/embedded.c). */
+struct srv_embedded {
+	pthread_t scheduler, worker;
+	int has_scheduler, has_worker;
+	void *worker_arg;
+};
+
+struct pm_server_opts;
+/* Start what o asks for; -1 when out of memory. */
+int srv_embedded_start(const struct pm_server_opts *o, struct srv_embedded *e);
+/* Wait for both to end (after the stop flag is set). */
+void srv_embedded_join(struct srv_embedded *e);
+
+/* The handlers (server/api-*.c). */
+void api_healthz(const struct srv_req *rq, struct srv_resp *out);
+void api_readyz(const struct srv_req *rq, struct srv_resp *out);
+void api_openapi(const struct srv_req *rq, struct srv_resp *out);
+void api_runs(const struct srv_req *rq, struct srv_resp *out);
+void api_run(const struct srv_req *rq, struct srv_resp *out);
+void api_run_logs(const struct srv_req *rq, struct srv_resp *out);
+void api_run_cancel(const struct srv_req *rq, struct srv_resp *out);
+void api_deployments(const struct srv_req *rq, struct srv_resp *out);
+void api_deployment(const struct srv_req *rq, struct srv_resp *out);
+void api_deployment_pause(const struct srv_req *rq, struct srv_resp *out);
+void api_deployment_resume(const struct srv_req *rq, struct srv_resp *out);
+void api_deployment_run(const struct srv_req *rq, struct srv_resp *out);
+void api_pools(const struct srv_req *rq, struct srv_resp *out);
+void api_workers(const struct srv_req *rq, struct srv_resp *out);
+void api_alerts(const struct srv_req *rq, struct srv_resp *out);
+
+#endif

@@ -1,0 +1,108 @@
+# pm25 server's JSON API on SQLite and on PostgreSQL, on 127.0.0.1:
+# /healthz and /readyz; every route that changes state, walked from
+# /api/openapi.json (made from the routes table), answers 401 without
+# the token and with a wrong one; unknown paths 404, wrong methods 405,
+# a body where none is taken 400, a body over 1 MiB 413; runs come in
+# keyset pages with a count and no parameters; a run, its logs and a
+# cancel; a deployment paused and resumed through the API is so for the
+# CLI, and one whose source lacks a token stays paused (422); the
+# embedded worker registers; SIGTERM stops it. A non-loopback address
+# without a token is refused (exit 2).
+. "$SRC/tests/cli/lib.sh"
+export PM25_API_TOKEN=t0ken-for-tests
+code() { # METHOD PATH [curl args]: the status
+	local m=$1 p=$2
+	shift 2
+	curl -s -o body.json -w '%{http_code}' -X "$m" "$@" "$API$p"
+}
+A="Authorization: Bearer $PM25_API_TOKEN"
+scenario() {
+	local pid id next
+	pm25 init > /dev/null
+	pm25 deployment apply "$SRC/deployments.yaml" > /dev/null || die "apply"
+	for i in 1 2 3; do pm25 deployment run eda/daily > /dev/null; done
+	pm25 server --listen 127.0.0.1:0 --port-file port --no-scheduler --no-worker 2> server.err &
+	pid=$!
+	wait_file port 100 || die "no server: $(cat server.err)"
+	API=http://127.0.0.1:$(cat port)
+	echo "healthz $(code GET /healthz) readyz $(code GET /readyz)"
+	echo "-- every write route: 401 without the token, 401 with a wrong one"
+	curl -s "$API/api/openapi.json" > openapi.json
+	python3 -c '
+import json
+d = json.load(open("openapi.json"))
+assert d["openapi"].startswith("3.1")
+for path, ops in d["paths"].items():
+    for m, op in ops.items():
+        if op.get("security"):
+            print(m.upper(), path.replace("{flow}", "eda").replace("{name}", "daily").replace("{id}", "x"))' > writes.txt
+	while read -r m p; do
+		echo "  $m $p $(code "$m" "$p") $(code "$m" "$p" -H 'Authorization: Bearer nope')"
+	done < writes.txt
+	echo "-- the generic checks"
+	echo "  404 $(code GET /api/nope) 405 $(code DELETE /api/flow_runs)"
+	echo "  400 $(code POST /api/deployments/eda/daily/pause -H "$A" -d x)"
+	head -c 1100000 /dev/zero | tr '\0' x > big
+	echo "  413 $(code POST /api/deployments/eda/daily/pause -H "$A" --data-binary @big)"
+	python3 -c 'import json; e = json.load(open("body.json"))["error"]; print("  error:", e["code"])'
+	echo "-- runs: pages of 2"
+	code GET "/api/flow_runs?limit=2" > /dev/null
+	python3 -c '
+import json
+d = json.load(open("body.json"))
+print("  count", d["count"], "page", len(d["flow_runs"]), "parameters in a list:", any("parameters" in r for r in d["flow_runs"]))
+open("next", "w").write(d["next"])
+open("ids", "w").write(" ".join(r["id"] for r in d["flow_runs"]))'
+	code GET "/api/flow_runs?limit=2&cursor=$(cat next)" > /dev/null
+	python3 -c '
+import json
+d = json.load(open("body.json"))
+first = open("ids").read().split()
+print("  page 2:", len(d["flow_runs"]), "next", d["next"], "new:", not set(first) & {r["id"] for r in d["flow_runs"]})'
+	echo "  bad cursor $(code GET '/api/flow_runs?cursor=zz') bad limit $(code GET '/api/flow_runs?limit=0')"
+	id=$(cut -d' ' -f1 ids)
+	echo "  a run $(code GET "/api/flow_runs/$id") $(python3 -c 'import json; d = json.load(open("body.json")); print(d["state"], "parameters" in d, len(d["states"]))')"
+	echo "  its logs $(code GET "/api/flow_runs/$id/logs")"
+	echo "  no such run $(code GET /api/flow_runs/nope)"
+	echo "  cancel $(code POST "/api/flow_runs/$id/cancel" -H "$A") $(python3 -c 'import json; print(json.load(open("body.json"))["state"])')"
+	pm25 flow-run inspect "$id" --json | python3 -c 'import json, sys; r = json.load(sys.stdin); print("  the CLI sees:", r["state"], "-", r["state_reason"])'
+	echo "-- deployments"
+	echo "  list $(code GET /api/deployments) $(python3 -c 'import json; print(len(json.load(open("body.json"))["deployments"]))')"
+	echo "  pause $(code POST /api/deployments/eda/daily/pause -H "$A")"
+	pm25 deployment ls | awk '$1 == "eda/daily" {print "  the CLI sees:", $1, $3}'
+	echo "  resume $(code POST /api/deployments/eda/daily/resume -H "$A")"
+	echo "  resume without a token $(code POST /api/deployments/ingest-clean/waqi-bangkok/resume -H "$A")"
+	python3 -c 'import json; print("  ", json.load(open("body.json"))["error"]["message"])'
+	echo "  run $(code POST /api/deployments/eda/daily/run -H "$A")"
+	echo "  no such deployment $(code GET /api/deployments/eda/nope)"
+	echo "-- pools"
+	code GET /api/work_pools > /dev/null
+	python3 -c 'import json; print(" ", [(p["name"], p["status"]) for p in json.load(open("body.json"))["work_pools"]])'
+	echo "  alerts $(code GET /api/alerts)"
+	kill -TERM "$pid"
+	wait "$pid"
+	echo "-- SIGTERM: exit $?"
+	grep -c '"server": "stopped"' server.err
+	echo "-- the embedded worker (its pool paused: it takes no run here)"
+	pm25 pool pause etl-pool-dev > /dev/null
+	rm -f port
+	pm25 server --listen 127.0.0.1:0 --port-file port --no-scheduler 2> server2.err &
+	pid=$!
+	wait_file port 100 || die "no server: $(cat server2.err)"
+	API=http://127.0.0.1:$(cat port)
+	for _ in $(seq 50); do
+		code GET /api/workers > /dev/null
+		grep -q online body.json && break
+		sleep 0.1
+	done
+	python3 -c 'import json; print(" ", [(w["pool"], w["status"], w["name"].startswith("server-")) for w in json.load(open("body.json"))["workers"]])'
+	kill -TERM "$pid"
+	wait "$pid"
+	pm25 worker ls --json | python3 -c 'import json, sys; print("  after SIGTERM:", [w["status"] for w in json.load(sys.stdin)])'
+}
+both_backends scenario
+pm25 init > /dev/null
+PM25_API_TOKEN= pm25 server --listen 0.0.0.0:0 2>&1
+echo "exit $?"
+pm25 server --listen nonsense 2>&1
+echo "exit $?"
