@@ -99,7 +99,7 @@ FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay-%)
 test: all $(BUILD)/unit-tests $(FUZZ_REPLAY) $(BUILD)/test-server
 	@scripts/install-deps.sh test python3 python3-yaml python3-pandas python3-sklearn git curl \
 		podman buildah debootstrap runc \
-		postgresql
+		postgresql prometheus
 	@scripts/browser-deps.sh
 	@BUILD=$(BUILD) tests/run.sh
 

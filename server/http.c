@@ -22,6 +22,7 @@
 
 struct server {
 	const struct pm_server_opts *o;
+	struct srv_stats stats;
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	struct pm_state *st[THREADS]; /* opened on first use */
@@ -103,10 +104,32 @@ static const struct srv_route *find_route(const char *method,
 	return NULL;
 }
 
+/* Count one answer of route r (NULL: none) that took secs. */
+static void count(struct server *s, const struct srv_route *r, int status,
+		  double secs)
+{
+	size_t i = r ? (size_t)(r - srv_routes) : SRV_MAX_ROUTES, k;
+
+	if (i > SRV_MAX_ROUTES)
+		i = SRV_MAX_ROUTES;
+	pthread_mutex_lock(&s->stats.lock);
+	for (k = 0; k < SRV_NCODES; k++)
+		if (srv_codes[k] == status)
+			s->stats.requests[i][k]++;
+	for (k = 0; k < SRV_NBUCKETS; k++)
+		if (secs <= srv_buckets[k])
+			s->stats.le[i][k]++;
+	s->stats.count[i]++;
+	s->stats.sum_s[i] += secs;
+	pthread_mutex_unlock(&s->stats.lock);
+}
+
 /* The checks every route gets, then the route. */
-static void dispatch(struct server *s, struct MHD_Connection *c,
-		     const char *method, const char *path,
-		     const struct pending *p, struct srv_resp *out)
+static const struct srv_route *dispatch(struct server *s,
+					struct MHD_Connection *c,
+					const char *method, const char *path,
+					const struct pending *p,
+					struct srv_resp *out)
 {
 	struct srv_req rq;
 	struct pm_buf err = PM_BUF_INIT;
@@ -122,7 +145,7 @@ static void dispatch(struct server *s, struct MHD_Connection *c,
 				  "%s is not allowed on %s", method, path);
 		else
 			srv_error(out, 404, "not_found", "no route %s", path);
-		return;
+		return NULL;
 	}
 	if (r->flags & SRV_WRITE) {
 		const char *auth = DL_MHD(MHD_lookup_connection_value)(
@@ -132,25 +155,25 @@ static void dispatch(struct server *s, struct MHD_Connection *c,
 			srv_error(out, 403, "forbidden",
 				  "this server takes no writes: it was started "
 				  "without PM25_API_TOKEN");
-			return;
+			return r;
 		}
 		if (!auth || strncmp(auth, "Bearer ", 7) ||
 		    !same_token(auth + 7, s->o->token)) {
 			srv_error(out, 401, "unauthorized",
 				  "give Authorization: Bearer with the "
 				  "server's PM25_API_TOKEN");
-			return;
+			return r;
 		}
 	}
 	if (p->too_big) {
 		srv_error(out, 413, "too_large", "a body is at most %u bytes",
 			  SRV_MAX_BODY);
-		return;
+		return r;
 	}
 	if (p->body.len && !(r->flags & SRV_BODY)) {
 		srv_error(out, 400, "bad_request", "%s %s takes no body",
 			  method, r->pattern);
-		return;
+		return r;
 	}
 	rq.method = method;
 	rq.path = path;
@@ -159,6 +182,7 @@ static void dispatch(struct server *s, struct MHD_Connection *c,
 	rq.home = s->o->home;
 	rq.query = query_arg;
 	rq.conn = c;
+	rq.stats = &s->stats;
 	slot = take_state(s, &err, &e);
 	if (e) {
 		srv_fail(out, e, err.buf);
@@ -169,6 +193,7 @@ static void dispatch(struct server *s, struct MHD_Connection *c,
 	/* a connection that failed is opened again next time */
 	give_state(s, slot, e || out->status == 503);
 	pm_buf_release(&err);
+	return r;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -179,8 +204,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct server *s = cls;
 	struct pending *p = *con_cls;
 	struct srv_resp out = { 0, NULL, PM_BUF_INIT };
+	const struct srv_route *route;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	double t0;
 
 	(void)version;
 	if (!p) {
@@ -199,9 +226,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	dispatch(s, c, method, url, p, &out);
+	t0 = pm_mono_s();
+	route = dispatch(s, c, method, url, p, &out);
 	if (!out.status)
 		out.status = 200;
+	count(s, route, out.status, pm_mono_s() - t0);
 	r = DL_MHD(MHD_create_response_from_buffer)(
 		out.body.len, out.body.buf ? out.body.buf : (char *)"",
 		MHD_RESPMEM_MUST_COPY);
@@ -326,6 +355,7 @@ enum pm_err pm_server_run(const struct pm_server_opts *o, struct pm_buf *err)
 	if (e)
 		return e;
 	pthread_mutex_init(&s.lock, NULL);
+	pthread_mutex_init(&s.stats.lock, NULL);
 	pthread_cond_init(&s.freed, NULL);
 	d = start(&s, &addr, err);
 	if (!d) {
@@ -359,6 +389,7 @@ out:
 	for (i = 0; i < THREADS; i++)
 		pm_state_close(s.st[i]);
 	pthread_mutex_destroy(&s.lock);
+	pthread_mutex_destroy(&s.stats.lock);
 	pthread_cond_destroy(&s.freed);
 	return e;
 }

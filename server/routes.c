@@ -37,8 +37,15 @@ const struct srv_route srv_routes[] = {
 	{ "GET", "/api/workers", api_workers, 0,
 	  "workers with their status and runs" },
 	{ "GET", "/api/alerts", api_alerts, 0, "the alert outbox" },
+	{ "GET", "/metrics", api_metrics, 0,
+	  "Prometheus metrics, in the text format" },
 	{ NULL, NULL, NULL, 0, NULL },
 };
+
+const double srv_buckets[SRV_NBUCKETS] = { 0.001, 0.005, 0.01, 0.025, 0.05,
+					   0.1,	  0.25,	 0.5,  1,     5 };
+const int srv_codes[SRV_NCODES] = { 200, 201, 400, 401, 403, 404,
+				    405, 409, 413, 422, 500, 503 };
 
 int srv_match(const char *pattern, const char *path, struct srv_req *rq)
 {

@@ -16,6 +16,24 @@ struct pm_state;
 #define SRV_MAX_PARAMS 4
 #define SRV_MAX_BODY (1u << 20)
 
+/* The server's own counters, for /metrics. */
+#define SRV_NBUCKETS 10
+#define SRV_MAX_ROUTES 64
+#define SRV_NCODES 12 /* 200 201 400 401 403 404 405 409 413 422 500 503 */
+
+struct srv_stats {
+	pthread_mutex_t lock;
+	/* per route (index in srv_routes; the last for no route) */
+	unsigned long requests[SRV_MAX_ROUTES + 1][SRV_NCODES];
+	unsigned long le[SRV_MAX_ROUTES + 1][SRV_NBUCKETS]; /* cumulative */
+	unsigned long count[SRV_MAX_ROUTES + 1];
+	double sum_s[SRV_MAX_ROUTES + 1];
+};
+
+/* The bucket bounds (s) and the codes counted, in order. */
+extern const double srv_buckets[SRV_NBUCKETS];
+extern const int srv_codes[SRV_NCODES];
+
 /* One request, for its handler. Every pointer is borrowed. */
 struct srv_req {
 	const char *method, *path;
@@ -28,6 +46,7 @@ struct srv_req {
 	/* a query argument, or NULL */
 	const char *(*query)(void *conn, const char *key);
 	void *conn;
+	struct srv_stats *stats;
 };
 
 /* What a handler answers. */
@@ -99,5 +118,6 @@ void api_deployment_run(const struct srv_req *rq, struct srv_resp *out);
 void api_pools(const struct srv_req *rq, struct srv_resp *out);
 void api_workers(const struct srv_req *rq, struct srv_resp *out);
 void api_alerts(const struct srv_req *rq, struct srv_resp *out);
+void api_metrics(const struct srv_req *rq, struct srv_resp *out);
 
 #endif

@@ -159,6 +159,40 @@ enum pm_err pm_state_alert_due(struct pm_state *st, int64_t now_ms,
 			       size_t limit, struct pm_alert **v, size_t *n,
 			       struct pm_buf *err);
 
+/* Counts for /metrics: what the state database says now. */
+#define PM_METRICS_NBUCKETS 10
+
+struct pm_metric_count {
+	char *a, *b; /* its labels' values (b may be NULL) */
+	long n;
+};
+
+struct pm_histogram {
+	double le[PM_METRICS_NBUCKETS]; /* bounds, s */
+	long count[PM_METRICS_NBUCKETS]; /* cumulative */
+	long total;
+	double sum;
+};
+
+struct pm_state_metrics {
+	struct pm_metric_count *runs; /* deployment ("" for none), state */
+	size_t nr_runs;
+	struct pm_metric_count *late; /* pool: Late runs */
+	size_t nr_late;
+	struct pm_metric_count *workers; /* pool, status */
+	size_t nr_workers;
+	struct pm_metric_count *alerts; /* status */
+	size_t nr_alerts;
+	struct pm_histogram duration; /* ended - started, ended runs */
+	struct pm_histogram delay;    /* started - slot, scheduled runs */
+	int64_t last_publish_ms;      /* a Completed ingest-clean/backfill */
+};
+
+enum pm_err pm_state_metrics_read(struct pm_state *st,
+				  struct pm_state_metrics *m,
+				  struct pm_buf *err);
+void pm_state_metrics_release(struct pm_state_metrics *m);
+
 /* The JSON object of each record, appended to b. */
 void pm_run_json(struct pm_buf *b, const struct pm_run *r);
 /* A run with its "states": [...], as flow-run inspect --json prints it. */
