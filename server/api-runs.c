@@ -152,3 +152,36 @@ void api_run_cancel(const struct srv_req *rq, struct srv_resp *out)
 	}
 	pm_buf_release(&err);
 }
+
+void api_logs(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_log_hit *v = NULL;
+	const char *q = rq->query(rq->conn, "q");
+	size_t n = 0, i;
+	long since, limit;
+	enum pm_err e;
+
+	if (!q || !*q || srv_query_long(rq, "since", 0, LONG_MAX, 0, &since) ||
+	    srv_query_long(rq, "limit", 1, 1000, 100, &limit)) {
+		srv_error(out, 400, "bad_request",
+			  "q is the text to find; since is milliseconds since "
+			  "the epoch, limit 1 to 1000");
+		return;
+	}
+	e = pm_state_log_search(rq->st, q, since,
+				rq->query(rq->conn, "deployment"),
+				(size_t)limit, &v, &n, &err);
+	if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		pm_buf_addstr(&out->body, "{\"hits\": [");
+		for (i = 0; i < n; i++) {
+			pm_buf_addstr(&out->body, i ? ",\n " : "\n ");
+			pm_log_hit_json(&out->body, &v[i]);
+		}
+		pm_buf_addstr(&out->body, "]}\n");
+	}
+	pm_log_hits_free(v, n);
+	pm_buf_release(&err);
+}

@@ -23,6 +23,8 @@ const struct srv_route srv_routes[] = {
 	  "a run's log lines" },
 	{ "POST", "/api/flow_runs/{id}/cancel", api_run_cancel, SRV_WRITE,
 	  "cancel a run" },
+	{ "GET", "/api/logs", api_logs, 0,
+	  "log lines of every run that hold q, newest first" },
 	{ "GET", "/api/deployments", api_deployments, 0, "deployments" },
 	{ "GET", "/api/deployments/{flow}/{name}", api_deployment, 0,
 	  "a deployment with its versions" },

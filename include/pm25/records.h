@@ -159,6 +159,25 @@ enum pm_err pm_state_alert_due(struct pm_state *st, int64_t now_ms,
 			       size_t limit, struct pm_alert **v, size_t *n,
 			       struct pm_buf *err);
 
+/* A log line that a search found, with its run. */
+struct pm_log_hit {
+	char run[PM_RUN_ID_MAX];
+	char *flow, *deployment; /* deployment NULL: none */
+	struct pm_log_line line;
+};
+
+/*
+ * Log lines of every run that hold text (case as given), newest first,
+ * written at or after since_ms, of deployment when not NULL; at most
+ * limit (0: 100). Release with pm_log_hits_free().
+ */
+enum pm_err pm_state_log_search(struct pm_state *st, const char *text,
+				int64_t since_ms, const char *deployment,
+				size_t limit, struct pm_log_hit **v, size_t *n,
+				struct pm_buf *err);
+void pm_log_hits_free(struct pm_log_hit *v, size_t n);
+void pm_log_hit_json(struct pm_buf *b, const struct pm_log_hit *h);
+
 /* Counts for /metrics: what the state database says now. */
 #define PM_METRICS_NBUCKETS 10
 

@@ -97,6 +97,17 @@ void pm_run_brief_json(struct pm_buf *b, const struct pm_run *r)
 	pm_buf_addch(b, '}');
 }
 
+void pm_log_hit_json(struct pm_buf *b, const struct pm_log_hit *h)
+{
+	pm_buf_addch(b, '{');
+	str(b, "run", h->run, 0);
+	str(b, "flow", h->flow, 1);
+	str(b, "deployment", h->deployment, 1);
+	pm_buf_addstr(b, ", \"line\": ");
+	pm_log_line_json(b, &h->line);
+	pm_buf_addch(b, '}');
+}
+
 void pm_pool_json(struct pm_buf *b, const struct pm_pool_info *p)
 {
 	pm_buf_addch(b, '{');

@@ -21,6 +21,11 @@ scenario() {
 	pm25 init > /dev/null
 	pm25 deployment apply "$SRC/deployments.yaml" > /dev/null || die "apply"
 	for i in 1 2 3; do pm25 deployment run eda/daily > /dev/null; done
+	# a run whose gate fails, and one that passes: lines to search
+	printf 'DATETIMEDATA,PM25,stationID\n2024-03-01 01:00:00,2000,02t\n2024-03-01 02:00:00,-5,02t\n' > bad.csv
+	pm25 run -q --param source=csv --param file=bad.csv --param to=2024-03-01 > /dev/null 2>&1
+	pm25 run -q --param source=air4thai-history \
+		--param file="$FIX/history_forweb_02t_2023-12-03.json" > /dev/null || die "run"
 	pm25 server --listen 127.0.0.1:0 --port-file port --no-scheduler --no-worker 2> server.err &
 	pid=$!
 	wait_file port 100 || die "no server: $(cat server.err)"
@@ -58,14 +63,23 @@ open("ids", "w").write(" ".join(r["id"] for r in d["flow_runs"]))'
 import json
 d = json.load(open("body.json"))
 first = open("ids").read().split()
-print("  page 2:", len(d["flow_runs"]), "next", d["next"], "new:", not set(first) & {r["id"] for r in d["flow_runs"]})'
+print("  page 2:", len(d["flow_runs"]), "more:", d["next"] is not None, "new:", not set(first) & {r["id"] for r in d["flow_runs"]})'
 	echo "  bad cursor $(code GET '/api/flow_runs?cursor=zz') bad limit $(code GET '/api/flow_runs?limit=0')"
 	id=$(cut -d' ' -f1 ids)
 	echo "  a run $(code GET "/api/flow_runs/$id") $(python3 -c 'import json; d = json.load(open("body.json")); print(d["state"], "parameters" in d, len(d["states"]))')"
 	echo "  its logs $(code GET "/api/flow_runs/$id/logs")"
 	echo "  no such run $(code GET /api/flow_runs/nope)"
-	echo "  cancel $(code POST "/api/flow_runs/$id/cancel" -H "$A") $(python3 -c 'import json; print(json.load(open("body.json"))["state"])')"
+	echo "  cancel a finished run $(code POST "/api/flow_runs/$id/cancel" -H "$A")"
+	id=$(pm25 flow-run ls --state scheduled --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+	echo "  cancel a scheduled run $(code POST "/api/flow_runs/$id/cancel" -H "$A") $(python3 -c 'import json; print(json.load(open("body.json"))["state"])')"
 	pm25 flow-run inspect "$id" --json | python3 -c 'import json, sys; r = json.load(sys.stdin); print("  the CLI sees:", r["state"], "-", r["state_reason"])'
+	echo "-- log search across runs"
+	echo "  $(code GET '/api/logs?q=Validation%20failed') $(python3 -c '
+import json
+h = json.load(open("body.json"))["hits"]
+print(len(h), sorted({x["flow"] for x in h}), all("Validation failed" in x["line"]["message"] for x in h))')"
+	echo "  case as given: $(code GET '/api/logs?q=validation%20FAILED') $(python3 -c 'import json; print(len(json.load(open("body.json"))["hits"]))')"
+	echo "  no q: $(code GET /api/logs)"
 	echo "-- deployments"
 	echo "  list $(code GET /api/deployments) $(python3 -c 'import json; print(len(json.load(open("body.json"))["deployments"]))')"
 	echo "  pause $(code POST /api/deployments/eda/daily/pause -H "$A")"
