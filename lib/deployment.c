@@ -500,6 +500,22 @@ enum pm_err pm_deployments_load(const char *path, struct pm_deployment **out,
 				size_t *nr, struct pm_buf *err)
 {
 	struct pm_buf text = PM_BUF_INIT;
+	enum pm_err ret;
+
+	*out = NULL;
+	*nr = 0;
+	ret = pm_file_read(path, PM_MAX_CONTRACT, &text, err);
+	if (!ret)
+		ret = pm_deployments_parse(text.buf ? text.buf : "", text.len,
+					   path, out, nr, err);
+	pm_buf_release(&text);
+	return ret;
+}
+
+enum pm_err pm_deployments_parse(const char *text, size_t len,
+				 const char *path, struct pm_deployment **out,
+				 size_t *nr, struct pm_buf *err)
+{
 	yaml_document_t doc;
 	struct ctx x = { &doc, path, err };
 	yaml_node_t *root, *list = NULL;
@@ -508,14 +524,9 @@ enum pm_err pm_deployments_load(const char *path, struct pm_deployment **out,
 
 	*out = NULL;
 	*nr = 0;
-	ret = pm_file_read(path, PM_MAX_CONTRACT, &text, err);
+	ret = pm_yaml_load(text, len, path, PM_ERR_PARSE, &doc, err);
 	if (ret)
 		return ret;
-	ret = pm_yaml_load(text.buf, text.len, path, PM_ERR_PARSE, &doc, err);
-	if (ret) {
-		pm_buf_release(&text);
-		return ret;
-	}
 	root = yaml_document_get_root_node(&doc);
 	if (root && root->type == YAML_MAPPING_NODE) {
 		yaml_node_pair_t *p;
@@ -558,6 +569,5 @@ out:
 		*nr = 0;
 	}
 	yaml_document_delete(&doc);
-	pm_buf_release(&text);
 	return ret;
 }

@@ -1,9 +1,11 @@
 /*
  * /api/deployments: the list, one with its versions, and the actions
- * (run, pause, resume) through lib/orch/actions.c, as the CLI takes them.
+ * (update, which is promotion, run, pause, resume, roll back, apply a
+ * deployments YAML) through lib/orch/actions.c, as the CLI takes them.
  * A deployment's name is flow/deployment: two path parts.
  */
 #include "pm25/compat.h"
+#include <jansson.h>
 #include "pm25/actions.h"
 #include "pm25/buf.h"
 #include "pm25/deployment.h"
@@ -115,5 +117,145 @@ void api_deployment_run(const struct srv_req *rq, struct srv_resp *out)
 			    d.version);
 	}
 	pm_deployment_release(&d);
+	pm_buf_release(&err);
+}
+
+/* The request's body as a JSON object (an empty body is {}), or NULL. */
+static json_t *body_object(const struct srv_req *rq, struct srv_resp *out)
+{
+	json_error_t je;
+	json_t *j = rq->body_len ? json_loadb(rq->body, rq->body_len, 0, &je) :
+				   json_object();
+
+	if (!json_is_object(j)) {
+		srv_error(out, 400, "bad_request",
+			  "the body is a JSON object%s%s",
+			  j ? "" : ": ", j ? "" : je.text);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* A string member of j, NULL if absent; *bad if it is not a string. */
+static const char *member(json_t *j, const char *key, int *bad)
+{
+	json_t *v = json_object_get(j, key);
+
+	if (v && !json_is_string(v))
+		*bad = 1;
+	return json_string_value(v);
+}
+
+void api_deployment_patch(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_deploy_change c = { 0 };
+	struct pm_deploy_saved saved;
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_kv kv[32];
+	json_t *j = body_object(rq, out), *params, *v, *lim;
+	const char *key;
+	char name[300];
+	int bad = 0;
+	enum pm_err e;
+
+	if (!j)
+		return;
+	c.concurrency = -1;
+	c.work_pool = member(j, "work_pool", &bad);
+	c.image = member(j, "image", &bad);
+	c.cron = member(j, "cron", &bad);
+	c.timezone = member(j, "timezone", &bad);
+	lim = json_object_get(j, "concurrency_limit");
+	if (lim && !json_is_integer(lim))
+		bad = 1;
+	else if (lim)
+		c.concurrency = (long)json_integer_value(lim);
+	params = json_object_get(j, "parameters");
+	if (params && !json_is_object(params))
+		bad = 1;
+	json_object_foreach(params, key, v)
+	{
+		if (!json_is_string(v) || c.nparams == 32) {
+			bad = 1;
+			break;
+		}
+		kv[c.nparams].key = key;
+		kv[c.nparams++].value = json_string_value(v);
+	}
+	c.params = kv;
+	if (bad) {
+		srv_error(out, 422, "invalid",
+			  "work_pool, image, cron and timezone are strings, "
+			  "concurrency_limit a whole number, parameters an "
+			  "object of at most 32 strings");
+	} else {
+		full_name(rq, name, sizeof(name));
+		e = pm_action_update(rq->st, name, &c, &saved, &err);
+		if (e)
+			srv_fail(out, e, err.buf);
+		else
+			api_deployment(rq, out);
+	}
+	json_decref(j);
+	pm_buf_release(&err);
+}
+
+void api_deployment_rollback(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_deploy_saved saved;
+	struct pm_buf err = PM_BUF_INIT;
+	json_t *j = body_object(rq, out), *to;
+	char name[300];
+	enum pm_err e;
+
+	if (!j)
+		return;
+	to = json_object_get(j, "to");
+	if (to && (!json_is_integer(to) || json_integer_value(to) < 1)) {
+		srv_error(out, 422, "invalid", "to is a version, 1 or more");
+	} else {
+		full_name(rq, name, sizeof(name));
+		e = pm_action_rollback(rq->st, name,
+				       to ? (long)json_integer_value(to) : 0,
+				       &saved, &err);
+		if (e)
+			srv_fail(out, e, err.buf);
+		else
+			api_deployment(rq, out);
+	}
+	json_decref(j);
+	pm_buf_release(&err);
+}
+
+void api_deployments_apply(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_deploy_saved *v = NULL;
+	struct pm_buf err = PM_BUF_INIT;
+	size_t n = 0, i;
+	enum pm_err e = pm_action_apply_text(rq->st, rq->body ? rq->body : "",
+					     rq->body_len, "body", &v, &n,
+					     &err);
+
+	if (e == PM_ERR_PARSE || e == PM_ERR_USAGE || e == PM_ERR_NOTFOUND) {
+		/* the file's own mistakes, LINE:COL named */
+		srv_error(out, 422, "invalid", "%s", err.buf);
+	} else if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		pm_buf_addstr(&out->body, "{\"deployments\": [");
+		for (i = 0; i < n; i++) {
+			pm_buf_addstr(&out->body, i ? ", " : "");
+			pm_buf_addstr(&out->body, "{\"name\": ");
+			pm_buf_add_json_str(&out->body, v[i].name,
+					    strlen(v[i].name));
+			pm_buf_addf(&out->body,
+				    ", \"version\": %ld, \"changed\": %s}",
+				    v[i].version,
+				    v[i].created ? "true" : "false");
+		}
+		pm_buf_addstr(&out->body, "]}\n");
+	}
+	free(v);
 	pm_buf_release(&err);
 }

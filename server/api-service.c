@@ -173,3 +173,33 @@ void api_alerts(const struct srv_req *rq, struct srv_resp *out)
 	}
 	pm_buf_release(&err);
 }
+
+static void pool_paused(const struct srv_req *rq, struct srv_resp *out,
+			int paused)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_pool_info p;
+	enum pm_err e = pm_state_pool_pause(rq->st, rq->param[0], paused, &err);
+
+	if (!e)
+		e = pm_state_pool_get(rq->st, rq->param[0], &p, &err);
+	if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		pm_pool_json(&out->body, &p);
+		pm_buf_addch(&out->body, '\n');
+		free(p.name);
+		free(p.type);
+	}
+	pm_buf_release(&err);
+}
+
+void api_pool_pause(const struct srv_req *rq, struct srv_resp *out)
+{
+	pool_paused(rq, out, 1);
+}
+
+void api_pool_resume(const struct srv_req *rq, struct srv_resp *out)
+{
+	pool_paused(rq, out, 0);
+}

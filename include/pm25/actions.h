@@ -32,6 +32,12 @@ enum pm_err pm_action_apply(struct pm_state *st, const char *file,
 			    struct pm_deploy_saved **out, size_t *nr,
 			    struct pm_buf *err);
 
+/* The same of a deployments YAML text (len bytes), named origin. */
+enum pm_err pm_action_apply_text(struct pm_state *st, const char *text,
+				 size_t len, const char *origin,
+				 struct pm_deploy_saved **out, size_t *nr,
+				 struct pm_buf *err);
+
 /* What an update changes; NULL (or concurrency < 0) keeps a field. */
 struct pm_deploy_change {
 	const char *work_pool; /* a new pool is a promotion */

@@ -72,6 +72,10 @@ enum pm_err pm_deployment_check(const struct pm_deployment *d,
  */
 enum pm_err pm_deployments_load(const char *path, struct pm_deployment **out,
 				size_t *nr, struct pm_buf *err);
+/* The same of text (len bytes) named path in errors. */
+enum pm_err pm_deployments_parse(const char *text, size_t len,
+				 const char *path, struct pm_deployment **out,
+				 size_t *nr, struct pm_buf *err);
 
 /*
  * Store d as the deployment's next version when it differs from the

@@ -12,19 +12,16 @@
 #include "pm25/source.h"
 #include "pm25/strv.h"
 
-enum pm_err pm_action_apply(struct pm_state *st, const char *file,
-			    struct pm_deploy_saved **out, size_t *nr,
-			    struct pm_buf *err)
+/* Store the n deployments d (then released) read from file. */
+static enum pm_err apply(struct pm_state *st, struct pm_deployment *d,
+			 size_t n, const char *file,
+			 struct pm_deploy_saved **out, size_t *nr,
+			 struct pm_buf *err)
 {
-	struct pm_deployment *d = NULL;
 	struct pm_pool_info pool;
-	size_t n = 0, i;
-	enum pm_err e = pm_deployments_load(file, &d, &n, err);
+	enum pm_err e = PM_OK;
+	size_t i;
 
-	*out = NULL;
-	*nr = 0;
-	if (e)
-		return e;
 	/* every pool first: a file applies whole or not at all */
 	for (i = 0; !e && i < n; i++) {
 		e = pm_state_pool_get(st, d[i].work_pool, &pool, err);
@@ -54,6 +51,34 @@ enum pm_err pm_action_apply(struct pm_state *st, const char *file,
 	pm_deployments_release(d, n);
 	return e;
 }
+
+enum pm_err pm_action_apply(struct pm_state *st, const char *file,
+			    struct pm_deploy_saved **out, size_t *nr,
+			    struct pm_buf *err)
+{
+	struct pm_deployment *d = NULL;
+	size_t n = 0;
+	enum pm_err e = pm_deployments_load(file, &d, &n, err);
+
+	*out = NULL;
+	*nr = 0;
+	return e ? e : apply(st, d, n, file, out, nr, err);
+}
+
+enum pm_err pm_action_apply_text(struct pm_state *st, const char *text,
+				 size_t len, const char *origin,
+				 struct pm_deploy_saved **out, size_t *nr,
+				 struct pm_buf *err)
+{
+	struct pm_deployment *d = NULL;
+	size_t n = 0;
+	enum pm_err e = pm_deployments_parse(text, len, origin, &d, &n, err);
+
+	*out = NULL;
+	*nr = 0;
+	return e ? e : apply(st, d, n, origin, out, nr, err);
+}
+
 
 /* Merge key=value pairs into the JSON object text *params. */
 static void merge_params(char **params, const struct pm_kv *kv, size_t n)

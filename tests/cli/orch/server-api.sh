@@ -5,8 +5,11 @@
 # the token and with a wrong one; unknown paths 404, wrong methods 405,
 # a body where none is taken 400, a body over 1 MiB 413; runs come in
 # keyset pages with a count and no parameters; a run, its logs and a
-# cancel; a deployment paused and resumed through the API is so for the
-# CLI, and one whose source lacks a token stays paused (422); the
+# cancel; a log search across runs; a deployment paused and resumed
+# through the API is so for the CLI, one whose source lacks a token
+# stays paused (422); promotion (PATCH), rollback and apply (a YAML
+# body, errors as LINE:COL); the data repository's commits, branches,
+# paths and files; pools paused and resumed; the
 # embedded worker registers; SIGTERM stops it. A non-loopback address
 # without a token is refused (exit 2).
 . "$SRC/tests/cli/lib.sh"
@@ -91,7 +94,31 @@ print(len(h), sorted({x["flow"] for x in h}), all("Validation failed" in x["line
 	python3 -c 'import json; print("  ", json.load(open("body.json"))["error"]["message"])'
 	echo "  run $(code POST /api/deployments/eda/daily/run -H "$A")"
 	echo "  no such deployment $(code GET /api/deployments/eda/nope)"
+	echo "-- promotion, rollback and apply through the API"
+	echo "  promote $(code PATCH /api/deployments/ingest-clean/hourly -H "$A" -d '{"work_pool": "etl-pool-stage", "parameters": {"lookback": "6h"}}')"
+	python3 -c 'import json; d = json.load(open("body.json")); print("  ", d["version"], d["work_pool"], d["parameters"]["lookback"])'
+	pm25 deployment inspect ingest-clean/hourly | sed -n 1p | sed 's/^/  the CLI sees: /'
+	echo "  no such pool $(code PATCH /api/deployments/ingest-clean/hourly -H "$A" -d '{"work_pool": "nope"}')"
+	echo "  not a string $(code PATCH /api/deployments/ingest-clean/hourly -H "$A" -d '{"image": 5}')"
+	echo "  not JSON $(code PATCH /api/deployments/ingest-clean/hourly -H "$A" -d '{')"
+	echo "  rollback $(code POST /api/deployments/ingest-clean/hourly/rollback -H "$A")"
+	python3 -c 'import json; d = json.load(open("body.json")); print("  ", d["version"], d["work_pool"], d["parameters"]["lookback"])'
+	echo "  rollback to 1 $(code POST /api/deployments/ingest-clean/hourly/rollback -H "$A" -d '{"to": 1}')"
+	printf 'deployments:\n  - name: noop/api\n    schedule: "@daily"\n' > api.yaml
+	echo "  apply $(code POST /api/deployments/apply -H "$A" --data-binary @api.yaml) $(cat body.json)"
+	printf 'deployments:\n  - name: noop/api\n    schedule: "@sometimes"\n' > bad.yaml
+	echo "  apply a bad file $(code POST /api/deployments/apply -H "$A" --data-binary @bad.yaml)"
+	python3 -c 'import json; print("  ", json.load(open("body.json"))["error"]["message"])'
+	echo "-- data"
+	echo "  commits $(code GET '/api/data/commits?limit=5') $(python3 -c 'import json; c = json.load(open("body.json"))["commits"]; print(len(c), sorted(c[0]["metadata"]))')"
+	echo "  branches $(code GET /api/data/branches) $(sed 's/etl-[0-9TZ-]*[0-9a-f]\{4\}/etl-RUN/' body.json)"
+	echo "  tree $(code GET '/api/data/tree?prefix=clean/') $(cat body.json)"
+	echo "  object $(code GET '/api/data/object?path=clean/hourly/date=2023-12-02.csv') $(head -n 1 body.json)"
+	echo "  no such object $(code GET '/api/data/object?path=nope.csv')"
 	echo "-- pools"
+	echo "  pause $(code POST /api/work_pools/etl-pool-prod/pause -H "$A") $(python3 -c 'import json; print(json.load(open("body.json"))["status"])')"
+	echo "  resume $(code POST /api/work_pools/etl-pool-prod/resume -H "$A") $(python3 -c 'import json; print(json.load(open("body.json"))["status"])')"
+	echo "  no such pool $(code POST /api/work_pools/nope/pause -H "$A")"
 	code GET /api/work_pools > /dev/null
 	python3 -c 'import json; print(" ", [(p["name"], p["status"]) for p in json.load(open("body.json"))["work_pools"]])'
 	echo "  alerts $(code GET /api/alerts)"

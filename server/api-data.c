@@ -1,0 +1,146 @@
+/*
+ * /api/data: the data repository as the CLI's pm25 data shows it:
+ * commits of a ref, branches, the paths under a prefix, a file's bytes.
+ * Each request opens the store from the home.
+ */
+#include "pm25/compat.h"
+#include "pm25/buf.h"
+#include "pm25/home.h"
+#include "pm25/store.h"
+#include "pm25/strv.h"
+#include "server-int.h"
+
+/* The data store, or NULL with the answer set. */
+static struct pm_store *open_data(const struct srv_req *rq,
+				  struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_store *s = NULL;
+	enum pm_err e = pm_home_store(rq->home, "data", &s, &err);
+
+	if (e)
+		srv_fail(out, e == PM_ERR_IO ? PM_ERR_NET : e, err.buf);
+	pm_buf_release(&err);
+	return e ? NULL : s;
+}
+
+static const char *ref_arg(const struct srv_req *rq)
+{
+	const char *r = rq->query(rq->conn, "ref");
+
+	return r && *r ? r : "main";
+}
+
+void api_data_commits(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_commit_list l = { 0 };
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_store *s;
+	long limit;
+	size_t i;
+	enum pm_err e;
+
+	if (srv_query_long(rq, "limit", 1, 1000, 50, &limit)) {
+		srv_error(out, 400, "bad_request", "limit is 1 to 1000");
+		return;
+	}
+	s = open_data(rq, out);
+	if (!s)
+		return;
+	e = pm_store_log(s, ref_arg(rq), (size_t)limit, &l, &err);
+	if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		pm_buf_addstr(&out->body, "{\"commits\": [");
+		for (i = 0; i < l.nr; i++) {
+			pm_buf_addstr(&out->body, i ? ",\n " : "\n ");
+			pm_commit_json(&out->body, &l.c[i]);
+		}
+		pm_buf_addstr(&out->body, "]}\n");
+	}
+	pm_commit_list_release(&l);
+	pm_store_close(s);
+	pm_buf_release(&err);
+}
+
+/* {"key": [strings]} of l. */
+static void strings(struct pm_buf *b, const char *key, const struct pm_strv *l)
+{
+	size_t i;
+
+	pm_buf_addf(b, "{\"%s\": [", key);
+	for (i = 0; i < l->nr; i++) {
+		pm_buf_addstr(b, i ? ", " : "");
+		pm_buf_add_json_str(b, l->v[i], strlen(l->v[i]));
+	}
+	pm_buf_addstr(b, "]}\n");
+}
+
+void api_data_branches(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_strv l = PM_STRV_INIT;
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_store *s = open_data(rq, out);
+	enum pm_err e;
+
+	if (!s)
+		return;
+	e = pm_store_branches(s, &l, &err);
+	if (e)
+		srv_fail(out, e, err.buf);
+	else
+		strings(&out->body, "branches", &l);
+	pm_strv_release(&l);
+	pm_store_close(s);
+	pm_buf_release(&err);
+}
+
+void api_data_tree(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_strv l = PM_STRV_INIT;
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_store *s = open_data(rq, out);
+	const char *prefix = rq->query(rq->conn, "prefix");
+	enum pm_err e;
+
+	if (!s)
+		return;
+	e = pm_store_list(s, ref_arg(rq), prefix ? prefix : "", &l, &err);
+	if (e)
+		srv_fail(out, e, err.buf);
+	else
+		strings(&out->body, "paths", &l);
+	pm_strv_release(&l);
+	pm_store_close(s);
+	pm_buf_release(&err);
+}
+
+void api_data_object(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	const char *path = rq->query(rq->conn, "path");
+	struct pm_store *s;
+	size_t n;
+	enum pm_err e;
+
+	if (!path || !*path) {
+		srv_error(out, 400, "bad_request", "path= is needed");
+		return;
+	}
+	s = open_data(rq, out);
+	if (!s)
+		return;
+	e = pm_store_get(s, ref_arg(rq), path, &out->body, &err);
+	if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		n = strlen(path);
+		out->type = n > 4 && !strcmp(path + n - 4, ".csv") ?
+				    "text/csv; charset=utf-8" :
+			    n > 5 && !strcmp(path + n - 5, ".json") ?
+				    "application/json" :
+				    "application/octet-stream";
+	}
+	pm_store_close(s);
+	pm_buf_release(&err);
+}
