@@ -139,23 +139,49 @@ enum pm_err pm_state_run_list(struct pm_state *st, const char *state,
 	return PM_OK;
 }
 
+/* " AND col = ?" for each filter given, its value into args. */
+static void page_where(const struct pm_run_filter *f, struct pm_buf *sql,
+		       const char **args, size_t *nargs, char since[24],
+		       char until[24])
+{
+	const struct {
+		const char *col, *v;
+	} eq[] = { { "state", f->state },
+		   { "flow", f->flow },
+		   { "deployment", f->deployment },
+		   { "pool", f->pool } };
+	size_t i;
+
+	pm_buf_addstr(sql, " FROM flow_runs WHERE 1 = 1");
+	for (i = 0; i < PM_ARRAY_SIZE(eq); i++)
+		if (eq[i].v) {
+			pm_buf_addf(sql, " AND %s = ?", eq[i].col);
+			args[(*nargs)++] = eq[i].v;
+		}
+	if (f->since_ms) {
+		pm_state_ms_text(since, f->since_ms);
+		pm_buf_addstr(sql, " AND created_ms >= CAST(? AS BIGINT)");
+		args[(*nargs)++] = since;
+	}
+	if (f->until_ms) {
+		pm_state_ms_text(until, f->until_ms);
+		pm_buf_addstr(sql, " AND created_ms < CAST(? AS BIGINT)");
+		args[(*nargs)++] = until;
+	}
+}
+
 enum pm_err pm_state_run_page(struct pm_state *st,
 			      const struct pm_run_filter *f, struct pm_run **v,
 			      size_t *n, size_t *count, char next[64],
 			      struct pm_buf *err)
 {
-	static const char where[] =
-		" FROM flow_runs WHERE (CAST(? AS TEXT) IS NULL OR state = ?) "
-		"AND (CAST(? AS TEXT) IS NULL OR flow = ?) AND (CAST(? AS "
-		"TEXT) IS NULL OR deployment = ?) AND (CAST(? AS TEXT) IS NULL "
-		"OR pool = ?) AND created_ms >= CAST(? AS BIGINT) AND "
-		"created_ms < CAST(? AS BIGINT)";
-	struct pm_buf sql = PM_BUF_INIT;
+	struct pm_buf sql = PM_BUF_INIT, where = PM_BUF_INIT;
 	struct pm_rows rs;
-	char since[24], until[24], lim[24], cms[24] = "", cid[PM_RUN_ID_MAX] = "";
-	const char *args[14];
+	char since[24], until[24], lim[24], cms[24] = "",
+		cid[PM_RUN_ID_MAX] = "";
+	const char *args[12];
 	enum pm_err ret;
-	size_t r, limit = f->limit ? f->limit : 50;
+	size_t r, nargs = 0, limit = f->limit ? f->limit : 50;
 
 	*v = NULL;
 	*n = *count = 0;
@@ -165,37 +191,29 @@ enum pm_err pm_state_run_page(struct pm_state *st,
 	     strlen(f->cursor) != strlen(cms) + 1 + strlen(cid)))
 		return pm_errf(err, PM_ERR_USAGE, "cursor '%s' is not one",
 			       f->cursor);
-	pm_state_ms_text(since, f->since_ms);
-	pm_state_ms_text(until, f->until_ms ? f->until_ms : INT64_MAX);
-	snprintf(lim, sizeof(lim), "%zu", limit + 1);
-	args[0] = args[1] = f->state;
-	args[2] = args[3] = f->flow;
-	args[4] = args[5] = f->deployment;
-	args[6] = args[7] = f->pool;
-	args[8] = since;
-	args[9] = until;
-	pm_buf_addf(&sql, "SELECT COUNT(*)%s", where);
-	ret = pm_db_query(st->db, sql.buf, args, 10, &rs, NULL, err);
+	/* only the filters given: each query can use its index */
+	page_where(f, &where, args, &nargs, since, until);
+	pm_buf_addf(&sql, "SELECT COUNT(*)%s", where.buf);
+	ret = pm_db_query(st->db, sql.buf, args, nargs, &rs, NULL, err);
 	if (ret)
 		goto out;
 	*count = rs.nr ? (size_t)strtoull(pm_rows_get(&rs, 0, 0), NULL, 10) : 0;
 	pm_rows_release(&rs);
-	pm_buf_setf(&sql, "SELECT " PM_RUN_COLUMNS "%s", where);
-	if (f->cursor)
+	pm_buf_setf(&sql, "SELECT " PM_RUN_COLUMNS "%s", where.buf);
+	if (f->cursor) {
 		/* after the cursor: older, or as old with a smaller id */
 		pm_buf_addstr(&sql, " AND (created_ms < CAST(? AS BIGINT) OR "
 				    "(created_ms = CAST(? AS BIGINT) AND id < "
 				    "?))");
+		args[nargs++] = cms;
+		args[nargs++] = cms;
+		args[nargs++] = cid;
+	}
 	pm_buf_addstr(&sql, " ORDER BY created_ms DESC, id DESC LIMIT CAST(? "
 			    "AS INTEGER)");
-	r = 10;
-	if (f->cursor) {
-		args[r++] = cms;
-		args[r++] = cms;
-		args[r++] = cid;
-	}
-	args[r++] = lim;
-	ret = pm_db_query(st->db, sql.buf, args, r, &rs, NULL, err);
+	snprintf(lim, sizeof(lim), "%zu", limit + 1);
+	args[nargs++] = lim;
+	ret = pm_db_query(st->db, sql.buf, args, nargs, &rs, NULL, err);
 	if (ret)
 		goto out;
 	*v = pm_xcalloc(rs.nr + 1, sizeof(**v));
@@ -208,6 +226,7 @@ enum pm_err pm_state_run_page(struct pm_state *st,
 	pm_rows_release(&rs);
 out:
 	pm_buf_release(&sql);
+	pm_buf_release(&where);
 	return ret;
 }
 

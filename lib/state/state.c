@@ -165,6 +165,10 @@ static const char *const migrations[] = {
 	" interval_ms BIGINT NOT NULL,"
 	" stopped_ms BIGINT);"
 	"CREATE INDEX workers_by_pool ON workers (pool, heartbeat_ms);",
+	/* 7: pages of runs, newest first, by creation and id */
+	"CREATE INDEX flow_runs_page ON flow_runs (created_ms, id);"
+	"CREATE INDEX flow_runs_by_deployment ON flow_runs (deployment, "
+	"created_ms, id);",
 };
 
 #define NR_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
