@@ -116,6 +116,10 @@ fuzz:
 run: all
 	@scripts/make-run.sh
 
+# The server on the home that make run built (PM25_HOME, ./pm25-home).
+serve: all
+	@PM25_HOME="$${PM25_HOME:-$$PWD/pm25-home}" ./pm25 server
+
 check-style:
 	@scripts/checksrc && echo "check-style: clean"
 
@@ -123,4 +127,4 @@ clean:
 	rm -rf build pm25
 
 .PRECIOUS: $(BUILD)/%.o
-.PHONY: all deps test fuzz run check-style clean FORCE
+.PHONY: all deps test fuzz run serve check-style clean FORCE

@@ -2,8 +2,9 @@
 # `make run`: the main job on the embedded defaults with bundled real
 # data. It initialises ./pm25-home (or $PM25_HOME), backfills the Air4Thai
 # history export in data/history (4 stations, 89 days) one day at a time
-# through write-audit-publish, replays one recorded hourly ingest, and
-# prints where things are.
+# through write-audit-publish, replays one recorded hourly ingest, runs
+# the EDA report and the model's training, applies deployments.yaml,
+# and prints where things are and how to look (make serve).
 set -e
 cd "$(dirname "$0")/.."
 export PM25_HOME="${PM25_HOME:-$PWD/pm25-home}"
@@ -16,6 +17,13 @@ echo "== one replayed ingest (tests/data/history_forweb_02t_2023-12-03.json)"
 ./pm25 run ingest-clean -q --param source=air4thai-history \
 	--param file=tests/data/history_forweb_02t_2023-12-03.json
 echo
+echo "== the EDA report and the model"
+./pm25 run eda -q
+./pm25 run train-model -q
+echo
+echo "== the deployments of deployments.yaml"
+./pm25 deployment apply deployments.yaml
+echo
 main=$(./pm25 data log -n 1 | cut -c1-12)
 days=$(./pm25 data ls main clean/hourly/ | wc -l)
 raws=$(./pm25 data ls main raw/ | wc -l)
@@ -26,6 +34,7 @@ echo "main:        $main ($days day files, $raws raw files)"
 	sed -n 's/^  "input_rows": \([0-9]*\), "accepted_rows": \([0-9]*\), "score": \([0-9.]*\).*/last run:    \1 rows in, \2 accepted, score \3/p'
 echo
 echo "Look next:"
+echo "  make serve            # pm25 server on this home: http://127.0.0.1:4200/api/flow_runs"
 echo "  ./pm25 data log -n 5"
 echo "  ./pm25 data ls main clean/hourly/ | head"
 echo "  git --git-dir=$PM25_HOME/data.git log --stat -3 main"
