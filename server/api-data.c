@@ -1,11 +1,14 @@
 /*
  * /api/data: the data repository as the CLI's pm25 data shows it:
- * commits of a ref, branches, the paths under a prefix, a file's bytes.
+ * commits of a ref, branches, the paths under a prefix, a file's bytes;
+ * and the stations now (their newest PM2.5 and Thai AQI).
  * Each request opens the store from the home.
  */
 #include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/home.h"
+#include "pm25/state.h"
+#include "pm25/stations.h"
 #include "pm25/store.h"
 #include "pm25/strv.h"
 #include "server-int.h"
@@ -141,6 +144,33 @@ void api_data_object(const struct srv_req *rq, struct srv_resp *out)
 				    "application/json" :
 				    "application/octet-stream";
 	}
+	pm_store_close(s);
+	pm_buf_release(&err);
+}
+
+void api_stations(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_station_now *v = NULL;
+	struct pm_store *s = open_data(rq, out);
+	int64_t now = pm_state_now_ms() / 1000;
+	size_t n = 0, i;
+	enum pm_err e;
+
+	if (!s)
+		return;
+	e = pm_stations_now(s, &v, &n, &err);
+	if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		pm_buf_addstr(&out->body, "{\"stations\": [");
+		for (i = 0; i < n; i++) {
+			pm_buf_addstr(&out->body, i ? ",\n " : "\n ");
+			pm_station_now_json(&out->body, &v[i], now);
+		}
+		pm_buf_addstr(&out->body, "]}\n");
+	}
+	pm_stations_now_free(v, n);
 	pm_store_close(s);
 	pm_buf_release(&err);
 }

@@ -58,6 +58,8 @@ const struct srv_route srv_routes[] = {
 	  "paths under prefix= at ref=" },
 	{ "GET", "/api/data/object", api_data_object, 0,
 	  "the bytes of path= at ref=" },
+	{ "GET", "/api/stations", api_stations, 0,
+	  "each station's newest PM2.5 with the Thai AQI of its 24 hours" },
 	{ "GET", "/api/workers", api_workers, 0,
 	  "workers with their status and runs" },
 	{ "GET", "/api/alerts", api_alerts, 0, "the alert outbox" },

@@ -125,6 +125,7 @@ void api_data_commits(const struct srv_req *rq, struct srv_resp *out);
 void api_data_branches(const struct srv_req *rq, struct srv_resp *out);
 void api_data_tree(const struct srv_req *rq, struct srv_resp *out);
 void api_data_object(const struct srv_req *rq, struct srv_resp *out);
+void api_stations(const struct srv_req *rq, struct srv_resp *out);
 void api_pools(const struct srv_req *rq, struct srv_resp *out);
 void api_workers(const struct srv_req *rq, struct srv_resp *out);
 void api_alerts(const struct srv_req *rq, struct srv_resp *out);

@@ -115,6 +115,10 @@ print(len(h), sorted({x["flow"] for x in h}), all("Validation failed" in x["line
 	echo "  tree $(code GET '/api/data/tree?prefix=clean/') $(cat body.json)"
 	echo "  object $(code GET '/api/data/object?path=clean/hourly/date=2023-12-02.csv') $(head -n 1 body.json)"
 	echo "  no such object $(code GET '/api/data/object?path=nope.csv')"
+	echo "  stations $(code GET /api/stations) $(python3 -c '
+import json
+s = json.load(open("body.json"))["stations"]
+print(len(s), [(x["id"], x["time_utc"], x["pm25"], x["aqi"], x["category"], x["colour"]) for x in s])')"
 	echo "-- pools"
 	echo "  pause $(code POST /api/work_pools/etl-pool-prod/pause -H "$A") $(python3 -c 'import json; print(json.load(open("body.json"))["status"])')"
 	echo "  resume $(code POST /api/work_pools/etl-pool-prod/resume -H "$A") $(python3 -c 'import json; print(json.load(open("body.json"))["status"])')"
