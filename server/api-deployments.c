@@ -65,6 +65,16 @@ void api_deployment(const struct srv_req *rq, struct srv_resp *out)
 	pm_buf_release(&err);
 }
 
+/* After an action: the deployment as it is now, or the action's error. */
+static void then_show(const struct srv_req *rq, struct srv_resp *out,
+		      enum pm_err e, const struct pm_buf *err)
+{
+	if (e)
+		srv_fail(out, e, err->buf);
+	else
+		api_deployment(rq, out);
+}
+
 /* Pause or resume: the deployment as it is now, or the error. */
 static void set_paused(const struct srv_req *rq, struct srv_resp *out,
 		       int paused)
@@ -75,13 +85,8 @@ static void set_paused(const struct srv_req *rq, struct srv_resp *out,
 
 	full_name(rq, name, sizeof(name));
 	e = pm_action_pause(rq->st, name, paused, &err);
-	if (e) {
-		srv_fail(out, e, err.buf);
-		pm_buf_release(&err);
-		return;
-	}
+	then_show(rq, out, e, &err);
 	pm_buf_release(&err);
-	api_deployment(rq, out);
 }
 
 void api_deployment_pause(const struct srv_req *rq, struct srv_resp *out)
@@ -192,10 +197,7 @@ void api_deployment_patch(const struct srv_req *rq, struct srv_resp *out)
 	} else {
 		full_name(rq, name, sizeof(name));
 		e = pm_action_update(rq->st, name, &c, &saved, &err);
-		if (e)
-			srv_fail(out, e, err.buf);
-		else
-			api_deployment(rq, out);
+		then_show(rq, out, e, &err);
 	}
 	json_decref(j);
 	pm_buf_release(&err);
@@ -219,10 +221,7 @@ void api_deployment_rollback(const struct srv_req *rq, struct srv_resp *out)
 		e = pm_action_rollback(rq->st, name,
 				       to ? (long)json_integer_value(to) : 0,
 				       &saved, &err);
-		if (e)
-			srv_fail(out, e, err.buf);
-		else
-			api_deployment(rq, out);
+		then_show(rq, out, e, &err);
 	}
 	json_decref(j);
 	pm_buf_release(&err);
