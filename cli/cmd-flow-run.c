@@ -1,5 +1,5 @@
 /*
- * pm25 flow-run ls|inspect|logs|cancel|prune|execute: flow runs in the
+ * pm25 flow-run ls|inspect|logs|cancel|retry|prune|execute: flow runs in the
  * state database, read and changed from the command line.
  */
 #include "pm25/compat.h"
@@ -149,6 +149,19 @@ static int run_cancel(struct pm_state *st, const char *id, struct pm_buf *err)
 	return 0;
 }
 
+/* Retry: an ended run's next attempt, Scheduled now, for its own slot. */
+static int run_retry(struct pm_state *st, const char *id, struct pm_buf *err)
+{
+	enum pm_err e = pm_state_run_retry(st, id, "retried from the command "
+						   "line",
+					   err);
+
+	if (e)
+		return cmd_fail("flow-run", e, err->buf);
+	printf("%s Scheduled\n", id);
+	return 0;
+}
+
 /*
  * Retention: old runs and logs, the scratch folders of ended runs, and
  * the run branches that failed or crashed runs left behind.
@@ -200,6 +213,7 @@ static int flow_run_exec(int argc, const char **argv)
 		"pm25 flow-run inspect ID [--json]",
 		"pm25 flow-run logs ID [--json]",
 		"pm25 flow-run cancel ID",
+		"pm25 flow-run retry ID",
 		"pm25 flow-run prune [--days N] [--json]",
 		"pm25 flow-run execute ID [--worker NAME] [--attempt N]",
 		NULL
@@ -254,6 +268,8 @@ static int flow_run_exec(int argc, const char **argv)
 		status = run_logs(st, argv[1], json, &err);
 	} else if (!strcmp(argv[0], "cancel")) {
 		status = run_cancel(st, argv[1], &err);
+	} else if (!strcmp(argv[0], "retry")) {
+		status = run_retry(st, argv[1], &err);
 	} else if (!strcmp(argv[0], "prune")) {
 		status = run_prune(st, &h,
 				   days >= 0 ? (int)days :
@@ -273,6 +289,7 @@ out:
 
 const struct cmd cmd_flow_run = {
 	.name = "flow-run",
-	.summary = "flow runs in the state database: ls, inspect, logs, cancel",
+	.summary = "flow runs in the state database: ls, inspect, logs, "
+		   "cancel, retry",
 	.exec = flow_run_exec,
 };

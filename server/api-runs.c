@@ -1,7 +1,7 @@
 /*
  * /api/flow_runs: a page of runs (keyset: limit and cursor, with the
- * count), one run with its history and parameters, its log lines, and
- * cancelling it.
+ * count), one run with its history and parameters, its log lines,
+ * cancelling and retrying it; and the log search across runs.
  */
 #include "pm25/compat.h"
 #include "pm25/actions.h"
@@ -183,5 +183,18 @@ void api_logs(const struct srv_req *rq, struct srv_resp *out)
 		pm_buf_addstr(&out->body, "]}\n");
 	}
 	pm_log_hits_free(v, n);
+	pm_buf_release(&err);
+}
+
+void api_run_retry(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	enum pm_err e = pm_state_run_retry(rq->st, rq->param[0],
+					   "retried from the API", &err);
+
+	if (e)
+		srv_fail(out, e, err.buf);
+	else
+		api_run(rq, out);
 	pm_buf_release(&err);
 }

@@ -23,6 +23,8 @@ const struct srv_route srv_routes[] = {
 	  "a run's log lines" },
 	{ "POST", "/api/flow_runs/{id}/cancel", api_run_cancel, SRV_WRITE,
 	  "cancel a run" },
+	{ "POST", "/api/flow_runs/{id}/retry", api_run_retry, SRV_WRITE,
+	  "run an ended run again: its next attempt, for its own slot" },
 	{ "GET", "/api/logs", api_logs, 0,
 	  "log lines of every run that hold q, newest first" },
 	{ "GET", "/api/deployments", api_deployments, 0, "deployments" },

@@ -110,6 +110,7 @@ void api_runs(const struct srv_req *rq, struct srv_resp *out);
 void api_run(const struct srv_req *rq, struct srv_resp *out);
 void api_run_logs(const struct srv_req *rq, struct srv_resp *out);
 void api_run_cancel(const struct srv_req *rq, struct srv_resp *out);
+void api_run_retry(const struct srv_req *rq, struct srv_resp *out);
 void api_logs(const struct srv_req *rq, struct srv_resp *out);
 void api_deployments(const struct srv_req *rq, struct srv_resp *out);
 void api_deployment(const struct srv_req *rq, struct srv_resp *out);

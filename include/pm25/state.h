@@ -191,6 +191,13 @@ enum pm_err pm_state_worker_stop(struct pm_state *st, const char *name,
 	"(w.stopped_ms IS NULL AND w.heartbeat_ms >= CAST(? AS BIGINT) - 3 * " \
 	"w.interval_ms)"
 
+/*
+ * Run id, ended Failed, Crashed, TimedOut or Cancelled, again: its next
+ * attempt, Scheduled now, with its slot (PM_ERR_CONFLICT otherwise).
+ */
+enum pm_err pm_state_run_retry(struct pm_state *st, const char *id,
+			       const char *reason, struct pm_buf *err);
+
 /* Whether the database answers a query. */
 enum pm_err pm_state_ping(struct pm_state *st, struct pm_buf *err);
 

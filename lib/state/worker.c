@@ -400,3 +400,40 @@ enum pm_err pm_state_sweep(struct pm_state *st, size_t *crashed,
 	pm_rows_release(&rs);
 	return ret;
 }
+
+enum pm_err pm_state_run_retry(struct pm_state *st, const char *id,
+			       const char *reason, struct pm_buf *err)
+{
+	char now[24];
+	size_t changed = 0;
+	enum pm_err ret;
+
+	pm_state_ms_text(now, pm_state_now_ms());
+	ret = pm_db_begin(st->db, err);
+	if (ret)
+		return ret;
+	/* the same run, its next attempt: it keeps its slot and window */
+	ret = pm_db_query(st->db,
+			  "UPDATE flow_runs SET state = 'Scheduled', "
+			  "state_reason = ?, attempt = attempt + 1, "
+			  "max_attempts = CASE WHEN max_attempts > attempt "
+			  "THEN max_attempts ELSE attempt + 1 END, "
+			  "scheduled_ms = CAST(? AS BIGINT), started_ms = NULL, "
+			  "ended_ms = NULL, worker = NULL, lease_ms = NULL, "
+			  "updated_ms = CAST(? AS BIGINT) WHERE id = ? AND state "
+			  "IN ('Failed', 'Crashed', 'TimedOut', 'Cancelled')",
+			  (const char *const[]){ reason, now, now, id }, 4, NULL,
+			  &changed, err);
+	if (!ret && !changed)
+		ret = pm_errf(err, PM_ERR_CONFLICT,
+			      "flow run %s has not ended Failed, Crashed, "
+			      "TimedOut or Cancelled (or is not there)",
+			      id);
+	if (!ret)
+		ret = pm_state_add_history(st, id, "Scheduled", reason, now, err);
+	if (!ret)
+		ret = pm_db_commit(st->db, err);
+	if (ret)
+		pm_db_rollback(st->db);
+	return ret;
+}

@@ -78,6 +78,8 @@ print("  page 2:", len(d["flow_runs"]), "more:", d["next"] is not None, "new:", 
 	id=$(pm25 flow-run ls --state scheduled --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
 	echo "  cancel a scheduled run $(code POST "/api/flow_runs/$id/cancel" -H "$A") $(python3 -c 'import json; print(json.load(open("body.json"))["state"])')"
 	pm25 flow-run inspect "$id" --json | python3 -c 'import json, sys; r = json.load(sys.stdin); print("  the CLI sees:", r["state"], "-", r["state_reason"])'
+	echo "  retry it $(code POST "/api/flow_runs/$id/retry" -H "$A") $(python3 -c 'import json; d = json.load(open("body.json")); print(d["state"], d["attempt"], d["state_reason"])')"
+	echo "  retry a run not ended $(code POST "/api/flow_runs/$id/retry" -H "$A")"
 	echo "-- log search across runs"
 	echo "  $(code GET '/api/logs?q=Validation%20failed') $(python3 -c '
 import json
