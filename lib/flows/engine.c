@@ -64,7 +64,8 @@ const struct pm_flow_param pm_flow_wap_params[] = {
 	{ "from", "first local date" },
 	{ "to", "last local date" },
 	{ "lookback", "fetch this far back from the run's slot: 90m, 24h, "
-		      "2d (instead of from and to)" },
+		      "2d (instead of from and to; 24h for a live "
+		      "air4thai-history with neither)" },
 	{ "contract", "the data contract (default: the built-in one)" },
 	{ "hour_label", "the history's hour labels: begin or end" },
 	{ "input", "a CSV file or directory instead of a source" },

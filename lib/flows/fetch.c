@@ -28,6 +28,7 @@ enum pm_err pm_flow_request(struct run *ru, struct pm_buf *err)
 {
 	const struct pm_flow_opts *o = ru->o;
 	struct pm_http_opts h = PM_HTTP_OPTS_INIT;
+	int64_t lookback;
 
 	if (o->stations && strcmp(o->stations, "all")) {
 		const char *p = o->stations;
@@ -52,12 +53,17 @@ enum pm_err pm_flow_request(struct run *ru, struct pm_buf *err)
 	ru->req.from_day = o->from_day;
 	ru->req.to_day = o->to_day;
 	ru->req.hour_label = o->hour_label;
-	if (o->lookback) {
+	lookback = o->lookback;
+	/* a per-station API asked live with no dates: the day before */
+	if (!lookback && ru->src->per_station && !o->file && !o->url &&
+	    o->from_day == PM_TIME_NONE && o->to_day == PM_TIME_NONE)
+		lookback = 86400;
+	if (lookback) {
 		/* the hours that end in (slot - lookback, slot] */
 		int64_t slot = o->slot != PM_TIME_NONE ? o->slot : ru->started;
 
 		ru->req.to_time = slot;
-		ru->req.from_time = slot - o->lookback;
+		ru->req.from_time = slot - lookback;
 		ru->req.from_day = local_day(ru->req.from_time + 1);
 		ru->req.to_day = local_day(slot);
 	}

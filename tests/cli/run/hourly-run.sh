@@ -27,9 +27,9 @@ pm25 data ls main raw/air4thai-history/ | wc -l
 pm25 data cat main clean/hourly/date=2026-11-19.csv | awk -F, 'NR > 1 {print $2}' | sort -u | head -n 1
 pm25 data cat main clean/hourly/date=2026-11-20.csv | awk -F, 'NR > 1 {print $2}' | sort -u | tail -n 1
 
-echo "-- the same answers again: nothing new on main"
+echo "-- the same answers again, with the defaults (24 hours): nothing new on main"
 main=$(pm25 data log -n 1 --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
-pm25 run ingest-clean --param lookback=24h -q --json > r2.json || die "run 2"
+pm25 run ingest-clean -q --json > r2.json || die "run 2"
 python3 -c 'import json; r = json.load(open("r2.json")); print(r["published"], r["unchanged"])'
 assert_eq "main after the same answers" "$main" \
 	"$(pm25 data log -n 1 --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')"
