@@ -16,6 +16,8 @@ struct pm_strv {
 void pm_strv_push(struct pm_strv *l, const char *s);
 void pm_strv_pushn(struct pm_strv *l, const char *p, size_t n);
 /* Sort with strcmp. */
+/* Whether l holds the string of the n bytes at p. */
+int pm_strv_hasn(const struct pm_strv *l, const char *p, size_t n);
 void pm_strv_sort(struct pm_strv *l);
 void pm_strv_release(struct pm_strv *l);
 

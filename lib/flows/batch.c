@@ -235,16 +235,6 @@ void pm_flow_result_release(struct pm_flow_result *r)
 	pm_strv_release(&r->unanswered);
 }
 
-static int seen(const struct pm_strv *l, const char *id, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < l->nr; i++)
-		if (strlen(l->v[i]) == n && !memcmp(l->v[i], id, n))
-			return 1;
-	return 0;
-}
-
 /* The stale entry of station id ("ID" or "ID (...)"), or stale.nr. */
 static size_t stale_at(const struct pm_flow_result *r, const char *id, size_t n)
 {
@@ -297,7 +287,8 @@ static void note_stale(struct run *ru, const struct pm_table *t)
 		if (ru->contract.rules[i].kind == PM_RULE_FRESHNESS)
 			max_age = ru->contract.rules[i].max_age;
 	for (k = 0; k < nst; k++)
-		if (!seen(&ru->seen, t->stations.keys[k], t->stations.lens[k]))
+		if (!pm_strv_hasn(&ru->seen, t->stations.keys[k],
+				  t->stations.lens[k]))
 			pm_strv_pushn(&ru->seen, t->stations.keys[k],
 				      t->stations.lens[k]);
 	/* a backfill reads the past: old rows are what it asked for */
@@ -596,7 +587,7 @@ enum pm_err pm_flow_run_start(struct run *ru, struct pm_store *data,
 	ru->req.zero_missing = ru->contract.zero_missing;
 	snprintf(r->branch, sizeof(r->branch), "etl-%s", r->run);
 	if (!ret)
-		ret = pm_flow_request(ru, err);
+		pm_flow_request(ru);
 	if (ret) {
 		pm_flow_event(ru, "health_check", "Failed", t0, NULL);
 		return ret;
@@ -612,8 +603,8 @@ void pm_flow_run_finish(struct run *ru)
 	for (i = 0; !ru->raw_per_day && !ru->all_stations &&
 		    i < ru->stations.nr;
 	     i++)
-		if (!seen(&ru->seen, ru->stations.v[i],
-			  strlen(ru->stations.v[i]))) {
+		if (!pm_strv_hasn(&ru->seen, ru->stations.v[i],
+				  strlen(ru->stations.v[i]))) {
 			struct pm_buf text = PM_BUF_INIT;
 
 			pm_buf_addf(&text, "%s (no rows)", ru->stations.v[i]);

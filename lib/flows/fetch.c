@@ -24,7 +24,15 @@ static int64_t local_day(int64_t t)
 	return pm_floor_div(t + PM_ICT_OFFSET, 86400);
 }
 
-enum pm_err pm_flow_request(struct run *ru, struct pm_buf *err)
+/* The request asks for ru->stations (the first one too, for csv). */
+static void set_stations(struct run *ru)
+{
+	ru->req.stations = (const char *const *)ru->stations.v;
+	ru->req.nr_stations = ru->stations.nr;
+	ru->req.station = ru->stations.nr ? ru->stations.v[0] : NULL;
+}
+
+void pm_flow_request(struct run *ru)
 {
 	const struct pm_flow_opts *o = ru->o;
 	struct pm_http_opts h = PM_HTTP_OPTS_INIT;
@@ -44,6 +52,7 @@ enum pm_err pm_flow_request(struct run *ru, struct pm_buf *err)
 	/* no list: every station, where the source has a list of them */
 	ru->all_stations = !ru->stations.nr && ru->src->per_station &&
 			   !o->file && !o->url;
+	set_stations(ru);
 	h.timeout_ms = pm_config_long(PM_CFG_FETCH_TIMEOUT_S) * 1000;
 	h.max_tries = (int)pm_config_long(PM_CFG_FETCH_TRIES);
 	ru->http = h;
@@ -67,8 +76,6 @@ enum pm_err pm_flow_request(struct run *ru, struct pm_buf *err)
 		ru->req.from_day = local_day(ru->req.from_time + 1);
 		ru->req.to_day = local_day(slot);
 	}
-	(void)err;
-	return PM_OK;
 }
 
 /* One task attempt of the health check: the first part that fails. */
@@ -167,8 +174,7 @@ static enum pm_err all_stations(struct run *ru, struct pm_buf *err)
 			      "and main has no stations/stations.csv",
 			      why.len ? why.buf : "no stations in it");
 	}
-	ru->req.stations = (const char *const *)ru->stations.v;
-	ru->req.nr_stations = ru->stations.nr;
+	set_stations(ru);
 	pm_buf_release(&why);
 	pm_buf_release(&csv);
 	return ret;
@@ -215,9 +221,6 @@ static enum pm_err fetch_once(struct run *ru, struct pm_fetched *f,
 		ret = all_stations(ru, err);
 	if (ret)
 		return ret;
-	ru->req.stations = (const char *const *)ru->stations.v;
-	ru->req.nr_stations = ru->stations.nr;
-	ru->req.station = ru->stations.nr ? ru->stations.v[0] : NULL;
 	if (!ru->src->per_station || ru->req.file || ru->req.url ||
 	    !ru->req.nr_stations)
 		return pm_source_fetch(ru->src, &ru->req, f, err);

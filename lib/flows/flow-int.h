@@ -78,7 +78,7 @@ void pm_flow_run_finish(struct run *ru);
  * The request of the run (lib/flows/fetch.c): its stations (the feed's
  * for "all"), its window (a lookback from the slot), its HTTP settings.
  */
-enum pm_err pm_flow_request(struct run *ru, struct pm_buf *err);
+void pm_flow_request(struct run *ru);
 /* The health_check task: the store, the state database, the source. */
 enum pm_err pm_flow_health_check(struct run *ru, struct pm_buf *err);
 /* The fetch task under its policy; *t0 is when its last attempt began. */

@@ -39,12 +39,6 @@ static void alert_stale(struct pm_state *st, const char *id,
 	}
 }
 
-/* The station id of an unanswered entry "ID: why", into key. */
-static void unanswered_key(const char *entry, struct pm_buf *key)
-{
-	pm_buf_addf(key, "unanswered:%.*s", (int)strcspn(entry, ":"), entry);
-}
-
 /*
  * A station that does not answer alerts once, when it stops; the
  * episode ends at the first run it answers again. Every other station
@@ -53,31 +47,25 @@ static void unanswered_key(const char *entry, struct pm_buf *key)
 static void alert_unanswered(struct pm_state *st, const char *id,
 			     const struct pm_flow_result *r)
 {
-	struct pm_strv open = PM_STRV_INIT;
+	struct pm_strv open = PM_STRV_INIT, now = PM_STRV_INIT;
 	struct pm_buf key = PM_BUF_INIT, text = PM_BUF_INIT;
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < r->unanswered.nr; i++) {
-		pm_buf_reset(&key);
-		pm_buf_reset(&text);
-		unanswered_key(r->unanswered.v[i], &key);
-		pm_buf_addf(&text, "station %s did not answer (run %s)",
-			    r->unanswered.v[i], id);
+		const char *u = r->unanswered.v[i];
+
+		pm_buf_setf(&key, "unanswered:%.*s", (int)strcspn(u, ":"), u);
+		pm_strv_push(&now, key.buf);
+		pm_buf_setf(&text, "station %s did not answer (run %s)", u, id);
 		pm_state_alert_add(st, key.buf, "unanswered", text.buf, NULL);
 	}
 	if (!pm_state_alert_open(st, "unanswered:", &open, NULL))
-		for (k = 0; k < open.nr; k++) {
-			int still = 0;
-
-			for (i = 0; !still && i < r->unanswered.nr; i++) {
-				pm_buf_reset(&key);
-				unanswered_key(r->unanswered.v[i], &key);
-				still = !strcmp(key.buf, open.v[k]);
-			}
-			if (!still)
-				pm_state_alert_close(st, open.v[k], NULL);
-		}
+		for (i = 0; i < open.nr; i++)
+			if (!pm_strv_hasn(&now, open.v[i],
+					  strlen(open.v[i])))
+				pm_state_alert_close(st, open.v[i], NULL);
 	pm_strv_release(&open);
+	pm_strv_release(&now);
 	pm_buf_release(&key);
 	pm_buf_release(&text);
 }

@@ -21,6 +21,16 @@ static int cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+int pm_strv_hasn(const struct pm_strv *l, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		if (strlen(l->v[i]) == n && !memcmp(l->v[i], p, n))
+			return 1;
+	return 0;
+}
+
 void pm_strv_sort(struct pm_strv *l)
 {
 	if (l->nr)
