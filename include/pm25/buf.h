@@ -49,5 +49,7 @@ void pm_buf_add_printable(struct pm_buf *b, const char *p, size_t n,
 void pm_buf_add_json_str(struct pm_buf *b, const char *s, size_t n);
 /* Append a double so that it reads back exactly (shortest %.17g form). */
 void pm_buf_add_json_num(struct pm_buf *b, double v);
+/* Append text with &, <, >, " and ' escaped for HTML and SVG. */
+void pm_buf_add_html(struct pm_buf *b, const char *s, size_t n);
 
 #endif

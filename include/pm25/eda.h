@@ -10,9 +10,6 @@
 struct pm_buf;
 struct pm_table;
 
-/* Append text to b with &, <, >, " and ' escaped for HTML. */
-void pm_buf_add_html(struct pm_buf *b, const char *s, size_t n);
-
 /*
  * Write the report of t (borrowed; station names from its metadata) to
  * out. title and subtitle are escaped.

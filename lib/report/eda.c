@@ -8,36 +8,10 @@
 #include "pm25/alloc.h"
 #include "pm25/aqi.h"
 #include "pm25/buf.h"
+#include "pm25/chart.h"
 #include "pm25/eda.h"
 #include "pm25/table.h"
 #include "pm25/timeutil.h"
-
-void pm_buf_add_html(struct pm_buf *b, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&':
-			pm_buf_addstr(b, "&amp;");
-			break;
-		case '<':
-			pm_buf_addstr(b, "&lt;");
-			break;
-		case '>':
-			pm_buf_addstr(b, "&gt;");
-			break;
-		case '"':
-			pm_buf_addstr(b, "&quot;");
-			break;
-		case '\'':
-			pm_buf_addstr(b, "&#39;");
-			break;
-		default:
-			pm_buf_addch(b, s[i]);
-		}
-	}
-}
 
 static void html(struct pm_buf *b, const char *s)
 {
@@ -76,63 +50,24 @@ static const char *station_label(const struct pm_table *t, uint32_t s)
 /* ------------------------------------------------------------ charts */
 
 /* A bar or line chart of values v[0..n) labelled by labels[]. */
-static void chart(struct pm_buf *b, const char *title, const double *v,
-		  size_t n, const char *const *labels, int line,
+static void chart(struct pm_buf *b, const char *title, const char *x_unit,
+		  const char *y_unit, const double *v, size_t n,
+		  const char *const *labels, int line,
 		  const char *const *colours)
 {
-	const int w = 640, h = 220, left = 40, bottom = 30, top = 10;
-	double max = 0;
-	size_t i;
+	struct pm_chart_series s = { NULL, NULL, v, colours, NULL };
+	struct pm_chart c = { 0 };
 
-	for (i = 0; i < n; i++)
-		if (!isnan(v[i]) && v[i] > max)
-			max = v[i];
-	if (max <= 0)
-		max = 1;
-	pm_buf_addf(b, "<figure><figcaption>");
-	html(b, title);
-	pm_buf_addf(b, "</figcaption><svg "
-		       "width=\"%d\" height=\"%d\" role=\"img\">",
-		    w, h);
-	pm_buf_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-		       "stroke=\"#888\"/><text x=\"2\" y=\"%d\" "
-		       "font-size=\"10\">%.0f</text>",
-		    left, h - bottom, w - 5, h - bottom, top + 8, max);
-	for (i = 0; i < n; i++) {
-		double slot = (double)(w - left - 10) / (double)n;
-		double x = left + slot * (double)i;
-		double y = isnan(v[i]) ? 0 :
-					 (h - bottom - top) * v[i] / max;
-
-		if (line && i + 1 < n && !isnan(v[i]) && !isnan(v[i + 1]))
-			pm_buf_addf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-				       "y2=\"%.1f\" stroke=\"#1f6fb2\" "
-				       "stroke-width=\"2\"/>",
-				    x + slot / 2, h - bottom - y,
-				    x + slot * 1.5,
-				    h - bottom - (h - bottom - top) * v[i + 1] /
-							 max);
-		if (line && !isnan(v[i]))
-			/* a dot per value: a lone month still shows */
-			pm_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
-				       "fill=\"#1f6fb2\"><title>%.1f</title>"
-				       "</circle>",
-				    x + slot / 2, h - bottom - y, v[i]);
-		if (!line)
-			pm_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-				       "height=\"%.1f\" fill=\"%s\"><title>%.1f"
-				       "</title></rect>",
-				    x + 1, h - bottom - y, slot - 2, y,
-				    colours ? colours[i] : "#1f6fb2",
-				    isnan(v[i]) ? 0 : v[i]);
-		if (labels && (n <= 24 || i % (n / 12 + 1) == 0)) {
-			pm_buf_addf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"9\">",
-				    x + 1, h - bottom + 12);
-			html(b, labels[i]);
-			pm_buf_addstr(b, "</text>");
-		}
-	}
-	pm_buf_addstr(b, "</svg></figure>\n");
+	c.title = title;
+	c.x_unit = x_unit;
+	c.y_unit = y_unit;
+	c.kind = line ? PM_CHART_LINES : PM_CHART_BARS;
+	c.n = n;
+	c.labels = labels;
+	c.y_from_zero = 1;
+	c.series = &s;
+	c.nseries = 1;
+	pm_chart_svg(b, &c);
 }
 
 /* ------------------------------------------------------------ report */
@@ -221,9 +156,9 @@ static void heatmap(struct pm_buf *b, const struct pm_table *t)
 	if (lo > hi)
 		return;
 	days = (size_t)(hi - lo + 1);
-	/* about 560 px wide: wide cells for a few days, 2 px for years */
-	cell = 560 / days;
-	cell = cell < 2 ? 2 : cell > 24 ? 24 : cell;
+	/* the page's width: wide cells for a few days, 1 for years */
+	cell = 880 / days;
+	cell = cell < 1 ? 1 : cell;
 	have = pm_xcalloc(days * t->stations.nr + 1, sizeof(*have));
 	for (i = 0; i < t->nr; i++)
 		if (!isnan(t->col[PM_COL_PM25][i]))
@@ -233,8 +168,9 @@ static void heatmap(struct pm_buf *b, const struct pm_table *t)
 				      lo)]++;
 	pm_buf_addf(b, "<h2>Missing data</h2><figure><figcaption>hours with "
 		       "PM2.5 per station and local day (white: none, dark: "
-		       "24)</figcaption><svg "
-		       "width=\"%zu\" height=\"%zu\">",
+		       "24)</figcaption><svg viewBox=\"0 0 %zu %zu\" "
+		       "width=\"100%%\" role=\"img\" aria-label=\"hours with "
+		       "PM2.5 per station and local day\">",
 		    80 + days * cell, 24 + t->stations.nr * 12);
 	for (s = 0; s < t->stations.nr; s++) {
 		pm_buf_addf(b, "<text x=\"0\" y=\"%zu\" font-size=\"10\">",
@@ -286,8 +222,10 @@ static void profiles(struct pm_buf *b, const struct pm_table *t)
 	for (i = 0; i < 7; i++)
 		dv[i] = mean(&d[i]);
 	pm_buf_addstr(b, "<h2>Profiles</h2>");
-	chart(b, "mean PM2.5 by local hour (ug/m3)", hv, 24, hours, 1, NULL);
-	chart(b, "mean PM2.5 by weekday (ug/m3)", dv, 7, dows, 0, NULL);
+	chart(b, "mean PM2.5 by local hour", "local hour (ICT)", "PM2.5 (µg/m³)",
+	      hv, 24, hours, 1, NULL);
+	chart(b, "mean PM2.5 by weekday", "local weekday", "PM2.5 (µg/m³)", dv,
+	      7, dows, 0, NULL);
 }
 
 static void monthly(struct pm_buf *b, const struct pm_table *t)
@@ -334,7 +272,7 @@ static void monthly(struct pm_buf *b, const struct pm_table *t)
 	}
 	pm_buf_addstr(b, "<h2>Monthly trend</h2>");
 	/* a line needs a few months to be a trend; bars show one or two */
-	chart(b, "mean PM2.5 by month (ug/m3)", v, n,
+	chart(b, "mean PM2.5 by month", "local month", "PM2.5 (µg/m³)", v, n,
 	      (const char *const *)labels, n >= 3, NULL);
 	for (i = 0; i < n; i++)
 		free(labels[i]);
@@ -361,8 +299,9 @@ static void distribution(struct pm_buf *b, const struct pm_table *t)
 		bins[v >= 100 ? 20 : (size_t)(v / 5)]++;
 	}
 	pm_buf_addstr(b, "<h2>Distribution</h2>");
-	chart(b, "hours by PM2.5 (bins of 5 ug/m3)", bins, 21, labels, 0,
-	      NULL);
+	chart(b, "hours by PM2.5, in bins of 5 µg/m³",
+	      "PM2.5 (µg/m³, bin's lower edge)", "station-hours", bins, 21,
+	      labels, 0, NULL);
 }
 
 /* Daily 24-hour means per station, counted by Thai AQI category. */
@@ -397,7 +336,8 @@ static void aqi_counts(struct pm_buf *b, const struct pm_table *t)
 	pm_buf_addstr(b, "<h2>Thai AQI</h2>");
 	chart(b, "station-days by Thai AQI category of the daily mean PM2.5 "
 		 "(days with at least 18 hours)",
-	      counts, 5, names, 0, colours);
+	      "Thai AQI category", "station-days", counts, 5, names, 0,
+	      colours);
 }
 
 static void correlations(struct pm_buf *b, const struct pm_table *t)

@@ -211,3 +211,30 @@ void pm_buf_add_printable(struct pm_buf *b, const char *p, size_t n,
 	if (n > max)
 		pm_buf_addstr(b, "...");
 }
+
+void pm_buf_add_html(struct pm_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&':
+			pm_buf_addstr(b, "&amp;");
+			break;
+		case '<':
+			pm_buf_addstr(b, "&lt;");
+			break;
+		case '>':
+			pm_buf_addstr(b, "&gt;");
+			break;
+		case '"':
+			pm_buf_addstr(b, "&quot;");
+			break;
+		case '\'':
+			pm_buf_addstr(b, "&#39;");
+			break;
+		default:
+			pm_buf_addch(b, s[i]);
+		}
+	}
+}
