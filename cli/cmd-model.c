@@ -78,34 +78,21 @@ static int predict(struct pm_store *data, struct pm_store *models,
 	e = pm_champion_forecast(data, models, station, (size_t)hours, &f, err);
 	if (e)
 		return cmd_fail("model", e, err->buf);
-	if (json)
-		pm_buf_addstr(&out, "[");
-	else
+	if (json) {
+		pm_forecast_json(&out, &f);
+		pm_buf_addch(&out, '\n');
+	} else {
 		pm_buf_addf(&out,
 			    "forecast for %s from data %.12s\n"
 			    "time_utc              pm25   aqi  category\n",
 			    f.station, f.data_commit);
-	for (k = 0; k < f.n; k++) {
-		int cat = pm_aqi_thai_category(f.aqi[k]);
-
-		pm_time_format(f.time[k], ts);
-		if (json) {
-			pm_buf_addf(&out,
-				    "%s\n {\"time_utc\": \"%s\", \"pm25\": ",
-				    k ? "," : "", ts);
-			pm_buf_add_json_num(&out, f.pm25[k]);
-			pm_buf_addf(&out,
-				    ", \"aqi\": %d, \"category\": \"%s\", "
-				    "\"colour\": \"%s\"}",
-				    f.aqi[k], pm_aqi_thai_name(cat),
-				    pm_aqi_thai_colour(cat));
-		} else {
-			pm_buf_addf(&out, "%s %6.1f %5d  %s\n", ts, f.pm25[k],
-				    f.aqi[k], pm_aqi_thai_name(cat));
-		}
 	}
-	if (json)
-		pm_buf_addstr(&out, "\n]\n");
+	for (k = 0; !json && k < f.n; k++) {
+		pm_time_format(f.time[k], ts);
+		pm_buf_addf(&out, "%s %6.1f %5d  %s\n", ts, f.pm25[k],
+			    f.aqi[k],
+			    pm_aqi_thai_name(pm_aqi_thai_category(f.aqi[k])));
+	}
 	fputs(out.buf, stdout);
 	pm_buf_release(&out);
 	pm_forecast_release(&f);
@@ -123,13 +110,8 @@ static int evaluate(struct pm_store *data, struct pm_store *models, int json,
 	if (json) {
 		struct pm_buf o = PM_BUF_INIT;
 
-		pm_buf_addf(&o,
-			    "{\"data_commit\": \"%s\", \"test_rows\": %zu, ",
-			    ev.data_commit, ev.test_rows);
-		pm_model_metrics_json(&o, "champion", &ev.champion);
-		pm_buf_addstr(&o, ", ");
-		pm_model_metrics_json(&o, "persistence", &ev.persistence);
-		pm_buf_addstr(&o, "}\n");
+		pm_champion_eval_json(&o, &ev);
+		pm_buf_addch(&o, '\n');
 		fputs(o.buf, stdout);
 		pm_buf_release(&o);
 	} else {

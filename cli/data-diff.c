@@ -10,25 +10,6 @@
 #include "cmd.h"
 #include "data-diff.h"
 
-/* A day file's rows between two versions, for diff; 0 if not one. */
-static int row_diff(struct pm_store *s, const char *a, const char *b_ref,
-		    const char *path, struct pm_row_diff *d)
-{
-	struct pm_buf old = PM_BUF_INIT, now = PM_BUF_INIT;
-	size_t n = strlen(path);
-	int ok = 0;
-
-	if (strncmp(path, "clean/", 6) || n < 4 || strcmp(path + n - 4, ".csv"))
-		return 0;
-	if (!pm_store_get(s, a, path, &old, NULL) &&
-	    !pm_store_get(s, b_ref, path, &now, NULL))
-		ok = !pm_csv_row_diff(old.buf, old.len, now.buf, now.len, d,
-				      NULL);
-	pm_buf_release(&old);
-	pm_buf_release(&now);
-	return ok;
-}
-
 int data_diff(struct pm_store *s, const char *a, const char *b_ref, int json,
 	      struct pm_buf *err)
 {
@@ -48,7 +29,7 @@ int data_diff(struct pm_store *s, const char *a, const char *b_ref, int json,
 		struct pm_row_diff rd;
 		/* a day file changed in place: which of its rows did */
 		int rows = d.e[i].kind == 2 &&
-			   row_diff(s, a, b_ref, d.e[i].path, &rd);
+			   pm_store_row_diff(s, a, b_ref, d.e[i].path, &rd);
 
 		if (!json) {
 			pm_buf_addf(&b, "%c %s\n", marks[d.e[i].kind],

@@ -5,6 +5,7 @@
  * drops times that a daylight-saving change skips.
  */
 #include "pm25/compat.h"
+#include <pthread.h>
 #include <time.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
@@ -226,14 +227,19 @@ static int64_t local_instant(int y, int m, int d, int h, int mi)
 	return -1;
 }
 
+/* TZ is the process's: one switch at a time (the server's threads). */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int64_t pm_cron_next(const struct pm_cron *c, const char *tz, int64_t t)
 {
-	char *old = getenv("TZ") ? pm_xstrdup(getenv("TZ")) : NULL;
+	char *old;
 	int64_t found = -1;
 	time_t now = (time_t)t;
 	struct tm day;
 	int i;
 
+	pthread_mutex_lock(&tz_lock);
+	old = getenv("TZ") ? pm_xstrdup(getenv("TZ")) : NULL;
 	setenv("TZ", tz && *tz ? tz : "UTC", 1);
 	tzset();
 	localtime_r(&now, &day);
@@ -272,5 +278,6 @@ int64_t pm_cron_next(const struct pm_cron *c, const char *tz, int64_t t)
 		unsetenv("TZ");
 	}
 	tzset();
+	pthread_mutex_unlock(&tz_lock);
 	return found;
 }

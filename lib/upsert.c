@@ -8,6 +8,7 @@
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/csv.h"
+#include "pm25/store.h"
 #include "pm25/upsert.h"
 
 struct line {
@@ -326,4 +327,22 @@ enum pm_err pm_csv_upsert(const char *old, size_t old_len, const char *fresh,
 out:
 	free(all.v);
 	return ret;
+}
+
+int pm_store_row_diff(struct pm_store *s, const char *a, const char *b_ref,
+		    const char *path, struct pm_row_diff *d)
+{
+	struct pm_buf old = PM_BUF_INIT, now = PM_BUF_INIT;
+	size_t n = strlen(path);
+	int ok = 0;
+
+	if (strncmp(path, "clean/", 6) || n < 4 || strcmp(path + n - 4, ".csv"))
+		return 0;
+	if (!pm_store_get(s, a, path, &old, NULL) &&
+	    !pm_store_get(s, b_ref, path, &now, NULL))
+		ok = !pm_csv_row_diff(old.buf, old.len, now.buf, now.len, d,
+				      NULL);
+	pm_buf_release(&old);
+	pm_buf_release(&now);
+	return ok;
 }

@@ -5,6 +5,7 @@
  * Each request opens the store from the home.
  */
 #include "pm25/compat.h"
+#include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/home.h"
 #include "pm25/state.h"
@@ -171,6 +172,92 @@ void api_stations(const struct srv_req *rq, struct srv_resp *out)
 		pm_buf_addstr(&out->body, "]}\n");
 	}
 	pm_stations_now_free(v, n);
+	pm_store_close(s);
+	pm_buf_release(&err);
+}
+
+/* ------------------------------------------------------------ diff */
+
+enum pm_err srv_diff_read(struct pm_store *s, const char *from,
+			  const char *to, struct srv_diff *d,
+			  struct pm_buf *err)
+{
+	struct pm_commit_list l = { 0 };
+	enum pm_err e;
+	size_t i, rows = 0;
+
+	memset(d, 0, sizeof(*d));
+	e = pm_store_resolve(s, to && *to ? to : "main", d->to, err);
+	if (!e && from && *from) {
+		e = pm_store_resolve(s, from, d->from, err);
+	} else if (!e) {
+		/* the commit before to */
+		e = pm_store_log(s, d->to, 2, &l, err);
+		snprintf(d->from, sizeof(d->from), "%s",
+			 !e && l.nr > 1 ? l.c[1].id : d->to);
+	}
+	if (!e)
+		e = pm_store_diff(s, d->from, d->to, &d->files, err);
+	pm_commit_list_release(&l);
+	if (e)
+		return e;
+	d->rows = pm_xcalloc(d->files.nr + 1, sizeof(*d->rows));
+	d->has_rows = pm_xcalloc(d->files.nr + 1, sizeof(*d->has_rows));
+	for (i = 0; i < d->files.nr && rows < SRV_DIFF_ROW_FILES; i++)
+		if (d->files.e[i].kind == PM_DIFF_CHANGED &&
+		    pm_store_row_diff(s, d->from, d->to, d->files.e[i].path,
+				      &d->rows[i]))
+			d->has_rows[i] = 1, rows++;
+	return PM_OK;
+}
+
+void srv_diff_release(struct srv_diff *d)
+{
+	size_t i;
+
+	for (i = 0; d->has_rows && i < d->files.nr; i++)
+		if (d->has_rows[i])
+			pm_row_diff_release(&d->rows[i]);
+	free(d->rows);
+	free(d->has_rows);
+	pm_diff_release(&d->files);
+	memset(d, 0, sizeof(*d));
+}
+
+void api_data_diff(const struct srv_req *rq, struct srv_resp *out)
+{
+	static const char *const kinds[] = { "added", "removed", "changed" };
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_store *s = open_data(rq, out);
+	struct srv_diff d;
+	size_t i;
+	enum pm_err e;
+
+	if (!s)
+		return;
+	e = srv_diff_read(s, rq->query(rq->conn, "from"),
+			  rq->query(rq->conn, "to"), &d, &err);
+	if (e) {
+		srv_fail(out, e, err.buf);
+	} else {
+		pm_buf_addf(&out->body, "{\"from\": \"%s\", \"to\": \"%s\", "
+					"\"files\": [",
+			    d.from, d.to);
+		for (i = 0; i < d.files.nr; i++) {
+			const char *p = d.files.e[i].path;
+
+			pm_buf_addstr(&out->body, i ? ",\n {\"path\": " :
+						      "\n {\"path\": ");
+			pm_buf_add_json_str(&out->body, p, strlen(p));
+			pm_buf_addf(&out->body, ", \"change\": \"%s\"",
+				    kinds[d.files.e[i].kind]);
+			if (d.has_rows[i])
+				pm_row_diff_json(&d.rows[i], &out->body);
+			pm_buf_addch(&out->body, '}');
+		}
+		pm_buf_addstr(&out->body, "]}\n");
+		srv_diff_release(&d);
+	}
 	pm_store_close(s);
 	pm_buf_release(&err);
 }

@@ -4,9 +4,13 @@
  * cancelling and retrying it; and the log search across runs.
  */
 #include "pm25/compat.h"
+#include <unistd.h>
 #include "pm25/actions.h"
+#include "pm25/alloc.h"
+#include "pm25/home.h"
 #include "pm25/buf.h"
 #include "pm25/records.h"
+#include "pm25/run-facts.h"
 #include "pm25/state.h"
 #include "server-int.h"
 
@@ -80,19 +84,34 @@ void api_run(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_run_change *h = NULL;
+	struct pm_log_line *lines = NULL;
+	struct pm_run_facts facts;
 	struct pm_run run;
-	size_t n = 0;
+	size_t n = 0, nlines = 0;
 	enum pm_err e = pm_state_run_load(rq->st, rq->param[0], &run, &h, &n,
 					  &err);
 
+	if (!e) {
+		e = pm_state_run_log(rq->st, rq->param[0], &lines, &nlines,
+				     &err);
+		if (e)
+			pm_run_release(&run);
+	}
 	if (e) {
 		srv_fail(out, e, err.buf);
 	} else {
+		/* the run's object, with what its log says it did */
 		pm_run_history_json(&out->body, &run, h, n);
-		pm_buf_addch(&out->body, '\n');
+		if (out->body.len && out->body.buf[out->body.len - 1] == '}')
+			pm_buf_setlen(&out->body, out->body.len - 1);
+		pm_run_facts_read(lines, nlines, &facts);
+		pm_run_facts_json(&out->body, &facts);
+		pm_buf_addstr(&out->body, "}\n");
+		pm_run_facts_release(&facts);
 		pm_run_release(&run);
 		pm_run_changes_free(h, n);
 	}
+	pm_log_lines_free(lines, nlines);
 	pm_buf_release(&err);
 }
 
@@ -196,5 +215,129 @@ void api_run_retry(const struct srv_req *rq, struct srv_resp *out)
 		srv_fail(out, e, err.buf);
 	else
 		api_run(rq, out);
+	pm_buf_release(&err);
+}
+
+/* ------------------------------------------------------------ stream */
+
+#define MAX_STREAMS 16
+
+static int streams; /* open now, under __atomic */
+
+/* A run's log as Server-Sent Events: "line" per line, "end" at the end. */
+struct log_stream {
+	struct srv_stream s;
+	char id[PM_RUN_ID_MAX];
+	size_t sent; /* lines sent (or shown by the page) */
+	struct pm_home *home;
+	struct pm_state *st; /* its own connection */
+	volatile sig_atomic_t *stop;
+};
+
+static void end_event(struct pm_buf *b, const char *why)
+{
+	pm_buf_addstr(b, "event: end\ndata: ");
+	pm_buf_addstr(b, why);
+	pm_buf_addstr(b, "\n\n");
+}
+
+/* New lines, or the end; waits up to about 5 s, then a keep-alive. */
+static int stream_more(struct srv_stream *s, struct pm_buf *b)
+{
+	struct log_stream *ls = (struct log_stream *)s;
+	struct pm_buf err = PM_BUF_INIT;
+	int polls, ended = 0;
+
+	if (!ls->st && pm_home_state(ls->home, &ls->st, &err)) {
+		end_event(b, "the state database does not answer");
+		pm_buf_release(&err);
+		return 1;
+	}
+	for (polls = 0; polls < 20 && !*ls->stop; polls++) {
+		struct pm_log_line *v = NULL;
+		struct pm_run run;
+		size_t n = 0, i;
+		int final;
+
+		if (pm_state_run_load(ls->st, ls->id, &run, NULL, NULL, &err)) {
+			end_event(b, "the run is gone");
+			ended = 1;
+			break;
+		}
+		final = pm_run_state_final(run.state);
+		if (!pm_state_run_log(ls->st, ls->id, &v, &n, &err))
+			for (i = ls->sent; i < n; i++) {
+				pm_buf_addstr(b, "event: line\ndata: ");
+				pm_log_line_json(b, &v[i]);
+				pm_buf_addstr(b, "\n\n");
+			}
+		ls->sent = n > ls->sent ? n : ls->sent;
+		pm_log_lines_free(v, n);
+		if (final)
+			end_event(b, pm_run_state_name(run.state));
+		pm_run_release(&run);
+		if (final || b->len) {
+			ended = final;
+			break;
+		}
+		pm_buf_reset(&err);
+		usleep(250000);
+	}
+	if (*ls->stop && !ended) {
+		end_event(b, "the server is stopping");
+		ended = 1;
+	}
+	if (!b->len)
+		pm_buf_addstr(b, ": still running\n\n");
+	pm_buf_release(&err);
+	return ended;
+}
+
+static void stream_done(struct srv_stream *s)
+{
+	struct log_stream *ls = (struct log_stream *)s;
+
+	pm_state_close(ls->st);
+	free(ls);
+	__atomic_sub_fetch(&streams, 1, __ATOMIC_SEQ_CST);
+}
+
+void api_run_stream(const struct srv_req *rq, struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct log_stream *ls;
+	struct pm_run run;
+	long from;
+	enum pm_err e;
+
+	if (srv_query_long(rq, "from", 0, LONG_MAX, 0, &from)) {
+		srv_error(out, 400, "bad_request",
+			  "from is the number of lines already shown");
+		return;
+	}
+	e = pm_state_run_load(rq->st, rq->param[0], &run, NULL, NULL, &err);
+	if (e) {
+		srv_fail(out, e, err.buf);
+		pm_buf_release(&err);
+		return;
+	}
+	if (__atomic_add_fetch(&streams, 1, __ATOMIC_SEQ_CST) > MAX_STREAMS) {
+		__atomic_sub_fetch(&streams, 1, __ATOMIC_SEQ_CST);
+		srv_error(out, 503, "unavailable",
+			  "%d log streams are open: try again later",
+			  MAX_STREAMS);
+		pm_run_release(&run);
+		return;
+	}
+	ls = pm_xcalloc(1, sizeof(*ls));
+	ls->s.more = stream_more;
+	ls->s.done = stream_done;
+	snprintf(ls->id, sizeof(ls->id), "%s", run.id);
+	ls->sent = (size_t)from;
+	ls->home = rq->home;
+	ls->stop = rq->stop;
+	out->type = "text/event-stream";
+	out->stream = &ls->s;
+	pm_run_release(&run);
 	pm_buf_release(&err);
 }

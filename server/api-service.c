@@ -85,6 +85,8 @@ void api_openapi(const struct srv_req *rq, struct srv_resp *out)
 		    "\"scheme\": \"bearer\"}}}, \"paths\": {",
 		    PM25_VERSION);
 	for (r = srv_routes; r->method; r++) {
+		if (r->flags & SRV_PAGE)
+			continue;
 		/* one entry per pattern, with each of its methods */
 		for (q = srv_routes; q < r && strcmp(q->pattern, r->pattern); q++)
 			;
@@ -95,7 +97,8 @@ void api_openapi(const struct srv_req *rq, struct srv_resp *out)
 		pm_buf_add_json_str(b, r->pattern, strlen(r->pattern));
 		pm_buf_addstr(b, ": {");
 		for (q = r; q->method; q++) {
-			if (strcmp(q->pattern, r->pattern))
+			if (strcmp(q->pattern, r->pattern) ||
+			    (q->flags & SRV_PAGE))
 				continue;
 			if (q != r)
 				pm_buf_addstr(b, ", ");

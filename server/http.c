@@ -18,15 +18,17 @@
 #include "pm25/timeutil.h"
 #include "server-int.h"
 
-#define THREADS 4
+/* State database connections that requests share. */
+#define NSTATES 6
 
 struct server {
 	const struct pm_server_opts *o;
 	struct srv_stats stats;
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
-	struct pm_state *st[THREADS]; /* opened on first use */
-	int busy[THREADS];
+	struct pm_state *st[NSTATES]; /* opened on first use */
+	int busy[NSTATES];
+	char session[65]; /* the dashboard's session cookie, random */
 };
 
 /* What one request gathers before it is answered. */
@@ -42,9 +44,9 @@ static int take_state(struct server *s, struct pm_buf *err, enum pm_err *e)
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		for (i = 0; i < THREADS && s->busy[i]; i++)
+		for (i = 0; i < NSTATES && s->busy[i]; i++)
 			;
-		if (i < THREADS)
+		if (i < NSTATES)
 			break;
 		pthread_cond_wait(&s->freed, &s->lock);
 	}
@@ -68,15 +70,59 @@ static void give_state(struct server *s, int i, int broken)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Equal tokens, in a time that does not depend on where they differ. */
-static int same_token(const char *a, const char *b)
+static const char *header(struct MHD_Connection *c, const char *key)
 {
-	size_t la = strlen(a), lb = strlen(b), i;
-	unsigned char d = (unsigned char)(la != lb);
+	return DL_MHD(MHD_lookup_connection_value)(c, MHD_HEADER_KIND, key);
+}
 
-	for (i = 0; i < la; i++)
-		d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
-	return d == 0;
+/*
+ * Whether the request carries the token (*bearer then) or the session
+ * cookie that the login page gave.
+ */
+static int signed_in(struct server *s, struct MHD_Connection *c,
+		     int *bearer)
+{
+	const char *auth = header(c, "Authorization"),
+		   *cookie = DL_MHD(MHD_lookup_connection_value)(
+			   c, MHD_COOKIE_KIND, "pm25_session");
+
+	*bearer = 0;
+	if (!s->o->token || !*s->o->token)
+		return 0;
+	if (auth && !strncmp(auth, "Bearer ", 7) &&
+	    srv_same_token(auth + 7, s->o->token))
+		return *bearer = 1;
+	return cookie && srv_same_token(cookie, s->session);
+}
+
+/* Origin names the host the request was sent to. */
+static int same_origin(struct MHD_Connection *c)
+{
+	const char *origin = header(c, "Origin"), *host = header(c, "Host");
+	const char *rest;
+
+	if (!origin || !host)
+		return 0;
+	rest = !strncmp(origin, "http://", 7)	? origin + 7 :
+	       !strncmp(origin, "https://", 8) ? origin + 8 :
+						 NULL;
+	return rest && !strcmp(rest, host);
+}
+
+/* A new session value: 32 random bytes as hex. */
+static enum pm_err new_session(char out[65], struct pm_buf *err)
+{
+	unsigned char raw[32];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t i, got = f ? fread(raw, 1, sizeof(raw), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (got != sizeof(raw))
+		return pm_errf(err, PM_ERR_IO, "/dev/urandom: cannot read");
+	for (i = 0; i < sizeof(raw); i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return PM_OK;
 }
 
 static const char *query_arg(void *conn, const char *key)
@@ -135,7 +181,7 @@ static const struct srv_route *dispatch(struct server *s,
 	struct pm_buf err = PM_BUF_INIT;
 	const struct srv_route *r;
 	enum pm_err e;
-	int other, slot;
+	int other, slot, by_bearer = 0;
 
 	memset(&rq, 0, sizeof(rq));
 	r = find_route(method, path, &rq, &other);
@@ -147,33 +193,36 @@ static const struct srv_route *dispatch(struct server *s,
 			srv_error(out, 404, "not_found", "no route %s", path);
 		return NULL;
 	}
-	if (r->flags & SRV_WRITE) {
-		const char *auth = DL_MHD(MHD_lookup_connection_value)(
-			c, MHD_HEADER_KIND, "Authorization");
-
-		if (!s->o->token || !*s->o->token) {
-			srv_error(out, 403, "forbidden",
-				  "this server takes no writes: it was started "
-				  "without PM25_API_TOKEN");
-			return r;
-		}
-		if (!auth || strncmp(auth, "Bearer ", 7) ||
-		    !same_token(auth + 7, s->o->token)) {
-			srv_error(out, 401, "unauthorized",
-				  "give Authorization: Bearer with the "
-				  "server's PM25_API_TOKEN");
-			return r;
-		}
+	rq.writes = s->o->token && *s->o->token;
+	rq.signed_in = signed_in(s, c, &by_bearer);
+	if ((r->flags & SRV_WRITE) && !rq.writes) {
+		srv_error(out, 403, "forbidden",
+			  "this server takes no writes: it was started "
+			  "without PM25_API_TOKEN");
+		goto out;
+	}
+	if ((r->flags & SRV_WRITE) && !rq.signed_in) {
+		srv_error(out, 401, "unauthorized",
+			  "give Authorization: Bearer with the server's "
+			  "PM25_API_TOKEN");
+		goto out;
+	}
+	/* a session cookie rides along on any request: this one's page? */
+	if ((r->flags & SRV_WRITE) && !by_bearer && !same_origin(c)) {
+		srv_error(out, 403, "forbidden",
+			  "a write with the session cookie comes from this "
+			  "server's own pages (Origin)");
+		goto out;
 	}
 	if (p->too_big) {
 		srv_error(out, 413, "too_large", "a body is at most %u bytes",
 			  SRV_MAX_BODY);
-		return r;
+		goto out;
 	}
 	if (p->body.len && !(r->flags & SRV_BODY)) {
 		srv_error(out, 400, "bad_request", "%s %s takes no body",
 			  method, r->pattern);
-		return r;
+		goto out;
 	}
 	rq.method = method;
 	rq.path = path;
@@ -183,6 +232,9 @@ static const struct srv_route *dispatch(struct server *s,
 	rq.query = query_arg;
 	rq.conn = c;
 	rq.stats = &s->stats;
+	rq.token = s->o->token;
+	rq.session = s->session;
+	rq.stop = s->o->stop;
 	slot = take_state(s, &err, &e);
 	if (e) {
 		srv_fail(out, e, err.buf);
@@ -193,7 +245,91 @@ static const struct srv_route *dispatch(struct server *s,
 	/* a connection that failed is opened again next time */
 	give_state(s, slot, e || out->status == 503);
 	pm_buf_release(&err);
+out:
+	if ((r->flags & SRV_PAGE) && out->status >= 400 && !out->type)
+		page_error(&rq, out);
 	return r;
+}
+
+/* What a stream has said and not yet sent. */
+struct stream_ctx {
+	struct srv_stream *s;
+	struct pm_buf pending;
+	size_t at;
+	int ended;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream_ctx *x = cls;
+	size_t n;
+
+	(void)pos;
+	while (x->at == x->pending.len) {
+		if (x->ended)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		pm_buf_reset(&x->pending);
+		x->at = 0;
+		x->ended = x->s->more(x->s, &x->pending);
+	}
+	n = x->pending.len - x->at < max ? x->pending.len - x->at : max;
+	memcpy(buf, x->pending.buf + x->at, n);
+	x->at += n;
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream_ctx *x = cls;
+
+	x->s->done(x->s);
+	pm_buf_release(&x->pending);
+	free(x);
+}
+
+/* A response whose body s gives as it goes (one thread per connection). */
+static struct MHD_Response *stream_response(struct srv_stream *s)
+{
+	struct stream_ctx *x = calloc(1, sizeof(*x));
+	struct MHD_Response *r;
+
+	if (!x) {
+		s->done(s);
+		return NULL;
+	}
+	x->s = s;
+	pm_buf_init(&x->pending);
+	r = DL_MHD(MHD_create_response_from_callback)(
+		MHD_SIZE_UNKNOWN, 4096, stream_read, x, stream_free);
+	if (!r)
+		stream_free(x);
+	return r;
+}
+
+/* The headers of every answer, and those of pages. */
+static void headers(struct MHD_Response *r, const struct srv_resp *out)
+{
+	const char *type = out->type ? out->type : "application/json";
+
+	DL_MHD(MHD_add_response_header)(r, "Content-Type", type);
+	DL_MHD(MHD_add_response_header)(r, "Cache-Control", "no-store");
+	DL_MHD(MHD_add_response_header)(r, "X-Content-Type-Options",
+					"nosniff");
+	if (!strncmp(type, "text/html", 9)) {
+		/* only this server's own script and style; no frames */
+		DL_MHD(MHD_add_response_header)(
+			r, "Content-Security-Policy",
+			"default-src 'none'; script-src 'self'; style-src "
+			"'self'; img-src 'self' data:; connect-src 'self'; "
+			"form-action 'self'; frame-ancestors 'none'; "
+			"base-uri 'none'");
+		DL_MHD(MHD_add_response_header)(r, "Referrer-Policy",
+						"no-referrer");
+	}
+	if (out->location[0])
+		DL_MHD(MHD_add_response_header)(r, "Location", out->location);
+	if (out->cookie[0])
+		DL_MHD(MHD_add_response_header)(r, "Set-Cookie", out->cookie);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -203,7 +339,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 {
 	struct server *s = cls;
 	struct pending *p = *con_cls;
-	struct srv_resp out = { 0, NULL, PM_BUF_INIT };
+	struct srv_resp out;
 	const struct srv_route *route;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -226,20 +362,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	memset(&out, 0, sizeof(out));
+	pm_buf_init(&out.body);
 	t0 = pm_mono_s();
 	route = dispatch(s, c, method, url, p, &out);
 	if (!out.status)
 		out.status = 200;
 	count(s, route, out.status, pm_mono_s() - t0);
-	r = DL_MHD(MHD_create_response_from_buffer)(
-		out.body.len, out.body.buf ? out.body.buf : (char *)"",
-		MHD_RESPMEM_MUST_COPY);
-	DL_MHD(MHD_add_response_header)(r, "Content-Type",
-					out.type ? out.type :
-						   "application/json");
-	DL_MHD(MHD_add_response_header)(r, "Cache-Control", "no-store");
-	DL_MHD(MHD_add_response_header)(r, "X-Content-Type-Options",
-					"nosniff");
+	r = out.stream ? stream_response(out.stream) :
+			 DL_MHD(MHD_create_response_from_buffer)(
+				 out.body.len,
+				 out.body.buf ? out.body.buf : (char *)"",
+				 MHD_RESPMEM_MUST_COPY);
+	if (!r) {
+		pm_buf_release(&out.body);
+		return MHD_NO;
+	}
+	headers(r, &out);
 	ret = DL_MHD(MHD_queue_response)(c, (unsigned)out.status, r);
 	DL_MHD(MHD_destroy_response)(r);
 	pm_buf_release(&out.body);
@@ -317,11 +456,16 @@ static struct MHD_Daemon *start(struct server *s, struct sockaddr_in *addr,
 {
 	struct MHD_Daemon *d;
 
+	/*
+	 * A thread per connection: a log stream may wait in its thread
+	 * without holding up other requests.
+	 */
 	d = DL_MHD(MHD_start_daemon)(
-		MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+		MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
+			MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
 			MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(1u << 20),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
@@ -352,6 +496,9 @@ enum pm_err pm_server_run(const struct pm_server_opts *o, struct pm_buf *err)
 			    "--listen %s is not a loopback address: set "
 			    "PM25_API_TOKEN first",
 			    o->listen);
+	if (e)
+		return e;
+	e = new_session(s.session, err);
 	if (e)
 		return e;
 	pthread_mutex_init(&s.lock, NULL);
@@ -386,7 +533,7 @@ enum pm_err pm_server_run(const struct pm_server_opts *o, struct pm_buf *err)
 	srv_embedded_join(&emb);
 	say(o, "{\"server\": \"stopped\"}");
 out:
-	for (i = 0; i < THREADS; i++)
+	for (i = 0; i < NSTATES; i++)
 		pm_state_close(s.st[i]);
 	pthread_mutex_destroy(&s.lock);
 	pthread_mutex_destroy(&s.stats.lock);

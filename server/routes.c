@@ -21,6 +21,9 @@ const struct srv_route srv_routes[] = {
 	  "a run with its history and parameters" },
 	{ "GET", "/api/flow_runs/{id}/logs", api_run_logs, 0,
 	  "a run's log lines" },
+	{ "GET", "/api/flow_runs/{id}/logs/stream", api_run_stream, 0,
+	  "a run's new log lines as Server-Sent Events (\"line\"), then "
+	  "\"end\" with its state; from= skips lines already shown" },
 	{ "POST", "/api/flow_runs/{id}/cancel", api_run_cancel, SRV_WRITE,
 	  "cancel a run" },
 	{ "POST", "/api/flow_runs/{id}/retry", api_run_retry, SRV_WRITE,
@@ -56,23 +59,55 @@ const struct srv_route srv_routes[] = {
 	  "commits of a ref of the data repository (ref=, limit=)" },
 	{ "GET", "/api/data/branches", api_data_branches, 0,
 	  "branches of the data repository" },
+	{ "GET", "/api/data/diff", api_data_diff, 0,
+	  "files that differ between from= (default: to's parent) and to= "
+	  "(default: main), with day files' rows by key" },
 	{ "GET", "/api/data/tree", api_data_tree, 0,
 	  "paths under prefix= at ref=" },
 	{ "GET", "/api/data/object", api_data_object, 0,
 	  "the bytes of path= at ref=" },
 	{ "GET", "/api/stations", api_stations, 0,
 	  "each station's newest PM2.5 with the Thai AQI of its 24 hours" },
+	{ "GET", "/api/quality", api_quality, 0,
+	  "the score and failures per rule of the newest quality reports "
+	  "(since=, deployment=)" },
+	{ "GET", "/api/models", api_models, 0,
+	  "the model repository's history on main" },
+	{ "GET", "/api/models/champion", api_champion, 0,
+	  "the champion against persistence on the latest split" },
+	{ "GET", "/api/forecast", api_forecast, 0,
+	  "the champion's forecast for station= over hours= (24)" },
 	{ "GET", "/api/workers", api_workers, 0,
 	  "workers with their status and runs" },
 	{ "GET", "/api/alerts", api_alerts, 0, "the alert outbox" },
 	{ "GET", "/metrics", api_metrics, 0,
 	  "Prometheus metrics, in the text format" },
+	/* the dashboard: HTML pages, not part of the API */
+	{ "GET", "/", page_overview, SRV_PAGE, "overview" },
+	{ "GET", "/runs", page_runs, SRV_PAGE, "runs" },
+	{ "GET", "/runs/{id}", page_run, SRV_PAGE, "a run" },
+	{ "GET", "/deployments", page_deployments, SRV_PAGE, "deployments" },
+	{ "GET", "/deployments/{flow}/{name}", page_deployment, SRV_PAGE,
+	  "a deployment" },
+	{ "GET", "/pools", page_pools, SRV_PAGE, "pools and workers" },
+	{ "GET", "/data", page_data, SRV_PAGE, "data commits and branches" },
+	{ "GET", "/data/diff", page_diff, SRV_PAGE, "a diff of two refs" },
+	{ "GET", "/quality", page_quality, SRV_PAGE, "quality" },
+	{ "GET", "/stations", page_stations, SRV_PAGE, "stations" },
+	{ "GET", "/model", page_model, SRV_PAGE, "the model" },
+	{ "GET", "/alerts", page_alerts, SRV_PAGE, "alerts" },
+	{ "GET", "/login", page_login, SRV_PAGE, "log in" },
+	{ "POST", "/login", page_login_post, SRV_PAGE | SRV_BODY,
+	  "log in: a session cookie for the token" },
+	{ "POST", "/logout", page_logout, SRV_PAGE, "log out" },
+	{ "GET", "/static/pm25.css", page_css, SRV_PAGE, "the style sheet" },
+	{ "GET", "/static/pm25.js", page_js, SRV_PAGE, "the script" },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
 const double srv_buckets[SRV_NBUCKETS] = { 0.001, 0.005, 0.01, 0.025, 0.05,
 					   0.1,	  0.25,	 0.5,  1,     5 };
-const int srv_codes[SRV_NCODES] = { 200, 201, 400, 401, 403, 404,
+const int srv_codes[SRV_NCODES] = { 200, 201, 303, 400, 401, 403, 404,
 				    405, 409, 413, 422, 500, 503 };
 
 int srv_match(const char *pattern, const char *path, struct srv_req *rq)
@@ -131,6 +166,7 @@ void srv_fail(struct srv_resp *out, enum pm_err e, const char *text)
 		srv_error(out, 404, "not_found", "%s", t);
 		break;
 	case PM_ERR_USAGE:
+	case PM_ERR_DATA:
 		srv_error(out, 422, "invalid", "%s", t);
 		break;
 	case PM_ERR_CONFLICT:
@@ -159,4 +195,15 @@ int srv_query_long(const struct srv_req *rq, const char *key, long min,
 	if (!*s || *end || errno || *v < min || *v > max)
 		return -1;
 	return 0;
+}
+
+/* Equal tokens, in a time that does not depend on where they differ. */
+int srv_same_token(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+	unsigned char d = (unsigned char)(la != lb);
+
+	for (i = 0; i < la; i++)
+		d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+	return d == 0;
 }

@@ -6,6 +6,7 @@
 #define PM25_SERVER_INT_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include "pm25/buf.h"
 #include "pm25/err.h"
@@ -18,8 +19,8 @@ struct pm_state;
 
 /* The server's own counters, for /metrics. */
 #define SRV_NBUCKETS 10
-#define SRV_MAX_ROUTES 64
-#define SRV_NCODES 12 /* 200 201 400 401 403 404 405 409 413 422 500 503 */
+#define SRV_MAX_ROUTES 96
+#define SRV_NCODES 13 /* 200 201 303 400 401 403 404 405 409 413 422 500 503 */
 
 struct srv_stats {
 	pthread_mutex_t lock;
@@ -47,6 +48,21 @@ struct srv_req {
 	const char *(*query)(void *conn, const char *key);
 	void *conn;
 	struct srv_stats *stats;
+	int writes;	     /* the server has a token: it takes writes */
+	int signed_in;	     /* the request carries the token or a session */
+	const char *token;   /* the server's token, for the login page */
+	const char *session; /* the session cookie's value, once signed in */
+	volatile sig_atomic_t *stop; /* set when the server stops */
+};
+
+/*
+ * An answer that goes on (Server-Sent Events): more() appends what
+ * there is to b, waiting a little when there is nothing, and says 1
+ * when it has ended; done() frees it. The HTTP side calls them.
+ */
+struct srv_stream {
+	int (*more)(struct srv_stream *s, struct pm_buf *b);
+	void (*done)(struct srv_stream *s);
 };
 
 /* What a handler answers. */
@@ -54,6 +70,9 @@ struct srv_resp {
 	int status;
 	const char *type; /* Content-Type; default application/json */
 	struct pm_buf body;
+	char location[512]; /* a redirect's target, or "" */
+	char cookie[160];   /* a Set-Cookie value, or "" */
+	struct srv_stream *stream; /* the body goes on, or NULL */
 };
 
 typedef void (*srv_handler)(const struct srv_req *rq, struct srv_resp *out);
@@ -61,6 +80,7 @@ typedef void (*srv_handler)(const struct srv_req *rq, struct srv_resp *out);
 enum srv_route_flags {
 	SRV_WRITE = 1 << 0, /* changes state: needs the bearer token */
 	SRV_BODY = 1 << 1,  /* takes a body */
+	SRV_PAGE = 1 << 2,  /* a page of the dashboard: HTML, not in the API */
 };
 
 struct srv_route {
@@ -80,6 +100,9 @@ extern const struct srv_route srv_routes[];
  */
 int srv_match(const char *pattern, const char *path, struct srv_req *rq);
 
+/* Equal tokens, in a time that does not depend on where they differ. */
+int srv_same_token(const char *a, const char *b);
+
 /* An error answer: {"error": {"code", "message"}}. */
 void srv_error(struct srv_resp *out, int status, const char *code,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -88,6 +111,43 @@ void srv_fail(struct srv_resp *out, enum pm_err e, const char *text);
 /* A query argument as a number in [min, max], else def; -1 if bad. */
 int srv_query_long(const struct srv_req *rq, const char *key, long min,
 		   long max, long def, long *v);
+
+/*
+ * Two refs of the data store compared (server/api-data.c): the files,
+ * and for the first day files changed in place, their rows by key.
+ */
+#include "pm25/store.h"
+#include "pm25/upsert.h"
+
+#define SRV_DIFF_ROW_FILES 100
+
+struct srv_diff {
+	char from[PM_ID_MAX], to[PM_ID_MAX]; /* resolved */
+	struct pm_diff files;
+	struct pm_row_diff *rows; /* one per file */
+	int *has_rows;
+};
+
+/*
+ * from (NULL: to's parent) against to (NULL: main). PM_ERR_NOTFOUND
+ * for a ref that is not there.
+ */
+enum pm_err srv_diff_read(struct pm_store *s, const char *from,
+			  const char *to, struct srv_diff *d,
+			  struct pm_buf *err);
+void srv_diff_release(struct srv_diff *d);
+
+/*
+ * The newest SRV_QUALITY_MAX quality reports on main and, for each, its
+ * run (runs[i], SRV_QUALITY_MAX of them; flow NULL when the state
+ * database no longer has it): 0, or -1 with out set
+ * (server/api-reports.c).
+ */
+#define SRV_QUALITY_MAX 200
+struct pm_quality_entry;
+struct pm_run;
+int srv_quality_runs(const struct srv_req *rq, struct pm_quality_entry **v,
+		     size_t *n, struct pm_run *runs, struct srv_resp *out);
 
 /* The scheduler and the worker beside the server (server/embedded.c). */
 struct srv_embedded {
@@ -131,5 +191,32 @@ void api_pools(const struct srv_req *rq, struct srv_resp *out);
 void api_workers(const struct srv_req *rq, struct srv_resp *out);
 void api_alerts(const struct srv_req *rq, struct srv_resp *out);
 void api_metrics(const struct srv_req *rq, struct srv_resp *out);
+void api_run_stream(const struct srv_req *rq, struct srv_resp *out);
+void api_data_diff(const struct srv_req *rq, struct srv_resp *out);
+void api_quality(const struct srv_req *rq, struct srv_resp *out);
+void api_models(const struct srv_req *rq, struct srv_resp *out);
+void api_champion(const struct srv_req *rq, struct srv_resp *out);
+void api_forecast(const struct srv_req *rq, struct srv_resp *out);
+
+/* The dashboard's pages (server/page-*.c) and its assets. */
+void page_overview(const struct srv_req *rq, struct srv_resp *out);
+void page_runs(const struct srv_req *rq, struct srv_resp *out);
+void page_run(const struct srv_req *rq, struct srv_resp *out);
+void page_deployments(const struct srv_req *rq, struct srv_resp *out);
+void page_deployment(const struct srv_req *rq, struct srv_resp *out);
+void page_pools(const struct srv_req *rq, struct srv_resp *out);
+void page_data(const struct srv_req *rq, struct srv_resp *out);
+void page_diff(const struct srv_req *rq, struct srv_resp *out);
+void page_quality(const struct srv_req *rq, struct srv_resp *out);
+void page_stations(const struct srv_req *rq, struct srv_resp *out);
+void page_model(const struct srv_req *rq, struct srv_resp *out);
+void page_alerts(const struct srv_req *rq, struct srv_resp *out);
+void page_login(const struct srv_req *rq, struct srv_resp *out);
+void page_login_post(const struct srv_req *rq, struct srv_resp *out);
+void page_logout(const struct srv_req *rq, struct srv_resp *out);
+void page_css(const struct srv_req *rq, struct srv_resp *out);
+void page_js(const struct srv_req *rq, struct srv_resp *out);
+/* An error as a page (for SRV_PAGE routes). */
+void page_error(const struct srv_req *rq, struct srv_resp *out);
 
 #endif

@@ -45,11 +45,14 @@ struct pm_chart {
 	const double *x;	   /* x values (a numeric axis), or NULL */
 	int x_time;		   /* x holds UTC seconds: ticks in ICT */
 	int y_from_zero;	   /* the y axis starts at 0 */
+	int join;		   /* lines join over a NaN (series of their own x) */
 	const struct pm_chart_series *series;
 	size_t nseries;
 	const struct pm_chart_band *bands;
 	size_t nbands;
 	int height; /* of the plot, in the viewBox's units; 0: 220 */
+	int width;  /* of the viewBox: 0 is 960, for a page's full width;
+		       about 560 for a card, so that text keeps its size */
 };
 
 /* Append c as <figure><figcaption>…</figcaption><svg>…</svg></figure>. */

@@ -33,8 +33,8 @@ int pm_tz_valid(const char *tz);
 
 /*
  * The first firing strictly after t (seconds since the epoch) in zone
- * tz, or -1 if none within five years. Changes TZ while it runs (not for
- * threads).
+ * tz, or -1 if none within five years. Changes TZ while it runs, under
+ * a lock of its own: other code that reads TZ may see the switch.
  */
 int64_t pm_cron_next(const struct pm_cron *c, const char *tz, int64_t t);
 

@@ -141,6 +141,11 @@ struct pm_forecast {
 };
 
 void pm_forecast_release(struct pm_forecast *f);
+/* f as a JSON array of hours, as pm25 model predict --json prints it. */
+void pm_forecast_json(struct pm_buf *b, const struct pm_forecast *f);
+/* ev as a JSON object, as pm25 model evaluate --json prints it. */
+void pm_champion_eval_json(struct pm_buf *b,
+			   const struct pm_champion_eval *ev);
 /* The champion's forecast of hours hours for station. */
 enum pm_err pm_champion_forecast(struct pm_store *data,
 				 struct pm_store *models, const char *station,

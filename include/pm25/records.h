@@ -211,6 +211,14 @@ enum pm_err pm_state_metrics_read(struct pm_state *st,
 				  struct pm_state_metrics *m,
 				  struct pm_buf *err);
 void pm_state_metrics_release(struct pm_state_metrics *m);
+void pm_metric_counts_free(struct pm_metric_count *v, size_t n);
+/*
+ * Runs created at or after since_ms by bucket of bucket_ms and state:
+ * a is the bucket's number from 0, b the state. For the dashboard.
+ */
+enum pm_err pm_state_run_buckets(struct pm_state *st, int64_t since_ms,
+				 int64_t bucket_ms, struct pm_metric_count **v,
+				 size_t *n, struct pm_buf *err);
 
 /* The JSON object of each record, appended to b. */
 void pm_run_json(struct pm_buf *b, const struct pm_run *r);

@@ -13,10 +13,12 @@
 struct pm_buf;
 struct pm_store;
 
+#define PM_STATION_NONE INT64_MIN
+
 struct pm_station_now {
 	char *id, *name_en, *name_th; /* owned; names may be NULL */
 	double lat, lon;	      /* NaN: unknown */
-	int64_t time;		      /* UTC s of the newest PM2.5 */
+	int64_t time; /* UTC s of the newest PM2.5; PM_STATION_NONE: none */
 	double pm25;		      /* that hour's, µg/m³ */
 	double pm25_24h;	      /* the mean of the 24 hours to it */
 	int aqi;		      /* Thai AQI of the mean, -1: none */
@@ -24,8 +26,10 @@ struct pm_station_now {
 };
 
 /*
- * Every station of main's two newest day files with a PM2.5 value,
- * by id, with stations/stations.csv's names and places.
+ * Every station with a PM2.5 value in main's newest day files (back
+ * until two of them held one), by id, with stations/stations.csv's
+ * names and places; then the stations of stations.csv without a value
+ * (time PM_STATION_NONE, pm25 NaN, aqi -1).
  */
 enum pm_err pm_stations_now(struct pm_store *data, struct pm_station_now **v,
 			    size_t *n, struct pm_buf *err);

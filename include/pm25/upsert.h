@@ -11,6 +11,7 @@
 #include "pm25/err.h"
 
 struct pm_buf;
+struct pm_store;
 
 /*
  * Replace the contents of out with the upsert of fresh (borrowed) into
@@ -48,5 +49,12 @@ void pm_row_diff_release(struct pm_row_diff *d);
 void pm_row_diff_text(const struct pm_row_diff *d, struct pm_buf *b);
 /* d as `, "rows": {...}`, to end a diff entry's JSON object. */
 void pm_row_diff_json(const struct pm_row_diff *d, struct pm_buf *b);
+/*
+ * The rows of day file path (clean/...csv) between refs a and b of s:
+ * 1 with d filled (release it), 0 when path is not a day file or a
+ * version cannot be read.
+ */
+int pm_store_row_diff(struct pm_store *s, const char *a, const char *b,
+		      const char *path, struct pm_row_diff *d);
 
 #endif

@@ -222,7 +222,7 @@ static enum pm_err publish(struct run *ru, const struct batch *b,
 	pm_buf_setf(&path, "%s %s: %s, %zu day files", ru->flow, ru->r->run,
 		    date, *days_changed);
 	if (!ret)
-		ret = pm_store_commit(ru->data, b->branch, path.buf, meta, 5,
+		ret = pm_store_commit(ru->data, b->branch, path.buf, meta, 6,
 				      id, err);
 	pm_buf_release(&path);
 	pm_buf_release(&quality);
@@ -340,8 +340,8 @@ static enum pm_err publish_gate(struct run *ru, const struct batch *b,
 				struct pm_buf *err)
 {
 	struct pm_buf extra = PM_BUF_INIT, msg = PM_BUF_INIT;
-	struct pm_kv meta[5];
-	char score[32], id[PM_ID_MAX];
+	struct pm_kv meta[6];
+	char score[32], rows[32], id[PM_ID_MAX];
 	size_t days_changed = 0;
 	enum pm_err ret;
 	double t0;
@@ -358,6 +358,9 @@ static enum pm_err publish_gate(struct run *ru, const struct batch *b,
 	meta[3].value = ru->src->name;
 	meta[4].key = "score";
 	meta[4].value = score;
+	snprintf(rows, sizeof(rows), "%zu", rep->accepted);
+	meta[5].key = "rows";
+	meta[5].value = rows;
 	for (tries = 1;; tries++) {
 		/* publish */
 		t0 = pm_flow_task_start(ru, "publish");

@@ -75,7 +75,7 @@ enum pm_err pm_champion_forecast(struct pm_store *data, struct pm_store *models,
 {
 	struct pm_series_set set = { 0 };
 	double b0, b[PM_MAX_FEATURES], *window = NULL;
-	const struct pm_series *s;
+	struct pm_series *s;
 	size_t nfeat, k;
 	enum pm_err e;
 
@@ -89,6 +89,9 @@ enum pm_err pm_champion_forecast(struct pm_store *data, struct pm_store *models,
 	if (e)
 		goto out;
 	s = &set.s[0];
+	/* from the station's last value: hours it has no value yet end it */
+	while (s->span && isnan(s->p[s->span - 1]))
+		s->span--;
 	snprintf(out->station, sizeof(out->station), "%s", s->station);
 	out->pm25 = pm_xcalloc(hours + 1, sizeof(*out->pm25));
 	out->time = pm_xcalloc(hours + 1, sizeof(*out->time));
@@ -120,4 +123,36 @@ out:
 	if (e)
 		pm_forecast_release(out);
 	return e;
+}
+
+void pm_forecast_json(struct pm_buf *b, const struct pm_forecast *f)
+{
+	char ts[32];
+	size_t k;
+
+	pm_buf_addstr(b, "[");
+	for (k = 0; k < f->n; k++) {
+		int cat = pm_aqi_thai_category(f->aqi[k]);
+
+		pm_time_format(f->time[k], ts);
+		pm_buf_addf(b, "%s\n {\"time_utc\": \"%s\", \"pm25\": ",
+			    k ? "," : "", ts);
+		pm_buf_add_json_num(b, f->pm25[k]);
+		pm_buf_addf(b,
+			    ", \"aqi\": %d, \"category\": \"%s\", "
+			    "\"colour\": \"%s\"}",
+			    f->aqi[k], pm_aqi_thai_name(cat),
+			    pm_aqi_thai_colour(cat));
+	}
+	pm_buf_addstr(b, "\n]");
+}
+
+void pm_champion_eval_json(struct pm_buf *b, const struct pm_champion_eval *ev)
+{
+	pm_buf_addf(b, "{\"data_commit\": \"%s\", \"test_rows\": %zu, ",
+		    ev->data_commit, ev->test_rows);
+	pm_model_metrics_json(b, "champion", &ev->champion);
+	pm_buf_addstr(b, ", ");
+	pm_model_metrics_json(b, "persistence", &ev->persistence);
+	pm_buf_addstr(b, "}");
 }

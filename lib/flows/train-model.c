@@ -140,9 +140,14 @@ void pm_train_event(const struct pm_train_result *r, struct pm_buf *b)
 {
 	pm_buf_addf(b,
 		    "{\"flow\": \"train-model\", \"task\": \"promote\", "
-		    "\"state\": \"Completed\", \"promoted\": %s, "
-		    "\"reason\": \"%s\"}",
-		    r->promoted ? "true" : "false", r->reason);
+		    "\"state\": \"Completed\", \"promoted\": %s, \"reason\": ",
+		    r->promoted ? "true" : "false");
+	pm_buf_add_json_str(b, r->reason, strlen(r->reason));
+	pm_buf_addstr(b, ", \"model\": ");
+	pm_buf_add_json_str(b, r->path, strlen(r->path));
+	pm_buf_addstr(b, ", \"branch\": ");
+	pm_buf_add_json_str(b, r->branch, strlen(r->branch));
+	pm_buf_addf(b, ", \"data_commit\": \"%s\"}", r->data_commit);
 }
 
 struct train_opts {

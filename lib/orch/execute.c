@@ -94,11 +94,43 @@ static void alert_source(struct pm_state *st, const char *id,
 	pm_buf_release(&text);
 }
 
+/*
+ * A run that fails logs why, as a line of its own (no task), so that
+ * its log and a search across runs tell it without the run's record.
+ */
+static void log_failure(const struct pm_flow *f, struct pm_flow_run *fr,
+			enum pm_err e, const struct pm_buf *err)
+{
+	struct pm_buf line = PM_BUF_INIT;
+	const char *why = err->buf && *err->buf ? err->buf : pm_strerror(e);
+	char ts[32];
+
+	pm_time_format(pm_state_now_ms() / 1000, ts);
+	pm_buf_addf(&line, "{\"ts\": \"%s\", \"level\": \"error\", \"run\": ",
+		    ts);
+	pm_buf_add_json_str(&line, fr->id ? fr->id : "",
+			    fr->id ? strlen(fr->id) : 0);
+	pm_buf_addf(&line, ", \"flow\": \"%s\", \"state\": \"Failed\", "
+			   "\"error\": ",
+		    f->name);
+	pm_buf_add_json_str(&line, why, strlen(why));
+	pm_buf_addch(&line, '}');
+	{
+		struct pm_event ev = { fr->id, f->name, NULL, "Failed",
+				       "error", -1, line.buf };
+
+		fr->hooks.event(fr->hooks.ctx, &ev);
+	}
+	pm_buf_release(&line);
+}
+
 enum pm_err pm_flow_execute(const struct pm_flow *f, struct pm_flow_run *fr,
 			    struct pm_state *st, struct pm_buf *err)
 {
 	enum pm_err e = f->run(fr, err);
 
+	if (e && fr->hooks.event)
+		log_failure(f, fr, e, err);
 	if (!st || !fr->id || !*fr->id || !fr->has_result)
 		return e;
 	if (e == PM_ERR_GATE) {

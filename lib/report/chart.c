@@ -9,7 +9,7 @@
 #include "pm25/chart.h"
 #include "pm25/timeutil.h"
 
-#define W 960
+#define W 960 /* the default width */
 #define RIGHT 16
 #define BOTTOM 46
 #define CHAR_W 6.6 /* a 12-unit character, about */
@@ -109,9 +109,10 @@ static void y_range(const struct pm_chart *c, struct layout *l)
 		l->yhi = l->ylo + l->ystep;
 }
 
-static const int64_t time_steps[] = { 60,    300,    900,    1800,   3600,
-				      7200,  10800,  21600,  43200,  86400,
-				      172800, 604800, 2592000 };
+static const int64_t time_steps[] = { 1,     5,     15,    60,	300,
+				      900,   1800,  3600,  7200,	10800,
+				      21600, 43200, 86400, 172800, 604800,
+				      2592000 };
 
 static void x_range(const struct pm_chart *c, struct layout *l)
 {
@@ -151,6 +152,11 @@ static void x_range(const struct pm_chart *c, struct layout *l)
 	}
 }
 
+static int chart_width(const struct pm_chart *c)
+{
+	return c->width >= 320 ? c->width : W;
+}
+
 /* How many entries the legend has: none for one series alone. */
 static size_t legend_entries(const struct pm_chart *c)
 {
@@ -180,7 +186,7 @@ static int legend(struct pm_buf *b, const struct pm_chart *c, int draw)
 		const char *name = entry_name(c, i);
 		double w = 20 + CHAR_W * (double)strlen(name) + 14;
 
-		if (x + w > W - RIGHT && x > 64) {
+		if (x + w > chart_width(c) - RIGHT && x > 64) {
 			x = 64;
 			y += 18;
 		}
@@ -239,10 +245,16 @@ static void time_label(char *out, size_t size, int64_t t, int64_t step,
 	int64_t local = t + PM_ICT_OFFSET, day = pm_floor_div(local, 86400);
 	int64_t y;
 	unsigned mo, d, hh = (unsigned)((local - day * 86400) / 3600),
-		       mm = (unsigned)((local - day * 86400) % 3600 / 60);
+		       mm = (unsigned)((local - day * 86400) % 3600 / 60),
+		       ss = (unsigned)((local - day * 86400) % 60);
 
 	pm_civil_from_days(day, &y, &mo, &d);
-	if (step >= 2592000)
+	if (step < 60 && day == *last_day)
+		snprintf(out, size, "%02u:%02u:%02u", hh, mm, ss);
+	else if (step < 60)
+		snprintf(out, size, "%02u-%02u %02u:%02u:%02u", mo, d, hh, mm,
+			 ss);
+	else if (step >= 2592000)
 		snprintf(out, size, "%04lld-%02u", (long long)y, mo);
 	else if (step >= 86400)
 		snprintf(out, size, "%02u-%02u", mo, d);
@@ -267,10 +279,15 @@ static void x_tick(struct pm_buf *b, const struct layout *l, double x,
 		pm_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
 			       "y2=\"%.1f\" stroke=\"#ececec\"/>",
 			    x, x, l->top, base);
+	/* a label at an end of the axis stays inside the chart */
 	pm_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
 		       "stroke=\"#777\"/><text x=\"%.1f\" y=\"%.1f\" "
-		       "text-anchor=\"middle\">",
-		    x, x, base, base + 5, x, base + 18);
+		       "text-anchor=\"%s\">",
+		    x, x, base, base + 5, x, base + 18,
+		    x + CHAR_W * (double)len / 2 > l->left + l->pw + RIGHT ?
+			    "end" :
+		    x - CHAR_W * (double)len / 2 < 4 ? "start" :
+						       "middle");
 	if (len > fit)
 		for (i = 0; i < len; i++)
 			if (label[i] == ' ' &&
@@ -437,7 +454,7 @@ static void lines(struct pm_buf *b, const struct pm_chart *c,
 				    series_colour(c, k));
 			for (i = 0; i < c->n; i++) {
 				if (isnan(s->y[i]) || (c->x && isnan(c->x[i]))) {
-					pen = 0;
+					pen = c->join && pen;
 					continue;
 				}
 				pm_buf_addf(b, "%c%.1f %.1f", pen ? 'L' : 'M',
@@ -485,13 +502,14 @@ static void bands(struct pm_buf *b, const struct pm_chart *c,
 	}
 }
 
-static void open_figure(struct pm_buf *b, const char *title, int height)
+static void open_figure(struct pm_buf *b, const char *title, int width,
+			int height)
 {
 	pm_buf_addstr(b, "<figure class=\"chart\"><figcaption>");
 	text(b, title);
 	pm_buf_addf(b, "</figcaption><svg viewBox=\"0 0 %d %d\" width=\"100%%\" "
 		       "role=\"img\" aria-label=\"",
-		    W, height);
+		    width, height);
 	text(b, title);
 	pm_buf_addstr(b, "\" font-family=\"sans-serif\" font-size=\"12\" "
 			 "fill=\"#333\">");
@@ -505,11 +523,11 @@ void pm_chart_svg(struct pm_buf *b, const struct pm_chart *c)
 	l.left = 64;
 	l.top = legend(b, c, 0);
 	l.ph = c->height > 0 ? c->height : 220;
-	l.pw = W - l.left - RIGHT;
+	l.pw = chart_width(c) - l.left - RIGHT;
 	l.height = (int)(l.top + l.ph) + BOTTOM;
 	y_range(c, &l);
 	x_range(c, &l);
-	open_figure(b, c->title, l.height);
+	open_figure(b, c->title, chart_width(c), l.height);
 	legend(b, c, 1);
 	bands(b, c, &l);
 	y_axis(b, c, &l);
@@ -540,7 +558,7 @@ void pm_chart_gantt(struct pm_buf *b, const char *title,
 	l.xstep = nice_step(end > 0 ? end : 1, 8);
 	l.xhi = ceil((end > 0 ? end : 1) / l.xstep - 1e-9) * l.xstep;
 	l.height = (int)(top + l.ph) + BOTTOM;
-	open_figure(b, title, l.height);
+	open_figure(b, title, W, l.height);
 	for (v = 0; v <= l.xhi + 1e-9; v += l.xstep) {
 		char tmp[32];
 

@@ -177,13 +177,21 @@ static void heatmap(struct pm_buf *b, const struct pm_table *t)
 			    s * 12 + 10);
 		pm_buf_add_html(b, t->stations.keys[s], t->stations.lens[s]);
 		pm_buf_addstr(b, "</text>");
-		for (i = 0; i < days; i++) {
+		/* one rect per run of days alike; none for days without */
+		for (i = 0; i < days;) {
 			unsigned v = have[s * days + i];
 			int shade = 255 - (int)(v > 24 ? 24 : v) * 9;
+			size_t run = 1;
 
-			pm_buf_addf(b, "<rect x=\"%zu\" y=\"%zu\" width=\"%zu\" "
-				       "height=\"10\" fill=\"rgb(%d,%d,255)\"/>",
-				    80 + i * cell, s * 12, cell, shade, shade);
+			while (i + run < days && have[s * days + i + run] == v)
+				run++;
+			if (v)
+				pm_buf_addf(b, "<rect x=\"%zu\" y=\"%zu\" "
+					       "width=\"%zu\" height=\"10\" "
+					       "fill=\"rgb(%d,%d,255)\"/>",
+					    80 + i * cell, s * 12, run * cell,
+					    shade, shade);
+			i += run;
 		}
 	}
 	pm_date_format((lo * 86400), from);

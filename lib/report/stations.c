@@ -1,6 +1,6 @@
 /*
  * The stations now (pm25/stations.h): the newest PM2.5 of each station
- * in main's two newest day files, the Thai AQI of its 24-hour mean, and
+ * in main's newest day files, the Thai AQI of its 24-hour mean, and
  * the station's name and place from stations/stations.csv.
  */
 #include "pm25/compat.h"
@@ -14,7 +14,22 @@
 #include "pm25/table.h"
 #include "pm25/timeutil.h"
 
-/* The rows of main's two newest day files into t. */
+/* Whether t has a PM2.5 value from row from on. */
+static int has_pm25(const struct pm_table *t, size_t from)
+{
+	for (; from < t->nr; from++)
+		if (!isnan(t->col[PM_COL_PM25][from]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The rows of main's newest day files into t: back from the newest
+ * until two of them held a PM2.5 value (days of a source without PM2.5,
+ * or a gap, are passed over), at most MAX_DAYS files.
+ */
+#define MAX_DAYS 30
+
 static enum pm_err newest_days(struct pm_store *data, struct pm_table *t,
 			       struct pm_buf *err)
 {
@@ -22,19 +37,56 @@ static enum pm_err newest_days(struct pm_store *data, struct pm_table *t,
 	struct pm_buf text = PM_BUF_INIT;
 	struct pm_csv_opts co = { 0 };
 	enum pm_err ret;
-	size_t i;
+	size_t i, read = 0, with = 0;
 
 	ret = pm_store_list(data, "main", "clean/hourly/", &days, err);
-	for (i = days.nr > 2 ? days.nr - 2 : 0; !ret && i < days.nr; i++) {
+	for (i = days.nr; !ret && i-- > 0 && with < 2 && read < MAX_DAYS;) {
+		size_t before = t->nr;
+
 		pm_buf_reset(&text);
 		ret = pm_store_get(data, "main", days.v[i], &text, err);
 		if (!ret)
 			ret = pm_csv_to_table(text.buf ? text.buf : "", text.len,
 					      days.v[i], &co, t, err);
+		read++;
+		with += !ret && has_pm25(t, before);
 	}
 	pm_strv_release(&days);
 	pm_buf_release(&text);
 	return ret;
+}
+
+/* The stations of stations.csv with no value yet, after the *n others. */
+static void add_silent(struct pm_table *meta, struct pm_station_now **v,
+		       size_t *n, size_t alloc)
+{
+	size_t m, k, have = *n;
+
+	for (m = 0; m < meta->stations.nr; m++) {
+		const char *id = meta->stations.keys[m];
+		const struct pm_station_meta *sm =
+			pm_table_meta(meta, (uint32_t)m);
+		struct pm_station_now *o;
+
+		for (k = 0; k < have && strcmp((*v)[k].id, id); k++)
+			;
+		if (k < have)
+			continue;
+		if (*n >= alloc) {
+			alloc = alloc * 2 + 8;
+			*v = pm_xrealloc(*v, (alloc + 1) * sizeof(**v));
+		}
+		o = &(*v)[(*n)++];
+		memset(o, 0, sizeof(*o));
+		o->id = pm_xstrdup(id);
+		o->name_en = sm->name_en ? pm_xstrdup(sm->name_en) : NULL;
+		o->name_th = sm->name_th ? pm_xstrdup(sm->name_th) : NULL;
+		o->lat = sm->lat;
+		o->lon = sm->lon;
+		o->time = PM_STATION_NONE;
+		o->pm25 = o->pm25_24h = NAN;
+		o->aqi = -1;
+	}
 }
 
 enum pm_err pm_stations_now(struct pm_store *data, struct pm_station_now **v,
@@ -102,6 +154,7 @@ enum pm_err pm_stations_now(struct pm_store *data, struct pm_station_now **v,
 		}
 		i = end;
 	}
+	add_silent(&meta, v, n, nst);
 out:
 	pm_table_release(&t);
 	pm_table_release(&meta);
@@ -144,15 +197,19 @@ void pm_station_now_json(struct pm_buf *b, const struct pm_station_now *s,
 {
 	char iso[32];
 
-	pm_time_format(s->time, iso);
 	pm_buf_addstr(b, "{\"id\": ");
 	pm_buf_add_json_str(b, s->id, strlen(s->id));
 	str_or_null(b, "name_en", s->name_en);
 	str_or_null(b, "name_th", s->name_th);
 	num_or_null(b, "lat", s->lat);
 	num_or_null(b, "lon", s->lon);
-	pm_buf_addf(b, ", \"time_utc\": \"%s\", \"age_s\": %lld", iso,
-		    (long long)(now - s->time));
+	if (s->time == PM_STATION_NONE) {
+		pm_buf_addstr(b, ", \"time_utc\": null, \"age_s\": null");
+	} else {
+		pm_time_format(s->time, iso);
+		pm_buf_addf(b, ", \"time_utc\": \"%s\", \"age_s\": %lld", iso,
+			    (long long)(now - s->time));
+	}
 	num_or_null(b, "pm25", s->pm25);
 	num_or_null(b, "pm25_24h", s->pm25_24h);
 	if (s->aqi >= 0)

@@ -138,7 +138,7 @@ enum pm_err pm_state_metrics_read(struct pm_state *st,
 	return ret;
 }
 
-static void counts_free(struct pm_metric_count *v, size_t n)
+void pm_metric_counts_free(struct pm_metric_count *v, size_t n)
 {
 	size_t i;
 
@@ -151,9 +151,28 @@ static void counts_free(struct pm_metric_count *v, size_t n)
 
 void pm_state_metrics_release(struct pm_state_metrics *m)
 {
-	counts_free(m->runs, m->nr_runs);
-	counts_free(m->late, m->nr_late);
-	counts_free(m->workers, m->nr_workers);
-	counts_free(m->alerts, m->nr_alerts);
+	pm_metric_counts_free(m->runs, m->nr_runs);
+	pm_metric_counts_free(m->late, m->nr_late);
+	pm_metric_counts_free(m->workers, m->nr_workers);
+	pm_metric_counts_free(m->alerts, m->nr_alerts);
 	memset(m, 0, sizeof(*m));
+}
+
+enum pm_err pm_state_run_buckets(struct pm_state *st, int64_t since_ms,
+				 int64_t bucket_ms, struct pm_metric_count **v,
+				 size_t *n, struct pm_buf *err)
+{
+	struct pm_buf sql = PM_BUF_INIT;
+	enum pm_err ret;
+
+	/* two integers of ours, not the user's: written into the query */
+	pm_buf_addf(&sql,
+		    "SELECT (created_ms - %lld) / %lld, state, COUNT(*) FROM "
+		    "flow_runs WHERE created_ms >= %lld GROUP BY 1, 2 ORDER BY "
+		    "1, 2",
+		    (long long)since_ms, (long long)(bucket_ms > 0 ? bucket_ms : 1),
+		    (long long)since_ms);
+	ret = counts(st, sql.buf, NULL, 0, 1, v, n, err);
+	pm_buf_release(&sql);
+	return ret;
 }
