@@ -72,6 +72,9 @@ pm25: $(BUILD)/pm25 FORCE
 
 FORCE:
 
+# the API's response schemas are compiled in as written (.incbin)
+$(BUILD)/server/schemas.o: server/openapi-schemas.json
+
 $(BUILD)/pm25: $(CLI_OBJ) $(BUILD)/libpm25.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libpm25.a $(LIBS)
 

@@ -3,6 +3,7 @@
  * the routes table) and the lists of pools, workers and alerts.
  */
 #include "pm25/compat.h"
+#include <jansson.h>
 #include "pm25/buf.h"
 #include "pm25/home.h"
 #include "pm25/records.h"
@@ -41,6 +42,27 @@ void api_readyz(const struct srv_req *rq, struct srv_resp *out)
 	pm_buf_release(&err);
 }
 
+/* The media type and schema of r's success answer, from the file. */
+static void answer_schema(struct pm_buf *b, const struct srv_route *r)
+{
+	json_t *doc = srv_schemas();
+	char key[160];
+	const char *media;
+	json_t *schema;
+	char *text;
+
+	snprintf(key, sizeof(key), "%s %s", r->method, r->pattern);
+	media = json_string_value(
+		json_object_get(json_object_get(doc, "media"), key));
+	schema = json_object_get(json_object_get(doc, "responses"), key);
+	text = schema ? json_dumps(schema, JSON_COMPACT) : NULL;
+	pm_buf_add_json_str(b, media ? media : "application/json",
+			    strlen(media ? media : "application/json"));
+	pm_buf_addf(b, ": {\"schema\": %s}",
+		    text ? text : "{\"type\": \"string\"}");
+	free(text);
+}
+
 /* A route's pattern as an OpenAPI path, and its parameters. */
 static void openapi_path(struct pm_buf *b, const struct srv_route *r)
 {
@@ -65,25 +87,30 @@ static void openapi_path(struct pm_buf *b, const struct srv_route *r)
 	pm_buf_addstr(b, "]");
 	if (r->flags & SRV_WRITE)
 		pm_buf_addstr(b, ", \"security\": [{\"bearer\": []}]");
-	pm_buf_addstr(b,
-		      ", \"responses\": {\"default\": {\"description\": "
-		      "\"JSON; errors are {error: {code, message}}\", "
-		      "\"content\": {\"application/json\": {\"schema\": "
-		      "{\"type\": \"object\"}}}}}}");
+	pm_buf_addf(b, ", \"responses\": {\"%d\": {\"description\": \"the "
+		       "answer\", \"content\": {",
+		    r->flags & SRV_CREATED ? 201 : 200);
+	answer_schema(b, r);
+	pm_buf_addstr(b, "}}, \"default\": {\"description\": \"an error\", "
+			 "\"content\": {\"application/json\": {\"schema\": "
+			 "{\"$ref\": \"#/components/schemas/Error\"}}}}}}");
 }
 
 void api_openapi(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_buf *b = &out->body;
 	const struct srv_route *r, *q;
+	json_t *c = json_object_get(srv_schemas(), "components");
+	char *components = c ? json_dumps(c, JSON_COMPACT) : NULL;
 
 	(void)rq;
 	pm_buf_addf(b,
 		    "{\"openapi\": \"3.1.0\", \"info\": {\"title\": \"pm25\", "
 		    "\"version\": \"%s\"}, \"components\": "
 		    "{\"securitySchemes\": {\"bearer\": {\"type\": \"http\", "
-		    "\"scheme\": \"bearer\"}}}, \"paths\": {",
-		    PM25_VERSION);
+		    "\"scheme\": \"bearer\"}}, \"schemas\": %s}, \"paths\": {",
+		    PM25_VERSION, components ? components : "{}");
+	free(components);
 	for (r = srv_routes; r->method; r++) {
 		if (r->flags & SRV_PAGE)
 			continue;

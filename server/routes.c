@@ -44,7 +44,7 @@ const struct srv_route srv_routes[] = {
 	  api_deployment_rollback, SRV_WRITE | SRV_BODY,
 	  "roll back to the version before, or {\"to\": V}" },
 	{ "POST", "/api/deployments/{flow}/{name}/run", api_deployment_run,
-	  SRV_WRITE, "schedule a run of a deployment now" },
+	  SRV_WRITE | SRV_CREATED, "schedule a run of a deployment now" },
 	{ "POST", "/api/deployments/{flow}/{name}/pause",
 	  api_deployment_pause, SRV_WRITE, "pause a deployment" },
 	{ "POST", "/api/deployments/{flow}/{name}/resume",

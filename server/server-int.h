@@ -81,6 +81,7 @@ enum srv_route_flags {
 	SRV_WRITE = 1 << 0, /* changes state: needs the bearer token */
 	SRV_BODY = 1 << 1,  /* takes a body */
 	SRV_PAGE = 1 << 2,  /* a page of the dashboard: HTML, not in the API */
+	SRV_CREATED = 1 << 3, /* answers 201 */
 };
 
 struct srv_route {
@@ -161,6 +162,14 @@ struct pm_server_opts;
 int srv_embedded_start(const struct pm_server_opts *o, struct srv_embedded *e);
 /* Wait for both to end (after the stop flag is set). */
 void srv_embedded_join(struct srv_embedded *e);
+
+/*
+ * server/openapi-schemas.json, parsed once (server/schemas.c): its
+ * "components", "responses" (by "METHOD pattern") and "media". NULL if
+ * it does not parse. Borrowed.
+ */
+struct json_t;
+struct json_t *srv_schemas(void);
 
 /* The handlers (server/api-*.c). */
 void api_healthz(const struct srv_req *rq, struct srv_resp *out);

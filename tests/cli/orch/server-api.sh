@@ -2,7 +2,8 @@
 # /healthz and /readyz; /api/openapi.json (made from the routes table)
 # is valid OpenAPI 3.1 to a real validator from npm; every route that
 # changes state, walked from it, answers 401 without
-# the token and with a wrong one; unknown paths 404, wrong methods 405,
+# the token and with a wrong one, and every answer of the case validates
+# against the document's schemas (ajv); unknown paths 404, wrong methods 405,
 # a body where none is taken 400, a body over 1 MiB 413; runs come in
 # keyset pages with a count and no parameters; a run, its logs and a
 # cancel; a log search across runs; a deployment paused and resumed
@@ -10,14 +11,24 @@
 # stays paused (422); promotion (PATCH), rollback and apply (a YAML
 # body, errors as LINE:COL); the data repository's commits, branches,
 # paths and files; pools paused and resumed; the
-# embedded worker registers; SIGTERM stops it. A non-loopback address
+# quality reports, models, a forecast, a diff with rows, an ended run's
+# log stream and its tasks; /readyz 503 while the data repository is
+# gone; the embedded worker registers; SIGTERM stops it. A non-loopback address
 # without a token is refused (exit 2).
 . "$SRC/tests/cli/lib.sh"
 export PM25_API_TOKEN=t0ken-for-tests
-code() { # METHOD PATH [curl args]: the status
-	local m=$1 p=$2
+# METHOD PATH [curl args]: the status. Every answer is kept in answers/
+# for tests/browser/api-responses.mjs, which validates them all against
+# /api/openapi.json at the end.
+code() {
+	local m=$1 p=$2 st n
 	shift 2
-	curl -s -o body.json -w '%{http_code}' -X "$m" "$@" "$API$p"
+	st=$(curl -s -o body.json -w '%{http_code} %{content_type}' -X "$m" "$@" "$API$p")
+	mkdir -p answers
+	n=$(($(find answers -name '*.meta' | wc -l) + 1))
+	printf '%s %s %s\n' "$m" "$p" "$st" > "answers/$(printf %04d "$n").meta"
+	cp body.json "answers/$(printf %04d "$n").body"
+	echo "${st%% *}"
 }
 A="Authorization: Bearer $PM25_API_TOKEN"
 scenario() {
@@ -128,6 +139,22 @@ print(len(s), [(x["id"], x["time_utc"], x["pm25"], x["aqi"], x["category"], x["c
 	code GET /api/work_pools > /dev/null
 	python3 -c 'import json; print(" ", [(p["name"], p["status"]) for p in json.load(open("body.json"))["work_pools"]])'
 	echo "  alerts $(code GET /api/alerts)"
+	echo "-- reports, a log stream, readiness"
+	echo "  quality $(code GET /api/quality) $(python3 -c 'import json; r = json.load(open("body.json"))["runs"]; print(len(r), sorted({x["passed"] for x in r}))')"
+	echo "  quality since the future $(code GET "/api/quality?since=9999999999999") $(python3 -c 'import json; print(len(json.load(open("body.json"))["runs"]))')"
+	echo "  models $(code GET /api/models) champion $(code GET /api/models/champion)"
+	echo "  forecast without a station $(code GET /api/forecast) of one not there $(code GET '/api/forecast?station=zz')"
+	echo "  diff of main and its parent $(code GET /api/data/diff) $(python3 -c 'import json; d = json.load(open("body.json")); print(len(d["files"]) > 0, any("rows" in f for f in d["files"]))')"
+	echo "  diff from a ref not there $(code GET '/api/data/diff?from=nope')"
+	id=$(pm25 flow-run ls --state Completed --json | python3 -c 'import json, sys; print([r["id"] for r in json.load(sys.stdin) if r["flow"] == "ingest-clean"][0])')
+	echo "  an ended run's stream $(code GET "/api/flow_runs/$id/logs/stream") $(grep -c '^event: line' body.json) lines, then $(grep -A1 '^event: end' body.json | tail -n 1)"
+	echo "  a run's tasks $(code GET "/api/flow_runs/$id") $(python3 -c 'import json; r = json.load(open("body.json")); print([t["name"] for t in r["tasks"]][-2:], r["data"]["commit"] is not None)')"
+	mv "$PM25_HOME/data.git" "$PM25_HOME/data.away"
+	echo "  readyz without the data repository $(code GET /readyz)"
+	mv "$PM25_HOME/data.away" "$PM25_HOME/data.git"
+	echo "  readyz again $(code GET /readyz)"
+	curl -s "$API/api/openapi.json" > openapi.json
+	echo "  $(node "$SRC/tests/browser/api-responses.mjs" openapi.json answers | tail -n 5 | sed 's/^[0-9]* answers/every answer/')"
 	kill -TERM "$pid"
 	wait "$pid"
 	echo "-- SIGTERM: exit $?"
