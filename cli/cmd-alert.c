@@ -9,6 +9,7 @@
 #include "pm25/records.h"
 #include "pm25/state.h"
 #include "cmd.h"
+#include "ops.h"
 #include "parse-options.h"
 
 static void alerts_ls(const struct pm_alert *v, size_t n, int json)
@@ -89,8 +90,8 @@ static int alert_exec(int argc, const char **argv)
 		OPT_END_(),
 	};
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_state *st = NULL;
-	struct pm_home h;
+	struct pm_state *st;
+	struct ops o = { 0 };
 	enum pm_err e;
 
 	nr = parse_options(argc, argv, opts, usage);
@@ -104,24 +105,23 @@ static int alert_exec(int argc, const char **argv)
 				       argv[0]);
 	if (limit < 1)
 		return cmd_usage_error("alert", "--limit must be 1 or more");
-	pm_home_locate(&h);
-	e = pm_home_state(&h, &st, &err);
-	if (e) {
-		status = cmd_fail("alert", e, err.buf);
+	status = ops_open(&o, "alert");
+	if (status)
 		goto out;
-	}
 	if (!strcmp(argv[0], "ls")) {
 		struct pm_alert *v;
 		size_t n;
 
-		e = pm_state_alert_list(st, status_filter, (size_t)limit, &v,
-					&n, &err);
+		e = ops_alert_list(&o, status_filter, (size_t)limit, &v, &n,
+				   &err);
 		if (e) {
 			status = cmd_fail("alert", e, err.buf);
 			goto out;
 		}
 		alerts_ls(v, n, json);
 		pm_alerts_free(v, n);
+	} else if (!(st = ops_state(&o, "alert", argv[0]))) {
+		status = PM_EXIT_USAGE;
 	} else if (!strcmp(argv[0], "test")) {
 		char key[48];
 
@@ -136,8 +136,7 @@ static int alert_exec(int argc, const char **argv)
 		status = flush(st, json);
 	}
 out:
-	pm_state_close(st);
-	pm_home_release(&h);
+	ops_close(&o);
 	pm_buf_release(&err);
 	return status;
 }

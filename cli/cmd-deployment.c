@@ -1,6 +1,7 @@
 /*
  * pm25 deployment apply|ls|inspect|update|run|pause|resume|rollback:
- * deployments and their versions in the state database. update
+ * deployments and their versions in the state database, or through
+ * pm25 server with PM25_API_URL (ops.h). update
  * --work-pool is promotion; rollback restores an earlier version's
  * pool, image, schedule and parameters as a new version.
  */
@@ -14,6 +15,7 @@
 #include "pm25/timeutil.h"
 #include "cmd.h"
 #include "host.h"
+#include "ops.h"
 #include "parse-options.h"
 
 static const char *const usage[] = {
@@ -28,12 +30,12 @@ static const char *const usage[] = {
 	NULL
 };
 
-static int apply(struct pm_state *st, const char *file, int json,
+static int apply(struct ops *o, const char *file, int json,
 		 struct pm_buf *err)
 {
 	struct pm_deploy_saved *saved = NULL;
 	size_t nr = 0, i;
-	enum pm_err e = pm_action_apply(st, file, &saved, &nr, err);
+	enum pm_err e = ops_deployment_apply(o, file, &saved, &nr, err);
 
 	if (json && (nr || !e))
 		printf("[");
@@ -53,12 +55,12 @@ static int apply(struct pm_state *st, const char *file, int json,
 	return e ? cmd_fail("deployment", e, err->buf) : 0;
 }
 
-static int list(struct pm_state *st, int json, struct pm_buf *err)
+static int list(struct ops *o, int json, struct pm_buf *err)
 {
 	struct pm_buf b = PM_BUF_INIT;
 	struct pm_deployment *v;
 	size_t n, r;
-	enum pm_err e = pm_state_deployment_list(st, &v, &n, err);
+	enum pm_err e = ops_deployment_list(o, &v, &n, err);
 
 	if (e)
 		return cmd_fail("deployment", e, err->buf);
@@ -87,31 +89,33 @@ static int list(struct pm_state *st, int json, struct pm_buf *err)
 }
 
 /* A pool's status as a deployment shows it: why it does not run. */
-static const char *pool_status(struct pm_state *st, const char *name)
+static const char *pool_status(struct ops *o, const char *name)
 {
-	struct pm_pool_info p;
+	struct pm_pool_info *v = NULL;
 	const char *s = "no such pool";
+	size_t n = 0, i;
 
-	if (!pm_state_pool_get(st, name, &p, NULL))
-		s = !strcmp(p.status, "ready")	   ? "ready" :
-		    !strcmp(p.status, "paused") ? "paused" :
-						  "not_ready: no worker online";
-	free(p.name);
-	free(p.type);
+	if (ops_pool_list(o, &v, &n, NULL))
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			s = !strcmp(v[i].status, "ready")  ? "ready" :
+			    !strcmp(v[i].status, "paused") ? "paused" :
+							     "not_ready: no worker "
+							     "online";
+	pm_pools_free(v, n);
 	return s;
 }
 
-static int inspect(struct pm_state *st, const char *name, int json,
+static int inspect(struct ops *o, const char *name, int json,
 		   struct pm_buf *err)
 {
 	struct pm_deployment_version *vs = NULL;
 	struct pm_buf b = PM_BUF_INIT;
 	struct pm_deployment d;
 	size_t n = 0, r;
-	enum pm_err e = pm_state_deployment_get(st, name, 0, &d, err);
+	enum pm_err e = ops_deployment_get(o, name, &d, &vs, &n, err);
 
-	if (!e)
-		e = pm_state_deployment_history(st, name, &vs, &n, err);
 	if (e) {
 		pm_deployment_release(&d);
 		return cmd_fail("deployment", e, err->buf);
@@ -128,7 +132,7 @@ static int inspect(struct pm_state *st, const char *name, int json,
 			    d.missed);
 		pm_buf_addf(&b, "work pool    %s (%s)\nimage        %s\n"
 				"parameters   %s\nconcurrency  %ld\nversions:\n",
-			    d.work_pool, pool_status(st, d.work_pool),
+			    d.work_pool, pool_status(o, d.work_pool),
 			    d.image ? d.image : "-", d.parameters,
 			    d.concurrency_limit);
 		for (r = 0; r < n; r++)
@@ -154,12 +158,12 @@ static int saved(enum pm_err e, const struct pm_deploy_saved *s,
 	return 0;
 }
 
-static int run(struct pm_state *st, const char *name,
-	       const struct host_params *p, int json, struct pm_buf *err)
+static int run(struct ops *o, const char *name, const struct host_params *p,
+	       int json, struct pm_buf *err)
 {
 	struct pm_deployment d;
 	char id[PM_RUN_ID_MAX];
-	enum pm_err e = pm_action_run(st, name, p->kv, p->nr, id, &d, err);
+	enum pm_err e = ops_deployment_run(o, name, p->kv, p->nr, id, &d, err);
 
 	if (e)
 		return cmd_fail("deployment", e, err->buf);
@@ -201,8 +205,7 @@ static int deployment_exec(int argc, const char **argv)
 	struct pm_buf err = PM_BUF_INIT;
 	struct host_params p = { 0 };
 	struct pm_deploy_saved s;
-	struct pm_state *st = NULL;
-	struct pm_home h = { 0 };
+	struct ops o = { 0 };
 	const char *sub;
 	enum pm_err e;
 	size_t i;
@@ -220,12 +223,9 @@ static int deployment_exec(int argc, const char **argv)
 								"a file");
 		goto out;
 	}
-	pm_home_locate(&h);
-	e = pm_home_state(&h, &st, &err);
-	if (e) {
-		status = cmd_fail("deployment", e, err.buf);
+	status = ops_open(&o, "deployment");
+	if (status)
 		goto out;
-	}
 	for (i = 0; i < params.nr; i++)
 		if (*params.v[i] == '=' ||
 		    host_params_add_kv(&p, params.v[i])) {
@@ -236,34 +236,32 @@ static int deployment_exec(int argc, const char **argv)
 	c.params = p.kv;
 	c.nparams = p.nr;
 	if (!strcmp(sub, "apply")) {
-		status = apply(st, argv[1], json, &err);
+		status = apply(&o, argv[1], json, &err);
 	} else if (!strcmp(sub, "ls")) {
-		status = list(st, json, &err);
+		status = list(&o, json, &err);
 	} else if (!strcmp(sub, "inspect")) {
-		status = inspect(st, argv[1], json, &err);
+		status = inspect(&o, argv[1], json, &err);
 	} else if (!strcmp(sub, "pause") || !strcmp(sub, "resume")) {
-		e = pm_action_pause(st, argv[1], sub[0] == 'p', &err);
+		e = ops_deployment_pause(&o, argv[1], sub[0] == 'p', &err);
 		if (e)
 			status = cmd_fail("deployment", e, err.buf);
 		else
 			printf("%s %s\n", argv[1],
 			       sub[0] == 'p' ? "paused" : "resumed");
 	} else if (!strcmp(sub, "update")) {
-		e = pm_action_update(st, argv[1], &c, &s, &err);
+		e = ops_deployment_update(&o, argv[1], &c, &s, &err);
 		status = saved(e, &s, &err);
 	} else if (!strcmp(sub, "rollback")) {
-		e = pm_action_rollback(st, argv[1], to, &s, &err);
+		e = ops_deployment_rollback(&o, argv[1], to, &s, &err);
 		status = saved(e, &s, &err);
 	} else if (!strcmp(sub, "run")) {
-		status = run(st, argv[1], &p, json, &err);
+		status = run(&o, argv[1], &p, json, &err);
 	} else {
 		status = cmd_usage_error("deployment",
 					 "unknown subcommand '%s'", sub);
 	}
 out:
-	pm_state_close(st);
-	if (h.dir)
-		pm_home_release(&h);
+	ops_close(&o);
 	host_params_release(&p);
 	opt_list_release(&params);
 	pm_buf_release(&err);

@@ -1,6 +1,7 @@
 /*
  * pm25 flow-run ls|inspect|logs|cancel|retry|prune|execute: flow runs in the
- * state database, read and changed from the command line.
+ * state database, read and changed from the command line; all but prune
+ * and execute also through pm25 server with PM25_API_URL (ops.h).
  */
 #include "pm25/compat.h"
 #include "pm25/actions.h"
@@ -13,19 +14,10 @@
 #include "pm25/store.h"
 #include "pm25/strv.h"
 #include "cmd.h"
+#include "ops.h"
 #include "parse-options.h"
 
-static int with_state(const char *cmd, struct pm_state **st, struct pm_home *h,
-		      struct pm_buf *err)
-{
-	enum pm_err e;
-
-	pm_home_locate(h);
-	e = pm_home_state(h, st, err);
-	return e ? cmd_fail(cmd, e, err->buf) : 0;
-}
-
-static int runs_ls(struct pm_state *st, const char *state, const char *flow,
+static int runs_ls(struct ops *o, const char *state, const char *flow,
 		   long limit, int json, struct pm_buf *err)
 {
 	struct pm_buf out = PM_BUF_INIT;
@@ -39,8 +31,8 @@ static int runs_ls(struct pm_state *st, const char *state, const char *flow,
 	if (state) /* stored as named */
 		state = pm_run_state_name(
 			(enum pm_run_state)pm_run_state_parse(state));
-	e = pm_state_run_list(st, state, flow, limit > 0 ? (size_t)limit : 0,
-			      &v, &n, err);
+	e = ops_run_list(o, state, flow, limit > 0 ? (size_t)limit : 0, &v, &n,
+			 err);
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
 	if (json)
@@ -50,8 +42,9 @@ static int runs_ls(struct pm_state *st, const char *state, const char *flow,
 			    "FLOW", "CREATED", "STATE", "REASON");
 	for (r = 0; r < n; r++) {
 		if (json) {
+			/* a list carries no parameters: inspect shows them */
 			pm_buf_addstr(&out, r ? ",\n " : "");
-			pm_run_json(&out, &v[r]);
+			pm_run_brief_json(&out, &v[r]);
 			continue;
 		}
 		pm_buf_addf(&out, "%-21s  %-12s  %-24s  %-10s  %s\n", v[r].id,
@@ -67,7 +60,7 @@ static int runs_ls(struct pm_state *st, const char *state, const char *flow,
 	return 0;
 }
 
-static int run_inspect(struct pm_state *st, const char *id, int json,
+static int run_inspect(struct ops *o, const char *id, int json,
 		       struct pm_buf *err)
 {
 	struct pm_buf out = PM_BUF_INIT;
@@ -75,7 +68,7 @@ static int run_inspect(struct pm_state *st, const char *id, int json,
 	struct pm_run run;
 	char t[32];
 	size_t n, r;
-	enum pm_err e = pm_state_run_load(st, id, &run, &h, &n, err);
+	enum pm_err e = ops_run_load(o, id, &run, &h, &n, err);
 
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
@@ -105,7 +98,7 @@ static int run_inspect(struct pm_state *st, const char *id, int json,
 	return 0;
 }
 
-static int run_logs(struct pm_state *st, const char *id, int json,
+static int run_logs(struct ops *o, const char *id, int json,
 		    struct pm_buf *err)
 {
 	struct pm_buf out = PM_BUF_INIT;
@@ -113,11 +106,11 @@ static int run_logs(struct pm_state *st, const char *id, int json,
 	struct pm_run run;
 	char t[32];
 	size_t n = 0, r;
-	enum pm_err e = pm_state_run_load(st, id, &run, NULL, NULL, err);
+	enum pm_err e = ops_run_load(o, id, &run, NULL, NULL, err);
 
 	if (!e) {
 		pm_run_release(&run);
-		e = pm_state_run_log(st, id, &v, &n, err);
+		e = ops_run_log(o, id, &v, &n, err);
 	}
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
@@ -138,10 +131,10 @@ static int run_logs(struct pm_state *st, const char *id, int json,
 }
 
 /* Cancel: a run not started yet ends at once; a running one is asked. */
-static int run_cancel(struct pm_state *st, const char *id, struct pm_buf *err)
+static int run_cancel(struct ops *o, const char *id, struct pm_buf *err)
 {
 	enum pm_run_state to;
-	enum pm_err e = pm_action_cancel(st, id, "the command line", &to, err);
+	enum pm_err e = ops_run_cancel(o, id, &to, err);
 
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
@@ -150,11 +143,9 @@ static int run_cancel(struct pm_state *st, const char *id, struct pm_buf *err)
 }
 
 /* Retry: an ended run's next attempt, Scheduled now, for its own slot. */
-static int run_retry(struct pm_state *st, const char *id, struct pm_buf *err)
+static int run_retry(struct ops *o, const char *id, struct pm_buf *err)
 {
-	enum pm_err e = pm_state_run_retry(st, id, "retried from the command "
-						   "line",
-					   err);
+	enum pm_err e = ops_run_retry(o, id, err);
 
 	if (e)
 		return cmd_fail("flow-run", e, err->buf);
@@ -236,8 +227,8 @@ static int flow_run_exec(int argc, const char **argv)
 		OPT_END_(),
 	};
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_state *st = NULL;
-	struct pm_home h = { 0 };
+	struct pm_state *st;
+	struct ops o = { 0 };
 
 	nr = parse_options(argc, argv, opts, usage);
 	if (nr == 2 && !strcmp(argv[0], "execute"))
@@ -251,38 +242,38 @@ static int flow_run_exec(int argc, const char **argv)
 					 argv[0]);
 		goto out;
 	}
-	status = with_state("flow-run", &st, &h, &err);
+	status = ops_open(&o, "flow-run");
 	if (status)
 		goto out;
-	if (strcmp(argv[0], "prune")) {
+	if (o.st && strcmp(argv[0], "prune")) {
 		/* what is shown is current: runs whose holder died end now */
 		struct pm_housekeeping hk = { 0 };
 
-		pm_housekeep_sweep(st, &h, &hk, NULL);
+		pm_housekeep_sweep(o.st, &o.home, &hk, NULL);
 	}
 	if (!strcmp(argv[0], "ls")) {
-		status = runs_ls(st, state, flow, limit, json, &err);
+		status = runs_ls(&o, state, flow, limit, json, &err);
 	} else if (!strcmp(argv[0], "inspect")) {
-		status = run_inspect(st, argv[1], json, &err);
+		status = run_inspect(&o, argv[1], json, &err);
 	} else if (!strcmp(argv[0], "logs")) {
-		status = run_logs(st, argv[1], json, &err);
+		status = run_logs(&o, argv[1], json, &err);
 	} else if (!strcmp(argv[0], "cancel")) {
-		status = run_cancel(st, argv[1], &err);
+		status = run_cancel(&o, argv[1], &err);
 	} else if (!strcmp(argv[0], "retry")) {
-		status = run_retry(st, argv[1], &err);
+		status = run_retry(&o, argv[1], &err);
 	} else if (!strcmp(argv[0], "prune")) {
-		status = run_prune(st, &h,
-				   days >= 0 ? (int)days :
-					       pm_state_retention_days(st),
-				   json, &err);
+		st = ops_state(&o, "flow-run", "prune");
+		status = !st ? PM_EXIT_USAGE :
+			       run_prune(st, &o.home,
+					 days >= 0 ? (int)days :
+						     pm_state_retention_days(st),
+					 json, &err);
 	} else {
 		status = cmd_usage_error("flow-run", "unknown subcommand '%s'",
 					 argv[0]);
 	}
 out:
-	pm_state_close(st);
-	if (h.dir)
-		pm_home_release(&h);
+	ops_close(&o);
 	pm_buf_release(&err);
 	return status;
 }

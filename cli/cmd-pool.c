@@ -7,6 +7,7 @@
 #include "pm25/records.h"
 #include "pm25/state.h"
 #include "cmd.h"
+#include "ops.h"
 #include "parse-options.h"
 
 static int pool_exec(int argc, const char **argv)
@@ -25,8 +26,8 @@ static int pool_exec(int argc, const char **argv)
 		OPT_END_(),
 	};
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_state *st = NULL;
-	struct pm_home h = { 0 };
+	struct pm_state *st;
+	struct ops o = { 0 };
 	enum pm_err e = PM_OK;
 
 	nr = parse_options(argc, argv, opts, usage);
@@ -44,17 +45,14 @@ static int pool_exec(int argc, const char **argv)
 		status = cmd_usage_error("pool", "--type is process or docker");
 		goto out;
 	}
-	pm_home_locate(&h);
-	e = pm_home_state(&h, &st, &err);
-	if (e) {
-		status = cmd_fail("pool", e, err.buf);
+	status = ops_open(&o, "pool");
+	if (status)
 		goto out;
-	}
 	if (!strcmp(argv[0], "ls")) {
 		struct pm_pool_info *v;
 		size_t n, r;
 
-		e = pm_state_pool_list(st, &v, &n, &err);
+		e = ops_pool_list(&o, &v, &n, &err);
 		for (r = 0; !e && r < n; r++) {
 			struct pm_buf b = PM_BUF_INIT;
 
@@ -74,11 +72,15 @@ static int pool_exec(int argc, const char **argv)
 		if (!e)
 			pm_pools_free(v, n);
 	} else if (!strcmp(argv[0], "create")) {
-		e = pm_state_pool_create(st, argv[1], type, &err);
-		if (!e)
+		st = ops_state(&o, "pool", "create");
+		if (!st)
+			status = PM_EXIT_USAGE;
+		else
+			e = pm_state_pool_create(st, argv[1], type, &err);
+		if (st && !e)
 			printf("pool %s (%s)\n", argv[1], type);
 	} else if (!strcmp(argv[0], "pause") || !strcmp(argv[0], "resume")) {
-		e = pm_state_pool_pause(st, argv[1], argv[0][0] == 'p', &err);
+		e = ops_pool_pause(&o, argv[1], argv[0][0] == 'p', &err);
 		if (!e)
 			printf("pool %s %s\n", argv[1],
 			       argv[0][0] == 'p' ? "paused" : "resumed");
@@ -89,9 +91,7 @@ static int pool_exec(int argc, const char **argv)
 	if (e)
 		status = cmd_fail("pool", e, err.buf);
 out:
-	pm_state_close(st);
-	if (h.dir)
-		pm_home_release(&h);
+	ops_close(&o);
 	pm_buf_release(&err);
 	return status;
 }

@@ -99,28 +99,44 @@ void api_deployment_resume(const struct srv_req *rq, struct srv_resp *out)
 	set_paused(rq, out, 0);
 }
 
+static json_t *body_object(const struct srv_req *rq, struct srv_resp *out);
+static int params_kv(json_t *params, struct pm_kv *kv, size_t max, size_t *n);
+
 void api_deployment_run(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_deployment d;
+	struct pm_kv kv[32];
 	char name[300], id[PM_RUN_ID_MAX];
+	json_t *j = body_object(rq, out), *params;
+	size_t n = 0;
 	enum pm_err e;
 
+	if (!j)
+		return;
 	memset(&d, 0, sizeof(d));
+	params = json_object_get(j, "parameters");
+	if (params && !params_kv(params, kv, 32, &n)) {
+		srv_error(out, 422, "invalid",
+			  "parameters is an object of at most 32 strings");
+		goto out;
+	}
 	full_name(rq, name, sizeof(name));
-	e = pm_action_run(rq->st, name, NULL, 0, id, &d, &err);
+	e = pm_action_run(rq->st, name, kv, n, id, &d, &err);
 	if (e) {
 		srv_fail(out, e, err.buf);
-	} else {
-		out->status = 201;
-		pm_buf_addstr(&out->body, "{\"id\": ");
-		pm_buf_add_json_str(&out->body, id, strlen(id));
-		pm_buf_addstr(&out->body, ", \"deployment\": ");
-		pm_buf_add_json_str(&out->body, name, strlen(name));
-		pm_buf_addf(&out->body,
-			    ", \"version\": %ld, \"state\": \"Scheduled\"}\n",
-			    d.version);
+		goto out;
 	}
+	out->status = 201;
+	pm_buf_addstr(&out->body, "{\"id\": ");
+	pm_buf_add_json_str(&out->body, id, strlen(id));
+	pm_buf_addstr(&out->body, ", \"deployment\": ");
+	pm_buf_add_json_str(&out->body, name, strlen(name));
+	pm_buf_addf(&out->body, ", \"version\": %ld, \"pool\": ", d.version);
+	pm_buf_add_json_str(&out->body, d.work_pool, strlen(d.work_pool));
+	pm_buf_addstr(&out->body, ", \"state\": \"Scheduled\"}\n");
+out:
+	json_decref(j);
 	pm_deployment_release(&d);
 	pm_buf_release(&err);
 }
@@ -142,6 +158,25 @@ static json_t *body_object(const struct srv_req *rq, struct srv_resp *out)
 	return j;
 }
 
+/* An object of strings into kv (borrowed from it); 0 if it is not one. */
+static int params_kv(json_t *params, struct pm_kv *kv, size_t max, size_t *n)
+{
+	const char *key;
+	json_t *v;
+
+	*n = 0;
+	if (!json_is_object(params))
+		return 0;
+	json_object_foreach(params, key, v)
+	{
+		if (!json_is_string(v) || *n == max)
+			return 0;
+		kv[*n].key = key;
+		kv[(*n)++].value = json_string_value(v);
+	}
+	return 1;
+}
+
 /* A string member of j, NULL if absent; *bad if it is not a string. */
 static const char *member(json_t *j, const char *key, int *bad)
 {
@@ -158,8 +193,7 @@ void api_deployment_patch(const struct srv_req *rq, struct srv_resp *out)
 	struct pm_deploy_saved saved;
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_kv kv[32];
-	json_t *j = body_object(rq, out), *params, *v, *lim;
-	const char *key;
+	json_t *j = body_object(rq, out), *params, *lim;
 	char name[300];
 	int bad = 0;
 	enum pm_err e;
@@ -177,17 +211,8 @@ void api_deployment_patch(const struct srv_req *rq, struct srv_resp *out)
 	else if (lim)
 		c.concurrency = (long)json_integer_value(lim);
 	params = json_object_get(j, "parameters");
-	if (params && !json_is_object(params))
+	if (params && !params_kv(params, kv, 32, &c.nparams))
 		bad = 1;
-	json_object_foreach(params, key, v)
-	{
-		if (!json_is_string(v) || c.nparams == 32) {
-			bad = 1;
-			break;
-		}
-		kv[c.nparams].key = key;
-		kv[c.nparams++].value = json_string_value(v);
-	}
 	c.params = kv;
 	if (bad) {
 		srv_error(out, 422, "invalid",
@@ -232,13 +257,15 @@ void api_deployments_apply(const struct srv_req *rq, struct srv_resp *out)
 	struct pm_deploy_saved *v = NULL;
 	struct pm_buf err = PM_BUF_INIT;
 	size_t n = 0, i;
+	const char *file = rq->query(rq->conn, "file");
 	enum pm_err e = pm_action_apply_text(rq->st, rq->body ? rq->body : "",
-					     rq->body_len, "body", &v, &n,
-					     &err);
+					     rq->body_len,
+					     file && *file ? file : "body", &v,
+					     &n, &err);
 
 	if (e == PM_ERR_PARSE || e == PM_ERR_USAGE || e == PM_ERR_NOTFOUND) {
-		/* the file's own mistakes, LINE:COL named */
-		srv_error(out, 422, "invalid", "%s", err.buf);
+		/* the file's own mistakes, FILE:LINE:COL named */
+		srv_error(out, 422, srv_error_code(e), "%s", err.buf);
 	} else if (e) {
 		srv_fail(out, e, err.buf);
 	} else {

@@ -4,6 +4,7 @@
  * cancelling and retrying it; and the log search across runs.
  */
 #include "pm25/compat.h"
+#include <jansson.h>
 #include <unistd.h>
 #include "pm25/actions.h"
 #include "pm25/alloc.h"
@@ -153,12 +154,42 @@ void api_run_logs(const struct srv_req *rq, struct srv_resp *out)
 	pm_buf_release(&err);
 }
 
+/*
+ * Who asks, for the run's reason: the body's {"by": "..."} (the CLI
+ * says "the command line"), else "the API". 0 if the body is not that.
+ */
+static int asked_by(const struct srv_req *rq, char *by, size_t size)
+{
+	json_t *j = rq->body_len ? json_loadb(rq->body, rq->body_len, 0, NULL) :
+				   NULL;
+	const char *s = json_string_value(json_object_get(j, "by"));
+	size_t i;
+	int ok = !rq->body_len || (json_is_object(j) &&
+				   (!json_object_get(j, "by") || s));
+
+	snprintf(by, size, "%s", s && *s ? s : "the API");
+	for (i = 0; by[i]; i++)
+		if ((unsigned char)by[i] < 32)
+			ok = 0;
+	if (s && strlen(s) >= size)
+		ok = 0;
+	json_decref(j);
+	return ok;
+}
+
 void api_run_cancel(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_buf err = PM_BUF_INIT;
 	enum pm_run_state to;
-	enum pm_err e = pm_action_cancel(rq->st, rq->param[0], "the API", &to,
-					 &err);
+	char by[64];
+	enum pm_err e;
+
+	if (!asked_by(rq, by, sizeof(by))) {
+		srv_error(out, 422, "invalid",
+			  "the body is {\"by\": WHO}, WHO a line of text");
+		return;
+	}
+	e = pm_action_cancel(rq->st, rq->param[0], by, &to, &err);
 
 	if (e) {
 		srv_fail(out, e, err.buf);
@@ -207,15 +238,23 @@ void api_logs(const struct srv_req *rq, struct srv_resp *out)
 
 void api_run_retry(const struct srv_req *rq, struct srv_resp *out)
 {
-	struct pm_buf err = PM_BUF_INIT;
-	enum pm_err e = pm_state_run_retry(rq->st, rq->param[0],
-					   "retried from the API", &err);
+	struct pm_buf err = PM_BUF_INIT, why = PM_BUF_INIT;
+	char by[64];
+	enum pm_err e;
 
+	if (!asked_by(rq, by, sizeof(by))) {
+		srv_error(out, 422, "invalid",
+			  "the body is {\"by\": WHO}, WHO a line of text");
+		return;
+	}
+	pm_buf_addf(&why, "retried from %s", by);
+	e = pm_state_run_retry(rq->st, rq->param[0], why.buf, &err);
 	if (e)
 		srv_fail(out, e, err.buf);
 	else
 		api_run(rq, out);
 	pm_buf_release(&err);
+	pm_buf_release(&why);
 }
 
 /* ------------------------------------------------------------ stream */

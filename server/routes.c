@@ -24,16 +24,20 @@ const struct srv_route srv_routes[] = {
 	{ "GET", "/api/flow_runs/{id}/logs/stream", api_run_stream, 0,
 	  "a run's new log lines as Server-Sent Events (\"line\"), then "
 	  "\"end\" with its state; from= skips lines already shown" },
-	{ "POST", "/api/flow_runs/{id}/cancel", api_run_cancel, SRV_WRITE,
-	  "cancel a run" },
-	{ "POST", "/api/flow_runs/{id}/retry", api_run_retry, SRV_WRITE,
-	  "run an ended run again: its next attempt, for its own slot" },
+	{ "POST", "/api/flow_runs/{id}/cancel", api_run_cancel,
+	  SRV_WRITE | SRV_BODY,
+	  "cancel a run ({\"by\": WHO} names who, for its reason)" },
+	{ "POST", "/api/flow_runs/{id}/retry", api_run_retry,
+	  SRV_WRITE | SRV_BODY,
+	  "run an ended run again: its next attempt, for its own slot "
+	  "({\"by\": WHO})" },
 	{ "GET", "/api/logs", api_logs, 0,
 	  "log lines of every run that hold q, newest first" },
 	{ "GET", "/api/deployments", api_deployments, 0, "deployments" },
 	{ "POST", "/api/deployments/apply", api_deployments_apply,
 	  SRV_WRITE | SRV_BODY,
-	  "apply a deployments YAML body, whole or not at all" },
+	  "apply a deployments YAML body, whole or not at all (file= names "
+	  "it in errors)" },
 	{ "GET", "/api/deployments/{flow}/{name}", api_deployment, 0,
 	  "a deployment with its versions" },
 	{ "PATCH", "/api/deployments/{flow}/{name}", api_deployment_patch,
@@ -44,7 +48,9 @@ const struct srv_route srv_routes[] = {
 	  api_deployment_rollback, SRV_WRITE | SRV_BODY,
 	  "roll back to the version before, or {\"to\": V}" },
 	{ "POST", "/api/deployments/{flow}/{name}/run", api_deployment_run,
-	  SRV_WRITE | SRV_CREATED, "schedule a run of a deployment now" },
+	  SRV_WRITE | SRV_BODY | SRV_CREATED,
+	  "schedule a run of a deployment now ({\"parameters\": {...}} "
+	  "for this run)" },
 	{ "POST", "/api/deployments/{flow}/{name}/pause",
 	  api_deployment_pause, SRV_WRITE, "pause a deployment" },
 	{ "POST", "/api/deployments/{flow}/{name}/resume",
@@ -157,28 +163,52 @@ void srv_error(struct srv_resp *out, int status, const char *code,
 	pm_buf_release(&msg);
 }
 
+const char *srv_error_code(enum pm_err e)
+{
+	switch (e) {
+	case PM_ERR_NOTFOUND:
+		return "not_found";
+	case PM_ERR_USAGE:
+		return "invalid";
+	case PM_ERR_PARSE:
+		return "parse";
+	case PM_ERR_DATA:
+		return "data";
+	case PM_ERR_CONFLICT:
+		return "conflict";
+	case PM_ERR_NET:
+	case PM_ERR_TIMEOUT:
+		return "unavailable";
+	default:
+		return "internal";
+	}
+}
+
 void srv_fail(struct srv_resp *out, enum pm_err e, const char *text)
 {
 	const char *t = text && *text ? text : pm_strerror(e);
+	int status;
 
 	switch (e) {
 	case PM_ERR_NOTFOUND:
-		srv_error(out, 404, "not_found", "%s", t);
+		status = 404;
 		break;
 	case PM_ERR_USAGE:
+	case PM_ERR_PARSE:
 	case PM_ERR_DATA:
-		srv_error(out, 422, "invalid", "%s", t);
+		status = 422;
 		break;
 	case PM_ERR_CONFLICT:
-		srv_error(out, 409, "conflict", "%s", t);
+		status = 409;
 		break;
 	case PM_ERR_NET:
 	case PM_ERR_TIMEOUT:
-		srv_error(out, 503, "unavailable", "%s", t);
+		status = 503;
 		break;
 	default:
-		srv_error(out, 500, "internal", "%s", t);
+		status = 500;
 	}
+	srv_error(out, status, srv_error_code(e), "%s", t);
 }
 
 int srv_query_long(const struct srv_req *rq, const char *key, long min,

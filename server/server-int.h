@@ -107,6 +107,11 @@ int srv_same_token(const char *a, const char *b);
 /* An error answer: {"error": {"code", "message"}}. */
 void srv_error(struct srv_resp *out, int status, const char *code,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The error code of a library error, as answers carry it, so that a
+ * client (the CLI through PM25_API_URL) knows the error it was.
+ */
+const char *srv_error_code(enum pm_err e);
 /* The answer of a library error (404 for NOTFOUND, 503 for NET, ...). */
 void srv_fail(struct srv_resp *out, enum pm_err e, const char *text);
 /* A query argument as a number in [min, max], else def; -1 if bad. */

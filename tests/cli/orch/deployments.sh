@@ -28,9 +28,14 @@ for v in d["versions"]:
 import json, sys
 r = json.load(sys.stdin)
 print(r["deployment"], r["version"], r["pool"], r["state"])'
+	# a list carries no parameters; inspect has them
 	pm25 flow-run ls --json | python3 -c '
 import json, sys
 r = json.load(sys.stdin)[0]
+print("parameters" in r)'
+	pm25 flow-run inspect "$(pm25 flow-run ls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')" --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
 print(r["flow"], r["deployment"], r["pool"], r["state"], r["parameters"])'
 	pm25 deployment pause eda/daily
 	pm25 deployment ls | awk '{print $1, $2, $3, $4}'
