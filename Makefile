@@ -121,7 +121,7 @@ run: all
 
 # The server on the home that make run built (PM25_HOME, ./pm25-home).
 serve: all
-	@PM25_HOME="$${PM25_HOME:-$$PWD/pm25-home}" ./pm25 server
+	@scripts/serve.sh
 
 check-style:
 	@scripts/checksrc && echo "check-style: clean"
