@@ -329,6 +329,23 @@ static void fill_version(json_t *o, void *p)
 
 /* ------------------------------------------------------------ calls */
 
+/* GET path: the n records at key of its answer, by fill, into *v. */
+static enum pm_err get_list(const struct remote *r, const char *path,
+			    const char *key, size_t size,
+			    void (*fill)(json_t *, void *), void **v, size_t *n,
+			    struct pm_buf *err)
+{
+	json_t *j;
+	enum pm_err e = call(r, "GET", path, NULL, 0, NULL, &j, err);
+
+	*v = NULL;
+	*n = 0;
+	if (!e)
+		*v = records(j, key, size, n, fill);
+	json_decref(j);
+	return e;
+}
+
 /* /api/deployments/NAME plus tail. */
 static void deployment_path(struct pm_buf *b, const char *name,
 			    const char *tail)
@@ -342,16 +359,8 @@ enum pm_err remote_deployment_list(const struct remote *r,
 				   struct pm_deployment **v, size_t *n,
 				   struct pm_buf *err)
 {
-	json_t *j;
-	enum pm_err e = call(r, "GET", "/api/deployments", NULL, 0, NULL, &j,
-			     err);
-
-	*v = NULL;
-	*n = 0;
-	if (!e)
-		*v = records(j, "deployments", sizeof(**v), n, fill_deployment);
-	json_decref(j);
-	return e;
+	return get_list(r, "/api/deployments", "deployments", sizeof(**v),
+			fill_deployment, (void **)v, n, err);
 }
 
 enum pm_err remote_deployment_get(const struct remote *r, const char *name,
@@ -557,7 +566,6 @@ enum pm_err remote_run_list(const struct remote *r, const char *state,
 			    size_t *n, struct pm_buf *err)
 {
 	struct pm_buf path = PM_BUF_INIT;
-	json_t *j;
 	enum pm_err e;
 
 	pm_buf_addf(&path, "/api/flow_runs?limit=%zu",
@@ -570,12 +578,8 @@ enum pm_err remote_run_list(const struct remote *r, const char *state,
 		pm_buf_addstr(&path, "&flow=");
 		add_part(&path, flow);
 	}
-	*v = NULL;
-	*n = 0;
-	e = call(r, "GET", path.buf, NULL, 0, NULL, &j, err);
-	if (!e)
-		*v = records(j, "flow_runs", sizeof(**v), n, fill_run);
-	json_decref(j);
+	e = get_list(r, path.buf, "flow_runs", sizeof(**v), fill_run,
+		     (void **)v, n, err);
 	pm_buf_release(&path);
 	return e;
 }
@@ -608,18 +612,13 @@ enum pm_err remote_run_log(const struct remote *r, const char *id,
 			   struct pm_buf *err)
 {
 	struct pm_buf path = PM_BUF_INIT;
-	json_t *j;
 	enum pm_err e;
 
-	*v = NULL;
-	*n = 0;
 	pm_buf_addstr(&path, "/api/flow_runs/");
 	add_part(&path, id);
 	pm_buf_addstr(&path, "/logs");
-	e = call(r, "GET", path.buf, NULL, 0, NULL, &j, err);
-	if (!e)
-		*v = records(j, "lines", sizeof(**v), n, fill_line);
-	json_decref(j);
+	e = get_list(r, path.buf, "lines", sizeof(**v), fill_line, (void **)v,
+		     n, err);
 	pm_buf_release(&path);
 	return e;
 }
@@ -662,16 +661,8 @@ enum pm_err remote_run_retry(const struct remote *r, const char *id,
 enum pm_err remote_pool_list(const struct remote *r, struct pm_pool_info **v,
 			     size_t *n, struct pm_buf *err)
 {
-	json_t *j;
-	enum pm_err e = call(r, "GET", "/api/work_pools", NULL, 0, NULL, &j,
-			     err);
-
-	*v = NULL;
-	*n = 0;
-	if (!e)
-		*v = records(j, "work_pools", sizeof(**v), n, fill_pool);
-	json_decref(j);
-	return e;
+	return get_list(r, "/api/work_pools", "work_pools", sizeof(**v),
+			fill_pool, (void **)v, n, err);
 }
 
 enum pm_err remote_pool_pause(const struct remote *r, const char *name,
@@ -695,7 +686,6 @@ enum pm_err remote_alert_list(const struct remote *r, const char *status,
 			      struct pm_buf *err)
 {
 	struct pm_buf path = PM_BUF_INIT;
-	json_t *j;
 	enum pm_err e;
 
 	pm_buf_addf(&path, "/api/alerts?limit=%zu", limit > 1000 ? 1000 : limit);
@@ -703,12 +693,8 @@ enum pm_err remote_alert_list(const struct remote *r, const char *status,
 		pm_buf_addstr(&path, "&status=");
 		add_part(&path, status);
 	}
-	*v = NULL;
-	*n = 0;
-	e = call(r, "GET", path.buf, NULL, 0, NULL, &j, err);
-	if (!e)
-		*v = records(j, "alerts", sizeof(**v), n, fill_alert);
-	json_decref(j);
+	e = get_list(r, path.buf, "alerts", sizeof(**v), fill_alert,
+		     (void **)v, n, err);
 	pm_buf_release(&path);
 	return e;
 }
