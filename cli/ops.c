@@ -145,8 +145,8 @@ enum pm_err ops_run_log(struct ops *o, const char *id, struct pm_log_line **v,
 	return pm_state_run_log(o->st, id, v, n, err);
 }
 
-enum pm_err ops_run_cancel(struct ops *o, const char *id,
-			   enum pm_run_state *to, struct pm_buf *err)
+enum pm_err ops_run_cancel(struct ops *o, const char *id, enum pm_run_state *to,
+			   struct pm_buf *err)
 {
 	if (o->remote)
 		return remote_run_cancel(&o->r, id, to, err);

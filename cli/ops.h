@@ -45,7 +45,8 @@ enum pm_err ops_deployment_pause(struct ops *o, const char *name, int paused,
 				 struct pm_buf *err);
 enum pm_err ops_deployment_update(struct ops *o, const char *name,
 				  const struct pm_deploy_change *c,
-				  struct pm_deploy_saved *s, struct pm_buf *err);
+				  struct pm_deploy_saved *s,
+				  struct pm_buf *err);
 enum pm_err ops_deployment_rollback(struct ops *o, const char *name, long to,
 				    struct pm_deploy_saved *s,
 				    struct pm_buf *err);
@@ -61,8 +62,8 @@ enum pm_err ops_run_load(struct ops *o, const char *id, struct pm_run *run,
 			 struct pm_buf *err);
 enum pm_err ops_run_log(struct ops *o, const char *id, struct pm_log_line **v,
 			size_t *n, struct pm_buf *err);
-enum pm_err ops_run_cancel(struct ops *o, const char *id,
-			   enum pm_run_state *to, struct pm_buf *err);
+enum pm_err ops_run_cancel(struct ops *o, const char *id, enum pm_run_state *to,
+			   struct pm_buf *err);
 enum pm_err ops_run_retry(struct ops *o, const char *id, struct pm_buf *err);
 enum pm_err ops_pool_list(struct ops *o, struct pm_pool_info **v, size_t *n,
 			  struct pm_buf *err);

@@ -26,10 +26,14 @@ static enum pm_err error_of(long status, const char *code)
 		const char *code;
 		enum pm_err e;
 	} codes[] = {
-		{ "not_found", PM_ERR_NOTFOUND }, { "invalid", PM_ERR_USAGE },
-		{ "bad_request", PM_ERR_USAGE },  { "parse", PM_ERR_PARSE },
-		{ "data", PM_ERR_DATA },	  { "conflict", PM_ERR_CONFLICT },
-		{ "unavailable", PM_ERR_NET },	  { "too_large", PM_ERR_LIMIT },
+		{ "not_found", PM_ERR_NOTFOUND },
+		{ "invalid", PM_ERR_USAGE },
+		{ "bad_request", PM_ERR_USAGE },
+		{ "parse", PM_ERR_PARSE },
+		{ "data", PM_ERR_DATA },
+		{ "conflict", PM_ERR_CONFLICT },
+		{ "unavailable", PM_ERR_NET },
+		{ "too_large", PM_ERR_LIMIT },
 	};
 	size_t i;
 
@@ -60,8 +64,8 @@ static enum pm_err call(const struct remote *r, const char *method,
 			const char *path, const char *body, size_t len,
 			const char *type, json_t **out, struct pm_buf *err)
 {
-	struct pm_buf url = PM_BUF_INIT, auth = PM_BUF_INIT, ctype = PM_BUF_INIT,
-		      answer = PM_BUF_INIT;
+	struct pm_buf url = PM_BUF_INIT, auth = PM_BUF_INIT,
+		      ctype = PM_BUF_INIT, answer = PM_BUF_INIT;
 	struct pm_http_opts o = { 0 };
 	struct pm_http_req rq = { 0 };
 	const char *headers[4];
@@ -106,8 +110,8 @@ static enum pm_err call(const struct remote *r, const char *method,
 	}
 	j = json_loadb(answer.buf ? answer.buf : "", answer.len, 0, NULL);
 	if (status == 401 || status == 403) {
-		json_t *m = json_object_get(json_object_get(j, "error"),
-					    "message");
+		json_t *m =
+			json_object_get(json_object_get(j, "error"), "message");
 
 		e = pm_errf(err, PM_ERR_HTTP,
 			    "pm25 server refused the request (HTTP %ld): %s",
@@ -116,7 +120,8 @@ static enum pm_err call(const struct remote *r, const char *method,
 						   "check PM25_API_TOKEN");
 	} else if (status < 200 || status > 299) {
 		json_t *x = json_object_get(j, "error");
-		const char *code = json_string_value(json_object_get(x, "code")),
+		const char *code = json_string_value(
+				   json_object_get(x, "code")),
 			   *msg = json_string_value(
 				   json_object_get(x, "message"));
 
@@ -124,7 +129,8 @@ static enum pm_err call(const struct remote *r, const char *method,
 			    msg ? msg : "pm25 server answered an error");
 	} else if (!j) {
 		e = pm_errf(err, PM_ERR_PARSE,
-			    "pm25 server answered HTTP %ld without JSON", status);
+			    "pm25 server answered HTTP %ld without JSON",
+			    status);
 	} else {
 		*out = j;
 		j = NULL;
@@ -151,8 +157,7 @@ static int64_t ms(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) :
-				    PM_MS_NONE;
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : PM_MS_NONE;
 }
 
 static long num(json_t *o, const char *key)
@@ -165,16 +170,17 @@ static char *object_text(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
-	return json_is_object(v) ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) :
-				   NULL;
+	return json_is_object(v) ?
+		       json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) :
+		       NULL;
 }
 
 static enum pm_run_state state_of(json_t *o, const char *key)
 {
-	int k = pm_run_state_parse(json_string_value(json_object_get(o, key)) ?
-					   json_string_value(
-						   json_object_get(o, key)) :
-					   "");
+	int k = pm_run_state_parse(
+		json_string_value(json_object_get(o, key)) ?
+			json_string_value(json_object_get(o, key)) :
+			"");
 
 	return k < 0 ? PM_RUN_SCHEDULED : (enum pm_run_state)k;
 }
@@ -239,7 +245,8 @@ static void pool_of(json_t *o, struct pm_pool_info *p)
 	p->type = dup_str(o, "type");
 	p->paused = json_is_true(json_object_get(o, "paused"));
 	p->online = num(o, "workers_online");
-	p->status = pool_status(json_string_value(json_object_get(o, "status")));
+	p->status =
+		pool_status(json_string_value(json_object_get(o, "status")));
 }
 
 static void alert_of(json_t *o, struct pm_alert *a)
@@ -409,8 +416,10 @@ enum pm_err remote_deployment_apply(const struct remote *r, const char *file,
 		goto out;
 	a = json_object_get(j, "deployments");
 	*saved = pm_xcalloc(json_array_size(a) + 1, sizeof(**saved));
-	json_array_foreach(a, i, x) {
-		const char *name = json_string_value(json_object_get(x, "name"));
+	json_array_foreach(a, i, x)
+	{
+		const char *name =
+			json_string_value(json_object_get(x, "name"));
 
 		snprintf((*saved)[i].name, sizeof((*saved)[i].name), "%s",
 			 name ? name : "");
@@ -468,7 +477,8 @@ enum pm_err remote_deployment_update(const struct remote *r, const char *name,
 	if (e)
 		goto out;
 	if (c->work_pool)
-		json_object_set_new(body, "work_pool", json_string(c->work_pool));
+		json_object_set_new(body, "work_pool",
+				    json_string(c->work_pool));
 	if (c->image)
 		json_object_set_new(body, "image", json_string(c->image));
 	if (c->cron)
@@ -498,9 +508,8 @@ out:
 	return e;
 }
 
-enum pm_err remote_deployment_rollback(const struct remote *r,
-				       const char *name, long to,
-				       struct pm_deploy_saved *s,
+enum pm_err remote_deployment_rollback(const struct remote *r, const char *name,
+				       long to, struct pm_deploy_saved *s,
 				       struct pm_buf *err)
 {
 	struct pm_buf path = PM_BUF_INIT, body = PM_BUF_INIT;
@@ -539,7 +548,8 @@ enum pm_err remote_deployment_run(const struct remote *r, const char *name,
 
 	memset(d, 0, sizeof(*d));
 	for (i = 0; i < nkv; i++)
-		json_object_set_new(params, kv[i].key, json_string(kv[i].value));
+		json_object_set_new(params, kv[i].key,
+				    json_string(kv[i].value));
 	if (nkv)
 		json_object_set(body, "parameters", params);
 	text = json_dumps(body, JSON_COMPACT);
@@ -637,8 +647,7 @@ static enum pm_err run_action(const struct remote *r, const char *id,
 	add_part(&path, id);
 	pm_buf_addstr(&path, what);
 	/* the run's reason says who asked, as it does without the server */
-	e = call(r, "POST", path.buf, by, strlen(by),
-		 NULL, &j, err);
+	e = call(r, "POST", path.buf, by, strlen(by), NULL, &j, err);
 	if (!e && to)
 		*to = state_of(j, "state");
 	json_decref(j);
@@ -688,13 +697,14 @@ enum pm_err remote_alert_list(const struct remote *r, const char *status,
 	struct pm_buf path = PM_BUF_INIT;
 	enum pm_err e;
 
-	pm_buf_addf(&path, "/api/alerts?limit=%zu", limit > 1000 ? 1000 : limit);
+	pm_buf_addf(&path, "/api/alerts?limit=%zu",
+		    limit > 1000 ? 1000 : limit);
 	if (status) {
 		pm_buf_addstr(&path, "&status=");
 		add_part(&path, status);
 	}
-	e = get_list(r, path.buf, "alerts", sizeof(**v), fill_alert,
-		     (void **)v, n, err);
+	e = get_list(r, path.buf, "alerts", sizeof(**v), fill_alert, (void **)v,
+		     n, err);
 	pm_buf_release(&path);
 	return e;
 }

@@ -42,9 +42,8 @@ enum pm_err remote_deployment_update(const struct remote *r, const char *name,
 				     const struct pm_deploy_change *c,
 				     struct pm_deploy_saved *s,
 				     struct pm_buf *err);
-enum pm_err remote_deployment_rollback(const struct remote *r,
-				       const char *name, long to,
-				       struct pm_deploy_saved *s,
+enum pm_err remote_deployment_rollback(const struct remote *r, const char *name,
+				       long to, struct pm_deploy_saved *s,
 				       struct pm_buf *err);
 enum pm_err remote_deployment_run(const struct remote *r, const char *name,
 				  const struct pm_kv *kv, size_t nkv,

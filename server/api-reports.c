@@ -75,8 +75,8 @@ void api_quality(const struct srv_req *rq, struct srv_resp *out)
 		if ((since && (!r->flow || r->created_ms < since)) ||
 		    (dep && (!r->deployment || strcmp(r->deployment, dep))))
 			continue;
-		pm_buf_addstr(&out->body, shown++ ? ",\n {\"run\": " :
-						    "\n {\"run\": ");
+		pm_buf_addstr(&out->body,
+			      shown++ ? ",\n {\"run\": " : "\n {\"run\": ");
 		pm_buf_add_json_str(&out->body, v[i].run, strlen(v[i].run));
 		pm_buf_addstr(&out->body, ", \"deployment\": ");
 		if (r->deployment)
@@ -183,7 +183,8 @@ void api_forecast(const struct srv_req *rq, struct srv_resp *out)
 	} else {
 		pm_buf_addstr(&out->body, "{\"station\": ");
 		pm_buf_add_json_str(&out->body, f.station, strlen(f.station));
-		pm_buf_addf(&out->body, ", \"data_commit\": \"%s\", \"hours\": ",
+		pm_buf_addf(&out->body,
+			    ", \"data_commit\": \"%s\", \"hours\": ",
 			    f.data_commit);
 		pm_forecast_json(&out->body, &f);
 		pm_buf_addstr(&out->body, "}\n");

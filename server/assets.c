@@ -74,7 +74,8 @@ static const char css[] =
 	".bad{color:#b3261e}.none{color:#5f6b73}"
 	".facts th{width:12rem}"
 	".pager{margin:.6rem 0}"
-	"dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}"
+	"dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem "
+	"1rem}"
 	"dl.kv dt{font-weight:600}dl.kv dd{margin:0}"
 	".sr{position:absolute;left:-9999px}";
 
@@ -120,7 +121,8 @@ static const char js[] =
 	"    const tr = document.createElement('tr');\n"
 	"    const at = new Date(l.at_ms + 7 * 3600 * 1000).toISOString()"
 	".replace('T', ' ').slice(0, 19);\n"
-	"    for (const v of [at, l.level || '', l.task || '', l.message || ''])"
+	"    for (const v of [at, l.level || '', l.task || '', l.message || "
+	"''])"
 	" {\n"
 	"      const td = document.createElement('td');\n"
 	"      td.textContent = v;\n"

@@ -43,10 +43,11 @@ static void commits(struct pm_buf *b, struct pm_store *s)
 		page_none(b, err.buf);
 		goto out;
 	}
-	pm_buf_addstr(b, "<table><thead><tr><th>commit</th><th>time</th>"
-			 "<th>message</th><th>run</th><th class=\"num\">score"
-			 "</th><th class=\"num\">rows</th><th></th></tr></thead>"
-			 "<tbody>");
+	pm_buf_addstr(b,
+		      "<table><thead><tr><th>commit</th><th>time</th>"
+		      "<th>message</th><th>run</th><th class=\"num\">score"
+		      "</th><th class=\"num\">rows</th><th></th></tr></thead>"
+		      "<tbody>");
 	for (i = 0; i < l.nr; i++) {
 		const char *run = page_meta(&l.c[i], "run"),
 			   *score = page_meta(&l.c[i], "score"),
@@ -93,15 +94,17 @@ static void failed_branches(struct pm_buf *b, struct pm_store *s)
 		if (strncmp(l.v[i], "etl-", 4))
 			continue;
 		if (!shown++)
-			pm_buf_addstr(b, "<table><thead><tr><th>branch</th>"
-					 "<th>its run</th><th></th></tr></thead>"
-					 "<tbody>");
+			pm_buf_addstr(b,
+				      "<table><thead><tr><th>branch</th>"
+				      "<th>its run</th><th></th></tr></thead>"
+				      "<tbody>");
 		pm_buf_addstr(b, "<tr><td><code>");
 		page_text(b, l.v[i]);
 		pm_buf_addstr(b, "</code></td><td>");
 		page_run_link(b, l.v[i] + 4);
 		pm_buf_addstr(b, "</td><td>");
-		diff_link(b, "main", l.v[i], "what it holds that main does not");
+		diff_link(b, "main", l.v[i],
+			  "what it holds that main does not");
 		pm_buf_addstr(b, "</td></tr>\n");
 	}
 	if (shown)
@@ -115,9 +118,10 @@ out:
 
 static void diff_form(struct pm_buf *b, const char *from, const char *to)
 {
-	pm_buf_addstr(b, "<form class=\"filters\" method=\"get\" "
-			 "action=\"/data/diff\"><label>from<input name=\"from\" "
-			 "value=\"");
+	pm_buf_addstr(b,
+		      "<form class=\"filters\" method=\"get\" "
+		      "action=\"/data/diff\"><label>from<input name=\"from\" "
+		      "value=\"");
 	if (from)
 		pm_buf_add_html(b, from, strlen(from));
 	pm_buf_addstr(b, "\" placeholder=\"the parent of to\"></label><label>to"

@@ -139,9 +139,10 @@ static void versions(const struct srv_req *rq, struct pm_buf *b,
 	size_t i;
 
 	page_h2(b, "Versions");
-	pm_buf_addstr(b, "<table><thead><tr><th class=\"num\">version</th>"
-			 "<th>made</th><th>change</th><th>what changed from "
-			 "the version before</th><th></th></tr></thead><tbody>");
+	pm_buf_addstr(b,
+		      "<table><thead><tr><th class=\"num\">version</th>"
+		      "<th>made</th><th>change</th><th>what changed from "
+		      "the version before</th><th></th></tr></thead><tbody>");
 	for (i = n; i-- > 0;) {
 		pm_buf_addf(b, "<tr><td class=\"num\">%ld</td><td>",
 			    v[i].version);
@@ -268,7 +269,8 @@ void page_deployment(const struct srv_req *rq, struct srv_resp *out)
 	page_open(rq, out, name, "/deployments");
 	b = &out->body;
 	actions(rq, b, &d);
-	pm_buf_addstr(b, "<table class=\"facts\"><tbody><tr><th>state</th><td>");
+	pm_buf_addstr(b,
+		      "<table class=\"facts\"><tbody><tr><th>state</th><td>");
 	page_state(b, d.paused ? "paused" : "active");
 	pm_buf_addstr(b, "</td></tr><tr><th>flow</th><td>");
 	page_text(b, d.flow);
@@ -280,15 +282,17 @@ void page_deployment(const struct srv_req *rq, struct srv_resp *out)
 	page_text(b, d.work_pool);
 	pm_buf_addstr(b, "</td></tr><tr><th>image</th><td><code>");
 	page_text(b, d.image);
-	pm_buf_addf(b, "</code></td></tr><tr><th>version</th><td>%ld</td></tr>"
-		       "<tr><th>concurrency limit</th><td>%ld</td></tr>"
-		       "<tr><th>parameters</th><td><code>",
+	pm_buf_addf(b,
+		    "</code></td></tr><tr><th>version</th><td>%ld</td></tr>"
+		    "<tr><th>concurrency limit</th><td>%ld</td></tr>"
+		    "<tr><th>parameters</th><td><code>",
 		    d.version, d.concurrency_limit);
 	page_text(b, d.parameters);
 	pm_buf_addstr(b, "</code></td></tr></tbody></table>\n");
 	page_h2(b, "Next runs");
 	if (d.paused)
-		page_none(b, "Paused: no run is scheduled until it is resumed.");
+		page_none(b,
+			  "Paused: no run is scheduled until it is resumed.");
 	else
 		upcoming(b, &d, pm_state_now_ms() / 1000, 5, 0);
 	versions(rq, b, &d, vs, n);

@@ -62,7 +62,8 @@ static void worker_rows(struct pm_buf *b, const struct pm_worker_info *v,
 		page_state(b, v[i].status);
 		pm_buf_addstr(b, "</td><td>");
 		page_age(b, v[i].heartbeat_ms, now);
-		pm_buf_addf(b, "</td><td class=\"num\">%ld</td><td>", v[i].runs);
+		pm_buf_addf(b, "</td><td class=\"num\">%ld</td><td>",
+			    v[i].runs);
 		page_text(b, v[i].host);
 		pm_buf_addf(b, "</td><td class=\"num\">%ld</td><td>", v[i].pid);
 		page_text(b, v[i].version);

@@ -112,8 +112,9 @@ static void late_runs(const struct srv_req *rq, struct pm_buf *b)
 		}
 		pm_buf_addstr(b, "</tbody></table>");
 		if (count > n)
-			pm_buf_addf(b, "<p><a href=\"/runs?state=Late\">all %zu "
-				       "Late runs</a></p>",
+			pm_buf_addf(b,
+				    "<p><a href=\"/runs?state=Late\">all %zu "
+				    "Late runs</a></p>",
 				    count);
 	}
 	pm_buf_addstr(b, "</section>\n");
@@ -164,7 +165,8 @@ static void failing(const struct srv_req *rq, struct pm_buf *b)
 	struct pm_deployment *v = NULL;
 	size_t n = 0, i, failed = 0;
 
-	pm_buf_addstr(b, "<section class=\"card\"><h2>Failing deployments</h2>");
+	pm_buf_addstr(b,
+		      "<section class=\"card\"><h2>Failing deployments</h2>");
 	if (pm_state_deployment_list(rq->st, &v, &n, &err)) {
 		page_none(b, err.buf);
 		goto out;
@@ -172,12 +174,14 @@ static void failing(const struct srv_req *rq, struct pm_buf *b)
 	for (i = 0; i < n; i++)
 		failed += (size_t)failing_row(rq, &rows, v[i].name);
 	if (!failed) {
-		pm_buf_addf(b, "<p class=\"none\">None: the last run of each of "
-			       "the %zu deployments did not fail.</p>",
+		pm_buf_addf(b,
+			    "<p class=\"none\">None: the last run of each of "
+			    "the %zu deployments did not fail.</p>",
 			    n);
 	} else {
-		pm_buf_addstr(b, "<table><thead><tr><th>deployment</th><th>last "
-				 "ended run</th><th>why</th></tr></thead><tbody>");
+		pm_buf_addstr(b,
+			      "<table><thead><tr><th>deployment</th><th>last "
+			      "ended run</th><th>why</th></tr></thead><tbody>");
 		pm_buf_add(b, rows.buf, rows.len);
 		pm_buf_addstr(b, "</tbody></table>");
 	}
@@ -198,9 +202,10 @@ static void pools(const struct srv_req *rq, struct pm_buf *b)
 	if (pm_state_pool_list(rq->st, &v, &n, &err)) {
 		page_none(b, err.buf);
 	} else {
-		pm_buf_addstr(b, "<table><thead><tr><th>work pool</th><th>status"
-				 "</th><th class=\"num\">workers online</th></tr>"
-				 "</thead><tbody>");
+		pm_buf_addstr(b,
+			      "<table><thead><tr><th>work pool</th><th>status"
+			      "</th><th class=\"num\">workers online</th></tr>"
+			      "</thead><tbody>");
 		for (i = 0; i < n; i++) {
 			pm_buf_addstr(b, "<tr><td><a href=\"/pools\">");
 			page_text(b, v[i].name);
@@ -223,8 +228,7 @@ static int by_age(const void *a, const void *b)
 	return x->time < y->time ? -1 : x->time > y->time;
 }
 
-static void freshness(struct pm_buf *b, struct pm_store *data,
-		      int64_t now_ms)
+static void freshness(struct pm_buf *b, struct pm_store *data, int64_t now_ms)
 {
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_station_now *v = NULL;
@@ -245,8 +249,9 @@ static void freshness(struct pm_buf *b, struct pm_store *data,
 		fresh += v[i].time != PM_STATION_NONE &&
 			 now_ms / 1000 - v[i].time <= 2 * 3600;
 	}
-	pm_buf_addf(b, "<p>%zu of %zu stations have an hour published in the "
-		       "last 2 hours",
+	pm_buf_addf(b,
+		    "<p>%zu of %zu stations have an hour published in the "
+		    "last 2 hours",
 		    fresh, n);
 	if (never)
 		pm_buf_addf(b, "; %zu have none yet", never);

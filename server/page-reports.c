@@ -37,8 +37,8 @@ static void score_chart(struct pm_buf *b, const struct pm_quality_entry *v,
 		y[i] = NAN;
 	for (i = 0; i < n; i++) {
 		const char *d = runs[i].deployment ? runs[i].deployment :
-			       runs[i].flow	  ? runs[i].flow :
-						    "(run gone)";
+				runs[i].flow	   ? runs[i].flow :
+						     "(run gone)";
 
 		for (k = 0; k < ns && strcmp(names[k], d); k++)
 			;
@@ -73,7 +73,8 @@ static void rule_chart(struct pm_buf *b, const struct pm_quality_entry *v,
 		       size_t n)
 {
 	struct pm_chart_series s[MAX_SERIES];
-	const char *rules[MAX_SERIES], **dates = pm_xcalloc(n + 1, sizeof(char *));
+	const char *rules[MAX_SERIES],
+		**dates = pm_xcalloc(n + 1, sizeof(char *));
 	double *y = pm_xcalloc(MAX_SERIES * (n + 1), sizeof(*y));
 	struct pm_chart c = { 0 };
 	size_t nr = 0, nd = 0, i, k, r;
@@ -84,12 +85,14 @@ static void rule_chart(struct pm_buf *b, const struct pm_quality_entry *v,
 		for (k = 0; k < v[i].nrules; k++) {
 			if (!v[i].failed[k])
 				continue;
-			for (r = 0; r < nr && strcmp(rules[r], v[i].rule[k]); r++)
+			for (r = 0; r < nr && strcmp(rules[r], v[i].rule[k]);
+			     r++)
 				;
 			if (r == nr && nr < MAX_SERIES)
 				rules[nr++] = v[i].rule[k];
 			if (r < nr)
-				y[r * (n + 1) + nd - 1] += (double)v[i].failed[k];
+				y[r * (n + 1) + nd - 1] +=
+					(double)v[i].failed[k];
 		}
 	}
 	if (!nr) {
@@ -101,7 +104,8 @@ static void rule_chart(struct pm_buf *b, const struct pm_quality_entry *v,
 		s[r].name = rules[r];
 		s[r].y = y + r * (n + 1);
 	}
-	c.title = "rows (or batches) each rule failed, by the batch's local date";
+	c.title =
+		"rows (or batches) each rule failed, by the batch's local date";
 	c.x_unit = "local date";
 	c.y_unit = "failed";
 	c.kind = PM_CHART_STACKED;
@@ -149,9 +153,10 @@ void page_quality(const struct srv_req *rq, struct srv_resp *out)
 		page_run_link(b, v[i].run);
 		pm_buf_addstr(b, "</td><td>");
 		page_text(b, runs[i].deployment);
-		pm_buf_addf(b, "</td><td>%s</td><td class=\"num\">%.3f</td>"
-			       "<td>%s</td><td class=\"num\">%zu</td><td "
-			       "class=\"num\">%zu</td><td>",
+		pm_buf_addf(b,
+			    "</td><td>%s</td><td class=\"num\">%.3f</td>"
+			    "<td>%s</td><td class=\"num\">%zu</td><td "
+			    "class=\"num\">%zu</td><td>",
 			    v[i].date, v[i].score,
 			    v[i].passed ? "passed" : "failed", v[i].input_rows,
 			    v[i].accepted_rows);
@@ -218,8 +223,7 @@ static void station_map(struct pm_buf *b, const struct pm_station_now *v,
 		x[i] = v[i].lon;
 		y[i] = v[i].lat;
 		placed += !isnan(v[i].lon) && !isnan(v[i].lat);
-		colours[i] = v[i].colour ? v[i].colour :
-					   pm_aqi_thai_colour(0);
+		colours[i] = v[i].colour ? v[i].colour : pm_aqi_thai_colour(0);
 		pm_buf_addf(&text[i], "%s %s: ", v[i].id,
 			    v[i].name_en ? v[i].name_en :
 			    v[i].name_th ? v[i].name_th :
@@ -278,11 +282,12 @@ void page_stations(const struct srv_req *rq, struct srv_resp *out)
 		goto out;
 	}
 	station_map(b, v, n);
-	pm_buf_addstr(b, "<table><thead><tr><th>station</th><th>name</th>"
-			 "<th class=\"num\">PM2.5 (µg/m³)</th><th class=\"num\">"
-			 "24 h mean</th><th>Thai AQI</th><th>last hour (ICT)"
-			 "</th><th class=\"num\">age</th><th class=\"num\">lat"
-			 "</th><th class=\"num\">lon</th></tr></thead><tbody>");
+	pm_buf_addstr(b,
+		      "<table><thead><tr><th>station</th><th>name</th>"
+		      "<th class=\"num\">PM2.5 (µg/m³)</th><th class=\"num\">"
+		      "24 h mean</th><th>Thai AQI</th><th>last hour (ICT)"
+		      "</th><th class=\"num\">age</th><th class=\"num\">lat"
+		      "</th><th class=\"num\">lon</th></tr></thead><tbody>");
 	for (i = 0; i < n; i++) {
 		pm_buf_addstr(b, "<tr><td>");
 		page_text(b, v[i].id);
@@ -325,8 +330,9 @@ static void metrics_row(struct pm_buf *b, const char *name,
 {
 	pm_buf_addstr(b, "<tr><td>");
 	page_text(b, name);
-	pm_buf_addf(b, "</td><td class=\"num\">%.3f</td><td class=\"num\">"
-		       "%.3f</td><td class=\"num\">%.3f</td></tr>",
+	pm_buf_addf(b,
+		    "</td><td class=\"num\">%.3f</td><td class=\"num\">"
+		    "%.3f</td><td class=\"num\">%.3f</td></tr>",
 		    m->mae, m->rmse, m->r2);
 }
 
@@ -341,8 +347,9 @@ static void champion(struct pm_buf *b, struct pm_store *data,
 		page_none(b, err.buf);
 		goto out;
 	}
-	pm_buf_addf(b, "<p>On the latest split of main's data (commit "
-		       "<code>%.12s</code>), %zu test hours:</p>",
+	pm_buf_addf(b,
+		    "<p>On the latest split of main's data (commit "
+		    "<code>%.12s</code>), %zu test hours:</p>",
 		    ev.data_commit, ev.test_rows);
 	pm_buf_addstr(b, "<table><thead><tr><th>model</th><th class=\"num\">"
 			 "MAE (µg/m³)</th><th class=\"num\">RMSE (µg/m³)</th>"
@@ -386,7 +393,8 @@ static void history(struct pm_buf *b, struct pm_store *models)
 		page_text(b, page_meta(&l.c[i], "rmse"));
 		pm_buf_addstr(b, "</td><td><code>");
 		if (dc)
-			pm_buf_add_html(b, dc, strlen(dc) > 12 ? 12 : strlen(dc));
+			pm_buf_add_html(b, dc,
+					strlen(dc) > 12 ? 12 : strlen(dc));
 		pm_buf_addstr(b, "</code></td></tr>\n");
 	}
 	pm_buf_addstr(b, "</tbody></table>\n");
@@ -452,8 +460,8 @@ static void forecast(const struct srv_req *rq, struct pm_buf *b,
 			continue;
 		pm_buf_addf(b, "<option value=\"");
 		page_text(b, st[i].id);
-		pm_buf_addf(b, "\"%s>", strcmp(st[i].id, station) ? "" :
-								    " selected");
+		pm_buf_addf(b, "\"%s>",
+			    strcmp(st[i].id, station) ? "" : " selected");
 		page_text(b, st[i].id);
 		pm_buf_addstr(b, " ");
 		page_text(b, st[i].name_en ? st[i].name_en : st[i].name_th);
@@ -469,8 +477,9 @@ static void forecast(const struct srv_req *rq, struct pm_buf *b,
 	for (i = 0; i < f.n; i++)
 		x[i] = (double)f.time[i];
 	s.y = f.pm25;
-	pm_buf_addf(&title, "the champion's next 24 hours at %s, over the Thai "
-			    "AQI bands of PM2.5",
+	pm_buf_addf(&title,
+		    "the champion's next 24 hours at %s, over the Thai "
+		    "AQI bands of PM2.5",
 		    f.station);
 	c.title = title.buf;
 	c.y_unit = "PM2.5 (µg/m³)";

@@ -117,8 +117,9 @@ void page_runs(const struct srv_req *rq, struct srv_resp *out)
 	state_select(b, f.state);
 	text_filter(b, "deployment", f.deployment);
 	text_filter(b, "flow", f.flow);
-	pm_buf_addf(b, "<button type=\"submit\">Filter</button></form>"
-		       "<p>%zu run%s</p>",
+	pm_buf_addf(b,
+		    "<button type=\"submit\">Filter</button></form>"
+		    "<p>%zu run%s</p>",
 		    count, count == 1 ? "" : "s");
 	if (n)
 		page_runs_table(b, v, n, pm_state_now_ms());
@@ -143,7 +144,8 @@ out:
 static void facts_table(struct pm_buf *b, const struct pm_run *r,
 			const struct pm_run_facts *f, int64_t now)
 {
-	pm_buf_addstr(b, "<table class=\"facts\"><tbody><tr><th>state</th><td>");
+	pm_buf_addstr(b,
+		      "<table class=\"facts\"><tbody><tr><th>state</th><td>");
 	page_state(b, pm_run_state_name(r->state));
 	pm_buf_addstr(b, " ");
 	page_text(b, r->reason);
@@ -161,8 +163,9 @@ static void facts_table(struct pm_buf *b, const struct pm_run *r,
 	}
 	pm_buf_addstr(b, "</td></tr><tr><th>work pool</th><td>");
 	page_text(b, r->pool);
-	pm_buf_addf(b, "</td></tr><tr><th>attempt</th><td>%ld</td></tr>"
-		       "<tr><th>slot</th><td>",
+	pm_buf_addf(b,
+		    "</td></tr><tr><th>attempt</th><td>%ld</td></tr>"
+		    "<tr><th>slot</th><td>",
 		    r->attempt);
 	page_time(b, r->slot_ms);
 	pm_buf_addstr(b, "</td></tr><tr><th>created</th><td>");
@@ -182,7 +185,8 @@ static void facts_table(struct pm_buf *b, const struct pm_run *r,
 		pm_buf_addstr(b, "<a href=\"/data/diff?to=");
 		page_arg(b, f->commit);
 		pm_buf_addstr(b, "\"><code>");
-		pm_buf_add_html(b, f->commit, strlen(f->commit) > 12 ? 12 :
+		pm_buf_add_html(b, f->commit,
+				strlen(f->commit) > 12 ? 12 :
 							 strlen(f->commit));
 		pm_buf_addstr(b, "</code></a> (its diff)");
 	} else {
@@ -192,9 +196,9 @@ static void facts_table(struct pm_buf *b, const struct pm_run *r,
 	if (f->model) {
 		pm_buf_addstr(b, "<a href=\"/model\">");
 		page_text(b, f->model);
-		pm_buf_addf(b, "</a> (%s)", f->model_promoted ?
-						    "promoted to champion" :
-						    "not promoted");
+		pm_buf_addf(b, "</a> (%s)",
+			    f->model_promoted ? "promoted to champion" :
+						"not promoted");
 	} else {
 		page_text(b, NULL);
 	}
@@ -239,8 +243,7 @@ out:
 	free(rows);
 }
 
-static void history(struct pm_buf *b, const struct pm_run_change *h,
-		    size_t n)
+static void history(struct pm_buf *b, const struct pm_run_change *h, size_t n)
 {
 	size_t i;
 
@@ -271,10 +274,12 @@ static void logs(const struct srv_req *rq, struct pm_buf *b,
 	level = level && *level ? level : NULL;
 	q = q && *q ? q : NULL;
 	page_h2(b, "Logs");
-	pm_buf_addstr(b, "<form class=\"filters\" method=\"get\"><label>level"
-			 "<select name=\"level\"><option value=\"\">any</option>");
-	pm_buf_addf(b, "<option%s>info</option><option%s>warning</option>"
-		       "<option%s>error</option></select></label>",
+	pm_buf_addstr(b,
+		      "<form class=\"filters\" method=\"get\"><label>level"
+		      "<select name=\"level\"><option value=\"\">any</option>");
+	pm_buf_addf(b,
+		    "<option%s>info</option><option%s>warning</option>"
+		    "<option%s>error</option></select></label>",
 		    level && !strcmp(level, "info") ? " selected" : "",
 		    level && !strcmp(level, "warning") ? " selected" : "",
 		    level && !strcmp(level, "error") ? " selected" : "");
@@ -284,10 +289,11 @@ static void logs(const struct srv_req *rq, struct pm_buf *b,
 	pm_buf_addstr(b, "\"></label><button type=\"submit\">Show</button>"
 			 "</form>");
 	if (live && !level && !q) {
-		pm_buf_addstr(b, "<p id=\"live-status\" role=\"status\">The run "
-				 "is live: new lines appear as it logs "
-				 "them.</p><table id=\"live\" data-stream=\""
-				 "/api/flow_runs/");
+		pm_buf_addstr(b,
+			      "<p id=\"live-status\" role=\"status\">The run "
+			      "is live: new lines appear as it logs "
+			      "them.</p><table id=\"live\" data-stream=\""
+			      "/api/flow_runs/");
 		page_arg(b, r->id);
 		pm_buf_addf(b, "/logs/stream?from=%zu\">", n);
 	} else {

@@ -15,10 +15,14 @@
 static const struct {
 	const char *path, *name;
 } nav[] = {
-	{ "/", "Overview" },	  { "/runs", "Runs" },
-	{ "/deployments", "Deployments" }, { "/pools", "Pools" },
-	{ "/data", "Data" },	  { "/quality", "Quality" },
-	{ "/stations", "Stations" }, { "/model", "Model" },
+	{ "/", "Overview" },
+	{ "/runs", "Runs" },
+	{ "/deployments", "Deployments" },
+	{ "/pools", "Pools" },
+	{ "/data", "Data" },
+	{ "/quality", "Quality" },
+	{ "/stations", "Stations" },
+	{ "/model", "Model" },
 	{ "/alerts", "Alerts" },
 };
 
@@ -60,8 +64,9 @@ void page_time(struct pm_buf *b, int64_t ms)
 	day = pm_floor_div(local, 86400);
 	s = (unsigned)(local - day * 86400);
 	pm_civil_from_days(day, &y, &mo, &d);
-	pm_buf_addf(b, "<time datetime=\"%lld\">%04lld-%02u-%02u %02u:%02u:%02u"
-		       "</time>",
+	pm_buf_addf(b,
+		    "<time datetime=\"%lld\">%04lld-%02u-%02u %02u:%02u:%02u"
+		    "</time>",
 		    (long long)ms, (long long)y, mo, d, s / 3600, s % 3600 / 60,
 		    s % 60);
 }
@@ -132,9 +137,9 @@ void page_run_link(struct pm_buf *b, const char *id)
 	pm_buf_addstr(b, "</code></a>");
 }
 
-void page_button(const struct srv_req *rq, struct pm_buf *b,
-		 const char *label, const char *method, const char *url,
-		 const char *body, const char *question)
+void page_button(const struct srv_req *rq, struct pm_buf *b, const char *label,
+		 const char *method, const char *url, const char *body,
+		 const char *question)
 {
 	pm_buf_addstr(b, "<button type=\"button\" data-method=\"");
 	page_text(b, method);
@@ -194,11 +199,12 @@ void page_open(const struct srv_req *rq, struct srv_resp *out,
 			 "content=\"width=device-width, initial-scale=1\">"
 			 "<title>");
 	page_text(b, title);
-	pm_buf_addstr(b, " &middot; pm25</title><link rel=\"stylesheet\" "
-			 "href=\"/static/pm25.css\"><script defer "
-			 "src=\"/static/pm25.js\"></script></head><body>"
-			 "<header><nav aria-label=\"sections\"><a class=\"brand\" "
-			 "href=\"/\">pm25</a>");
+	pm_buf_addstr(b,
+		      " &middot; pm25</title><link rel=\"stylesheet\" "
+		      "href=\"/static/pm25.css\"><script defer "
+		      "src=\"/static/pm25.js\"></script></head><body>"
+		      "<header><nav aria-label=\"sections\"><a class=\"brand\" "
+		      "href=\"/\">pm25</a>");
 	for (i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
 		pm_buf_addf(b, "<a href=\"%s\"%s>%s</a>", nav[i].path,
 			    current && !strcmp(current, nav[i].path) ?
@@ -276,15 +282,16 @@ void page_login(const struct srv_req *rq, struct srv_resp *out)
 	if (bad)
 		pm_buf_addstr(b, "<p class=\"bad\" role=\"alert\">That is not "
 				 "the server's token.</p>");
-	pm_buf_addstr(b, "<p>The buttons (run, pause, promote, roll back) "
-			 "need the server's <code>PM25_API_TOKEN</code>. Enter "
-			 "it once: this browser keeps a session cookie until "
-			 "the server restarts or you log out.</p>"
-			 "<form method=\"post\" action=\"/login\" class=\"login\">"
-			 "<label for=\"token\">Token</label> <input id=\"token\" "
-			 "name=\"token\" type=\"password\" required "
-			 "autocomplete=\"current-password\"><input "
-			 "type=\"hidden\" name=\"next\" value=\"");
+	pm_buf_addstr(b,
+		      "<p>The buttons (run, pause, promote, roll back) "
+		      "need the server's <code>PM25_API_TOKEN</code>. Enter "
+		      "it once: this browser keeps a session cookie until "
+		      "the server restarts or you log out.</p>"
+		      "<form method=\"post\" action=\"/login\" class=\"login\">"
+		      "<label for=\"token\">Token</label> <input id=\"token\" "
+		      "name=\"token\" type=\"password\" required "
+		      "autocomplete=\"current-password\"><input "
+		      "type=\"hidden\" name=\"next\" value=\"");
 	page_text(b, next);
 	pm_buf_addstr(b, "\"> <button type=\"submit\">Log in</button></form>");
 	page_close(out);
@@ -311,10 +318,12 @@ static int form_value(const char *body, size_t len, const char *key,
 				if (c == '+') {
 					c = ' ';
 				} else if (c == '%' && k + 2 < end + 1 &&
-					   isxdigit((unsigned char)body[k + 1]) &&
-					   isxdigit((unsigned char)body[k + 2])) {
-					char hex[3] = { body[k + 1], body[k + 2],
-							0 };
+					   isxdigit((
+						   unsigned char)body[k + 1]) &&
+					   isxdigit((
+						   unsigned char)body[k + 2])) {
+					char hex[3] = { body[k + 1],
+							body[k + 2], 0 };
 
 					c = (char)strtol(hex, NULL, 16);
 					k += 2;

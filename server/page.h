@@ -39,9 +39,9 @@ void page_run_link(struct pm_buf *b, const char *id);
  * NULL) after the user confirms question; the page then reloads. It is
  * disabled with a hint when the server takes no writes.
  */
-void page_button(const struct srv_req *rq, struct pm_buf *b,
-		 const char *label, const char *method, const char *url,
-		 const char *body, const char *question);
+void page_button(const struct srv_req *rq, struct pm_buf *b, const char *label,
+		 const char *method, const char *url, const char *body,
+		 const char *question);
 
 /* The link to the next page: base (with its query) and cursor. */
 void page_next(struct pm_buf *b, const char *base, const char *cursor);

@@ -45,7 +45,7 @@ struct pm_chart {
 	const double *x;	   /* x values (a numeric axis), or NULL */
 	int x_time;		   /* x holds UTC seconds: ticks in ICT */
 	int y_from_zero;	   /* the y axis starts at 0 */
-	int join;		   /* lines join over a NaN (series of their own x) */
+	int join; /* lines join over a NaN (series of their own x) */
 	const struct pm_chart_series *series;
 	size_t nseries;
 	const struct pm_chart_band *bands;

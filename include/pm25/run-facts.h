@@ -22,9 +22,9 @@ struct pm_run_task {
 struct pm_run_facts {
 	struct pm_run_task *tasks; /* in the order they ended */
 	size_t ntasks;
-	char *branch;	   /* the etl- or train- branch, or NULL */
-	char *commit;	   /* the data commit on main it made, or NULL */
-	char *model;	   /* the model artefact it wrote, or NULL */
+	char *branch; /* the etl- or train- branch, or NULL */
+	char *commit; /* the data commit on main it made, or NULL */
+	char *model;  /* the model artefact it wrote, or NULL */
 	int model_promoted;
 };
 

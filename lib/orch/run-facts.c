@@ -109,9 +109,11 @@ void pm_run_facts_json(struct pm_buf *b, const struct pm_run_facts *f)
 		field(b, "name", t->name);
 		pm_buf_addstr(b, ", ");
 		field(b, "state", t->state);
-		pm_buf_addf(b, ", \"started\": \"%s\", \"ended\": \"%s\", "
-			       "\"duration_s\": %.3f}",
-			    pm_ms_text(t->start_ms, t0), pm_ms_text(t->end_ms, t1),
+		pm_buf_addf(b,
+			    ", \"started\": \"%s\", \"ended\": \"%s\", "
+			    "\"duration_s\": %.3f}",
+			    pm_ms_text(t->start_ms, t0),
+			    pm_ms_text(t->end_ms, t1),
 			    (double)(t->end_ms - t->start_ms) / 1000);
 	}
 	pm_buf_addstr(b, "], \"data\": {");

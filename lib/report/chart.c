@@ -109,10 +109,10 @@ static void y_range(const struct pm_chart *c, struct layout *l)
 		l->yhi = l->ylo + l->ystep;
 }
 
-static const int64_t time_steps[] = { 1,     5,     15,    60,	300,
-				      900,   1800,  3600,  7200,	10800,
-				      21600, 43200, 86400, 172800, 604800,
-				      2592000 };
+static const int64_t time_steps[] = { 1,     5,	     15,     60,
+				      300,   900,    1800,   3600,
+				      7200,  10800,  21600,  43200,
+				      86400, 172800, 604800, 2592000 };
 
 static void x_range(const struct pm_chart *c, struct layout *l)
 {
@@ -142,8 +142,9 @@ static void x_range(const struct pm_chart *c, struct layout *l)
 	l->xlo = lo;
 	l->xhi = hi;
 	if (c->x_time) {
-		for (k = 0; k + 1 < sizeof(time_steps) / sizeof(time_steps[0]) &&
-			    (hi - lo) / (double)time_steps[k] > 8;
+		for (k = 0;
+		     k + 1 < sizeof(time_steps) / sizeof(time_steps[0]) &&
+		     (hi - lo) / (double)time_steps[k] > 8;
 		     k++)
 			;
 		l->xstep = (double)time_steps[k];
@@ -196,11 +197,13 @@ static int legend(struct pm_buf *b, const struct pm_chart *c, int draw)
 					series_colour(c, i) :
 					c->bands[i - c->nseries].colour;
 
-			pm_buf_addf(b, "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" "
-				       "height=\"12\" fill=\"%s\"%s/>"
-				       "<text x=\"%.0f\" y=\"%.0f\">",
+			pm_buf_addf(b,
+				    "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" "
+				    "height=\"12\" fill=\"%s\"%s/>"
+				    "<text x=\"%.0f\" y=\"%.0f\">",
 				    x, y, colour,
-				    i < c->nseries ? "" : " fill-opacity=\".45\"",
+				    i < c->nseries ? "" :
+						     " fill-opacity=\".45\"",
 				    x + 17, y + 10);
 			text(b, name);
 			pm_buf_addstr(b, "</text>");
@@ -219,19 +222,22 @@ static void y_axis(struct pm_buf *b, const struct pm_chart *c,
 	for (v = l->ylo; v <= l->yhi + l->ystep / 2; v += l->ystep) {
 		double y = sy(l, v);
 
-		pm_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
-			       "y2=\"%.1f\" stroke=\"#e4e4e4\"/>"
-			       "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
-			       "%.*f</text>",
-			    l->left, l->left + l->pw, y, y, l->left - 6, y + 4, d,
-			    fabs(v) < l->ystep / 1e6 ? 0 : v);
+		pm_buf_addf(b,
+			    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+			    "y2=\"%.1f\" stroke=\"#e4e4e4\"/>"
+			    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
+			    "%.*f</text>",
+			    l->left, l->left + l->pw, y, y, l->left - 6, y + 4,
+			    d, fabs(v) < l->ystep / 1e6 ? 0 : v);
 	}
-	pm_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-		       "stroke=\"#777\"/>",
+	pm_buf_addf(b,
+		    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+		    "stroke=\"#777\"/>",
 		    l->left, l->left, l->top, l->top + l->ph);
 	if (c->y_unit) {
-		pm_buf_addf(b, "<text transform=\"translate(14 %.1f) "
-			       "rotate(-90)\" text-anchor=\"middle\">",
+		pm_buf_addf(b,
+			    "<text transform=\"translate(14 %.1f) "
+			    "rotate(-90)\" text-anchor=\"middle\">",
 			    l->top + l->ph / 2);
 		text(b, c->y_unit);
 		pm_buf_addstr(b, "</text>");
@@ -245,8 +251,8 @@ static void time_label(char *out, size_t size, int64_t t, int64_t step,
 	int64_t local = t + PM_ICT_OFFSET, day = pm_floor_div(local, 86400);
 	int64_t y;
 	unsigned mo, d, hh = (unsigned)((local - day * 86400) / 3600),
-		       mm = (unsigned)((local - day * 86400) % 3600 / 60),
-		       ss = (unsigned)((local - day * 86400) % 60);
+			mm = (unsigned)((local - day * 86400) % 3600 / 60),
+			ss = (unsigned)((local - day * 86400) % 60);
 
 	pm_civil_from_days(day, &y, &mo, &d);
 	if (step < 60 && day == *last_day)
@@ -276,13 +282,15 @@ static void x_tick(struct pm_buf *b, const struct layout *l, double x,
 	size_t len = strlen(label), cut = len, i;
 
 	if (grid)
-		pm_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
-			       "y2=\"%.1f\" stroke=\"#ececec\"/>",
+		pm_buf_addf(b,
+			    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+			    "y2=\"%.1f\" stroke=\"#ececec\"/>",
 			    x, x, l->top, base);
 	/* a label at an end of the axis stays inside the chart */
-	pm_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-		       "stroke=\"#777\"/><text x=\"%.1f\" y=\"%.1f\" "
-		       "text-anchor=\"%s\">",
+	pm_buf_addf(b,
+		    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+		    "stroke=\"#777\"/><text x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"%s\">",
 		    x, x, base, base + 5, x, base + 18,
 		    x + CHAR_W * (double)len / 2 > l->left + l->pw + RIGHT ?
 			    "end" :
@@ -291,10 +299,10 @@ static void x_tick(struct pm_buf *b, const struct layout *l, double x,
 	if (len > fit)
 		for (i = 0; i < len; i++)
 			if (label[i] == ' ' &&
-			    (cut == len || (i > len / 2 ? i - len / 2 :
-							len / 2 - i) <
-						   (cut > len / 2 ? cut - len / 2 :
-								    len / 2 - cut)))
+			    (cut == len ||
+			     (i > len / 2 ? i - len / 2 : len / 2 - i) <
+				     (cut > len / 2 ? cut - len / 2 :
+						      len / 2 - cut)))
 				cut = i;
 	if (cut == len) {
 		text(b, label);
@@ -314,8 +322,9 @@ static void x_axis(struct pm_buf *b, const struct pm_chart *c,
 	char tmp[48];
 	size_t i, stride = 1, longest = 1;
 
-	pm_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-		       "stroke=\"#777\"/>",
+	pm_buf_addf(b,
+		    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+		    "stroke=\"#777\"/>",
 		    l->left, l->left + l->pw, base, base);
 	if (!c->x) {
 		for (i = 0; c->labels && i < c->n; i++)
@@ -351,14 +360,16 @@ static void x_axis(struct pm_buf *b, const struct pm_chart *c,
 		for (; v <= l->xhi + 1e-9; v += l->xstep) {
 			snprintf(tmp, sizeof(tmp), "%.*f", decimals(l->xstep),
 				 v);
-			x_tick(b, l, l->left + (v - l->xlo) /
-						       (l->xhi - l->xlo) * l->pw,
+			x_tick(b, l,
+			       l->left +
+				       (v - l->xlo) / (l->xhi - l->xlo) * l->pw,
 			       tmp, 1, sizeof(tmp));
 		}
 	}
 	if (c->x_unit || c->x_time) {
-		pm_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" "
-			       "text-anchor=\"middle\">",
+		pm_buf_addf(b,
+			    "<text x=\"%.1f\" y=\"%.1f\" "
+			    "text-anchor=\"middle\">",
 			    l->left + l->pw / 2, base + 38);
 		text(b, c->x_unit ? c->x_unit : "time (ICT)");
 		pm_buf_addstr(b, "</text>");
@@ -366,8 +377,8 @@ static void x_axis(struct pm_buf *b, const struct pm_chart *c,
 }
 
 /* The title of value i of series k. */
-static void tip(struct pm_buf *b, const struct pm_chart *c, size_t k,
-		size_t i, double v)
+static void tip(struct pm_buf *b, const struct pm_chart *c, size_t k, size_t i,
+		double v)
 {
 	const struct pm_chart_series *s = &c->series[k];
 	char tmp[48];
@@ -390,9 +401,10 @@ static void tip(struct pm_buf *b, const struct pm_chart *c, size_t k,
 		} else if (c->x) {
 			pm_buf_addf(b, "%g", c->x[i]);
 		}
-		pm_buf_addf(b, ": %.*f", fabs(v) >= 100 || v == floor(v) ? 0 :
-					 fabs(v) >= 1		       ? 1 :
-									 3,
+		pm_buf_addf(b, ": %.*f",
+			    fabs(v) >= 100 || v == floor(v) ? 0 :
+			    fabs(v) >= 1		    ? 1 :
+							      3,
 			    v);
 		if (c->y_unit) {
 			pm_buf_addch(b, ' ');
@@ -407,8 +419,7 @@ static void bars(struct pm_buf *b, const struct pm_chart *c,
 {
 	int stacked = c->kind == PM_CHART_STACKED;
 	double group = l->slot * 0.8,
-	       bw = stacked || !c->nseries ? group :
-					     group / (double)c->nseries;
+	       bw = stacked || !c->nseries ? group : group / (double)c->nseries;
 	double zero = sy(l, l->ylo > 0 ? l->ylo : l->yhi < 0 ? l->yhi : 0);
 	size_t i, k;
 
@@ -424,14 +435,16 @@ static void bars(struct pm_buf *b, const struct pm_chart *c,
 			y0 = stacked ? sy(l, sum) : zero;
 			sum += v;
 			y1 = sy(l, stacked ? sum : v);
-			pm_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-				       "height=\"%.1f\" fill=\"%s\">",
-				    stacked ? x0 : x0 + bw * (double)k,
-				    y1 < y0 ? y1 : y0,
-				    bw > 2 ? bw - 1 : bw, fabs(y0 - y1),
-				    s->colours && s->colours[i] ?
-					    s->colours[i] :
-					    series_colour(c, k));
+			pm_buf_addf(
+				b,
+				"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				"height=\"%.1f\" fill=\"%s\">",
+				stacked ? x0 : x0 + bw * (double)k,
+				y1 < y0 ? y1 : y0, bw > 2 ? bw - 1 : bw,
+				fabs(y0 - y1),
+				s->colours && s->colours[i] ?
+					s->colours[i] :
+					series_colour(c, k));
 			tip(b, c, k, i, v);
 			pm_buf_addstr(b, "</rect>");
 		}
@@ -449,11 +462,13 @@ static void lines(struct pm_buf *b, const struct pm_chart *c,
 		int pen = 0;
 
 		if (c->kind == PM_CHART_LINES) {
-			pm_buf_addf(b, "<path fill=\"none\" stroke=\"%s\" "
-				       "stroke-width=\"2\" d=\"",
+			pm_buf_addf(b,
+				    "<path fill=\"none\" stroke=\"%s\" "
+				    "stroke-width=\"2\" d=\"",
 				    series_colour(c, k));
 			for (i = 0; i < c->n; i++) {
-				if (isnan(s->y[i]) || (c->x && isnan(c->x[i]))) {
+				if (isnan(s->y[i]) ||
+				    (c->x && isnan(c->x[i]))) {
 					pen = c->join && pen;
 					continue;
 				}
@@ -466,15 +481,17 @@ static void lines(struct pm_buf *b, const struct pm_chart *c,
 		for (i = 0; i < c->n; i++) {
 			if (isnan(s->y[i]) || (c->x && isnan(c->x[i])))
 				continue;
-			pm_buf_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" "
-				       "r=\"%.1f\" fill=\"%s\"%s>",
-				    sx(c, l, i), sy(l, s->y[i]), r,
-				    s->colours && s->colours[i] ?
-					    s->colours[i] :
-					    series_colour(c, k),
-				    c->kind == PM_CHART_POINTS ?
-					    " stroke=\"#333\" stroke-width=\".6\"" :
-					    "");
+			pm_buf_addf(
+				b,
+				"<circle cx=\"%.1f\" cy=\"%.1f\" "
+				"r=\"%.1f\" fill=\"%s\"%s>",
+				sx(c, l, i), sy(l, s->y[i]), r,
+				s->colours && s->colours[i] ?
+					s->colours[i] :
+					series_colour(c, k),
+				c->kind == PM_CHART_POINTS ?
+					" stroke=\"#333\" stroke-width=\".6\"" :
+					"");
 			tip(b, c, k, i, s->y[i]);
 			pm_buf_addstr(b, "</circle>");
 		}
@@ -492,9 +509,10 @@ static void bands(struct pm_buf *b, const struct pm_chart *c,
 
 		if (lo >= hi)
 			continue;
-		pm_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			       "height=\"%.1f\" fill=\"%s\" fill-opacity=\".22\">"
-			       "<title>",
+		pm_buf_addf(b,
+			    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			    "height=\"%.1f\" fill=\"%s\" fill-opacity=\".22\">"
+			    "<title>",
 			    l->left, sy(l, hi), l->pw, sy(l, lo) - sy(l, hi),
 			    c->bands[i].colour);
 		text(b, c->bands[i].name);
@@ -507,8 +525,9 @@ static void open_figure(struct pm_buf *b, const char *title, int width,
 {
 	pm_buf_addstr(b, "<figure class=\"chart\"><figcaption>");
 	text(b, title);
-	pm_buf_addf(b, "</figcaption><svg viewBox=\"0 0 %d %d\" width=\"100%%\" "
-		       "role=\"img\" aria-label=\"",
+	pm_buf_addf(b,
+		    "</figcaption><svg viewBox=\"0 0 %d %d\" width=\"100%%\" "
+		    "role=\"img\" aria-label=\"",
 		    width, height);
 	text(b, title);
 	pm_buf_addstr(b, "\" font-family=\"sans-serif\" font-size=\"12\" "
@@ -563,20 +582,21 @@ void pm_chart_gantt(struct pm_buf *b, const char *title,
 		char tmp[32];
 
 		snprintf(tmp, sizeof(tmp), "%.*f", decimals(l.xstep), v);
-		x_tick(b, &l, left + v / l.xhi * l.pw, tmp, 1,
-		       sizeof(tmp));
+		x_tick(b, &l, left + v / l.xhi * l.pw, tmp, 1, sizeof(tmp));
 	}
 	for (i = 0; i < n; i++) {
 		double y = top + rh * (double)i, x0 = rows[i].start / l.xhi,
 		       x1 = rows[i].end / l.xhi;
 
-		pm_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" "
-			       "text-anchor=\"end\">",
+		pm_buf_addf(b,
+			    "<text x=\"%.1f\" y=\"%.1f\" "
+			    "text-anchor=\"end\">",
 			    left - 8, y + rh / 2 + 4);
 		text(b, rows[i].label);
-		pm_buf_addf(b, "</text><rect x=\"%.1f\" y=\"%.1f\" "
-			       "width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
-			       "<title>",
+		pm_buf_addf(b,
+			    "</text><rect x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+			    "<title>",
 			    left + x0 * l.pw, y + 3,
 			    (x1 - x0) * l.pw > 2 ? (x1 - x0) * l.pw : 2, rh - 6,
 			    rows[i].colour ? rows[i].colour : palette[0]);
@@ -587,10 +607,11 @@ void pm_chart_gantt(struct pm_buf *b, const char *title,
 				    rows[i].end);
 		pm_buf_addstr(b, "</title></rect>");
 	}
-	pm_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-		       "stroke=\"#777\"/><text x=\"%.1f\" y=\"%.1f\" "
-		       "text-anchor=\"middle\">seconds from the run's start"
-		       "</text></svg></figure>\n",
+	pm_buf_addf(b,
+		    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+		    "stroke=\"#777\"/><text x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"middle\">seconds from the run's start"
+		    "</text></svg></figure>\n",
 		    left, left + l.pw, top + l.ph, top + l.ph, left + l.pw / 2,
 		    top + l.ph + 38);
 }

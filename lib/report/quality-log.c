@@ -29,21 +29,23 @@ static int read_entry(const char *path, const char *text, size_t len,
 		 run + 1);
 	e->score = json_number_value(json_object_get(o, "score"));
 	e->passed = json_is_true(json_object_get(o, "passed"));
-	e->input_rows = (size_t)json_integer_value(
-		json_object_get(o, "input_rows"));
-	e->accepted_rows = (size_t)json_integer_value(
-		json_object_get(o, "accepted_rows"));
+	e->input_rows =
+		(size_t)json_integer_value(json_object_get(o, "input_rows"));
+	e->accepted_rows =
+		(size_t)json_integer_value(json_object_get(o, "accepted_rows"));
 	rules = json_object_get(o, "rules");
 	e->rule = pm_xcalloc(json_array_size(rules) + 1, sizeof(*e->rule));
 	e->failed = pm_xcalloc(json_array_size(rules) + 1, sizeof(*e->failed));
-	json_array_foreach(rules, i, r) {
-		const char *name = json_string_value(json_object_get(r, "name"));
+	json_array_foreach(rules, i, r)
+	{
+		const char *name =
+			json_string_value(json_object_get(r, "name"));
 
 		if (!name)
 			continue;
 		e->rule[e->nrules] = pm_xstrdup(name);
-		e->failed[e->nrules++] =
-			(size_t)json_integer_value(json_object_get(r, "failed"));
+		e->failed[e->nrules++] = (size_t)json_integer_value(
+			json_object_get(r, "failed"));
 	}
 	json_decref(o);
 	return 0;

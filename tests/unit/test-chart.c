@@ -21,7 +21,8 @@ TEST(chart_ticks_legend_titles)
 	static const double a[4] = { 3, 47.5, NAN, 12 }, b[4] = { 1, 2, 3, 4 };
 	static const char *const labels[4] = { "<b>", "two", "three", "four" };
 	struct pm_chart_series s[2] = { { "first & one", NULL, a, NULL, NULL },
-					{ "second", "#00ff00", b, NULL, NULL } };
+					{ "second", "#00ff00", b, NULL,
+					  NULL } };
 	struct pm_chart c = { 0 };
 	struct pm_buf out = PM_BUF_INIT;
 
@@ -34,7 +35,8 @@ TEST(chart_ticks_legend_titles)
 	c.nseries = 1;
 	pm_chart_svg(&out, &c);
 	/* 0 to 50 in steps of 10: six ticks, one title per value */
-	PM_ASSERT(strstr(out.buf, ">0</text>") && strstr(out.buf, ">50</text>"));
+	PM_ASSERT(strstr(out.buf, ">0</text>") &&
+		  strstr(out.buf, ">50</text>"));
 	PM_ASSERT(!strstr(out.buf, ">60</text>"));
 	PM_ASSERT_EQ(count(out.buf, "<rect"), 3);
 	PM_ASSERT_EQ(count(out.buf, "<title>"), 3);

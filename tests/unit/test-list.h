@@ -6,6 +6,7 @@
 	X(buf_basic)                                                          \
 	X(chart_ticks_legend_titles)                                          \
 	X(chart_time_axis_and_gantt)                                          \
+	X(run_facts_from_events)                                              \
 	X(config_precedence_and_checks)                                       \
 	X(dl_load_on_first_use)                                               \
 	X(buf_max)                                                            \
