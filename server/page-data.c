@@ -32,14 +32,30 @@ static void diff_link(struct pm_buf *b, const char *from, const char *to,
 	pm_buf_addstr(b, "</a>");
 }
 
-static void commits(struct pm_buf *b, struct pm_store *s)
+#define COMMITS_PAGE 50
+
+/* The link to the commits older than id. */
+static void page_next_commit(struct pm_buf *b, const char *id)
+{
+	pm_buf_addstr(b, "<p class=\"pager\"><a rel=\"next\" "
+			 "href=\"/data?after=");
+	page_arg(b, id);
+	pm_buf_addstr(b, "\">older commits &rarr;</a></p>");
+}
+
+/*
+ * A page of main's commits: the newest, or those after commit after
+ * (the last of the page before).
+ */
+static void commits(struct pm_buf *b, struct pm_store *s, const char *after)
 {
 	struct pm_commit_list l = { 0 };
 	struct pm_buf err = PM_BUF_INIT;
-	size_t i;
+	size_t i, first = after ? 1 : 0;
 
 	page_h2(b, "Commits on main");
-	if (pm_store_log(s, "main", 50, &l, &err)) {
+	if (pm_store_log(s, after ? after : "main", COMMITS_PAGE + first + 1, &l,
+			 &err)) {
 		page_none(b, err.buf);
 		goto out;
 	}
@@ -48,7 +64,7 @@ static void commits(struct pm_buf *b, struct pm_store *s)
 		      "<th>message</th><th>run</th><th class=\"num\">score"
 		      "</th><th class=\"num\">rows</th><th></th></tr></thead>"
 		      "<tbody>");
-	for (i = 0; i < l.nr; i++) {
+	for (i = first; i < l.nr && i < first + COMMITS_PAGE; i++) {
 		const char *run = page_meta(&l.c[i], "run"),
 			   *score = page_meta(&l.c[i], "score"),
 			   *rows = page_meta(&l.c[i], "rows");
@@ -74,6 +90,8 @@ static void commits(struct pm_buf *b, struct pm_store *s)
 		pm_buf_addstr(b, "</td></tr>\n");
 	}
 	pm_buf_addstr(b, "</tbody></table>\n");
+	if (l.nr > first + COMMITS_PAGE)
+		page_next_commit(b, l.c[first + COMMITS_PAGE - 1].id);
 out:
 	pm_commit_list_release(&l);
 	pm_buf_release(&err);
@@ -134,6 +152,7 @@ static void diff_form(struct pm_buf *b, const char *from, const char *to)
 
 void page_data(const struct srv_req *rq, struct srv_resp *out)
 {
+	const char *after = rq->query(rq->conn, "after");
 	struct pm_buf why = PM_BUF_INIT, *b;
 	struct pm_store *s = page_store(rq, "data", &why);
 
@@ -145,7 +164,7 @@ void page_data(const struct srv_req *rq, struct srv_resp *out)
 	b = &out->body;
 	pm_buf_addstr(b, "<p>Compare any two refs (commits, branches):</p>");
 	diff_form(b, NULL, NULL);
-	commits(b, s);
+	commits(b, s, after && *after ? after : NULL);
 	failed_branches(b, s);
 	page_close(out);
 out:

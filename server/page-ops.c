@@ -106,25 +106,37 @@ out:
 	pm_buf_release(&err);
 }
 
+#define ALERTS_PAGE 100
+
 void page_alerts(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_buf err = PM_BUF_INIT, *b;
 	struct pm_alert *v = NULL;
 	const char *status = rq->query(rq->conn, "status");
-	size_t n = 0, i;
+	size_t n = 0, i, first;
+	long pg;
 	enum pm_err e;
 
 	status = status && *status ? status : NULL;
-	e = pm_state_alert_list(rq->st, status, 200, &v, &n, &err);
+	if (srv_query_long(rq, "page", 0, 1000, 0, &pg)) {
+		srv_error(out, 400, "bad_request", "page is 0 to 1000");
+		goto out;
+	}
+	/* a page of ALERTS_PAGE, newest first, and one more to know */
+	e = pm_state_alert_list(rq->st, status,
+				(size_t)(pg + 1) * ALERTS_PAGE + 1, &v, &n,
+				&err);
 	if (e) {
 		srv_fail(out, e, err.buf);
 		goto out;
 	}
 	page_open(rq, out, "Alerts", "/alerts");
 	b = &out->body;
-	pm_buf_addstr(b, "<p>The outbox: each alert with its tries; the newest "
-			 "200.</p>");
-	if (!n) {
+	pm_buf_addf(b, "<p>The outbox: each alert with its tries, newest first "
+		       "(page %ld).</p>",
+		    pg + 1);
+	first = (size_t)pg * ALERTS_PAGE;
+	if (n <= first) {
 		page_none(b, "No alert.");
 		page_close(out);
 		goto out;
@@ -133,7 +145,7 @@ void page_alerts(const struct srv_req *rq, struct srv_resp *out)
 			 "<th>run</th><th>deployment</th><th>status</th>"
 			 "<th class=\"num\">tries</th><th>sent</th><th>last "
 			 "error</th><th>text</th></tr></thead><tbody>");
-	for (i = 0; i < n; i++) {
+	for (i = first; i < n && i < first + ALERTS_PAGE; i++) {
 		pm_buf_addstr(b, "<tr><td>");
 		page_time(b, v[i].created_ms);
 		pm_buf_addstr(b, "</td><td>");
@@ -157,6 +169,13 @@ void page_alerts(const struct srv_req *rq, struct srv_resp *out)
 		pm_buf_addstr(b, "</td></tr>\n");
 	}
 	pm_buf_addstr(b, "</tbody></table>\n");
+	if (n > first + ALERTS_PAGE) {
+		pm_buf_addf(b, "<p class=\"pager\"><a rel=\"next\" "
+			       "href=\"/alerts?page=%ld&amp;status=",
+			    pg + 1);
+		page_arg(b, status);
+		pm_buf_addstr(b, "\">next page &rarr;</a></p>");
+	}
 	page_close(out);
 out:
 	pm_alerts_free(v, n);
