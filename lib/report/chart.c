@@ -286,16 +286,17 @@ static void x_tick(struct pm_buf *b, const struct layout *l, double x,
 			    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
 			    "y2=\"%.1f\" stroke=\"#ececec\"/>",
 			    x, x, l->top, base);
-	/* a label at an end of the axis stays inside the chart */
+	/* a label at an end of a numeric axis stays inside the chart */
 	pm_buf_addf(b,
 		    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
 		    "stroke=\"#777\"/><text x=\"%.1f\" y=\"%.1f\" "
 		    "text-anchor=\"%s\">",
 		    x, x, base, base + 5, x, base + 18,
-		    x + CHAR_W * (double)len / 2 > l->left + l->pw + RIGHT ?
+		    grid && x + CHAR_W * (double)len / 2 >
+					    l->left + l->pw + RIGHT ?
 			    "end" :
-		    x - CHAR_W * (double)len / 2 < 4 ? "start" :
-						       "middle");
+		    grid && x - CHAR_W * (double)len / 2 < 4 ? "start" :
+							       "middle");
 	if (len > fit)
 		for (i = 0; i < len; i++)
 			if (label[i] == ' ' &&
@@ -336,9 +337,17 @@ static void x_axis(struct pm_buf *b, const struct pm_chart *c,
 		if (stride > 1 && stride <= 2 && c->n <= 12)
 			stride = 1;
 		stride = stride ? stride : 1;
-		for (i = 0; c->labels && i < c->n; i += stride)
-			x_tick(b, l, sx(c, l, i), c->labels[i], 0,
+		for (i = 0; c->labels && i < c->n; i += stride) {
+			double x = sx(c, l, i);
+
+			/* the last may not fit before the edge: left out */
+			if (stride > 1 &&
+			    x + CHAR_W * (double)strlen(c->labels[i]) / 2 >
+				    l->left + l->pw + RIGHT)
+				break;
+			x_tick(b, l, x, c->labels[i], 0,
 			       (size_t)(l->slot * (double)stride / CHAR_W));
+		}
 	} else if (c->x_time) {
 		int64_t step = (int64_t)l->xstep, last = INT64_MIN, t;
 

@@ -12,9 +12,10 @@ sed "s/$port/PORT/g" ingest.err | grep -m1 "pm25 ingest"
 pm25 init > /dev/null
 pm25 run -q --param source=air4thai-history --param url="$url" --param station=02t 2> run.err
 echo "run: exit $?, $(grep -c s3cr3tpw run.err) lines with the password"
-pm25 flow-run ls --json | python3 -c '
+id=$(pm25 flow-run ls --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+pm25 flow-run inspect "$id" --json | python3 -c '
 import json, sys
-print("stored url:", json.load(sys.stdin)[0]["parameters"]["url"].split("@")[0])'
+print("stored url:", json.load(sys.stdin)["parameters"]["url"].split("@")[0])'
 python3 - "$PM25_HOME/state.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
