@@ -45,6 +45,7 @@ extern const struct cmd cmd_pool;
 extern const struct cmd cmd_scheduler;
 extern const struct cmd cmd_server;
 extern const struct cmd cmd_worker;
+extern const struct cmd cmd_health;
 extern const struct cmd cmd_alert;
 extern const struct cmd cmd_config;
 

@@ -16,7 +16,7 @@ static const struct cmd *const commands[] = {
 	&cmd_ingest,  &cmd_validate,  &cmd_clean,      &cmd_batch,
 	&cmd_model,   &cmd_eda,	      &cmd_deployment, &cmd_flow_run,
 	&cmd_pool,    &cmd_scheduler, &cmd_server, &cmd_worker,     &cmd_alert,
-	&cmd_config,  &cmd_version,
+	&cmd_health,  &cmd_config,    &cmd_version,
 };
 
 int pm_exit_code(enum pm_err e)
