@@ -7,6 +7,7 @@
  * Commit metadata is kept as "key: value" trailers of the message.
  */
 #include "pm25/compat.h"
+#include <pthread.h>
 #include <git2.h>
 #include <git2/sys/odb_backend.h>
 #include <sys/stat.h>
@@ -32,7 +33,36 @@ struct local {
 	size_t nr, alloc;
 };
 
+/*
+ * libgit2 is initialised while any store is open; the server opens and
+ * closes stores from several threads at once, so the count is locked.
+ */
 static int libgit2_users;
+static pthread_mutex_t libgit2_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void libgit2_take(void)
+{
+	pthread_mutex_lock(&libgit2_lock);
+	if (libgit2_users++ == 0) {
+		DL_GIT(git_libgit2_init)();
+		/*
+		 * Reading an object re-hashes it with a collision-detecting
+		 * SHA-1, most of the cost of a training read; zlib's own
+		 * checksum still guards every object read.
+		 */
+		DL_GIT(git_libgit2_opts)
+		(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	}
+	pthread_mutex_unlock(&libgit2_lock);
+}
+
+static void libgit2_give(void)
+{
+	pthread_mutex_lock(&libgit2_lock);
+	if (--libgit2_users == 0)
+		DL_GIT(git_libgit2_shutdown)();
+	pthread_mutex_unlock(&libgit2_lock);
+}
 
 /*
  * libgit2's error for what. On a full disk its message names some
@@ -199,16 +229,7 @@ static enum pm_err local_open(struct pm_store *s, const char *where,
 	git_reference *main_ref = NULL;
 	int rc;
 
-	if (libgit2_users++ == 0) {
-		DL_GIT(git_libgit2_init)();
-		/*
-		 * Reading an object re-hashes it with a collision-detecting
-		 * SHA-1, most of the cost of a training read; zlib's own
-		 * checksum still guards every object read.
-		 */
-		DL_GIT(git_libgit2_opts)
-		(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	}
+	libgit2_take();
 	s->priv = l;
 	rc = DL_GIT(git_repository_open_bare)(&l->repo, where);
 	if (rc && create) {
@@ -245,8 +266,7 @@ out:
 		DL_GIT(git_repository_free)(l->repo);
 		free(l);
 		s->priv = NULL;
-		if (--libgit2_users == 0)
-			DL_GIT(git_libgit2_shutdown)();
+		libgit2_give();
 	}
 	return ret;
 }
@@ -263,8 +283,7 @@ static void local_close(struct pm_store *s)
 	free(l->st);
 	DL_GIT(git_repository_free)(l->repo);
 	free(l);
-	if (--libgit2_users == 0)
-		DL_GIT(git_libgit2_shutdown)();
+	libgit2_give();
 }
 
 /* ------------------------------------------------------------ reads */
