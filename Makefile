@@ -126,8 +126,29 @@ serve: all
 check-style:
 	@scripts/checksrc && echo "check-style: clean"
 
+# What the CI workflow's lint job runs (LINT_BASE: what "changed" is
+# measured from, default HEAD~1).
+lint:
+	@scripts/install-deps.sh lint git clang-format cppcheck shellcheck
+	@scripts/browser-deps.sh
+	@scripts/checksrc
+	@scripts/lint.sh
+
+# The image of Containerfile (scripts/image.sh): IMAGE_TAGS to tag it,
+# PUSH=1 to push with its SBOM and provenance (docker buildx).
+image:
+	@scripts/image.sh
+
+# CI's deployment: DEPLOYMENT's image becomes IMAGE, through the server
+# at PM25_API_URL with PM25_API_TOKEN.
+deploy-image: all
+	@[ -n "$(DEPLOYMENT)" ] && [ -n "$(IMAGE)" ] || \
+		{ echo "make deploy-image DEPLOYMENT=flow/name IMAGE=ref" >&2; exit 2; }
+	@[ -n "$$PM25_API_URL" ] || { echo "make deploy-image: set PM25_API_URL" >&2; exit 2; }
+	./pm25 deployment update "$(DEPLOYMENT)" --image "$(IMAGE)"
+
 clean:
 	rm -rf build pm25
 
 .PRECIOUS: $(BUILD)/%.o
-.PHONY: all deps test fuzz run serve check-style clean FORCE
+.PHONY: all deps test fuzz run serve check-style lint image deploy-image clean FORCE

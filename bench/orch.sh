@@ -57,7 +57,7 @@ for backend in sqlite postgres; do
 	wait $w || true
 
 	# 2. claim (Pending) to the run's process running (Running)
-	for i in $(seq "$NLAT"); do "$PM25" deployment run noop/bench > /dev/null; done
+	for _ in $(seq "$NLAT"); do "$PM25" deployment run noop/bench > /dev/null; done
 	"$PM25" worker start --name lat -p etl-pool-dev --limit 1 2> /dev/null &
 	w=$!
 	wait_done "$NLAT"
@@ -75,13 +75,14 @@ d.sort()
 print("%.0f (%.0f)" % (statistics.median(d), d[int(len(d) * 0.9)]))' "$PM25")
 
 	# 3. throughput: NRUN no-op runs, 3 workers of 2 slots each
-	for i in $(seq "$NRUN"); do "$PM25" deployment run noop/bench > /dev/null; done
+	for _ in $(seq "$NRUN"); do "$PM25" deployment run noop/bench > /dev/null; done
 	t0=$(date +%s.%N)
 	for n in 1 2 3; do
 		"$PM25" worker start --name t$n -p etl-pool-dev --limit 2 2> /dev/null &
 	done
 	wait_done $((NLAT + NRUN))
 	t1=$(date +%s.%N)
+	# shellcheck disable=SC2046 # one argument per job's pid
 	kill -TERM $(jobs -p) 2> /dev/null || true
 	wait || true
 	rate=$(awk -v n="$NRUN" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n * 60 / (b - a) }')

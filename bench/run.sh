@@ -49,9 +49,9 @@ seconds() { # h:mm:ss.ss or m:ss.ss
 # speed swings (the same run takes 4.2 s to 6.1 s of CPU), so the best
 # of a few is pm25's own cost; the peer, at minutes a run, runs once.
 best() {
-	local out=$1 err=$2 i w bw=
+	local out=$1 err=$2 w bw=
 	shift 2
-	for i in $(seq "${REPEAT:-3}"); do
+	for _ in $(seq "${REPEAT:-3}"); do
 		rm -rf "$WORK/pm25_$set" "$WORK/batch_$set"
 		/usr/bin/time -v "$@" > "$out.try" 2> "$err.try" || true
 		w=$(seconds "$(field "$err.try" 'Elapsed (wall')")

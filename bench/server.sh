@@ -29,7 +29,8 @@ unset PM25_DATABASE_URL
 "$PM25" deployment apply "$ROOT/deployments.yaml" > /dev/null
 if [ "$BACKEND" = pg ]; then
 	"$ROOT/scripts/pg-test.sh" start "$WORK/pg" > /dev/null
-	export PM25_DATABASE_URL=$("$ROOT/scripts/pg-test.sh" createdb "$WORK/pg" bench)
+	PM25_DATABASE_URL=$("$ROOT/scripts/pg-test.sh" createdb "$WORK/pg" bench)
+	export PM25_DATABASE_URL
 	"$PM25" init > /dev/null
 	"$PM25" deployment apply "$ROOT/deployments.yaml" > /dev/null
 fi
