@@ -177,10 +177,8 @@ static char *object_text(json_t *o, const char *key)
 
 static enum pm_run_state state_of(json_t *o, const char *key)
 {
-	int k = pm_run_state_parse(
-		json_string_value(json_object_get(o, key)) ?
-			json_string_value(json_object_get(o, key)) :
-			"");
+	const char *name = json_string_value(json_object_get(o, key));
+	int k = pm_run_state_parse(name ? name : "");
 
 	return k < 0 ? PM_RUN_SCHEDULED : (enum pm_run_state)k;
 }
@@ -450,14 +448,12 @@ enum pm_err remote_deployment_pause(const struct remote *r, const char *name,
 }
 
 /* What a change or rollback made: a new version, or the same one. */
-static enum pm_err saved_of(const struct remote *r, const char *name,
-			    long before, json_t *j, struct pm_deploy_saved *s)
+static void saved_of(const char *name, long before, json_t *j,
+		     struct pm_deploy_saved *s)
 {
-	(void)r;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->version = num(j, "version");
 	s->created = s->version != before;
-	return PM_OK;
 }
 
 enum pm_err remote_deployment_update(const struct remote *r, const char *name,
@@ -497,7 +493,7 @@ enum pm_err remote_deployment_update(const struct remote *r, const char *name,
 	deployment_path(&path, name, "");
 	e = call(r, "PATCH", path.buf, text, strlen(text), NULL, &j, err);
 	if (!e)
-		e = saved_of(r, name, now.version, j, s);
+		saved_of(name, now.version, j, s);
 out:
 	pm_deployment_release(&now);
 	json_decref(body);
@@ -526,7 +522,7 @@ enum pm_err remote_deployment_rollback(const struct remote *r, const char *name,
 	deployment_path(&path, name, "/rollback");
 	e = call(r, "POST", path.buf, body.buf, body.len, NULL, &j, err);
 	if (!e)
-		e = saved_of(r, name, now.version, j, s);
+		saved_of(name, now.version, j, s);
 out:
 	pm_deployment_release(&now);
 	json_decref(j);

@@ -14,20 +14,6 @@
 #include "pm25/strv.h"
 #include "server-int.h"
 
-/* The data store, or NULL with the answer set. */
-static struct pm_store *open_data(const struct srv_req *rq,
-				  struct srv_resp *out)
-{
-	struct pm_buf err = PM_BUF_INIT;
-	struct pm_store *s = NULL;
-	enum pm_err e = pm_home_store(rq->home, "data", &s, &err);
-
-	if (e)
-		srv_fail(out, e == PM_ERR_IO ? PM_ERR_NET : e, err.buf);
-	pm_buf_release(&err);
-	return e ? NULL : s;
-}
-
 static const char *ref_arg(const struct srv_req *rq)
 {
 	const char *r = rq->query(rq->conn, "ref");
@@ -48,7 +34,7 @@ void api_data_commits(const struct srv_req *rq, struct srv_resp *out)
 		srv_error(out, 400, "bad_request", "limit is 1 to 1000");
 		return;
 	}
-	s = open_data(rq, out);
+	s = srv_store(rq, "data", out);
 	if (!s)
 		return;
 	e = pm_store_log(s, ref_arg(rq), (size_t)limit, &l, &err);
@@ -84,7 +70,7 @@ void api_data_branches(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_strv l = PM_STRV_INIT;
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_store *s = open_data(rq, out);
+	struct pm_store *s = srv_store(rq, "data", out);
 	enum pm_err e;
 
 	if (!s)
@@ -103,7 +89,7 @@ void api_data_tree(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_strv l = PM_STRV_INIT;
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_store *s = open_data(rq, out);
+	struct pm_store *s = srv_store(rq, "data", out);
 	const char *prefix = rq->query(rq->conn, "prefix");
 	enum pm_err e;
 
@@ -131,7 +117,7 @@ void api_data_object(const struct srv_req *rq, struct srv_resp *out)
 		srv_error(out, 400, "bad_request", "path= is needed");
 		return;
 	}
-	s = open_data(rq, out);
+	s = srv_store(rq, "data", out);
 	if (!s)
 		return;
 	e = pm_store_get(s, ref_arg(rq), path, &out->body, &err);
@@ -153,7 +139,7 @@ void api_stations(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_buf err = PM_BUF_INIT;
 	struct pm_station_now *v = NULL;
-	struct pm_store *s = open_data(rq, out);
+	struct pm_store *s = srv_store(rq, "data", out);
 	int64_t now = pm_state_now_ms() / 1000;
 	size_t n = 0, i;
 	enum pm_err e;
@@ -178,9 +164,8 @@ void api_stations(const struct srv_req *rq, struct srv_resp *out)
 
 /* ------------------------------------------------------------ diff */
 
-enum pm_err srv_diff_read(struct pm_store *s, const char *from,
-			  const char *to, struct srv_diff *d,
-			  struct pm_buf *err)
+enum pm_err srv_diff_read(struct pm_store *s, const char *from, const char *to,
+			  struct srv_diff *d, struct pm_buf *err)
 {
 	struct pm_commit_list l = { 0 };
 	enum pm_err e;
@@ -228,7 +213,7 @@ void api_data_diff(const struct srv_req *rq, struct srv_resp *out)
 {
 	static const char *const kinds[] = { "added", "removed", "changed" };
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_store *s = open_data(rq, out);
+	struct pm_store *s = srv_store(rq, "data", out);
 	struct srv_diff d;
 	size_t i;
 	enum pm_err e;
@@ -240,14 +225,15 @@ void api_data_diff(const struct srv_req *rq, struct srv_resp *out)
 	if (e) {
 		srv_fail(out, e, err.buf);
 	} else {
-		pm_buf_addf(&out->body, "{\"from\": \"%s\", \"to\": \"%s\", "
-					"\"files\": [",
+		pm_buf_addf(&out->body,
+			    "{\"from\": \"%s\", \"to\": \"%s\", "
+			    "\"files\": [",
 			    d.from, d.to);
 		for (i = 0; i < d.files.nr; i++) {
 			const char *p = d.files.e[i].path;
 
-			pm_buf_addstr(&out->body, i ? ",\n {\"path\": " :
-						      "\n {\"path\": ");
+			pm_buf_addstr(&out->body,
+				      i ? ",\n {\"path\": " : "\n {\"path\": ");
 			pm_buf_add_json_str(&out->body, p, strlen(p));
 			pm_buf_addf(&out->body, ", \"change\": \"%s\"",
 				    kinds[d.files.e[i].kind]);

@@ -15,24 +15,11 @@
 #include "pm25/store.h"
 #include "server-int.h"
 
-static struct pm_store *open_store(const struct srv_req *rq, const char *name,
-				   struct srv_resp *out)
-{
-	struct pm_buf err = PM_BUF_INIT;
-	struct pm_store *s = NULL;
-	enum pm_err e = pm_home_store(rq->home, name, &s, &err);
-
-	if (e)
-		srv_fail(out, e == PM_ERR_IO ? PM_ERR_NET : e, err.buf);
-	pm_buf_release(&err);
-	return e ? NULL : s;
-}
-
 int srv_quality_runs(const struct srv_req *rq, struct pm_quality_entry **v,
 		     size_t *n, struct pm_run *runs, struct srv_resp *out)
 {
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_store *s = open_store(rq, "data", out);
+	struct pm_store *s = srv_store(rq, "data", out);
 	size_t i;
 	enum pm_err e;
 
@@ -111,7 +98,7 @@ void api_models(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_commit_list l = { 0 };
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_store *s = open_store(rq, "model", out);
+	struct pm_store *s = srv_store(rq, "model", out);
 	size_t i;
 
 	if (!s)
@@ -134,12 +121,12 @@ void api_models(const struct srv_req *rq, struct srv_resp *out)
 void api_champion(const struct srv_req *rq, struct srv_resp *out)
 {
 	struct pm_buf err = PM_BUF_INIT;
-	struct pm_store *data = open_store(rq, "data", out), *models = NULL;
+	struct pm_store *data = srv_store(rq, "data", out), *models = NULL;
 	struct pm_champion_eval ev;
 	enum pm_err e;
 
 	if (data)
-		models = open_store(rq, "model", out);
+		models = srv_store(rq, "model", out);
 	if (!models)
 		goto out;
 	e = pm_champion_evaluate(data, models, &ev, &err);
@@ -170,9 +157,9 @@ void api_forecast(const struct srv_req *rq, struct srv_resp *out)
 			  "station= names one station; hours is 1 to 168");
 		return;
 	}
-	data = open_store(rq, "data", out);
+	data = srv_store(rq, "data", out);
 	if (data)
-		models = open_store(rq, "model", out);
+		models = srv_store(rq, "model", out);
 	if (!models)
 		goto out;
 	e = pm_champion_forecast(data, models, station, (size_t)hours, &f,

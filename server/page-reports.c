@@ -190,20 +190,13 @@ static int64_t station_ms(const struct pm_station_now *s)
 	return s->time == PM_STATION_NONE ? INT64_MIN : s->time * 1000;
 }
 
-static void page_num(struct pm_buf *b, double v)
+/* v with decimals, a dash for none. */
+static void page_num(struct pm_buf *b, double v, int decimals)
 {
 	if (isnan(v))
 		pm_buf_addstr(b, "&ndash;");
 	else
-		pm_buf_addf(b, "%.1f", v);
-}
-
-static void page_coord(struct pm_buf *b, double v)
-{
-	if (isnan(v))
-		pm_buf_addstr(b, "&ndash;");
-	else
-		pm_buf_addf(b, "%.4f", v);
+		pm_buf_addf(b, "%.*f", decimals, v);
 }
 
 static void station_map(struct pm_buf *b, const struct pm_station_now *v,
@@ -294,9 +287,9 @@ void page_stations(const struct srv_req *rq, struct srv_resp *out)
 		pm_buf_addstr(b, "</td><td>");
 		page_text(b, v[i].name_en ? v[i].name_en : v[i].name_th);
 		pm_buf_addstr(b, "</td><td class=\"num\">");
-		page_num(b, v[i].pm25);
+		page_num(b, v[i].pm25, 1);
 		pm_buf_addstr(b, "</td><td class=\"num\">");
-		page_num(b, v[i].pm25_24h);
+		page_num(b, v[i].pm25_24h, 1);
 		pm_buf_addf(b, "</td><td><span class=\"aqi aqi-%d\">",
 			    aqi_class(v[i].aqi));
 		if (v[i].aqi >= 0)
@@ -310,9 +303,9 @@ void page_stations(const struct srv_req *rq, struct srv_resp *out)
 		pm_buf_addstr(b, "</td><td class=\"num\">");
 		page_age(b, station_ms(&v[i]), now);
 		pm_buf_addstr(b, "</td><td class=\"num\">");
-		page_coord(b, v[i].lat);
+		page_num(b, v[i].lat, 4);
 		pm_buf_addstr(b, "</td><td class=\"num\">");
-		page_coord(b, v[i].lon);
+		page_num(b, v[i].lon, 4);
 		pm_buf_addstr(b, "</td></tr>\n");
 	}
 	pm_buf_addstr(b, "</tbody></table>\n");

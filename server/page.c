@@ -238,13 +238,13 @@ void page_error(const struct srv_req *rq, struct srv_resp *out)
 	const char *msg = json_string_value(
 		json_object_get(json_object_get(o, "error"), "message"));
 	struct pm_buf text = PM_BUF_INIT;
-	char title[32];
 
+	/* the message is in the body that the page replaces */
 	pm_buf_addstr(&text, msg ? msg : "something went wrong");
 	json_decref(o);
-	snprintf(title, sizeof(title), "%s",
-		 out->status == 404 ? "Not found" : "Cannot show this page");
-	page_open(rq, out, title, NULL);
+	page_open(rq, out,
+		  out->status == 404 ? "Not found" : "Cannot show this page",
+		  NULL);
 	pm_buf_addstr(&out->body, "<p>");
 	page_text(&out->body, text.buf);
 	pm_buf_addf(&out->body, "</p><p>(HTTP %d)</p>", out->status);

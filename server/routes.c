@@ -7,6 +7,7 @@
 #include "pm25/compat.h"
 #include <stdarg.h>
 #include "pm25/buf.h"
+#include "pm25/home.h"
 #include "server-int.h"
 
 const struct srv_route srv_routes[] = {
@@ -51,8 +52,8 @@ const struct srv_route srv_routes[] = {
 	  SRV_WRITE | SRV_BODY | SRV_CREATED,
 	  "schedule a run of a deployment now ({\"parameters\": {...}} "
 	  "for this run)" },
-	{ "POST", "/api/deployments/{flow}/{name}/pause",
-	  api_deployment_pause, SRV_WRITE, "pause a deployment" },
+	{ "POST", "/api/deployments/{flow}/{name}/pause", api_deployment_pause,
+	  SRV_WRITE, "pause a deployment" },
 	{ "POST", "/api/deployments/{flow}/{name}/resume",
 	  api_deployment_resume, SRV_WRITE, "resume a deployment" },
 	{ "GET", "/api/work_pools", api_pools, 0,
@@ -156,8 +157,8 @@ void srv_error(struct srv_resp *out, int status, const char *code,
 	out->status = status;
 	out->type = NULL;
 	pm_buf_reset(&out->body);
-	pm_buf_addf(&out->body, "{\"error\": {\"code\": \"%s\", \"message\": ",
-		    code);
+	pm_buf_addf(&out->body,
+		    "{\"error\": {\"code\": \"%s\", \"message\": ", code);
 	pm_buf_add_json_str(&out->body, msg.buf ? msg.buf : "", msg.len);
 	pm_buf_addstr(&out->body, "}}\n");
 	pm_buf_release(&msg);
@@ -236,4 +237,18 @@ int srv_same_token(const char *a, const char *b)
 	for (i = 0; i < la; i++)
 		d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
 	return d == 0;
+}
+
+struct pm_store *srv_store(const struct srv_req *rq, const char *name,
+			   struct srv_resp *out)
+{
+	struct pm_buf err = PM_BUF_INIT;
+	struct pm_store *s = NULL;
+	enum pm_err e = pm_home_store(rq->home, name, &s, &err);
+
+	/* a store that cannot be read is one that does not answer */
+	if (e)
+		srv_fail(out, e == PM_ERR_IO ? PM_ERR_NET : e, err.buf);
+	pm_buf_release(&err);
+	return e ? NULL : s;
 }

@@ -114,6 +114,9 @@ void srv_error(struct srv_resp *out, int status, const char *code,
 const char *srv_error_code(enum pm_err e);
 /* The answer of a library error (404 for NOTFOUND, 503 for NET, ...). */
 void srv_fail(struct srv_resp *out, enum pm_err e, const char *text);
+/* The home's store name ("data", "model"), or NULL with the answer set. */
+struct pm_store *srv_store(const struct srv_req *rq, const char *name,
+			   struct srv_resp *out);
 /* A query argument as a number in [min, max], else def; -1 if bad. */
 int srv_query_long(const struct srv_req *rq, const char *key, long min,
 		   long max, long def, long *v);
