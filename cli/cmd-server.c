@@ -1,7 +1,9 @@
 /*
- * pm25 server [--listen HOST:PORT] [--no-worker] [--no-scheduler]: the
- * JSON API (include/pm25/server.h), with the scheduler and a worker for
- * etl-pool-dev beside it. SIGTERM and SIGINT stop it: no new
+ * pm25 server [--listen HOST:PORT] [--no-worker] [--no-scheduler]
+ * [--seed DIR]: the JSON API (include/pm25/server.h), with the scheduler
+ * and a worker for etl-pool-dev beside it. --seed DIR seeds a new home
+ * first (pm25 seed --data DIR/data --deployments DIR/deployments.yaml),
+ * which is how the embedded image starts without a shell. SIGTERM and SIGINT stop it: no new
  * connections, requests in flight answered, runs given back.
  */
 #include "pm25/compat.h"
@@ -31,10 +33,11 @@ static int server_exec(int argc, const char **argv)
 {
 	const char *const usage[] = {
 		"pm25 server [--listen HOST:PORT] [--no-worker] "
-		"[--no-scheduler] [--port-file FILE]",
+		"[--no-scheduler] [--port-file FILE] [--seed DIR]",
 		NULL
 	};
 	struct pm_server_opts o = { 0 };
+	const char *seed = NULL;
 	struct option opts[] = {
 		OPT_STRING_(0, "listen", &o.listen, "host:port",
 			    "where to listen (server_listen, 127.0.0.1:4200)"),
@@ -45,6 +48,9 @@ static int server_exec(int argc, const char **argv)
 		OPT_STRING_(0, "port-file", &o.port_file, "file",
 			    "write the port here once listening (port 0 "
 			    "picks one)"),
+		OPT_STRING_(0, "seed", &seed, "dir",
+			    "seed a new home first from DIR/data and "
+			    "DIR/deployments.yaml"),
 		OPT_END_(),
 	};
 	struct pm_buf err = PM_BUF_INIT;
@@ -57,6 +63,17 @@ static int server_exec(int argc, const char **argv)
 	if (!o.listen)
 		o.listen = pm_config_str_or_default(PM_CFG_SERVER_LISTEN);
 	o.token = pm_config_str(PM_CFG_API_TOKEN);
+	if (seed) {
+		struct pm_buf data = PM_BUF_INIT, deps = PM_BUF_INIT;
+
+		pm_buf_addf(&data, "%s/data", seed);
+		pm_buf_addf(&deps, "%s/deployments.yaml", seed);
+		status = cmd_seed_home(data.buf, deps.buf);
+		pm_buf_release(&data);
+		pm_buf_release(&deps);
+		if (status)
+			return status;
+	}
 	pm_home_locate(&h);
 	o.home = &h;
 	o.stop = &stopping;
@@ -76,4 +93,5 @@ const struct cmd cmd_server = {
 	.name = "server",
 	.summary = "serve the JSON API, with the scheduler and a worker",
 	.exec = server_exec,
+	.flags = CMD_NEED_NET,
 };

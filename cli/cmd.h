@@ -48,6 +48,7 @@ extern const struct cmd cmd_worker;
 extern const struct cmd cmd_health;
 extern const struct cmd cmd_alert;
 extern const struct cmd cmd_config;
+extern const struct cmd cmd_seed;
 
 /*
  * pm25 flow-run execute: run flow run id (Pending) in this process, as
@@ -56,6 +57,13 @@ extern const struct cmd cmd_config;
 int cmd_flow_run_execute(const char *id, const char *worker,
 			 long of_attempt);
 
+
+/*
+ * pm25 seed: unless the home has the marker "seeded", initialise it,
+ * load the bundled data of dir data and apply deployments. Progress on
+ * stdout; an exit code.
+ */
+int cmd_seed_home(const char *data, const char *deployments);
 
 /* Exit code for a library error. */
 int pm_exit_code(enum pm_err e);

@@ -12,7 +12,7 @@
 #include "cmd.h"
 
 static const struct cmd *const commands[] = {
-	&cmd_init,    &cmd_run,	      &cmd_backfill,   &cmd_data,
+	&cmd_init,    &cmd_seed, &cmd_run,	      &cmd_backfill,   &cmd_data,
 	&cmd_ingest,  &cmd_validate,  &cmd_clean,      &cmd_batch,
 	&cmd_model,   &cmd_eda,	      &cmd_deployment, &cmd_flow_run,
 	&cmd_pool,    &cmd_scheduler, &cmd_server, &cmd_worker,     &cmd_alert,
