@@ -5,11 +5,13 @@
 #include "pm25/compat.h"
 #include "pm25/buf.h"
 #include "pm25/config.h"
+#include "pm25/dl.h"
 #include "pm25/http.h"
 #include "pm25/log.h"
 #include "pm25/timeutil.h"
 #include "pm25/version.h"
 #include "cmd.h"
+#include "parse-options.h"
 
 static const struct cmd *const commands[] = {
 	&cmd_init,    &cmd_seed, &cmd_run,	      &cmd_backfill,   &cmd_data,
@@ -79,9 +81,45 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 
 static int version_exec(int argc, const char **argv)
 {
-	(void)argc;
-	(void)argv;
-	printf("pm25 %s\n", PM25_VERSION);
+	const char *const usage[] = { "pm25 version [--json] [--libs]", NULL };
+	int json = 0, libs = 0;
+	struct option opts[] = {
+		OPT_BOOL_(0, "json", &json,
+			  "the version and the libraries loaded on first use"),
+		OPT_BOOL_(0, "libs", &libs,
+			  "the sonames loaded on first use, one a line (what "
+			  "an image needs besides ldd's)"),
+		OPT_END_(),
+	};
+	const struct pm_dl *l;
+	size_t i;
+
+	if (parse_options(argc, argv, opts, usage))
+		return cmd_usage_error("version", "no arguments, only options");
+	if (libs) {
+		for (i = 0; (l = pm_dl_at(i)) != NULL; i++)
+			printf("%s\n", pm_dl_soname(l));
+	} else if (json) {
+		struct pm_buf b = PM_BUF_INIT;
+
+		pm_buf_addstr(&b, "{\"version\": ");
+		pm_buf_add_json_str(&b, PM25_VERSION, strlen(PM25_VERSION));
+		pm_buf_addstr(&b, ", \"loaded_on_first_use\": [");
+		for (i = 0; (l = pm_dl_at(i)) != NULL; i++) {
+			pm_buf_addstr(&b, i ? ", {\"soname\": " :
+					      "{\"soname\": ");
+			pm_buf_add_json_str(&b, pm_dl_soname(l),
+					    strlen(pm_dl_soname(l)));
+			pm_buf_addstr(&b, ", \"package\": ");
+			pm_buf_add_json_str(&b, l->package, strlen(l->package));
+			pm_buf_addch(&b, '}');
+		}
+		pm_buf_addstr(&b, "]}\n");
+		fputs(b.buf, stdout);
+		pm_buf_release(&b);
+	} else {
+		printf("pm25 %s\n", PM25_VERSION);
+	}
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #ifndef PM25_DL_H
 #define PM25_DL_H
 
+#include <stddef.h>
+
 typedef void (*pm_dl_fn)(void);
 
 struct pm_dl {
@@ -25,6 +27,13 @@ extern struct pm_dl pm_dl_curl, pm_dl_git, pm_dl_pq, pm_dl_mhd;
 pm_dl_fn pm_dl_sym(struct pm_dl *lib, const char *name);
 /* Whether lib is loaded already (it is not loaded here). */
 int pm_dl_loaded(const struct pm_dl *lib);
+/*
+ * The soname lib asks for: the build's, else the fallback. What an
+ * image must hold besides the binary's own DT_NEEDED libraries.
+ */
+const char *pm_dl_soname(const struct pm_dl *lib);
+/* The libraries above in turn, NULL past the last. */
+const struct pm_dl *pm_dl_at(size_t i);
 
 #define PM_DL(lib, fn) ((__typeof__(&fn))pm_dl_sym(&pm_dl_##lib, #fn))
 #define DL_CURL(fn) PM_DL(curl, fn)

@@ -4,9 +4,11 @@
  * the host's network, with the home mounted at the same path and the
  * settings of the environment (PM25_*, PG*, LAKEFS_*, AWS_*, WAQI_TOKEN,
  * OPENAQ_API_KEY) passed by name, so that no secret is on a command
- * line. The container_pull setting says when to pull.
+ * line, as the user and group that own the home. The container_pull
+ * setting says when to pull.
  */
 #include "pm25/compat.h"
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -74,6 +76,7 @@ static void container_argv(struct pm_strv *argv, const char *engine,
 			   const char *worker, const char *home)
 {
 	struct pm_buf b = PM_BUF_INIT;
+	struct stat st;
 	char **e;
 
 	pm_strv_push(argv, engine);
@@ -89,6 +92,13 @@ static void container_argv(struct pm_strv *argv, const char *engine,
 	pm_buf_setf(&b, "%s:%s", home, home);
 	pm_strv_push(argv, "-v");
 	pm_strv_push(argv, b.buf);
+	/* the image's own user (65532) may not write the host's home: the
+	 * run is the home's owner, as a process pool's run is */
+	if (stat(home, &st) == 0) {
+		pm_buf_setf(&b, "--user=%ld:%ld", (long)st.st_uid,
+			    (long)st.st_gid);
+		pm_strv_push(argv, b.buf);
+	}
 	pm_buf_setf(&b, "PM25_HOME=%s", home);
 	pm_strv_push(argv, "-e");
 	pm_strv_push(argv, b.buf);

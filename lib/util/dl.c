@@ -78,3 +78,16 @@ int pm_dl_loaded(const struct pm_dl *lib)
 {
 	return __atomic_load_n(&lib->handle, __ATOMIC_ACQUIRE) != NULL;
 }
+
+const char *pm_dl_soname(const struct pm_dl *lib)
+{
+	return *lib->soname ? lib->soname : lib->fallback;
+}
+
+const struct pm_dl *pm_dl_at(size_t i)
+{
+	static const struct pm_dl *const all[] = { &pm_dl_curl, &pm_dl_git,
+						   &pm_dl_pq, &pm_dl_mhd };
+
+	return i < PM_ARRAY_SIZE(all) ? all[i] : NULL;
+}

@@ -42,7 +42,9 @@ scenario() {
 		pm25 deployment run noop/$d > /dev/null
 	done
 	# a container left by a worker killed with -9, of a run that is gone
-	podman run -d --name pm25-run-00000000deadbeef-1 --entrypoint sleep \
+	# (the image has no sleep, nor a shell: the host's, on the image's libc)
+	podman run -d --name pm25-run-00000000deadbeef-1 \
+		-v "$(command -v sleep)":/usr/bin/sleep:ro --entrypoint /usr/bin/sleep \
 		localhost/pm25:test 300 > /dev/null || die "leftover container"
 	pm25 worker start --name w -p box-pool --limit 3 > /dev/null 2> worker.err &
 	w=$!
