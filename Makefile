@@ -151,4 +151,25 @@ clean:
 	rm -rf build pm25
 
 .PRECIOUS: $(BUILD)/%.o
-.PHONY: all deps test fuzz run serve check-style lint image deploy-image clean FORCE
+# The production stack (compose.prod.yaml and .env; scripts/stack.sh).
+deploy-prod:
+	@scripts/stack.sh deploy-prod
+
+down:
+	@scripts/stack.sh down
+
+# DEPLOYMENT=flow/name [TO=version]: its previous version (image and
+# parameters), its pool's worker on that image, the failed run's data.
+rollback: all
+	@[ -n "$(DEPLOYMENT)" ] || \
+		{ echo "make rollback DEPLOYMENT=flow/name [TO=version]" >&2; exit 2; }
+	@scripts/stack.sh rollback "$(DEPLOYMENT)" "$(TO)"
+
+# The image and both stacks, built and run here (tests/image/run.sh).
+image-test: all
+	@scripts/install-deps.sh image-test buildah podman podman-compose docker-compose \
+		skopeo umoci debootstrap runc curl
+	@tests/image/run.sh
+
+.PHONY: all deps test fuzz run serve check-style lint image deploy-image \
+	deploy-prod down rollback image-test clean FORCE

@@ -162,6 +162,7 @@ int cmd_seed_home(const char *data, const char *deployments)
 	}
 	printf("seed: %s is ready\n", h.dir);
 out:
+	fflush(stdout);
 	globfree(&feeds);
 	pm_home_release(&h);
 	pm_buf_release(&marker);

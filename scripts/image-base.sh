@@ -4,15 +4,18 @@
 # and imported, with the apt sources of the real image (bookworm,
 # bookworm-updates, bookworm-security) so that the Containerfile's
 # pinned versions resolve as they do there. Once: a base imported by
-# this script (its history says so) is kept.
+# this script (its history says so) is kept, and so is one pulled from a
+# registry (its history names bookworm); another import is replaced.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT/scripts/containers.conf}"
 base=docker.io/library/debian:bookworm-slim
 mark="pm25 image-base 2: debootstrap minbase bookworm, three suites"
-if podman image exists "$base" &&
-	podman history --no-trunc --format '{{.Comment}}' "$base" | grep -qF "$mark"; then
-	exit 0
+if podman image exists "$base"; then
+	h=$(podman history --no-trunc --format '{{.CreatedBy}} {{.Comment}}' "$base")
+	case $h in
+	*"$mark"* | *bookworm*) exit 0 ;;
+	esac
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -10,8 +10,8 @@
 # - /etc/passwd and /etc/group with the user pm25 (65532), its home
 #   /var/lib/pm25 (the volume) and an empty /tmp (a tmpfs when run);
 # - the bundled data that pm25 server --seed /usr/share/pm25 loads: the
-#   history export, and of each recorded feed its last day (every
-#   station's name and place, a quarter of the bytes).
+#   history export, and of each recorded feed its last snapshot (every
+#   station's name and place, in a seventieth of the bytes).
 # Binary and libraries are stripped of what the loader does not need.
 # Nothing else: no shell, no package manager. Run from the source tree.
 set -eu
@@ -64,9 +64,9 @@ chmod 1777 "$root/tmp"
 
 cp -r data/history "$root/usr/share/pm25/data/"
 for f in data/air4thai/*_flattened_*.csv; do
-	# rows start with their timestamp; the newest date's rows are kept
-	last=$(tail -n 1 "$f" | cut -c1-10)
-	awk -v d="$last" 'NR == 1 || substr($0, 1, 10) == d' "$f" \
+	# rows start with their timestamp; the newest hour's rows are kept
+	last=$(tail -n 1 "$f" | cut -c1-19)
+	awk -v d="$last" 'NR == 1 || substr($0, 1, 19) == d' "$f" \
 		> "$root/usr/share/pm25/data/air4thai/$(basename "$f")"
 done
 cp data/README.md "$root/usr/share/pm25/data/"

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 #include "pm25/buf.h"
+#include "pm25/random.h"
 #include "pm25/dl.h"
 #include "pm25/home.h"
 #include "pm25/server.h"
@@ -112,17 +113,13 @@ static int same_origin(struct MHD_Connection *c)
 /* A new session value: 32 random bytes as hex. */
 static enum pm_err new_session(char out[65], struct pm_buf *err)
 {
-	unsigned char raw[32];
-	FILE *f = fopen("/dev/urandom", "rb");
-	size_t i, got = f ? fread(raw, 1, sizeof(raw), f) : 0;
+	struct pm_buf hex = PM_BUF_INIT;
+	enum pm_err e = pm_random_hex(32, &hex, err);
 
-	if (f)
-		fclose(f);
-	if (got != sizeof(raw))
-		return pm_errf(err, PM_ERR_IO, "/dev/urandom: cannot read");
-	for (i = 0; i < sizeof(raw); i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
-	return PM_OK;
+	if (!e)
+		snprintf(out, 65, "%s", hex.buf);
+	pm_buf_release(&hex);
+	return e;
 }
 
 static const char *query_arg(void *conn, const char *key)

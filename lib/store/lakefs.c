@@ -171,12 +171,18 @@ static enum pm_err lf_open(struct pm_store *s, const char *where, int create,
 	lf->repo = pm_xstrdup(where);
 	ret = call(lf, "GET", lf->base, NULL, NULL, 0, &st, NULL, &j, err);
 	if (!ret && st == 404 && create) {
-		json_t *body = json_pack("{s:s, s:s, s:s}", "name", where,
-					 "storage_namespace", "local://pm25",
+		const char *ns =
+			pm_config_str_or_default(PM_CFG_LAKEFS_NAMESPACE);
+		size_t n = strlen(ns);
+		json_t *body = json_pack("{s:s, s:s}", "name", where,
 					 "default_branch", "main");
 
 		json_object_set_new(body, "storage_namespace",
-				    json_sprintf("local://pm25/%s", where));
+				    json_sprintf("%.*s/%s",
+						 (int)(n && ns[n - 1] == '/' ?
+							       n - 1 :
+							       n),
+						 ns, where));
 		pm_buf_addf(&url, "%s/repositories", lf->api);
 		json_decref(j);
 		j = NULL;

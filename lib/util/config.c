@@ -82,6 +82,12 @@ static const struct pm_config_row table[PM_CFG_NKEYS] = {
 					  "LAKEFS_SECRET_KEY", NULL,
 					  PM_CFG_SECRET,
 					  "lakeFS secret access key"),
+	[PM_CFG_LAKEFS_NAMESPACE] = TEXT("lakefs_namespace",
+					 "LAKEFS_STORAGE_NAMESPACE",
+					 "local://pm25", 0,
+					 "where pm25 init puts a new lakeFS "
+					 "repository: NAMESPACE/REPO "
+					 "(s3://BUCKET/pm25 on MinIO)"),
 	[PM_CFG_WAQI_TOKEN] = TEXT("waqi_token", "WAQI_TOKEN", NULL,
 				   PM_CFG_SECRET,
 				   "token of the waqi source"),
