@@ -14,8 +14,9 @@ rev=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 short=$(git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
 name=${IMAGE_NAME:-pm25}
 tags=${IMAGE_TAGS:-$name:$version $name:$version-$(date -u +%Y-%m-%d) $name:sha-$short}
+created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 set -- --build-arg "VERSION=$version" --build-arg "REVISION=$rev" \
-	--build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	--build-arg "CREATED=$created"
 [ -n "${IMAGE_SOURCE:-}" ] && set -- "$@" --build-arg "SOURCE=$IMAGE_SOURCE"
 for t in $tags; do
 	set -- "$@" -t "$t"
@@ -39,5 +40,10 @@ if command -v docker > /dev/null && docker buildx version > /dev/null 2>&1; then
 else
 	[ "${PUSH:-0}" = 1 ] && { echo "make image: PUSH=1 needs docker buildx" >&2; exit 2; }
 	"$(dirname "$0")/image-base.sh"
-	buildah bud --network host --layers -f Containerfile "$@" .
+	# buildah's layer cache keeps a LABEL whose ARG changed: the labels
+	# that change with each build are given as options too
+	buildah bud --network host --layers -f Containerfile "$@" \
+		--label "org.opencontainers.image.revision=$rev" \
+		--label "org.opencontainers.image.version=$version" \
+		--label "org.opencontainers.image.created=$created" .
 fi

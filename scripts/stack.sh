@@ -101,6 +101,7 @@ rollback)
 	PM25_API_TOKEN=$(envval PM25_API_TOKEN)
 	export PM25_API_URL PM25_API_TOKEN
 	"$pm25" deployment rollback "$deployment" ${to:+--to "$to"}
+	echo "API rollback in $((($(date +%s%N) - start) / 1000000)) ms"
 	d=$("$pm25" deployment inspect "$deployment" --json)
 	image=$(printf '%s' "$d" | grep -o '"image": "[^"]*"' | head -n 1 | cut -d'"' -f4)
 	pool=$(printf '%s' "$d" | grep -o '"work_pool": "[^"]*"' | head -n 1 | cut -d'"' -f4)
