@@ -1,8 +1,8 @@
 /*
  * pm25 server [--listen HOST:PORT] [--no-worker] [--no-scheduler]
- * [--init] [--seed DIR]: the JSON API (include/pm25/server.h), with the scheduler
- * and a worker for etl-pool-dev beside it. --seed DIR seeds a new home
- * first (pm25 seed --data DIR/data --deployments DIR/deployments.yaml),
+ * [--init] [--seed DIR]: the JSON API (include/pm25/server.h), with the
+ * scheduler and a worker for etl-pool-dev beside it. --seed DIR seeds a new
+ * home first (pm25 seed --data DIR/data --deployments DIR/deployments.yaml),
  * which is how the embedded image starts without a shell; --init only
  * runs pm25 init (the home, the store's repositories), as the production
  * stack's server does on every start; with --seed

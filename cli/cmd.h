@@ -57,7 +57,6 @@ extern const struct cmd cmd_seed;
 int cmd_flow_run_execute(const char *id, const char *worker,
 			 long of_attempt);
 
-
 /*
  * pm25 seed: unless the home has the marker "seeded", initialise it,
  * load the bundled data of dir data and apply deployments. Progress on

@@ -14,11 +14,12 @@
 #include "parse-options.h"
 
 static const struct cmd *const commands[] = {
-	&cmd_init,    &cmd_seed, &cmd_run,	      &cmd_backfill,   &cmd_data,
-	&cmd_ingest,  &cmd_validate,  &cmd_clean,      &cmd_batch,
-	&cmd_model,   &cmd_eda,	      &cmd_deployment, &cmd_flow_run,
-	&cmd_pool,    &cmd_scheduler, &cmd_server, &cmd_worker,     &cmd_alert,
-	&cmd_health,  &cmd_config,    &cmd_version,
+	&cmd_init,     &cmd_seed,   &cmd_run,	    &cmd_backfill,
+	&cmd_data,     &cmd_ingest, &cmd_validate,  &cmd_clean,
+	&cmd_batch,    &cmd_model,  &cmd_eda,	    &cmd_deployment,
+	&cmd_flow_run, &cmd_pool,   &cmd_scheduler, &cmd_server,
+	&cmd_worker,   &cmd_alert,  &cmd_health,    &cmd_config,
+	&cmd_version,
 };
 
 int pm_exit_code(enum pm_err e)
@@ -106,8 +107,8 @@ static int version_exec(int argc, const char **argv)
 		pm_buf_add_json_str(&b, PM25_VERSION, strlen(PM25_VERSION));
 		pm_buf_addstr(&b, ", \"loaded_on_first_use\": [");
 		for (i = 0; (l = pm_dl_at(i)) != NULL; i++) {
-			pm_buf_addstr(&b, i ? ", {\"soname\": " :
-					      "{\"soname\": ");
+			pm_buf_addstr(&b,
+				      i ? ", {\"soname\": " : "{\"soname\": ");
 			pm_buf_add_json_str(&b, pm_dl_soname(l),
 					    strlen(pm_dl_soname(l)));
 			pm_buf_addstr(&b, ", \"package\": ");

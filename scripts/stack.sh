@@ -118,8 +118,9 @@ rollback)
 			sed -i "s|^PM25_IMAGE_$tier=.*|PM25_IMAGE_$tier=$image|" "$envf"
 			echo "$envf: PM25_IMAGE_$tier=$image (was $was)"
 		fi
+		since=$(date +%s%N)
 		recreate "pm25-worker-$tierl"
-		echo "pm25-worker-$tierl runs $image"
+		echo "pm25-worker-$tierl runs $image (recreated in $((($(date +%s%N) - since) / 1000000)) ms)"
 	else
 		echo "no worker of this stack serves pool '$pool': its image is left as it is"
 	fi

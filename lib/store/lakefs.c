@@ -177,12 +177,11 @@ static enum pm_err lf_open(struct pm_store *s, const char *where, int create,
 		json_t *body = json_pack("{s:s, s:s}", "name", where,
 					 "default_branch", "main");
 
-		json_object_set_new(body, "storage_namespace",
-				    json_sprintf("%.*s/%s",
-						 (int)(n && ns[n - 1] == '/' ?
-							       n - 1 :
-							       n),
-						 ns, where));
+		json_object_set_new(
+			body, "storage_namespace",
+			json_sprintf("%.*s/%s",
+				     (int)(n && ns[n - 1] == '/' ? n - 1 : n),
+				     ns, where));
 		pm_buf_addf(&url, "%s/repositories", lf->api);
 		json_decref(j);
 		j = NULL;

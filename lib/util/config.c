@@ -23,24 +23,24 @@ static const struct pm_config_row table[PM_CFG_NKEYS] = {
 			     "pm25.yaml"),
 	[PM_CFG_STORE] = CHOICE("store", "PM25_STORE", "local|lakefs", "local",
 				"where data and models are versioned"),
-	[PM_CFG_DATABASE_URL] = TEXT("database_url", "PM25_DATABASE_URL", NULL,
-				     PM_CFG_PASSWORD,
-				     "PostgreSQL for state (a postgresql:// URL "
-				     "or libpq key=value); unset: SQLite in the "
-				     "home"),
+	[PM_CFG_DATABASE_URL] =
+		TEXT("database_url", "PM25_DATABASE_URL", NULL, PM_CFG_PASSWORD,
+		     "PostgreSQL for state (a postgresql:// URL "
+		     "or libpq key=value); unset: SQLite in the "
+		     "home"),
 	[PM_CFG_SQLITE_BUSY_MS] = INT("sqlite_busy_ms", "PM25_SQLITE_BUSY_MS",
 				      1, 3599999, "10000", 0,
 				      "how long a SQLite statement waits for "
 				      "another process's lock"),
-	[PM_CFG_RETENTION_DAYS] = INT("retention_days", "PM25_RETENTION_DAYS",
-				      0, 36500, "30", 0,
-				      "days that ended runs and log lines are "
-				      "kept"),
-	[PM_CFG_STATE_WAIT_S] = INT("state_wait_s", "PM25_STATE_WAIT_S", 0,
-				    86400, "60", 0,
-				    "seconds a foreground run retries its "
-				    "outcome while the state database does "
-				    "not answer"),
+	[PM_CFG_RETENTION_DAYS] =
+		INT("retention_days", "PM25_RETENTION_DAYS", 0, 36500, "30", 0,
+		    "days that ended runs and log lines are "
+		    "kept"),
+	[PM_CFG_STATE_WAIT_S] =
+		INT("state_wait_s", "PM25_STATE_WAIT_S", 0, 86400, "60", 0,
+		    "seconds a foreground run retries its "
+		    "outcome while the state database does "
+		    "not answer"),
 	[PM_CFG_ENV] = TEXT("env", "PM25_ENV", NULL, 0,
 			    "the env label of logs and alerts (default dev, "
 			    "or a worker pool's -dev/-stage/-prod)"),
@@ -58,96 +58,89 @@ static const struct pm_config_row table[PM_CFG_NKEYS] = {
 				     3600000, "1000", 0,
 				     "longest wait before queued lines are "
 				     "pushed"),
-	[PM_CFG_SLACK_WEBHOOK_URL] = URL("slack_webhook_url",
-					 "PM25_SLACK_WEBHOOK_URL",
-					 PM_CFG_SECRET,
-					 "a Slack-compatible webhook for "
-					 "alerts; unset: alerts wait in the "
-					 "state database"),
-	[PM_CFG_ALERT_THROTTLE_S] = INT("alert_throttle_s",
-					"PM25_ALERT_THROTTLE_S", 0, 86400,
-					"300", 0,
-					"seconds between two alerts of one "
-					"key"),
-	[PM_CFG_ALERT_TRIES] = INT("alert_tries", "PM25_ALERT_TRIES", 1, 100,
-				   "8", 0,
-				   "attempts to deliver an alert before it is "
-				   "given up"),
+	[PM_CFG_SLACK_WEBHOOK_URL] = URL(
+		"slack_webhook_url", "PM25_SLACK_WEBHOOK_URL", PM_CFG_SECRET,
+		"a Slack-compatible webhook for "
+		"alerts; unset: alerts wait in the "
+		"state database"),
+	[PM_CFG_ALERT_THROTTLE_S] = INT(
+		"alert_throttle_s", "PM25_ALERT_THROTTLE_S", 0, 86400, "300", 0,
+		"seconds between two alerts of one "
+		"key"),
+	[PM_CFG_ALERT_TRIES] =
+		INT("alert_tries", "PM25_ALERT_TRIES", 1, 100, "8", 0,
+		    "attempts to deliver an alert before it is "
+		    "given up"),
 	[PM_CFG_LAKEFS_ENDPOINT] = URL("lakefs_endpoint", "LAKEFS_ENDPOINT", 0,
 				       "the lakeFS server (store: lakefs)"),
-	[PM_CFG_LAKEFS_ACCESS_KEY] = TEXT("lakefs_access_key",
-					  "LAKEFS_ACCESS_KEY", NULL, 0,
-					  "lakeFS access key id"),
-	[PM_CFG_LAKEFS_SECRET_KEY] = TEXT("lakefs_secret_key",
-					  "LAKEFS_SECRET_KEY", NULL,
-					  PM_CFG_SECRET,
-					  "lakeFS secret access key"),
-	[PM_CFG_LAKEFS_NAMESPACE] = TEXT("lakefs_namespace",
-					 "LAKEFS_STORAGE_NAMESPACE",
-					 "local://pm25", 0,
-					 "where pm25 init puts a new lakeFS "
-					 "repository: NAMESPACE/REPO "
-					 "(s3://BUCKET/pm25 on MinIO)"),
+	[PM_CFG_LAKEFS_ACCESS_KEY] =
+		TEXT("lakefs_access_key", "LAKEFS_ACCESS_KEY", NULL, 0,
+		     "lakeFS access key id"),
+	[PM_CFG_LAKEFS_SECRET_KEY] =
+		TEXT("lakefs_secret_key", "LAKEFS_SECRET_KEY", NULL,
+		     PM_CFG_SECRET, "lakeFS secret access key"),
+	[PM_CFG_LAKEFS_NAMESPACE] =
+		TEXT("lakefs_namespace", "LAKEFS_STORAGE_NAMESPACE",
+		     "local://pm25", 0,
+		     "where pm25 init puts a new lakeFS "
+		     "repository: NAMESPACE/REPO "
+		     "(s3://BUCKET/pm25 on MinIO)"),
 	[PM_CFG_WAQI_TOKEN] = TEXT("waqi_token", "WAQI_TOKEN", NULL,
-				   PM_CFG_SECRET,
-				   "token of the waqi source"),
-	[PM_CFG_OPENAQ_API_KEY] = TEXT("openaq_api_key", "OPENAQ_API_KEY",
-				       NULL, PM_CFG_SECRET,
-				       "API key of the openaq source"),
+				   PM_CFG_SECRET, "token of the waqi source"),
+	[PM_CFG_OPENAQ_API_KEY] =
+		TEXT("openaq_api_key", "OPENAQ_API_KEY", NULL, PM_CFG_SECRET,
+		     "API key of the openaq source"),
 	[PM_CFG_AIR4THAI_URL] = ENDPOINT(
 		"air4thai_url", "PM25_AIR4THAI_URL",
 		"http://air4thai.pcd.go.th/services/getNewAQI_JSON.php",
 		"the air4thai source's station feed (a stand-in or a proxy "
 		"goes here)"),
-	[PM_CFG_AIR4THAI_HISTORY_URL] = ENDPOINT(
-		"air4thai_history_url", "PM25_AIR4THAI_HISTORY_URL",
-		"http://air4thai.com/forweb/getHistoryData.php",
-		"the air4thai-history source's hourly history"),
-	[PM_CFG_WAQI_URL] = ENDPOINT("waqi_url", "PM25_WAQI_URL",
-				     "https://api.waqi.info",
-				     "the waqi source's API (…/feed/CITY/)"),
+	[PM_CFG_AIR4THAI_HISTORY_URL] =
+		ENDPOINT("air4thai_history_url", "PM25_AIR4THAI_HISTORY_URL",
+			 "http://air4thai.com/forweb/getHistoryData.php",
+			 "the air4thai-history source's hourly history"),
+	[PM_CFG_WAQI_URL] =
+		ENDPOINT("waqi_url", "PM25_WAQI_URL", "https://api.waqi.info",
+			 "the waqi source's API (…/feed/CITY/)"),
 	[PM_CFG_OPENAQ_URL] = ENDPOINT("openaq_url", "PM25_OPENAQ_URL",
 				       "https://api.openaq.org/v3",
 				       "the openaq source's API (v3)"),
-	[PM_CFG_FETCH_CONCURRENCY] = INT("fetch_concurrency",
-					 "PM25_FETCH_CONCURRENCY", 1, 64, "8",
-					 0,
-					 "requests a flow's fetch has in flight "
-					 "at once"),
-	[PM_CFG_FETCH_INTERVAL_MS] = INT("fetch_interval_ms",
-					 "PM25_FETCH_INTERVAL_MS", 0, 60000,
-					 "5", 0,
-					 "least milliseconds between two "
-					 "requests to one host"),
-	[PM_CFG_FETCH_TIMEOUT_S] = INT("fetch_timeout_s",
-				       "PM25_FETCH_TIMEOUT_S", 1, 3600, "30", 0,
-				       "a flow's time limit per source "
-				       "request"),
-	[PM_CFG_FETCH_TRIES] = INT("fetch_tries", "PM25_FETCH_TRIES", 1, 10,
-				   "3", 0,
-				   "tries of a source request that timed out "
-				   "or answered 429 or 5xx"),
-	[PM_CFG_SERVER_LISTEN] = TEXT("server_listen", "PM25_LISTEN",
-				      "127.0.0.1:4200", 0,
-				      "where pm25 server listens (HOST:PORT)"),
-	[PM_CFG_API_TOKEN] = TEXT("api_token", "PM25_API_TOKEN", NULL,
-				  PM_CFG_SECRET,
-				  "the bearer token the server asks of every "
-				  "request that changes state"),
+	[PM_CFG_FETCH_CONCURRENCY] = INT(
+		"fetch_concurrency", "PM25_FETCH_CONCURRENCY", 1, 64, "8", 0,
+		"requests a flow's fetch has in flight "
+		"at once"),
+	[PM_CFG_FETCH_INTERVAL_MS] = INT(
+		"fetch_interval_ms", "PM25_FETCH_INTERVAL_MS", 0, 60000, "5", 0,
+		"least milliseconds between two "
+		"requests to one host"),
+	[PM_CFG_FETCH_TIMEOUT_S] =
+		INT("fetch_timeout_s", "PM25_FETCH_TIMEOUT_S", 1, 3600, "30", 0,
+		    "a flow's time limit per source "
+		    "request"),
+	[PM_CFG_FETCH_TRIES] =
+		INT("fetch_tries", "PM25_FETCH_TRIES", 1, 10, "3", 0,
+		    "tries of a source request that timed out "
+		    "or answered 429 or 5xx"),
+	[PM_CFG_SERVER_LISTEN] =
+		TEXT("server_listen", "PM25_LISTEN", "127.0.0.1:4200", 0,
+		     "where pm25 server listens (HOST:PORT)"),
+	[PM_CFG_API_TOKEN] =
+		TEXT("api_token", "PM25_API_TOKEN", NULL, PM_CFG_SECRET,
+		     "the bearer token the server asks of every "
+		     "request that changes state"),
 	[PM_CFG_API_URL] = URL("api_url", "PM25_API_URL", 0,
 			       "a pm25 server the CLI talks to instead of "
 			       "the state database"),
-	[PM_CFG_CONTAINER_ENGINE] = TEXT("container_engine",
-					 "PM25_CONTAINER_ENGINE", NULL, 0,
-					 "what runs a docker pool's "
-					 "containers (default podman, else "
-					 "docker, on PATH)"),
-	[PM_CFG_CONTAINER_PULL] = CHOICE("container_pull",
-					 "PM25_CONTAINER_PULL",
-					 "always|missing|never|newer",
-					 "missing",
-					 "when a docker pool pulls a run's "
-					 "image"),
+	[PM_CFG_CONTAINER_ENGINE] =
+		TEXT("container_engine", "PM25_CONTAINER_ENGINE", NULL, 0,
+		     "what runs a docker pool's "
+		     "containers (default podman, else "
+		     "docker, on PATH)"),
+	[PM_CFG_CONTAINER_PULL] =
+		CHOICE("container_pull", "PM25_CONTAINER_PULL",
+		       "always|missing|never|newer", "missing",
+		       "when a docker pool pulls a run's "
+		       "image"),
 	[PM_CFG_SOURCE] = TEXT("source", NULL, "air4thai-history", 0,
 			       "pm25 run ingest-clean's source, unless "
 			       "--param source= says"),

@@ -307,11 +307,11 @@ deployments:
     image: localhost/pm25:$version
     parameters: {source: csv, file: /usr/share/pm25/data/air4thai/${feed##*/}, contract: /var/lib/pm25/strict.yaml}
 EOF
-# a contract whose gate the recorded snapshot does not pass: PM2.5 over
-# 20 ug/m3 is out of its range
-sed -e 's/^gate: .*/gate: 0.99/' -e 's/{name: pm25, unit: ug\/m3, min: 0, max: 1000, outlier_max: 500/{name: pm25, unit: ug\/m3, min: 0, max: 20, outlier_max: 20/' \
+# a contract whose gate the recorded snapshot does not pass: only
+# station ids like 02t (about half of them) are valid
+sed 's/pattern: "^\[A-Za-z0-9\]\[A-Za-z0-9_.@-\]{0,63}\$"/pattern: "^[0-9]+t$"/' \
 	contracts/pm25.yaml > "$tmp/strict.yaml"
-grep -q 'max: 20, outlier_max: 20' "$tmp/strict.yaml" || fail "the strict contract" "contracts/pm25.yaml changed its pm25 line"
+grep -q 'pattern: "^\[0-9\]+t\$"' "$tmp/strict.yaml" || fail "the strict contract" "contracts/pm25.yaml changed its station_id pattern"
 podman cp "$tmp/strict.yaml" ${prod}_pm25-server_1:/var/lib/pm25/strict.yaml
 check "prod: apply deployments through the API" "$PM25" deployment apply "$tmp/e2e.yaml"
 # wait_run ID STATE: until the run is in STATE (60 s); the worker that
@@ -352,7 +352,7 @@ recreate pm25-worker-prod
 healthy compose.prod.yaml pm25-worker-prod ${prod}_pm25-worker-prod_1 300
 check "prod: worker-prod runs the new image" bash -c "[ \"\$(podman inspect --format '{{.ImageName}}' ${prod}_pm25-worker-prod_1)\" = localhost/pm25:sha-e2e0001 ]"
 id=$("$PM25" deployment run ingest-clean/strict | run_id)
-wait_run "$id" Failed > /dev/null
+check "prod: the release's run fails (its gate)" wait_run "$id" Failed
 branch=$(curl -fsS "$PM25_API_URL/api/flow_runs/$id" | grep -o '"branch": "[^"]*"' | head -n 1 | cut -d'"' -f4)
 check "prod: the release's run fails its gate and keeps a branch ($branch)" test -n "$branch"
 t0=$(date +%s%N)
