@@ -138,7 +138,11 @@ rollback)
 		grep -o '"branch": "[^"]*"' | head -n 1 | cut -d'"' -f4)
 	if [ -n "$branch" ]; then
 		echo "the failed run $id kept its data on $branch; what it would have changed:"
-		echo "  $(tool) -f $dir/compose.prod.yaml exec pm25-server pm25 data diff main $branch"
+		fl=
+		for f in ${PM25_COMPOSE_FILES:-}; do
+			fl="$fl -f $f"
+		done
+		echo "  (cd $dir && $(tool)${PM25_COMPOSE_PROJECT:+ -p $PM25_COMPOSE_PROJECT} -f compose.prod.yaml$fl exec pm25-server pm25 data diff main $branch)"
 	else
 		echo "the failed run $id wrote no branch: main is as it was"
 	fi

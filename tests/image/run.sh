@@ -97,6 +97,10 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# what a run killed before its cleanup left
+podman rm -f -a --filter "label=io.podman.compose.project=$emb" > /dev/null 2>&1
+podman rm -f -a --filter "label=io.podman.compose.project=$prod" > /dev/null 2>&1
+podman volume ls -q | grep -E "^(pm25it-vol|${emb}_|${prod}_)" | xargs -r podman volume rm -f > /dev/null 2>&1
 
 version=$(sed -n 's/^#define PM25_VERSION "\(.*\)"/\1/p' include/pm25/version.h)
 day=$(date -u +%Y-%m-%d)
