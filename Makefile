@@ -167,7 +167,7 @@ rollback: all
 
 # The image and both stacks, built and run here (tests/image/run.sh).
 image-test: all
-	@scripts/install-deps.sh image-test buildah podman podman-compose docker-compose \
+	@scripts/install-deps.sh image-test buildah podman podman-compose docker-compose python3-yaml \
 		skopeo umoci debootstrap runc curl
 	@tests/image/run.sh
 
