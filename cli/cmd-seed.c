@@ -100,23 +100,20 @@ int cmd_seed_home(const char *data, const char *deployments)
 		printf("seed: %s is seeded already (%s)\n", h.dir, marker.buf);
 		goto out;
 	}
-	{
-		struct step s = { &cmd_init, { "init", NULL }, "init" };
-
-		status = run_step(&s);
-		if (status)
-			goto out;
-	}
 	pm_buf_addf(&hist, "%s/history", data);
 	{
-		struct step s = { &cmd_backfill,
-				  { "backfill", "--input", hist.buf, "-q",
-				    NULL },
-				  "backfill of history/" };
+		const struct step steps[] = {
+			{ &cmd_init, { "init", NULL }, "init" },
+			{ &cmd_backfill,
+			  { "backfill", "--input", hist.buf, "-q", NULL },
+			  "backfill of history/" },
+		};
 
-		status = run_step(&s);
-		if (status)
-			goto out;
+		for (i = 0; i < PM_ARRAY_SIZE(steps); i++) {
+			status = run_step(&steps[i]);
+			if (status)
+				goto out;
+		}
 	}
 	pm_buf_addf(&pat, "%s/air4thai/*_flattened_*.csv", data);
 	if (glob(pat.buf, 0, NULL, &feeds) == 0) {

@@ -31,9 +31,11 @@ envval() {
 }
 
 # the compose command: PM25_COMPOSE, docker compose, docker-compose (with
-# an engine) or podman-compose
+# an engine) or podman-compose; found once
 tool() {
-	if [ -n "${PM25_COMPOSE:-}" ]; then
+	if [ -n "${tool_cmd:-}" ]; then
+		echo "$tool_cmd"
+	elif [ -n "${PM25_COMPOSE:-}" ]; then
 		echo "$PM25_COMPOSE"
 	elif docker compose version > /dev/null 2>&1; then
 		echo "docker compose"
@@ -46,14 +48,18 @@ tool() {
 	fi
 }
 
-compose() {
-	t=$(tool)
-	files="-f $dir/compose.prod.yaml"
+# the compose command with its -p and -f options, run in $dir
+compose_cmd() {
+	c="$(tool)${PM25_COMPOSE_PROJECT:+ -p $PM25_COMPOSE_PROJECT} -f compose.prod.yaml"
 	for f in ${PM25_COMPOSE_FILES:-}; do
-		files="$files -f $f"
+		c="$c -f $f"
 	done
-	# shellcheck disable=SC2086 # the tool, -p and -f are split on spaces
-	(cd "$dir" && $t ${PM25_COMPOSE_PROJECT:+-p "$PM25_COMPOSE_PROJECT"} $files "$@")
+	echo "$c"
+}
+
+compose() {
+	# shellcheck disable=SC2046 # the tool, -p and -f are split on spaces
+	(cd "$dir" && $(compose_cmd) "$@")
 }
 
 # recreate SERVICE on what the env file says now, not its dependencies.
@@ -76,6 +82,7 @@ recreate() {
 }
 
 cmd=${1:-}
+tool_cmd=$(tool)
 [ -n "$cmd" ] || die "usage: scripts/stack.sh deploy-prod|down|rollback DEPLOYMENT [TO]"
 shift
 [ -f "$envf" ] || die "no $envf: cp .env.example .env and set every CHANGE-ME"
@@ -138,11 +145,7 @@ rollback)
 		grep -o '"branch": "[^"]*"' | head -n 1 | cut -d'"' -f4)
 	if [ -n "$branch" ]; then
 		echo "the failed run $id kept its data on $branch; what it would have changed:"
-		fl=
-		for f in ${PM25_COMPOSE_FILES:-}; do
-			fl="$fl -f $f"
-		done
-		echo "  (cd $dir && $(tool)${PM25_COMPOSE_PROJECT:+ -p $PM25_COMPOSE_PROJECT} -f compose.prod.yaml$fl exec pm25-server pm25 data diff main $branch)"
+		echo "  (cd $dir && $(compose_cmd) exec pm25-server pm25 data diff main $branch)"
 	else
 		echo "the failed run $id wrote no branch: main is as it was"
 	fi
