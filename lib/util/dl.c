@@ -24,33 +24,30 @@
 #endif
 
 struct pm_dl pm_dl_curl = { PM_SO_CURL, "libcurl.so.4", "libcurl4", NULL };
-struct pm_dl pm_dl_git = { PM_SO_GIT, "libgit2.so.1.5", "libgit2-1.5", NULL };
+struct pm_dl pm_dl_git = { PM_SO_GIT, "libgit2.so.1.5", "libgit2-1.5",
+			   NULL };
 struct pm_dl pm_dl_pq = { PM_SO_PQ, "libpq.so.5", "libpq5", NULL };
 struct pm_dl pm_dl_mhd = { PM_SO_MHD, "libmicrohttpd.so.12", "libmicrohttpd12",
 			   NULL };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-const char *pm_dl_soname(const struct pm_dl *lib)
-{
-	return *lib->soname ? lib->soname : lib->fallback;
-}
-
 static void *load(struct pm_dl *lib)
 {
 	void *h;
 
 	pthread_mutex_lock(&lock);
+	if (!lib->handle && !*lib->soname)
+		lib->soname = lib->fallback;
 	if (!lib->handle)
-		__atomic_store_n(
-			&lib->handle,
-			dlopen(pm_dl_soname(lib), RTLD_NOW | RTLD_LOCAL),
-			__ATOMIC_RELEASE);
+		__atomic_store_n(&lib->handle,
+				 dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL),
+				 __ATOMIC_RELEASE);
 	h = lib->handle;
 	pthread_mutex_unlock(&lock);
 	if (!h) {
 		fprintf(stderr, "pm25: cannot load %s (%s): install %s\n",
-			pm_dl_soname(lib), dlerror(), lib->package);
+			lib->soname, dlerror(), lib->package);
 		exit(1);
 	}
 	return h;
@@ -69,7 +66,7 @@ pm_dl_fn pm_dl_sym(struct pm_dl *lib, const char *name)
 		fprintf(stderr,
 			"pm25: %s has no %s: install the %s that pm25 "
 			"was built with\n",
-			pm_dl_soname(lib), name, lib->package);
+			lib->soname, name, lib->package);
 		exit(1);
 	}
 	/* ISO C has no cast from an object pointer to a function pointer */
@@ -80,6 +77,11 @@ pm_dl_fn pm_dl_sym(struct pm_dl *lib, const char *name)
 int pm_dl_loaded(const struct pm_dl *lib)
 {
 	return __atomic_load_n(&lib->handle, __ATOMIC_ACQUIRE) != NULL;
+}
+
+const char *pm_dl_soname(const struct pm_dl *lib)
+{
+	return *lib->soname ? lib->soname : lib->fallback;
 }
 
 const struct pm_dl *pm_dl_at(size_t i)
