@@ -24,8 +24,7 @@
 #endif
 
 struct pm_dl pm_dl_curl = { PM_SO_CURL, "libcurl.so.4", "libcurl4", NULL };
-struct pm_dl pm_dl_git = { PM_SO_GIT, "libgit2.so.1.5", "libgit2-1.5",
-			   NULL };
+struct pm_dl pm_dl_git = { PM_SO_GIT, "libgit2.so.1.5", "libgit2-1.5", NULL };
 struct pm_dl pm_dl_pq = { PM_SO_PQ, "libpq.so.5", "libpq5", NULL };
 struct pm_dl pm_dl_mhd = { PM_SO_MHD, "libmicrohttpd.so.12", "libmicrohttpd12",
 			   NULL };
