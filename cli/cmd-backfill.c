@@ -14,16 +14,17 @@ static int backfill_exec(int argc, const char **argv)
 {
 	const char *const usage[] = {
 		"pm25 backfill --source S --from D --to D [--station ID] "
-		"[--file F | --url U] [--force] [--json]",
+		"[--file F | --url U] [--force] [--commit-days N] [--json]",
 		"pm25 backfill --input PATH [--from D --to D] [--force] "
-		"[--json]",
+		"[--commit-days N] [--json]",
 		NULL
 	};
 	struct opt_list params = { 0 };
-	const char *o[8] = { NULL };
-	static const char *const keys[8] = { "source", "from",	  "to",
-					     "input",  "station", "file",
-					     "url",    "contract" };
+	const char *o[9] = { NULL };
+	static const char *const keys[9] = {
+		"source", "from", "to",	      "input",	    "station",
+		"file",	  "url",  "contract", "commit_days"
+	};
 	int json = 0, quiet = 0, force = 0, status;
 	struct option opts[] = {
 		OPT_STRING_('s', "source", &o[0], "name",
@@ -38,6 +39,9 @@ static int backfill_exec(int argc, const char **argv)
 		OPT_STRING_(0, "url", &o[6], "url", "fetch this URL"),
 		OPT_STRING_(0, "contract", &o[7], "file", "data contract"),
 		OPT_BOOL_(0, "force", &force, "redo days already on main"),
+		OPT_STRING_(0, "commit-days", &o[8], "n",
+			    "days in one commit into main (default 31; 1: "
+			    "a branch, commit and merge per day)"),
 		OPT_LIST_('p', "param", &params, "k=v",
 			  "as for run; and TASK.retries, TASK.retry_delay_s, "
 			  "TASK.retry_on, TASK.timeout_s"),

@@ -67,6 +67,8 @@ struct pm_event {
 /* The sink a host installs for task events. */
 typedef void (*pm_event_sink)(void *ctx, const struct pm_event *ev);
 
+#define PM_COMMIT_DAYS 31
+
 struct pm_flow_opts {
 	const char *source;	/* driver name, e.g. "air4thai-history" */
 	const char *file, *url; /* replay instead of the live API */
@@ -76,6 +78,12 @@ struct pm_flow_opts {
 	const char *hour_label; /* history labels: "begin" or "end" */
 	const char *input;	/* backfill: a CSV file or directory */
 	int force;		/* backfill: redo days already on main */
+	/*
+	 * backfill: most days gathered into one commit into main (each
+	 * still gated on its own); 1 for a branch, commit and merge per
+	 * day. PM_COMMIT_DAYS by default.
+	 */
+	int commit_days;
 	const char *tmp_dir;	/* scratch space, removed per run */
 	int64_t now;		/* the clock, PM_TIME_NONE for time() */
 	/*

@@ -9,6 +9,7 @@
 #include "pm25/clean.h"
 #include "pm25/csvsrc.h"
 #include "pm25/fsutil.h"
+#include "pm25/strmap.h"
 #include "pm25/table.h"
 #include "pm25/timeutil.h"
 #include "flow-int.h"
@@ -80,6 +81,28 @@ static void day_slice(const struct pm_table *t, const struct day_index *x,
 	}
 }
 
+/*
+ * The "date=D" folders under raw/<source>/ on main, into days: one
+ * listing, instead of one per day.
+ */
+static void days_on_main(struct run *ru, struct pm_strmap *days)
+{
+	struct pm_strv l = PM_STRV_INIT;
+	struct pm_buf dir = PM_BUF_INIT;
+	size_t i;
+
+	pm_buf_addf(&dir, "raw/%s/", ru->src->name);
+	pm_store_list(ru->data, "main", dir.buf, &l, NULL);
+	for (i = 0; i < l.nr; i++) {
+		const char *p = l.v[i] + dir.len, *e = strchr(p, '/');
+
+		if (e && !strncmp(p, "date=", 5))
+			pm_strmap_intern(days, p, (size_t)(e - p));
+	}
+	pm_strv_release(&l);
+	pm_buf_release(&dir);
+}
+
 static enum pm_err read_input(struct run *ru, struct pm_table *all,
 			      struct pm_buf *err)
 {
@@ -115,11 +138,12 @@ static enum pm_err read_input(struct run *ru, struct pm_table *all,
 
 /*
  * One local day of a backfill: its rows cut from all (an input or a
- * recording, replay for the latter), or fetched from the source, as one
- * batch on branch etl-<run>-<day>.
+ * recording, replay for the latter), or fetched from the source, into
+ * the chunk of days published together, or as one batch on branch
+ * etl-<run>-<day> when each day is its own commit.
  */
-static enum pm_err one_day(struct run *ru, int64_t day, const char *date,
-			   const struct pm_table *all,
+static enum pm_err one_day(struct run *ru, struct chunk *chunk, int64_t day,
+			   const char *date, const struct pm_table *all,
 			   const struct day_index *idx,
 			   const struct pm_fetched *whole, int replay,
 			   struct pm_buf *err)
@@ -185,7 +209,10 @@ static enum pm_err one_day(struct run *ru, int64_t day, const char *date,
 		b.nr_pages = f.nr_pages;
 		b.day = day;
 		b.branch = branch.buf;
-		ret = pm_flow_batch(ru, &b, &gate_failed, err);
+		if (ru->o->commit_days > 1)
+			ret = pm_chunk_day(ru, chunk, &b, &gate_failed, err);
+		else
+			ret = pm_flow_batch(ru, &b, &gate_failed, err);
 		if (gate_failed)
 			ru->r->passed = 0;
 	}
@@ -205,6 +232,8 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	struct day_index idx = { 0 };
 	struct pm_buf extra = PM_BUF_INIT, dir = PM_BUF_INIT;
 	struct pm_fetched whole;
+	struct pm_strmap done_days = PM_STRMAP_INIT;
+	struct chunk chunk;
 	struct run ru;
 	enum pm_err ret;
 	int64_t first, last, day;
@@ -214,6 +243,7 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 
 	memset(&whole, 0, sizeof(whole));
 	pm_table_init(&all);
+	pm_chunk_init(&chunk);
 	ret = pm_flow_run_start(&ru, data, o, r, "backfill", err);
 	if (ret)
 		goto out;
@@ -277,27 +307,29 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	}
 	if (o->input || replay)
 		day_index_build(&idx, &all, first, last);
+	/* the days main has: one listing of the source's raw folder */
+	if (!o->force)
+		days_on_main(&ru, &done_days);
 	for (day = first; day <= last; day++, done++) {
 		char date[16];
 
 		pm_date_format(day * 86400, date);
 		if (o->progress)
 			o->progress(o->ctx, done, total, date);
-		pm_buf_setf(&dir, "raw/%s/date=%s/", ru.src->name, date);
-		if (!o->force) {
-			struct pm_strv l = PM_STRV_INIT;
-
-			pm_store_list(data, "main", dir.buf, &l, NULL);
-			if (l.nr) {
-				r->skipped++;
-				pm_strv_release(&l);
-				continue;
-			}
+		pm_buf_setf(&dir, "date=%s", date);
+		if (!o->force &&
+		    pm_strmap_find(&done_days, dir.buf, dir.len) >= 0) {
+			r->skipped++;
+			continue;
 		}
-		ret = one_day(&ru, day, date, &all, &idx, &whole, replay, err);
+		ret = one_day(&ru, &chunk, day, date, &all, &idx, &whole,
+			      replay, err);
 		if (ret)
 			goto out;
 	}
+	ret = pm_chunk_flush(&ru, &chunk, err);
+	if (ret)
+		goto out;
 	if (o->progress)
 		o->progress(o->ctx, total, total, NULL);
 	if (!r->passed)
@@ -306,8 +338,17 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 			      "branches are kept (pm25 data branches)",
 			      r->failed, r->batches);
 out:
+	if (ret && chunk.nr) {
+		/* the days that passed before the error are kept */
+		struct pm_buf why = PM_BUF_INIT;
+
+		pm_chunk_flush(&ru, &chunk, &why);
+		pm_buf_release(&why);
+	}
 	if (ru.flow)
 		pm_flow_run_finish(&ru);
+	pm_chunk_release(&chunk);
+	pm_strmap_release(&done_days);
 	day_index_release(&idx);
 	pm_table_release(&all);
 	pm_fetched_release(&whole);

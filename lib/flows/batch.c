@@ -24,37 +24,66 @@ static const char *raw_ext(const char *source)
 	return strcmp(source, "csv") ? "json" : "csv";
 }
 
-/*
- * found[i] = 1 for each raw page that main holds already, byte for byte:
- * in any day folder of the source for ingest-clean (a rerun lands
- * nothing), in the day's own folder for backfill (each day keeps what
- * was fetched for it). One pass over main's tree for every page.
- */
-static void raw_found(struct run *ru, const struct batch *b, int *found)
+void pm_flow_raw_found(struct run *ru, int64_t day, const char *raw,
+		       const size_t *page_end, size_t nr_pages, int *found)
 {
 	struct pm_buf dir = PM_BUF_INIT;
-	const char **data = pm_xcalloc(b->nr_pages + 1, sizeof(*data));
-	size_t *len = pm_xcalloc(b->nr_pages + 1, sizeof(*len));
+	const char **data = pm_xcalloc(nr_pages + 1, sizeof(*data));
+	size_t *len = pm_xcalloc(nr_pages + 1, sizeof(*len));
 	size_t i, start = 0;
 	char date[16];
 
-	for (i = 0; i < b->nr_pages; i++) {
-		data[i] = b->raw + start;
-		len[i] = b->page_end[i] - start;
-		start = b->page_end[i];
+	for (i = 0; i < nr_pages; i++) {
+		data[i] = raw + start;
+		len[i] = page_end[i] - start;
+		start = page_end[i];
 	}
 	pm_buf_addf(&dir, "raw/%s/", ru->src->name);
 	if (ru->raw_per_day) {
-		pm_date_format(b->day * 86400, date);
+		pm_date_format(day * 86400, date);
 		pm_buf_addf(&dir, "date=%s/", date);
 	}
 	if (pm_store_find_same_many(ru->data, "main", dir.buf,
-				    (const char *const *)data, len,
-				    b->nr_pages, found, NULL))
-		memset(found, 0, b->nr_pages * sizeof(*found));
+				    (const char *const *)data, len, nr_pages,
+				    found, NULL))
+		memset(found, 0, nr_pages * sizeof(*found));
 	pm_buf_release(&dir);
 	free(data);
 	free(len);
+}
+
+void pm_flow_raw_path(const struct run *ru, int64_t day, size_t i,
+		      size_t nr_pages, const struct pm_fetched *f,
+		      struct pm_buf *path)
+{
+	char date[16], iso[32];
+
+	pm_date_format(day * 86400, date);
+	pm_time_format(ru->started, iso);
+	pm_buf_setf(path, "raw/%s/date=%s/%.2s%.2s%.2s-%s", ru->src->name, date,
+		    iso + 11, iso + 14, iso + 17, ru->r->run);
+	if (f && f->page_station)
+		pm_buf_addf(path, "-%s", f->page_station[i]);
+	else if (nr_pages > 1)
+		pm_buf_addf(path, "-p%zu", i + 1);
+	pm_buf_addf(path, ".%s", raw_ext(ru->src->name));
+}
+
+int pm_flow_stations_merge(const char *old, size_t old_len,
+			   const struct pm_table *t, struct pm_buf *out)
+{
+	struct pm_csv_opts co = { 0 };
+	struct pm_table all;
+
+	pm_table_init(&all);
+	pm_buf_reset(out);
+	if (old_len)
+		pm_csv_to_table(old, old_len, "stations.csv", &co, &all, NULL);
+	pm_table_meta_take(&all, t, 1);
+	pm_table_sort(&all, 1);
+	pm_table_write_stations(&all, out);
+	pm_table_release(&all);
+	return out->len != old_len || memcmp(out->buf, old, old_len);
 }
 
 /* Merge the stations of t into stations/stations.csv on branch. */
@@ -63,28 +92,17 @@ static enum pm_err publish_stations(struct run *ru, const char *branch,
 				    struct pm_buf *err)
 {
 	struct pm_buf old = PM_BUF_INIT, out = PM_BUF_INIT;
-	struct pm_csv_opts co = { 0 };
-	struct pm_table all;
 	enum pm_err ret = PM_OK;
 
 	*changed = 0;
 	if (!t->meta)
 		return PM_OK;
-	pm_table_init(&all);
-	if (!pm_store_get(ru->data, branch, "stations/stations.csv", &old,
-			  NULL) &&
-	    old.len)
-		pm_csv_to_table(old.buf, old.len, "stations.csv", &co, &all,
-				NULL);
-	pm_table_meta_take(&all, t, 1);
-	pm_table_sort(&all, 1);
-	pm_table_write_stations(&all, &out);
-	if (out.len != old.len || memcmp(out.buf, old.buf, old.len)) {
+	pm_store_get(ru->data, branch, "stations/stations.csv", &old, NULL);
+	if (pm_flow_stations_merge(old.buf, old.len, t, &out)) {
 		ret = pm_store_put(ru->data, branch, "stations/stations.csv",
 				   out.buf, out.len, err);
 		*changed = 1;
 	}
-	pm_table_release(&all);
 	pm_buf_release(&old);
 	pm_buf_release(&out);
 	return ret;
@@ -121,15 +139,9 @@ static enum pm_err publish_days(struct run *ru, const char *branch,
 	return ret;
 }
 
-/*
- * Validate and clean the batch's rows (t) into day files in memory. The
- * rows are taken as their CSV form would be read (pm_clean_opts.table),
- * named origin in the report, as the scratch file they once went
- * through was.
- */
-static enum pm_err run_engine(struct run *ru, const struct pm_table *t,
-			      const char *origin, struct pm_day_files *days,
-			      struct pm_clean_report *rep, struct pm_buf *err)
+enum pm_err pm_flow_engine(struct run *ru, const struct pm_table *t,
+			   const char *origin, struct pm_day_files *days,
+			   struct pm_clean_report *rep, struct pm_buf *err)
 {
 	struct pm_clean_opts co = { 0 };
 	struct pm_contract c = ru->contract;
@@ -153,18 +165,16 @@ static enum pm_err land_raw(struct run *ru, const struct batch *b,
 			    size_t *landed, struct pm_buf *err)
 {
 	struct pm_buf path = PM_BUF_INIT;
-	char date[16], iso[32];
 	size_t i, start = 0;
 	enum pm_err ret;
 	int *found;
 
 	*landed = 0;
 	ret = pm_store_branch_create(ru->data, b->branch, "main", err);
-	pm_date_format(b->day * 86400, date);
-	pm_time_format(ru->started, iso);
 	found = pm_xcalloc(b->nr_pages + 1, sizeof(*found));
 	if (!ret)
-		raw_found(ru, b, found);
+		pm_flow_raw_found(ru, b->day, b->raw, b->page_end, b->nr_pages,
+				  found);
 	for (i = 0; !ret && i < b->nr_pages; i++) {
 		const char *p = b->raw + start;
 		size_t len = b->page_end[i] - start;
@@ -173,14 +183,7 @@ static enum pm_err land_raw(struct run *ru, const struct batch *b,
 		/* raw files are never rewritten, nor landed twice */
 		if (found[i])
 			continue;
-		pm_buf_setf(&path, "raw/%s/date=%s/%.2s%.2s%.2s-%s",
-			    ru->src->name, date, iso + 11, iso + 14, iso + 17,
-			    ru->r->run);
-		if (b->f && b->f->page_station)
-			pm_buf_addf(&path, "-%s", b->f->page_station[i]);
-		else if (b->nr_pages > 1)
-			pm_buf_addf(&path, "-p%zu", i + 1);
-		pm_buf_addf(&path, ".%s", raw_ext(ru->src->name));
+		pm_flow_raw_path(ru, b->day, i, b->nr_pages, b->f, &path);
 		ret = pm_store_put(ru->data, b->branch, path.buf, p, len, err);
 		(*landed)++;
 	}
@@ -222,8 +225,8 @@ static enum pm_err publish(struct run *ru, const struct batch *b,
 	pm_buf_setf(&path, "%s %s: %s, %zu day files", ru->flow, ru->r->run,
 		    date, *days_changed);
 	if (!ret)
-		ret = pm_store_commit(ru->data, b->branch, path.buf, meta, 6,
-				      id, err);
+		ret = pm_store_commit(ru->data, b->branch, path.buf, meta,
+				      PM_FLOW_NMETA, id, err);
 	pm_buf_release(&path);
 	pm_buf_release(&quality);
 	return ret;
@@ -325,7 +328,25 @@ static void note_stale(struct run *ru, const struct pm_table *t)
 	free(newest);
 }
 
-#define PUBLISH_TRIES 8
+void pm_flow_commit_meta(const struct run *ru, double score, size_t rows,
+			 struct pm_kv meta[PM_FLOW_NMETA], char score_buf[32],
+			 char rows_buf[32])
+{
+	snprintf(score_buf, 32, "%.6f", score);
+	snprintf(rows_buf, 32, "%zu", rows);
+	meta[0].key = "run";
+	meta[0].value = ru->r->run;
+	meta[1].key = "flow";
+	meta[1].value = ru->flow;
+	meta[2].key = "pm25-version";
+	meta[2].value = PM25_VERSION;
+	meta[3].key = "source";
+	meta[3].value = ru->src->name;
+	meta[4].key = "score";
+	meta[4].value = score_buf;
+	meta[5].key = "rows";
+	meta[5].value = rows_buf;
+}
 
 /*
  * The publish and gate tasks of a batch: commit its files on its branch,
@@ -340,27 +361,14 @@ static enum pm_err publish_gate(struct run *ru, const struct batch *b,
 				struct pm_buf *err)
 {
 	struct pm_buf extra = PM_BUF_INIT, msg = PM_BUF_INIT;
-	struct pm_kv meta[6];
+	struct pm_kv meta[PM_FLOW_NMETA];
 	char score[32], rows[32], id[PM_ID_MAX];
 	size_t days_changed = 0;
 	enum pm_err ret;
 	double t0;
 	int tries;
 
-	snprintf(score, sizeof(score), "%.6f", rep->score);
-	meta[0].key = "run";
-	meta[0].value = ru->r->run;
-	meta[1].key = "flow";
-	meta[1].value = ru->flow;
-	meta[2].key = "pm25-version";
-	meta[2].value = PM25_VERSION;
-	meta[3].key = "source";
-	meta[3].value = ru->src->name;
-	meta[4].key = "score";
-	meta[4].value = score;
-	snprintf(rows, sizeof(rows), "%zu", rep->accepted);
-	meta[5].key = "rows";
-	meta[5].value = rows;
+	pm_flow_commit_meta(ru, rep->score, rep->accepted, meta, score, rows);
 	for (tries = 1;; tries++) {
 		/* publish */
 		t0 = pm_flow_task_start(ru, "publish");
@@ -448,6 +456,90 @@ static void add_unanswered(struct pm_buf *b, const struct pm_strv *u)
 	pm_buf_addch(b, ']');
 }
 
+enum pm_err pm_flow_validate(struct run *ru, const struct pm_table *t,
+			     int64_t day, struct pm_day_files *days,
+			     struct pm_clean_report *rep, struct pm_buf *err)
+{
+	struct pm_buf in = PM_BUF_INIT, extra = PM_BUF_INIT;
+	enum pm_err ret;
+	char date[16];
+	double t0;
+
+	t0 = pm_flow_task_start(ru, "validate");
+	pm_buf_addf(&in, "%s/in.csv", ru->scratch.buf);
+	ret = pm_flow_engine(ru, t, in.buf, days, rep, err);
+	if (ret) {
+		pm_flow_event(ru, "validate", "Failed", t0, NULL);
+		goto out;
+	}
+	if (day != PM_TIME_NONE) {
+		pm_date_format(day * 86400, date);
+		pm_buf_addf(&extra, "\"day\": \"%s\", ", date);
+	}
+	pm_buf_addf(&extra, "\"rows\": %zu, \"accepted\": %zu, \"score\": ",
+		    rep->input_rows, rep->accepted);
+	pm_buf_add_json_num(&extra, rep->score);
+	pm_buf_addf(&extra, ", \"passed\": %s", rep->passed ? "true" : "false");
+	pm_flow_event(ru, "validate", "Completed", t0, extra.buf);
+	t0 = pm_flow_task_start(ru, "clean");
+	ru->r->input_rows += rep->input_rows;
+	ru->r->accepted_rows += rep->accepted;
+	ru->r->output_rows += rep->out_rows;
+	/* the run's score, over every batch so far */
+	ru->r->score = ru->r->input_rows ? (double)ru->r->accepted_rows /
+						   (double)ru->r->input_rows :
+					   0;
+	pm_buf_reset(&extra);
+	pm_buf_addf(&extra, "\"output_rows\": %zu, \"files\": %zu",
+		    rep->out_rows, rep->out_files);
+	pm_flow_event(ru, "clean", "Completed", t0, extra.buf);
+out:
+	pm_buf_release(&in);
+	pm_buf_release(&extra);
+	return ret;
+}
+
+/* The land_raw task of a batch: its branch made, its raw pages on it. */
+static enum pm_err land_raw_task(struct run *ru, const struct batch *b,
+				 size_t *landed, int *branch_made,
+				 struct pm_buf *err)
+{
+	struct pm_buf extra = PM_BUF_INIT;
+	enum pm_err ret;
+	double t0;
+
+	t0 = pm_flow_task_start(ru, "land_raw");
+	ret = land_raw(ru, b, landed, err);
+	*branch_made = ret != PM_ERR_CONFLICT;
+	pm_buf_addf(&extra,
+		    "\"branch\": \"%s\", \"files\": %zu, "
+		    "\"unchanged\": %zu",
+		    b->branch, *landed, b->nr_pages - *landed);
+	pm_flow_event(ru, "land_raw", ret ? "Failed" : "Completed", t0,
+		      extra.buf);
+	pm_buf_release(&extra);
+	return ret;
+}
+
+enum pm_err pm_flow_publish_day(struct run *ru, const struct batch *b,
+				const struct pm_day_files *days,
+				const struct pm_clean_report *rep,
+				int *gate_failed, struct pm_buf *err)
+{
+	size_t landed = 0;
+	int branch_made = 0;
+	enum pm_err ret;
+
+	*gate_failed = 0;
+	ret = land_raw_task(ru, b, &landed, &branch_made, err);
+	if (!ret)
+		ret = publish_gate(ru, b, rep, days, landed, gate_failed,
+				   &branch_made, err);
+	if (branch_made)
+		pm_store_branch_delete(ru->data, b->branch, NULL);
+	return ret;
+}
+
 /*
  * One batch through the tasks after fetch: land raw on a branch, parse,
  * validate, clean, publish, and merge into main when the gate passes. A
@@ -459,7 +551,7 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 {
 	struct pm_clean_report rep;
 	struct pm_day_files days = { 0 };
-	struct pm_buf in = PM_BUF_INIT, extra = PM_BUF_INIT;
+	struct pm_buf extra = PM_BUF_INIT;
 	size_t landed = 0;
 	int branch_made = 0;
 	enum pm_err ret;
@@ -469,16 +561,7 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 	*gate_failed = 0;
 	ru->r->batches++;
 
-	/* land raw */
-	t0 = pm_flow_task_start(ru, "land_raw");
-	ret = land_raw(ru, b, &landed, err);
-	branch_made = ret != PM_ERR_CONFLICT;
-	pm_buf_addf(&extra,
-		    "\"branch\": \"%s\", \"files\": %zu, "
-		    "\"unchanged\": %zu",
-		    b->branch, landed, b->nr_pages - landed);
-	pm_flow_event(ru, "land_raw", ret ? "Failed" : "Completed", t0,
-		      extra.buf);
+	ret = land_raw_task(ru, b, &landed, &branch_made, err);
 	if (ret)
 		goto out;
 
@@ -486,7 +569,6 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 	if (b->parse) {
 		t0 = pm_flow_task_start(ru, "parse");
 		ret = b->parse(ru, b->f, b->t, err);
-		pm_buf_reset(&extra);
 		pm_buf_addf(&extra, "\"rows\": %zu", b->t->nr);
 		add_unanswered(&extra, &ru->r->unanswered);
 		pm_flow_event(ru, "parse", ret ? "Failed" : "Completed", t0,
@@ -508,39 +590,14 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 	 * validate and clean: one pass of the engine checks the rows and
 	 * writes the day files; the two tasks report from its result.
 	 */
-	t0 = pm_flow_task_start(ru, "validate");
-	pm_buf_addf(&in, "%s/in.csv", ru->scratch.buf);
-	ret = run_engine(ru, b->t, in.buf, &days, &rep, err);
-	if (ret) {
-		pm_flow_event(ru, "validate", "Failed", t0, NULL);
-		goto out;
-	}
-	pm_buf_reset(&extra);
-	pm_buf_addf(&extra, "\"rows\": %zu, \"accepted\": %zu, \"score\": ",
-		    rep.input_rows, rep.accepted);
-	pm_buf_add_json_num(&extra, rep.score);
-	pm_buf_addf(&extra, ", \"passed\": %s", rep.passed ? "true" : "false");
-	pm_flow_event(ru, "validate", "Completed", t0, extra.buf);
-	t0 = pm_flow_task_start(ru, "clean");
-	ru->r->input_rows += rep.input_rows;
-	ru->r->accepted_rows += rep.accepted;
-	ru->r->output_rows += rep.out_rows;
-	/* the run's score, over every batch so far */
-	ru->r->score = ru->r->input_rows ? (double)ru->r->accepted_rows /
-						   (double)ru->r->input_rows :
-					   0;
-	pm_buf_reset(&extra);
-	pm_buf_addf(&extra, "\"output_rows\": %zu, \"files\": %zu",
-		    rep.out_rows, rep.out_files);
-	pm_flow_event(ru, "clean", "Completed", t0, extra.buf);
-
-	ret = publish_gate(ru, b, &rep, &days, landed, gate_failed,
-			   &branch_made, err);
+	ret = pm_flow_validate(ru, b->t, PM_TIME_NONE, &days, &rep, err);
+	if (!ret)
+		ret = publish_gate(ru, b, &rep, &days, landed, gate_failed,
+				   &branch_made, err);
 out:
 	if (branch_made)
 		pm_store_branch_delete(ru->data, b->branch, NULL);
 	pm_clean_report_release(&rep);
-	pm_buf_release(&in);
 	pm_day_files_release(&days);
 	pm_buf_release(&extra);
 	return ret;

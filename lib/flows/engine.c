@@ -69,6 +69,9 @@ const struct pm_flow_param pm_flow_wap_params[] = {
 	{ "contract", "the data contract (default: the built-in one)" },
 	{ "hour_label", "the history's hour labels: begin or end" },
 	{ "input", "a CSV file or directory instead of a source" },
+	{ "commit_days", "backfill: days published in one commit into main "
+			 "(default 31; 1: a branch, commit and merge per "
+			 "day)" },
 	{ NULL, NULL },
 };
 

@@ -12,6 +12,9 @@
 #include "pm25/source.h"
 #include "pm25/strv.h"
 
+struct pm_clean_report;
+struct pm_day_files;
+
 /* One run of ingest-clean or backfill: borrowed options, owned state. */
 struct run {
 	const struct pm_flow_opts *o;
@@ -89,11 +92,94 @@ enum pm_err pm_flow_parse_pages(struct run *ru, const struct pm_fetched *f,
 /* The local date raw data lands under: the run's, or the range's end. */
 int64_t pm_flow_fetch_day(const struct run *ru);
 /*
+ * Validate and clean the rows of t into day files in memory. The rows
+ * are taken as their CSV form would be read (pm_clean_opts.table), named
+ * origin in the report, as the scratch file they once went through was.
+ */
+enum pm_err pm_flow_engine(struct run *ru, const struct pm_table *t,
+			   const char *origin, struct pm_day_files *days,
+			   struct pm_clean_report *rep, struct pm_buf *err);
+/*
+ * found[i] = 1 for each raw page (raw cut at page_end) that main holds
+ * already, byte for byte: in any day folder of the source for
+ * ingest-clean (a rerun lands nothing), in day's own folder for backfill
+ * (each day keeps what was fetched for it). One pass over the folder.
+ */
+void pm_flow_raw_found(struct run *ru, int64_t day, const char *raw,
+		       const size_t *page_end, size_t nr_pages, int *found);
+/*
+ * Where page i of nr_pages (of f, which may name each page's station;
+ * f may be NULL) lands: raw/<source>/date=D/HHMMSS-<run>[-ID|-pN].ext.
+ */
+void pm_flow_raw_path(const struct run *ru, int64_t day, size_t i,
+		      size_t nr_pages, const struct pm_fetched *f,
+		      struct pm_buf *path);
+/*
+ * stations.csv with the stations of t merged in, from its old text (may
+ * be empty) into out; 1 if out differs from old.
+ */
+int pm_flow_stations_merge(const char *old, size_t old_len,
+			   const struct pm_table *t, struct pm_buf *out);
+
+#define PM_FLOW_NMETA 6
+/* A data commit's metadata: run, flow, version, source, score, rows. */
+void pm_flow_commit_meta(const struct run *ru, double score, size_t rows,
+			 struct pm_kv meta[PM_FLOW_NMETA], char score_buf[32],
+			 char rows_buf[32]);
+
+/* Tries of a publish whose merge conflicts with another run's. */
+#define PUBLISH_TRIES 8
+
+/*
+ * The validate and clean tasks of rows t: the engine's day files and
+ * report, the run's tallies, and the two events (naming day unless it
+ * is PM_TIME_NONE).
+ */
+enum pm_err pm_flow_validate(struct run *ru, const struct pm_table *t,
+			     int64_t day, struct pm_day_files *days,
+			     struct pm_clean_report *rep, struct pm_buf *err);
+/*
+ * The land_raw, publish and gate tasks of a batch validated already
+ * (days, rep): a branch of its own from main, kept if the gate refuses.
+ */
+enum pm_err pm_flow_publish_day(struct run *ru, const struct batch *b,
+				const struct pm_day_files *days,
+				const struct pm_clean_report *rep,
+				int *gate_failed, struct pm_buf *err);
+/*
  * One batch through land_raw, parse, validate, clean, publish and gate;
  * *gate_failed is set when the gate refused.
  */
 enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 			  int *gate_failed, struct pm_buf *err);
+
+/*
+ * The days of a backfill gathered for one commit (lib/flows/chunk.c):
+ * each day gated on its own, the passing ones published together.
+ */
+struct chunk {
+	struct chunk_day *d; /* owned */
+	size_t nr, alloc;
+	size_t bytes; /* raw, fragments and reports held */
+};
+
+void pm_chunk_init(struct chunk *c);
+void pm_chunk_release(struct chunk *c);
+/*
+ * Day b (its rows in b->t, or parsed from b->f by b->parse) through
+ * validate and clean, and its gate: a passing day joins the chunk, which
+ * is published when it holds o->commit_days days or enough bytes; a
+ * failing one has the chunk published first, then goes to a branch of
+ * its own (*gate_failed set).
+ */
+enum pm_err pm_chunk_day(struct run *ru, struct chunk *c, const struct batch *b,
+			 int *gate_failed, struct pm_buf *err);
+/*
+ * Publish the chunk's days: one branch from main, the days staged on it
+ * in order, one commit, one merge (staged again on a conflict). Empties
+ * the chunk.
+ */
+enum pm_err pm_chunk_flush(struct run *ru, struct chunk *c, struct pm_buf *err);
 
 /* The rows of the flows table, one per file. */
 extern const struct pm_flow pm_flow_def_ingest_clean;

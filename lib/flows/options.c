@@ -45,7 +45,16 @@ static int take(struct pm_flow_opts *o, struct pm_task_policy *tasks,
 		o->hour_label = v;
 	else if (!strcmp(k, "input"))
 		o->input = v;
-	else
+	else if (!strcmp(k, "commit_days")) {
+		char *end;
+		long n = strtol(v, &end, 10);
+
+		if (*end || end == v || n < 1 || n > 3660) {
+			pm_buf_addstr(why, "a number of days, 1 to 3660");
+			return -1;
+		}
+		o->commit_days = (int)n;
+	} else
 		return -1;
 	return 0;
 }
@@ -89,6 +98,12 @@ enum pm_err pm_flow_opts_parse(const struct pm_flow_run *fr, int backfill,
 	if (!ret && o->lookback && (from || to))
 		ret = pm_errf(err, PM_ERR_USAGE,
 			      "give lookback or from/to, not both");
+	if (!ret && o->commit_days && !backfill)
+		ret = pm_errf(err, PM_ERR_USAGE,
+			      "commit_days is backfill's: ingest-clean "
+			      "publishes each run as one commit");
+	if (!ret && !o->commit_days)
+		o->commit_days = PM_COMMIT_DAYS;
 	if (!ret && o->lookback && backfill)
 		ret = pm_errf(err, PM_ERR_USAGE,
 			      "backfill takes from and to, not lookback");

@@ -334,10 +334,65 @@ out:
 	return ret;
 }
 
+/*
+ * The tree to walk for the files under prefix: the subtree of the
+ * prefix's folder part ("raw/csv/" of "raw/csv/date=", the whole tree
+ * for ""), so that a listing reads only what it lists. *tree is NULL
+ * when ref has no such folder; base receives the folder, with its '/'.
+ */
+static enum pm_err prefix_tree(struct local *l, const char *ref,
+			       const char *prefix, git_tree **tree,
+			       struct pm_buf *base, struct pm_buf *err)
+{
+	const char *slash = strrchr(prefix, '/');
+	git_commit *c = NULL;
+	git_tree *root = NULL;
+	git_tree_entry *te = NULL;
+	enum pm_err ret;
+
+	*tree = NULL;
+	pm_buf_reset(base);
+	ret = lookup_commit(l, ref, &c, err);
+	if (ret)
+		return ret;
+	if (DL_GIT(git_commit_tree)(&root, c)) {
+		ret = git_fail(l, err, PM_ERR_IO, ref);
+		goto out;
+	}
+	if (!slash) {
+		*tree = root;
+		root = NULL;
+		goto out;
+	}
+	pm_buf_add(base, prefix, (size_t)(slash - prefix));
+	if (DL_GIT(git_tree_entry_bypath)(&te, root, base->buf) ||
+	    DL_GIT(git_tree_entry_type)(te) != GIT_OBJECT_TREE)
+		goto out; /* no such folder: nothing under it */
+	if (DL_GIT(git_tree_lookup)(tree, l->repo,
+				    DL_GIT(git_tree_entry_id)(te)))
+		ret = git_fail(l, err, PM_ERR_IO, base->buf);
+	pm_buf_addch(base, '/');
+out:
+	DL_GIT(git_tree_entry_free)(te);
+	DL_GIT(git_tree_free)(root);
+	DL_GIT(git_commit_free)(c);
+	return ret;
+}
+
+/* base, then the walk's root, then the entry's name, into path. */
+static void walk_path(struct pm_buf *path, const struct pm_buf *base,
+		      const char *root, const git_tree_entry *te)
+{
+	pm_buf_reset(path);
+	pm_buf_add(path, base->buf, base->len);
+	pm_buf_addstr(path, root);
+	pm_buf_addstr(path, DL_GIT(git_tree_entry_name)(te));
+}
+
 struct walk_ctx {
 	const char *prefix;
 	struct pm_strv *out;
-	struct pm_buf path;
+	struct pm_buf path, base;
 };
 
 static int walk_cb(const char *root, const git_tree_entry *te, void *arg)
@@ -347,9 +402,7 @@ static int walk_cb(const char *root, const git_tree_entry *te, void *arg)
 
 	if (DL_GIT(git_tree_entry_type)(te) != GIT_OBJECT_BLOB)
 		return 0;
-	pm_buf_reset(&w->path);
-	pm_buf_addstr(&w->path, root);
-	pm_buf_addstr(&w->path, DL_GIT(git_tree_entry_name)(te));
+	walk_path(&w->path, &w->base, root, te);
 	if (!strncmp(w->path.buf, w->prefix, plen))
 		pm_strv_push(w->out, w->path.buf);
 	return 0;
@@ -360,26 +413,24 @@ static enum pm_err local_list(struct pm_store *s, const char *ref,
 			      struct pm_buf *err)
 {
 	struct local *l = s->priv;
-	struct walk_ctx w = { prefix, out, PM_BUF_INIT };
-	git_commit *c = NULL;
+	struct walk_ctx w = { prefix, out, PM_BUF_INIT, PM_BUF_INIT };
 	git_tree *tree = NULL;
 	enum pm_err ret;
 
-	ret = lookup_commit(l, ref, &c, err);
-	if (!ret &&
-	    (DL_GIT(git_commit_tree)(&tree, c) ||
-	     DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, walk_cb, &w)))
+	ret = prefix_tree(l, ref, prefix, &tree, &w.base, err);
+	if (!ret && tree &&
+	    DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, walk_cb, &w))
 		ret = git_fail(l, err, PM_ERR_IO, ref);
 	pm_buf_release(&w.path);
+	pm_buf_release(&w.base);
 	DL_GIT(git_tree_free)(tree);
-	DL_GIT(git_commit_free)(c);
 	return ret;
 }
 
 struct same_ctx {
 	const char *prefix;
 	git_oid want;
-	struct pm_buf path;
+	struct pm_buf path, base;
 	char *found;
 };
 
@@ -390,9 +441,7 @@ static int same_cb(const char *root, const git_tree_entry *te, void *arg)
 	if (DL_GIT(git_tree_entry_type)(te) != GIT_OBJECT_BLOB ||
 	    !DL_GIT(git_oid_equal)(DL_GIT(git_tree_entry_id)(te), &w->want))
 		return 0;
-	pm_buf_reset(&w->path);
-	pm_buf_addstr(&w->path, root);
-	pm_buf_addstr(&w->path, DL_GIT(git_tree_entry_name)(te));
+	walk_path(&w->path, &w->base, root, te);
 	if (strncmp(w->path.buf, w->prefix, strlen(w->prefix)))
 		return 0;
 	w->found = pm_xstrdup(w->path.buf);
@@ -405,23 +454,22 @@ static enum pm_err local_find_same(struct pm_store *s, const char *ref,
 				   struct pm_buf *err)
 {
 	struct local *l = s->priv;
-	struct same_ctx w = { prefix, { { 0 } }, PM_BUF_INIT, NULL };
-	git_commit *c = NULL;
+	struct same_ctx w = {
+		prefix, { { 0 } }, PM_BUF_INIT, PM_BUF_INIT, NULL
+	};
 	git_tree *tree = NULL;
 	enum pm_err ret;
 
-	ret = lookup_commit(l, ref, &c, err);
-	if (ret)
-		return ret;
-	if (DL_GIT(git_odb_hash)(&w.want, data, len, GIT_OBJECT_BLOB) ||
-	    DL_GIT(git_commit_tree)(&tree, c))
-		ret = git_fail(l, err, PM_ERR_IO, ref);
-	else
+	*path_out = NULL;
+	if (DL_GIT(git_odb_hash)(&w.want, data, len, GIT_OBJECT_BLOB))
+		return git_fail(l, err, PM_ERR_IO, ref);
+	ret = prefix_tree(l, ref, prefix, &tree, &w.base, err);
+	if (!ret && tree)
 		DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, same_cb, &w);
 	*path_out = w.found;
 	pm_buf_release(&w.path);
+	pm_buf_release(&w.base);
 	DL_GIT(git_tree_free)(tree);
-	DL_GIT(git_commit_free)(c);
 	return ret;
 }
 
@@ -431,7 +479,7 @@ struct many_ctx {
 	size_t n;
 	size_t *at; /* want[k] is the blob of file at[k] */
 	int *found;
-	struct pm_buf path;
+	struct pm_buf path, base;
 };
 
 static int cmp_oid(const void *a, const void *b)
@@ -455,9 +503,7 @@ static int many_cb(const char *root, const git_tree_entry *te, void *arg)
 		if (!c) {
 			size_t k;
 
-			pm_buf_reset(&w->path);
-			pm_buf_addstr(&w->path, root);
-			pm_buf_addstr(&w->path, DL_GIT(git_tree_entry_name)(te));
+			walk_path(&w->path, &w->base, root, te);
 			if (strncmp(w->path.buf, w->prefix, strlen(w->prefix)))
 				return 0;
 			/* equal blobs sit side by side */
@@ -478,7 +524,7 @@ static int many_cb(const char *root, const git_tree_entry *te, void *arg)
 	return 0;
 }
 
-/* One walk of the tree for every file's blob id. */
+/* One walk of the prefix's folder for every file's blob id. */
 static enum pm_err local_find_same_many(struct pm_store *s, const char *ref,
 					const char *prefix,
 					const char *const *data,
@@ -486,19 +532,19 @@ static enum pm_err local_find_same_many(struct pm_store *s, const char *ref,
 					struct pm_buf *err)
 {
 	struct local *l = s->priv;
-	struct many_ctx w = { prefix, NULL, n, NULL, found, PM_BUF_INIT };
-	struct { git_oid id; size_t at; } *pairs;
-	git_commit *c = NULL;
+	struct many_ctx w = { prefix, NULL,	   n,	       NULL,
+			      found,  PM_BUF_INIT, PM_BUF_INIT };
+	struct {
+		git_oid id;
+		size_t at;
+	} * pairs;
 	git_tree *tree = NULL;
-	enum pm_err ret;
+	enum pm_err ret = PM_OK;
 	size_t i;
 
 	memset(found, 0, n * sizeof(*found));
 	if (!n)
 		return PM_OK;
-	ret = lookup_commit(l, ref, &c, err);
-	if (ret)
-		return ret;
 	pairs = pm_xcalloc(n, sizeof(*pairs));
 	for (i = 0; !ret && i < n; i++) {
 		pairs[i].at = i;
@@ -515,16 +561,16 @@ static enum pm_err local_find_same_many(struct pm_store *s, const char *ref,
 		w.want[i] = pairs[i].id;
 		w.at[i] = pairs[i].at;
 	}
-	if (!ret && DL_GIT(git_commit_tree)(&tree, c))
-		ret = git_fail(l, err, PM_ERR_IO, ref);
-	else if (!ret)
+	if (!ret)
+		ret = prefix_tree(l, ref, prefix, &tree, &w.base, err);
+	if (!ret && tree)
 		DL_GIT(git_tree_walk)(tree, GIT_TREEWALK_PRE, many_cb, &w);
 	free(pairs);
 	free(w.want);
 	free(w.at);
 	pm_buf_release(&w.path);
+	pm_buf_release(&w.base);
 	DL_GIT(git_tree_free)(tree);
-	DL_GIT(git_commit_free)(c);
 	return ret;
 }
 
@@ -624,29 +670,59 @@ out:
 
 /* ------------------------------------------------------------ commits */
 
+/*
+ * A put appends; the commit takes the last put of each path, so that a
+ * batch of thousands of files costs no search per file.
+ */
 static enum pm_err local_put(struct pm_store *s, const char *branch,
 			     const char *path, const void *data, size_t len,
 			     struct pm_buf *err)
 {
 	struct local *l = s->priv;
-	struct staged *st = NULL;
+	struct staged *st;
 	git_oid id;
-	size_t i;
 
 	if (DL_GIT(git_blob_create_from_buffer)(&id, l->repo, data, len))
 		return git_fail(l, err, PM_ERR_IO, path);
-	for (i = 0; i < l->nr; i++)
-		if (!strcmp(l->st[i].branch, branch) &&
-		    !strcmp(l->st[i].path, path))
-			st = &l->st[i];
-	if (!st) {
-		PM_ALLOC_GROW(l->st, l->nr + 1, l->alloc);
-		st = &l->st[l->nr++];
-		st->branch = pm_xstrdup(branch);
-		st->path = pm_xstrdup(path);
-	}
+	PM_ALLOC_GROW(l->st, l->nr + 1, l->alloc);
+	st = &l->st[l->nr++];
+	st->branch = pm_xstrdup(branch);
+	st->path = pm_xstrdup(path);
 	st->blob = id;
 	return PM_OK;
+}
+
+/* Staged entries by path, and the later put first among equal paths. */
+static int cmp_staged(const void *a, const void *b)
+{
+	const struct staged *const *x = a, *const *y = b;
+	int c = strcmp((*x)->path, (*y)->path);
+
+	return c ? c : *x < *y ? 1 : *x > *y ? -1 : 0;
+}
+
+/* The tree updates of branch's staged files, the last put of each. */
+static size_t staged_updates(struct local *l, const char *branch,
+			     git_tree_update *up)
+{
+	struct staged **v = pm_xcalloc(l->nr + 1, sizeof(*v));
+	size_t i, n = 0, k = 0;
+
+	for (i = 0; i < l->nr; i++)
+		if (!strcmp(l->st[i].branch, branch))
+			v[n++] = &l->st[i];
+	qsort(v, n, sizeof(*v), cmp_staged);
+	for (i = 0; i < n; i++) {
+		if (i && !strcmp(v[i]->path, v[i - 1]->path))
+			continue;
+		up[k].action = GIT_TREE_UPDATE_UPSERT;
+		up[k].id = v[i]->blob;
+		up[k].filemode = GIT_FILEMODE_BLOB;
+		up[k].path = v[i]->path;
+		k++;
+	}
+	free(v);
+	return k;
 }
 
 static void add_trailers(struct pm_buf *msg, const char *message,
@@ -711,15 +787,7 @@ static enum pm_err local_commit(struct pm_store *s, const char *branch,
 	int tries;
 
 	up = pm_xcalloc(l->nr + 1, sizeof(*up));
-	for (i = 0; i < l->nr; i++) {
-		if (strcmp(l->st[i].branch, branch))
-			continue;
-		up[n].action = GIT_TREE_UPDATE_UPSERT;
-		up[n].id = l->st[i].blob;
-		up[n].filemode = GIT_FILEMODE_BLOB;
-		up[n].path = l->st[i].path;
-		n++;
-	}
+	n = staged_updates(l, branch, up);
 	add_trailers(&msg, message, meta, nr_meta);
 	ref_name(&ref, branch);
 	for (tries = 0; tries < CAS_TRIES; tries++) {

@@ -28,3 +28,26 @@ pm25 run -q --param source=csv --param file=bad.csv > /dev/null 2>&1
 echo "exit $?"
 pm25 data branches | sed 's/[0-9]\{8\}T[0-9]\{6\}Z-[0-9a-f]\{4\}/RUN/'
 echo "violations: $(wc -l < violations.log)"
+# a backfill on lakeFS: days in commits of three, a refused day on its
+# own branch, and the same clean files as the local store's
+mkdir in
+head -n 241 "$DATA/history/air4thai_08t_2023-09-01_2024-02-27.csv" > in/a.csv
+printf '2023-12-05 03:00:00,-5,,,,,,0,29,63,39,02t\n2023-12-05 04:00:00,-5,,,,,,0,29,63,39,02t\n' >> in/a.csv
+pm25 backfill --input in --commit-days 3 --json > lf.json 2> lf.err
+echo "backfill exit $?"
+python3 -c '
+import json
+r = json.load(open("lf.json"))
+print(r["batches"], r["published"], r["failed"])'
+pm25 data log | grep -c 'backfill .*: 2023-12-'
+mkdir local && PM25_STORE=local PM25_HOME=$PWD/local pm25 init > /dev/null
+PM25_STORE=local PM25_HOME=$PWD/local pm25 backfill --input in -q > /dev/null 2>&1
+for f in $(pm25 data ls main clean/hourly/date=2023); do
+	pm25 data cat main "$f" | cmp -s - <(PM25_STORE=local PM25_HOME=$PWD/local pm25 data cat main "$f") ||
+		die "$f differs from the local store's"
+done
+[ "$(pm25 data ls main clean/hourly/date=2023 | wc -l)" = "$(PM25_STORE=local PM25_HOME=$PWD/local pm25 data ls main clean/hourly/ | wc -l)" ] ||
+	die "not the local store's day files"
+pm25 data branches | grep -c 'etl-.*-20231205$'
+echo "violations: $(wc -l < violations.log)"
+cat violations.log
