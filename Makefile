@@ -4,9 +4,11 @@
 # Knobs: SANITIZE=address,undefined  CC=clang  DEVELOPER=1  V=1  NO_DEPS=1
 
 CC ?= cc
-PKGS = libcurl jansson yaml-0.1 libgit2 sqlite3 libpq zlib libmicrohttpd
+PKGS = libcurl jansson yaml-0.1 libgit2 sqlite3 libpq zlib libmicrohttpd \
+       libcrypto libdeflate
 DEB_PKGS = pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev libgit2-dev \
-	   libsqlite3-dev libpq-dev zlib1g-dev libmicrohttpd-dev tzdata
+	   libsqlite3-dev libpq-dev zlib1g-dev libmicrohttpd-dev libssl-dev \
+	   libdeflate-dev tzdata
 VERSION = 0.1.0
 
 WARN = -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes \
@@ -16,10 +18,10 @@ ifdef DEVELOPER
 WARN += -pedantic
 endif
 CFLAGS ?= -O2 -g
-# libcurl, libgit2, libpq and libmicrohttpd are not linked: pm25 loads
-# each on first use (include/pm25/dl.h), by the soname of the library it
-# was built with.
-DL_PKGS = libcurl libgit2 libpq libmicrohttpd
+# libcurl, libgit2, libpq, libmicrohttpd and libcrypto are not linked:
+# pm25 loads each on first use (include/pm25/dl.h), by the soname of the
+# library it was built with.
+DL_PKGS = libcurl libgit2 libpq libmicrohttpd libcrypto
 soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(1).so" \
 	   2>/dev/null | sed -n 's/^ *SONAME *//p')
 ALL_CFLAGS = $(CFLAGS) $(WARN) -Iinclude -DPM25_VERSION='"$(VERSION)"' \
@@ -27,7 +29,8 @@ ALL_CFLAGS = $(CFLAGS) $(WARN) -Iinclude -DPM25_VERSION='"$(VERSION)"' \
 	     -DPM_SO_CURL='"$(call soname,libcurl)"' \
 	     -DPM_SO_GIT='"$(call soname,libgit2)"' \
 	     -DPM_SO_PQ='"$(call soname,libpq)"' \
-	     -DPM_SO_MHD='"$(call soname,libmicrohttpd)"'
+	     -DPM_SO_MHD='"$(call soname,libmicrohttpd)"' \
+	     -DPM_SO_CRYPTO='"$(call soname,libcrypto)"'
 LIBS = $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null) \
        -ldl -lm -lpthread
 ifdef SANITIZE

@@ -139,6 +139,14 @@ static int cmp_str(struct pm_str a, struct pm_str b)
 {
 	size_t i = 0, j = 0;
 
+	if ((!a.len || a.ptr[0] != '"') && (!b.len || b.ptr[0] != '"')) {
+		/* unquoted: the bytes are the value */
+		int c = memcmp(a.ptr, b.ptr, a.len < b.len ? a.len : b.len);
+
+		return c	     ? (c < 0 ? -1 : 1) :
+		       a.len < b.len ? -1 :
+				       a.len > b.len;
+	}
 	for (;;) {
 		int x = value_byte(a, &i), y = value_byte(b, &j);
 
@@ -290,6 +298,48 @@ void pm_row_diff_json(const struct pm_row_diff *d, struct pm_buf *b)
 	pm_buf_addstr(b, "]}");
 }
 
+/* Whether lines [lo, hi) of l have strictly increasing keys. */
+static int keys_increase(const struct lines *l, size_t lo, size_t hi)
+{
+	size_t i;
+
+	for (i = lo + 1; i < hi; i++) {
+		int c = cmp_str(l->v[i - 1].station, l->v[i].station);
+
+		if (c > 0 ||
+		    (!c && cmp_str(l->v[i - 1].time, l->v[i].time) >= 0))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The order qsort with cmp_line gives, in one pass, when the old lines
+ * (the first n_old) and the fresh ones each have strictly increasing
+ * keys, as day files written by pm25 do; 0 (l untouched) otherwise.
+ */
+static int merge_sorted(struct lines *l, size_t n_old)
+{
+	struct line *v;
+	size_t i = 0, j = n_old, k = 0;
+
+	if (!keys_increase(l, 0, n_old) || !keys_increase(l, n_old, l->nr))
+		return 0;
+	if (!n_old || n_old == l->nr)
+		return 1;
+	v = pm_xmalloc(l->nr * sizeof(*v));
+	while (i < n_old || j < l->nr)
+		if (j == l->nr ||
+		    (i < n_old && cmp_line(&l->v[i], &l->v[j]) < 0))
+			v[k++] = l->v[i++];
+		else
+			v[k++] = l->v[j++];
+	free(l->v);
+	l->v = v;
+	l->alloc = l->nr;
+	return 1;
+}
+
 enum pm_err pm_csv_upsert(const char *old, size_t old_len, const char *fresh,
 			  size_t fresh_len, struct pm_buf *out, int *changed,
 			  struct pm_buf *err)
@@ -297,7 +347,7 @@ enum pm_err pm_csv_upsert(const char *old, size_t old_len, const char *fresh,
 	struct lines all = { NULL, 0, 0 };
 	struct pm_str hdr = { NULL, 0 };
 	enum pm_err ret;
-	size_t i, order = 0;
+	size_t i, order = 0, n_old;
 	int ks, kt;
 
 	pm_buf_reset(out);
@@ -305,11 +355,12 @@ enum pm_err pm_csv_upsert(const char *old, size_t old_len, const char *fresh,
 	if (ret)
 		return ret;
 	ret = split(old, old_len, &hdr, ks, kt, &all, &order, err);
+	n_old = all.nr;
 	if (!ret)
 		ret = split(fresh, fresh_len, &hdr, ks, kt, &all, &order, err);
 	if (ret)
 		goto out;
-	if (all.nr)
+	if (all.nr && !merge_sorted(&all, n_old))
 		qsort(all.v, all.nr, sizeof(*all.v), cmp_line);
 	pm_buf_add(out, hdr.ptr, hdr.len);
 	pm_buf_addch(out, '\n');

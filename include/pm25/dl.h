@@ -1,5 +1,6 @@
 /*
- * libcurl, libgit2, libpq and libmicrohttpd (the server's) are loaded
+ * libcurl, libgit2, libpq, libmicrohttpd (the server's) and libcrypto
+ * (SHA-1 for the local store's packs) are loaded
  * when first called, not when pm25 starts: an idle worker on SQLite maps
  * none of them, nor the dozens of libraries they pull in (TLS, Kerberos,
  * LDAP, SSH). A call goes through
@@ -21,7 +22,7 @@ struct pm_dl {
 	void *handle;
 };
 
-extern struct pm_dl pm_dl_curl, pm_dl_git, pm_dl_pq, pm_dl_mhd;
+extern struct pm_dl pm_dl_curl, pm_dl_git, pm_dl_pq, pm_dl_mhd, pm_dl_crypto;
 
 /* The address of symbol name in lib, which is loaded if need be. */
 pm_dl_fn pm_dl_sym(struct pm_dl *lib, const char *name);
@@ -40,5 +41,6 @@ const struct pm_dl *pm_dl_at(size_t i);
 #define DL_GIT(fn) PM_DL(git, fn)
 #define DL_PQ(fn) PM_DL(pq, fn)
 #define DL_MHD(fn) PM_DL(mhd, fn)
+#define DL_CRYPTO(fn) PM_DL(crypto, fn)
 
 #endif

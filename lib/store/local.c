@@ -18,14 +18,27 @@
 #include "pm25/dl.h"
 #include "pm25/log.h"
 #include "pm25/strv.h"
+#include "pack.h"
 #include "store-int.h"
 
 #define CAS_TRIES 50
 
 struct staged {
 	char *branch, *path;
-	git_oid blob;
+	char *data; /* owned until written */
+	size_t len;
+	git_oid blob; /* once written */
 };
+
+/* A commit of at least this many new files writes them as one pack. */
+#define PACK_MIN 64
+
+static void staged_release(struct staged *st)
+{
+	free(st->branch);
+	free(st->path);
+	free(st->data);
+}
 
 struct local {
 	git_repository *repo;
@@ -276,10 +289,8 @@ static void local_close(struct pm_store *s)
 	struct local *l = s->priv;
 	size_t i;
 
-	for (i = 0; i < l->nr; i++) {
-		free(l->st[i].branch);
-		free(l->st[i].path);
-	}
+	for (i = 0; i < l->nr; i++)
+		staged_release(&l->st[i]);
 	free(l->st);
 	DL_GIT(git_repository_free)(l->repo);
 	free(l);
@@ -671,8 +682,9 @@ out:
 /* ------------------------------------------------------------ commits */
 
 /*
- * A put appends; the commit takes the last put of each path, so that a
- * batch of thousands of files costs no search per file.
+ * A put keeps a copy and appends; the commit writes the last put of each
+ * path, many as one pack, so that a batch of thousands of files costs no
+ * search per file and no file per object.
  */
 static enum pm_err local_put(struct pm_store *s, const char *branch,
 			     const char *path, const void *data, size_t len,
@@ -680,15 +692,15 @@ static enum pm_err local_put(struct pm_store *s, const char *branch,
 {
 	struct local *l = s->priv;
 	struct staged *st;
-	git_oid id;
 
-	if (DL_GIT(git_blob_create_from_buffer)(&id, l->repo, data, len))
-		return git_fail(l, err, PM_ERR_IO, path);
+	(void)err;
 	PM_ALLOC_GROW(l->st, l->nr + 1, l->alloc);
 	st = &l->st[l->nr++];
 	st->branch = pm_xstrdup(branch);
 	st->path = pm_xstrdup(path);
-	st->blob = id;
+	st->data = pm_xmalloc(len + 1);
+	memcpy(st->data, data, len);
+	st->len = len;
 	return PM_OK;
 }
 
@@ -701,18 +713,86 @@ static int cmp_staged(const void *a, const void *b)
 	return c ? c : *x < *y ? 1 : *x > *y ? -1 : 0;
 }
 
-/* The tree updates of branch's staged files, the last put of each. */
-static size_t staged_updates(struct local *l, const char *branch,
-			     git_tree_update *up)
+/*
+ * Write the blobs of v (each written once): as one pack when there are
+ * many, else as loose objects.
+ */
+static enum pm_err write_blobs(struct local *l, struct staged **v, size_t n,
+			       struct pm_buf *err)
+{
+	struct pm_pack_blob *b;
+	struct pm_buf objects = PM_BUF_INIT;
+	git_odb *odb = NULL;
+	enum pm_err ret = PM_OK;
+	size_t i;
+
+	if (n < PACK_MIN) {
+		for (i = 0; i < n; i++) {
+			if (!v[i]->data)
+				continue;
+			if (DL_GIT(git_blob_create_from_buffer)(
+				    &v[i]->blob, l->repo, v[i]->data,
+				    v[i]->len))
+				return git_fail(l, err, PM_ERR_IO, v[i]->path);
+			free(v[i]->data);
+			v[i]->data = NULL;
+		}
+		return PM_OK;
+	}
+	b = pm_xcalloc(n, sizeof(*b));
+	for (i = 0; i < n; i++) {
+		b[i].data = v[i]->data;
+		b[i].len = v[i]->len;
+	}
+	pm_buf_addf(&objects, "%sobjects",
+		    DL_GIT(git_repository_path)(l->repo));
+	if (pm_pack_write_blobs(objects.buf, b, n, err))
+		ret = PM_ERR_IO;
+	else if (DL_GIT(git_repository_odb)(&odb, l->repo) ||
+		 DL_GIT(git_odb_refresh)(odb))
+		ret = git_fail(l, err, PM_ERR_IO, "pack");
+	for (i = 0; !ret && i < n; i++) {
+		memcpy(v[i]->blob.id, b[i].id, sizeof(b[i].id));
+		free(v[i]->data);
+		v[i]->data = NULL;
+	}
+	DL_GIT(git_odb_free)(odb);
+	pm_buf_release(&objects);
+	free(b);
+	return ret;
+}
+
+/*
+ * The tree updates of branch's staged files, the last put of each, their
+ * blobs written; the number of updates, or -1 with err set.
+ */
+static long staged_updates(struct local *l, const char *branch,
+			   git_tree_update *up, struct pm_buf *err)
 {
 	struct staged **v = pm_xcalloc(l->nr + 1, sizeof(*v));
-	size_t i, n = 0, k = 0;
+	size_t i, n = 0, k = 0, w = 0;
 
 	for (i = 0; i < l->nr; i++)
 		if (!strcmp(l->st[i].branch, branch))
 			v[n++] = &l->st[i];
 	qsort(v, n, sizeof(*v), cmp_staged);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
+		if (!i || strcmp(v[i]->path, v[i - 1]->path))
+			v[k++] = v[i];
+	for (i = 0; i < k; i++)
+		if (v[i]->data)
+			v[w++] = v[i];
+	if (write_blobs(l, v, w, err)) {
+		free(v);
+		return -1;
+	}
+	/* v's first w are the written ones; list every path again */
+	n = 0;
+	for (i = 0; i < l->nr; i++)
+		if (!strcmp(l->st[i].branch, branch))
+			v[n++] = &l->st[i];
+	qsort(v, n, sizeof(*v), cmp_staged);
+	for (i = 0, k = 0; i < n; i++) {
 		if (i && !strcmp(v[i]->path, v[i - 1]->path))
 			continue;
 		up[k].action = GIT_TREE_UPDATE_UPSERT;
@@ -722,7 +802,7 @@ static size_t staged_updates(struct local *l, const char *branch,
 		k++;
 	}
 	free(v);
-	return k;
+	return (long)k;
 }
 
 static void add_trailers(struct pm_buf *msg, const char *message,
@@ -784,10 +864,16 @@ static enum pm_err local_commit(struct pm_store *s, const char *branch,
 	git_tree_update *up = NULL;
 	enum pm_err ret = PM_OK;
 	size_t i, n = 0, k;
+	long nu;
 	int tries;
 
 	up = pm_xcalloc(l->nr + 1, sizeof(*up));
-	n = staged_updates(l, branch, up);
+	nu = staged_updates(l, branch, up, err);
+	if (nu < 0) {
+		ret = PM_ERR_IO;
+		goto out;
+	}
+	n = (size_t)nu;
 	add_trailers(&msg, message, meta, nr_meta);
 	ref_name(&ref, branch);
 	for (tries = 0; tries < CAS_TRIES; tries++) {
@@ -841,14 +927,14 @@ next:
 		/* the staged files of this branch are committed */
 		for (i = 0, k = 0; i < l->nr; i++) {
 			if (!strcmp(l->st[i].branch, branch)) {
-				free(l->st[i].branch);
-				free(l->st[i].path);
+				staged_release(&l->st[i]);
 				continue;
 			}
 			l->st[k++] = l->st[i];
 		}
 		l->nr = k;
 	}
+out:
 	free(up);
 	pm_buf_release(&msg);
 	pm_buf_release(&ref);

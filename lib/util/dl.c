@@ -22,12 +22,16 @@
 #ifndef PM_SO_MHD
 #define PM_SO_MHD ""
 #endif
+#ifndef PM_SO_CRYPTO
+#define PM_SO_CRYPTO ""
+#endif
 
 struct pm_dl pm_dl_curl = { PM_SO_CURL, "libcurl.so.4", "libcurl4", NULL };
 struct pm_dl pm_dl_git = { PM_SO_GIT, "libgit2.so.1.5", "libgit2-1.5", NULL };
 struct pm_dl pm_dl_pq = { PM_SO_PQ, "libpq.so.5", "libpq5", NULL };
 struct pm_dl pm_dl_mhd = { PM_SO_MHD, "libmicrohttpd.so.12", "libmicrohttpd12",
 			   NULL };
+struct pm_dl pm_dl_crypto = { PM_SO_CRYPTO, "libcrypto.so.3", "libssl3", NULL };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -86,7 +90,8 @@ const char *pm_dl_soname(const struct pm_dl *lib)
 const struct pm_dl *pm_dl_at(size_t i)
 {
 	static const struct pm_dl *const all[] = { &pm_dl_curl, &pm_dl_git,
-						   &pm_dl_pq, &pm_dl_mhd };
+						   &pm_dl_pq, &pm_dl_mhd,
+						   &pm_dl_crypto };
 
 	return i < PM_ARRAY_SIZE(all) ? all[i] : NULL;
 }

@@ -259,3 +259,66 @@ TEST(store_premerge_hook_is_a_gate)
 	pm_buf_release(&err);
 	pm_store_close(s);
 }
+
+/*
+ * A commit of many files (the local store writes them as one pack): the
+ * last put of a path wins, equal texts are stored once, listings of a
+ * folder and of a prefix, and plain git reads every object.
+ */
+TEST(store_many_files_in_one_commit)
+{
+	struct pm_store *s = open_store();
+	struct pm_strv l = PM_STRV_INIT;
+	struct pm_buf err = PM_BUF_INIT, path = PM_BUF_INIT, text = PM_BUF_INIT;
+	const char *pages[3] = { "page 7\n", "page 8\n", "nope\n" };
+	size_t lens[3] = { 7, 7, 5 };
+	int found[3], i;
+	char id[PM_ID_MAX];
+
+	for (i = 0; i < 300; i++) {
+		pm_buf_setf(&path, "raw/csv/date=2024-%02d-%02d/p%d.csv",
+			    1 + i / 28, 1 + i % 28, i);
+		pm_buf_setf(&text, "page %d\n", i % 50);
+		PM_ASSERT_EQ(pm_store_put(s, "main", path.buf, text.buf,
+					  text.len, &err),
+			     PM_OK);
+	}
+	/* a later put of the same path replaces the first */
+	PM_ASSERT_EQ(pm_store_put(s, "main", "raw/csv/date=2024-01-01/p0.csv",
+				  "again\n", 6, &err),
+		     PM_OK);
+	PM_ASSERT_EQ(pm_store_commit(s, "main", "many", NULL, 0, id, &err),
+		     PM_OK);
+	PM_ASSERT(id[0]);
+	PM_ASSERT_STR_EQ(get(s, "main", "raw/csv/date=2024-01-01/p0.csv"),
+			 "again\n");
+	PM_ASSERT_STR_EQ(get(s, "main", "raw/csv/date=2024-11-20/p299.csv"),
+			 "page 49\n");
+	PM_ASSERT_EQ(pm_store_list(s, "main", "raw/csv/", &l, NULL), PM_OK);
+	PM_ASSERT_EQ(l.nr, 300);
+	pm_strv_release(&l);
+	PM_ASSERT_EQ(
+		pm_store_list(s, "main", "raw/csv/date=2024-02-0", &l, NULL),
+		PM_OK);
+	PM_ASSERT_EQ(l.nr, 9);
+	PM_ASSERT_STR_EQ(l.v[0], "raw/csv/date=2024-02-01/p28.csv");
+	pm_strv_release(&l);
+	PM_ASSERT_EQ(pm_store_list(s, "main", "raw/json/", &l, NULL), PM_OK);
+	PM_ASSERT_EQ(l.nr, 0);
+	/* page 7 is p7 (date 01-08), page 8 is p8 and others */
+	PM_ASSERT_EQ(pm_store_find_same_many(s, "main",
+					     "raw/csv/date=2024-01-08/", pages,
+					     lens, 3, found, NULL),
+		     PM_OK);
+	PM_ASSERT(found[0] && !found[1] && !found[2]);
+	if (!getenv("PM25_TEST_STORE") && !system("git --version > /dev/null"))
+		PM_ASSERT_EQ(
+			system("git --git-dir=repo.git fsck --strict "
+			       "--no-progress 2> fsck.err && "
+			       "ls repo.git/objects/pack/*.idx > /dev/null"),
+			0);
+	pm_buf_release(&err);
+	pm_buf_release(&path);
+	pm_buf_release(&text);
+	pm_store_close(s);
+}

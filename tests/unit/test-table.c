@@ -262,3 +262,94 @@ TEST(csv_row_diff_by_key)
 		     PM_ERR_DATA);
 	pm_buf_release(&b);
 }
+
+/*
+ * One random day file: rows of stations s0..s3 at hours 0..23, each
+ * with probability 1/2, in key order (sorted), or shuffled with a
+ * repeated key now and then; values tell old from fresh.
+ */
+static void random_day(struct pm_buf *b, unsigned *seed, int sorted, int tag)
+{
+	char rows[96][48];
+	int n = 0, i;
+
+	pm_buf_reset(b);
+	pm_buf_addstr(b, "station_id,time_utc,pm25\n");
+	for (i = 0; i < 96; i++)
+		if (rand_r(seed) % 2)
+			snprintf(rows[n++], sizeof(rows[0]),
+				 "s%d,2026-11-20T%02d:00:00Z,%d", i / 24,
+				 i % 24, tag * 1000 + i);
+	if (!sorted && n > 1) {
+		for (i = n - 1; i > 0; i--) {
+			int j = rand_r(seed) % (i + 1);
+			char t[48];
+
+			memcpy(t, rows[i], sizeof(t));
+			memcpy(rows[i], rows[j], sizeof(t));
+			memcpy(rows[j], t, sizeof(t));
+		}
+		if (rand_r(seed) % 2)
+			memcpy(rows[0], rows[n - 1], sizeof(rows[0]));
+	}
+	for (i = 0; i < n; i++) {
+		pm_buf_addstr(b, rows[i]);
+		pm_buf_addch(b, '\n');
+	}
+}
+
+/* The upsert by definition: per key the last line of old then fresh. */
+static void upsert_reference(const struct pm_buf *old,
+			     const struct pm_buf *fresh, struct pm_buf *out)
+{
+	char last[96][48];
+	const struct pm_buf *in[2] = { old, fresh };
+	int k, i;
+
+	memset(last, 0, sizeof(last));
+	for (k = 0; k < 2; k++) {
+		const char *p = strchr(in[k]->buf, '\n') + 1;
+
+		while (*p) {
+			const char *e = strchr(p, '\n');
+			int s = p[1] - '0', h = (int)strtol(p + 14, NULL, 10);
+
+			snprintf(last[s * 24 + h], sizeof(last[0]), "%.*s",
+				 (int)(e - p), p);
+			p = e + 1;
+		}
+	}
+	pm_buf_reset(out);
+	pm_buf_addstr(out, "station_id,time_utc,pm25\n");
+	for (i = 0; i < 96; i++)
+		if (last[i][0]) {
+			pm_buf_addstr(out, last[i]);
+			pm_buf_addch(out, '\n');
+		}
+}
+
+TEST(csv_upsert_merge_and_sort_agree)
+{
+	struct pm_buf old = PM_BUF_INIT, fresh = PM_BUF_INIT, out = PM_BUF_INIT,
+		      want = PM_BUF_INIT;
+	unsigned seed = 7;
+	int round, changed;
+
+	for (round = 0; round < 400; round++) {
+		/* both sorted (the one-pass merge), either not (the sort) */
+		random_day(&old, &seed, round % 4 != 1, 1);
+		random_day(&fresh, &seed, round % 4 != 2, 2);
+		if (round % 8 == 3)
+			pm_buf_setf(&old, "station_id,time_utc,pm25\n");
+		PM_ASSERT_EQ(pm_csv_upsert(old.buf, old.len, fresh.buf,
+					   fresh.len, &out, &changed, NULL),
+			     PM_OK);
+		upsert_reference(&old, &fresh, &want);
+		PM_ASSERT_STR_EQ(out.buf, want.buf);
+		PM_ASSERT_EQ(changed, strcmp(out.buf, old.buf) != 0);
+	}
+	pm_buf_release(&old);
+	pm_buf_release(&fresh);
+	pm_buf_release(&out);
+	pm_buf_release(&want);
+}
