@@ -18,6 +18,13 @@
 # three commands' wall times and the largest peak RSS; it prints where
 # the backfill's time goes, task by task, from its own log.
 #
+# The fourth mode is the hourly job on top of that history: HOURS (default
+# 12) replayed Air4Thai feed responses for the hours after the set's end
+# (bench/hourly-response.py, one entry per station), each ingested once
+# with pm25 run ingest-clean, on the backfilled home and on an empty one;
+# it prints the median wall time of each (process start included) and
+# their ratio, and the size of data.git against the clean CSVs as gzip -1.
+#
 # REPEAT=N (default 3) times each pm25 clean and batch run and keeps the
 # fastest; REUSE_PEER=1 keeps the peer's last timed run found in WORK.
 set -eu
@@ -68,6 +75,8 @@ clean_table=$WORK/clean-table.md
 batch_table=$WORK/batch-table.md
 printf '| set | rows | peer wall s | peer clean stages s | peer RSS MB | pm25 clean wall s | pm25 RSS MB | speed-up (clean stages) | memory ratio | verdict |\n|---|---|---|---|---|---|---|---|---|---|\n' > "$clean_table"
 printf '| set | rows | peer wall s | peer RSS MB | pm25 batch wall s | pm25 RSS MB | rows/s | speed-up | memory ratio | verdict |\n|---|---|---|---|---|---|---|---|---|---|\n' > "$batch_table"
+hourly_table=$WORK/hourly-table.md
+printf '| set | stations | hours | median on an empty home ms | median on the backfilled home ms | ratio | data.git MB | clean CSVs gzip -1 MB |\n|---|---|---|---|---|---|---|---|\n' > "$hourly_table"
 store_table=$WORK/store-table.md
 printf '| set | rows | peer wall s | peer RSS MB | pm25 backfill s | train s | total s | pm25 RSS MB | rows/s | speed-up | memory ratio | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n' > "$store_table"
 for set in "${sets[@]}"; do
@@ -148,6 +157,39 @@ for k, v in t.most_common():
     print("  %-12s %7.2f" % (k, v))
 print("  %-12s %7.2f  (wall %.2f less the tasks: listing, staging, slicing)"
       % ("other", float(sys.argv[2]) - sum(t.values()), float(sys.argv[2])))' "$WORK/store_$set.err" "$sw"
+	# the hourly job on that history, and on an empty home
+	end=$(python3 -c "import json; print(json.load(open('$data/MANIFEST.json'))['end_local_exclusive'])")
+	rm -rf "$WORK/feed_$set" "$WORK/empty_$set"
+	python3 "$ROOT/bench/hourly-response.py" "$data" "$end 00:00" "${HOURS:-12}" "$WORK/feed_$set"
+	PM25_HOME=$WORK/empty_$set "$PM25" init > /dev/null
+	: > "$WORK/hourly_$set.txt"
+	for k in $(seq 0 $((${HOURS:-12} - 1))); do
+		now=$(python3 -c "import datetime as d; print(int((d.datetime.fromisoformat('$end').replace(tzinfo=d.timezone(d.timedelta(hours=7))) + d.timedelta(hours=$k, minutes=10)).timestamp() * 1000))")
+		for h in empty home; do
+			dir=$WORK/${h}_$set
+			t0=$EPOCHREALTIME
+			PM25_NOW_MS=$now PM25_HOME=$dir "$PM25" run ingest-clean -q --param source=air4thai \
+				--param contract="$CONTRACT" --param file="$WORK/feed_$set/hour-$k.json" > /dev/null ||
+				echo "hourly run $k on $h failed" >&2
+			echo "$h $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }')" >> "$WORK/hourly_$set.txt"
+		done
+	done
+	gz=0
+	for f in "$WORK/batch_$set"/*.csv; do
+		gz=$((gz + $(gzip -1 -c "$f" | wc -c)))
+	done
+	git_bytes=$(du -sb "$home/data.git" | cut -f1)
+	stations=$(python3 -c "import json; print(json.load(open('$data/MANIFEST.json'))['stations'])")
+	python3 -c '
+import statistics, sys
+t = {"empty": [], "home": []}
+for line in open(sys.argv[1]):
+    h, ms = line.split()
+    t[h].append(float(ms))
+e, m = statistics.median(t["empty"]), statistics.median(t["home"])
+print("| %s | %s | %d | %.1f | %.1f | %.2f | %.1f | %.1f |" % (sys.argv[2], sys.argv[3],
+      len(t["home"]), e, m, m / e, int(sys.argv[4]) / 1e6, int(sys.argv[5]) / 1e6))' \
+		"$WORK/hourly_$set.txt" "$set" "$stations" "$git_bytes" "$gz" >> "$hourly_table"
 done
 echo "pm25 clean (the peer's read, normalise, validate, grid and write stages):"
 cat "$clean_table"
@@ -157,3 +199,6 @@ cat "$batch_table"
 echo
 echo "pm25 backfill into the store, then model train (the real job):"
 cat "$store_table"
+echo
+echo "pm25 run ingest-clean, hourly, on the backfilled home (the fourth mode):"
+cat "$hourly_table"
