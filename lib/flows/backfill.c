@@ -4,6 +4,7 @@
  * read once and cut into days.
  */
 #include "pm25/compat.h"
+#include <pthread.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/clean.h"
@@ -195,7 +196,7 @@ static enum pm_err one_day(struct run *ru, struct chunk *chunk, int64_t day,
 			      extra.buf);
 	}
 	if (!ret && (t.nr || !(ru->o->input || replay))) {
-		struct batch b;
+		struct batch b = { 0 };
 
 		snprintf(compact, sizeof(compact), "%.4s%.2s%.2s", date,
 			 date + 5, date + 8);
@@ -221,6 +222,222 @@ static enum pm_err one_day(struct run *ru, struct chunk *chunk, int64_t day,
 	pm_buf_release(&raw);
 	pm_buf_release(&extra);
 	pm_buf_release(&branch);
+	return ret;
+}
+
+/* ------------------------------------------------------------ pool */
+
+/*
+ * With rows read once (an input or a recording), the days are cut,
+ * written as their raw record and validated by two worker threads, a
+ * few days ahead; the calling thread takes them in day order for the
+ * gate and the store, so events, tallies and commits come as in a run
+ * of one thread.
+ */
+#define DAY_WINDOW 16
+
+struct day_job {
+	int64_t day;
+	int fresh_day; /* its raw folder is not on main */
+	struct pm_table t;
+	struct pm_buf raw; /* --input: the day's rows as CSV */
+	struct pm_day_files files;
+	struct pm_clean_report rep;
+	struct pm_buf why;
+	enum pm_err ret;
+	double ms; /* the engine's time */
+	int done;
+};
+
+struct day_pool {
+	struct run *ru;
+	const struct pm_table *all;
+	const struct day_index *idx;
+	int replay;
+	const int64_t *todo; /* the days to do, in order */
+	const char *on_main; /* per day of todo: its raw folder is on main */
+	size_t n;
+	size_t next;	 /* the next day a worker takes */
+	size_t consumed; /* days taken by the calling thread */
+	int stop;
+	struct pm_buf origin; /* the rows' name in reports */
+	struct day_job jobs[DAY_WINDOW];
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void day_job_reset(struct day_job *j)
+{
+	pm_table_release(&j->t);
+	pm_buf_release(&j->raw);
+	pm_day_files_release(&j->files);
+	pm_clean_report_release(&j->rep);
+	pm_buf_release(&j->why);
+	memset(j, 0, sizeof(*j));
+	pm_table_init(&j->t);
+}
+
+static void day_compute(struct day_pool *p, struct day_job *j)
+{
+	double t0 = pm_flow_now_ms();
+
+	day_slice(p->all, p->idx, j->day, &j->t);
+	if (!p->replay)
+		pm_table_write_csv(&j->t, &j->raw);
+	j->ret = pm_flow_engine(p->ru, &j->t, p->origin.buf, &j->files, &j->rep,
+				&j->why);
+	j->ms = pm_flow_now_ms() - t0;
+}
+
+static void *day_worker(void *arg)
+{
+	struct day_pool *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct day_job *j;
+
+		while (!p->stop &&
+		       (p->next >= p->n || p->next >= p->consumed + DAY_WINDOW))
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->stop)
+			break;
+		j = &p->jobs[p->next % DAY_WINDOW];
+		j->fresh_day = !p->on_main[p->next];
+		j->day = p->todo[p->next++];
+		pthread_mutex_unlock(&p->lock);
+		day_compute(p, j);
+		pthread_mutex_lock(&p->lock);
+		j->done = 1;
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Day k of the pool, once a worker has done it. */
+static struct day_job *day_wait(struct day_pool *p, size_t k)
+{
+	struct day_job *j = &p->jobs[k % DAY_WINDOW];
+
+	pthread_mutex_lock(&p->lock);
+	while (!j->done)
+		pthread_cond_wait(&p->cond, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+	return j;
+}
+
+/* The gate and the store of one done day (the calling thread's part). */
+static enum pm_err day_take(struct run *ru, struct chunk *chunk,
+			    struct day_pool *p, struct day_job *j,
+			    const struct pm_fetched *whole, struct pm_buf *err)
+{
+	struct pm_buf branch = PM_BUF_INIT;
+	struct pm_fetched f;
+	struct batch b;
+	enum pm_err ret;
+	char date[16];
+	int gate_failed = 0;
+	size_t one;
+
+	memset(&f, 0, sizeof(f));
+	memset(&b, 0, sizeof(b));
+	pm_date_format(j->day * 86400, date);
+	pm_buf_setf(&branch, "etl-%s-%.4s%.2s%.2s", ru->r->run, date, date + 5,
+		    date + 8);
+	b.t = &j->t;
+	b.f = &f;
+	b.day = j->day;
+	b.fresh_day = j->fresh_day;
+	b.branch = branch.buf;
+	if (p->replay) {
+		/* the recording is the raw record */
+		b.raw = whole->data;
+		b.page_end = whole->page_end;
+		b.nr_pages = whole->nr_pages;
+	} else {
+		one = j->raw.len;
+		b.raw = j->raw.buf ? j->raw.buf : "";
+		b.page_end = &one;
+		b.nr_pages = 1;
+	}
+	ret = pm_chunk_take(ru, chunk, &b, j->ret, &j->why, &j->files, &j->rep,
+			    j->ms, &gate_failed, err);
+	if (gate_failed)
+		ru->r->passed = 0;
+	pm_buf_release(&branch);
+	return ret;
+}
+
+/*
+ * The days of todo through the pool, in order: the progress of each,
+ * the first error.
+ */
+static enum pm_err run_pool(struct run *ru, struct chunk *chunk,
+			    const struct pm_table *all,
+			    const struct day_index *idx, int replay,
+			    const struct pm_fetched *whole, const int64_t *todo,
+			    const char *on_main, size_t n, int64_t first,
+			    size_t total, struct pm_buf *err)
+{
+	struct day_pool *p = pm_xcalloc(1, sizeof(*p));
+	enum pm_err ret = PM_OK;
+	pthread_t th[2];
+	size_t k, started = 0, i;
+
+	p->ru = ru;
+	p->all = all;
+	p->idx = idx;
+	p->replay = replay;
+	p->todo = todo;
+	p->on_main = on_main;
+	p->n = n;
+	pm_buf_addf(&p->origin, "%s/in.csv", ru->scratch.buf);
+	for (i = 0; i < DAY_WINDOW; i++)
+		pm_table_init(&p->jobs[i].t);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	for (i = 0; i < 2; i++)
+		if (!pthread_create(&th[started], NULL, day_worker, p))
+			started++;
+	for (k = 0; k < n && !ret; k++) {
+		struct day_job *j;
+		char date[16];
+
+		if (!started) {
+			/* no thread to be had: the days one by one, here */
+			j = &p->jobs[k % DAY_WINDOW];
+			j->fresh_day = !on_main[k];
+			j->day = todo[k];
+			day_compute(p, j);
+		} else {
+			j = day_wait(p, k);
+		}
+		pm_date_format(j->day * 86400, date);
+		if (ru->o->progress)
+			ru->o->progress(ru->o->ctx, (size_t)(j->day - first),
+					total, date);
+		ret = day_take(ru, chunk, p, j, whole, err);
+		pthread_mutex_lock(&p->lock);
+		day_job_reset(j);
+		p->consumed++;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < DAY_WINDOW; i++) {
+		day_job_reset(&p->jobs[i]);
+		pm_table_release(&p->jobs[i].t);
+	}
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	pm_buf_release(&p->origin);
+	free(p);
 	return ret;
 }
 
@@ -308,8 +525,38 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	if (o->input || replay)
 		day_index_build(&idx, &all, first, last);
 	/* the days main has: one listing of the source's raw folder */
-	if (!o->force)
-		days_on_main(&ru, &done_days);
+	days_on_main(&ru, &done_days);
+	if ((o->input || replay) && o->commit_days > 1) {
+		int64_t *todo = pm_xcalloc(total + 1, sizeof(*todo));
+		char *on_main = pm_xcalloc(total + 1, 1);
+		size_t n = 0;
+
+		for (day = first; day <= last; day++) {
+			char date[16];
+			size_t k = (size_t)(day - first);
+			int have;
+
+			pm_date_format(day * 86400, date);
+			pm_buf_setf(&dir, "date=%s", date);
+			have = pm_strmap_find(&done_days, dir.buf, dir.len) >=
+			       0;
+			if (have && !o->force) {
+				r->skipped++;
+			} else if (idx.start[k] == idx.start[k + 1]) {
+				r->no_data += replay; /* no rows that day */
+			} else {
+				on_main[n] = (char)have;
+				todo[n++] = day;
+			}
+		}
+		ret = run_pool(&ru, &chunk, &all, &idx, replay, &whole, todo,
+			       on_main, n, first, total, err);
+		free(todo);
+		free(on_main);
+		if (ret)
+			goto out;
+		last = first - 1; /* every day done */
+	}
 	for (day = first; day <= last; day++, done++) {
 		char date[16];
 

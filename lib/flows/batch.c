@@ -456,22 +456,14 @@ static void add_unanswered(struct pm_buf *b, const struct pm_strv *u)
 	pm_buf_addch(b, ']');
 }
 
-enum pm_err pm_flow_validate(struct run *ru, const struct pm_table *t,
-			     int64_t day, struct pm_day_files *days,
-			     struct pm_clean_report *rep, struct pm_buf *err)
+void pm_flow_validated(struct run *ru, int64_t day,
+		       const struct pm_clean_report *rep, double ms)
 {
-	struct pm_buf in = PM_BUF_INIT, extra = PM_BUF_INIT;
-	enum pm_err ret;
+	struct pm_buf extra = PM_BUF_INIT;
 	char date[16];
 	double t0;
 
-	t0 = pm_flow_task_start(ru, "validate");
-	pm_buf_addf(&in, "%s/in.csv", ru->scratch.buf);
-	ret = pm_flow_engine(ru, t, in.buf, days, rep, err);
-	if (ret) {
-		pm_flow_event(ru, "validate", "Failed", t0, NULL);
-		goto out;
-	}
+	t0 = pm_flow_task_start(ru, "validate") - ms;
 	if (day != PM_TIME_NONE) {
 		pm_date_format(day * 86400, date);
 		pm_buf_addf(&extra, "\"day\": \"%s\", ", date);
@@ -493,9 +485,25 @@ enum pm_err pm_flow_validate(struct run *ru, const struct pm_table *t,
 	pm_buf_addf(&extra, "\"output_rows\": %zu, \"files\": %zu",
 		    rep->out_rows, rep->out_files);
 	pm_flow_event(ru, "clean", "Completed", t0, extra.buf);
-out:
-	pm_buf_release(&in);
 	pm_buf_release(&extra);
+}
+
+enum pm_err pm_flow_validate(struct run *ru, const struct pm_table *t,
+			     int64_t day, struct pm_day_files *days,
+			     struct pm_clean_report *rep, struct pm_buf *err)
+{
+	struct pm_buf in = PM_BUF_INIT;
+	enum pm_err ret;
+	double t0;
+
+	t0 = pm_flow_task_start(ru, "validate");
+	pm_buf_addf(&in, "%s/in.csv", ru->scratch.buf);
+	ret = pm_flow_engine(ru, t, in.buf, days, rep, err);
+	if (ret)
+		pm_flow_event(ru, "validate", "Failed", t0, NULL);
+	else
+		pm_flow_validated(ru, day, rep, pm_flow_now_ms() - t0);
+	pm_buf_release(&in);
 	return ret;
 }
 

@@ -31,6 +31,7 @@ struct chunk_day {
 	struct pm_buf quality;	   /* its quality report */
 	struct pm_table meta;	   /* its stations' metadata, if has_meta */
 	int has_meta;
+	int fresh_day; /* its raw folder is not on main */
 	size_t input_rows, accepted;
 	int published; /* set by the flush */
 };
@@ -86,6 +87,7 @@ static void chunk_add(struct run *ru, struct chunk *c, const struct batch *b,
 	d = &c->d[c->nr++];
 	memset(d, 0, sizeof(*d));
 	d->day = b->day;
+	d->fresh_day = b->fresh_day;
 	d->raw = pm_xmalloc(len + 1);
 	if (len)
 		memcpy(d->raw, b->raw, len);
@@ -119,6 +121,7 @@ static void chunk_add(struct run *ru, struct chunk *c, const struct batch *b,
  * day's upsert in turn; dirty once it differs from main's.
  */
 struct staging {
+	struct pm_strmap on_main; /* the day files and stations main has */
 	struct pm_strmap paths;
 	struct pm_buf *text;
 	int *dirty;
@@ -134,7 +137,24 @@ static void staging_release(struct staging *s)
 	free(s->text);
 	free(s->dirty);
 	pm_strmap_release(&s->paths);
+	pm_strmap_release(&s->on_main);
 	memset(s, 0, sizeof(*s));
+}
+
+/* The files of branch that days may rewrite: one listing per folder. */
+static void staging_start(struct run *ru, const char *branch, struct staging *s)
+{
+	static const char *const dirs[] = { "clean/hourly/", "stations/" };
+	struct pm_strv l = PM_STRV_INIT;
+	size_t i, k;
+
+	for (k = 0; k < PM_ARRAY_SIZE(dirs); k++) {
+		pm_strv_release(&l);
+		pm_store_list(ru->data, branch, dirs[k], &l, NULL);
+		for (i = 0; i < l.nr; i++)
+			pm_strmap_intern(&s->on_main, l.v[i], strlen(l.v[i]));
+	}
+	pm_strv_release(&l);
 }
 
 /* The staged text of path, read from branch the first time. */
@@ -155,7 +175,9 @@ static struct pm_buf *staging_at(struct run *ru, struct staging *s,
 		}
 		pm_buf_init(&s->text[*k]);
 		s->dirty[*k] = 0;
-		pm_store_get(ru->data, branch, path, &s->text[*k], NULL);
+		if (pm_strmap_find(&s->on_main, path, strlen(path)) >= 0)
+			pm_store_get(ru->data, branch, path, &s->text[*k],
+				     NULL);
 	}
 	return &s->text[*k];
 }
@@ -254,6 +276,8 @@ static enum pm_err stage_commit(struct run *ru, struct chunk *c,
 	id[0] = '\0';
 	t0 = pm_flow_task_start(ru, "land_raw");
 	ret = pm_store_branch_create(ru->data, branch, "main", err);
+	if (!ret)
+		staging_start(ru, branch, &s);
 	for (i = 0; !ret && i < c->nr; i++) {
 		c->d[i].published = 0;
 		ret = stage_day(ru, branch, &c->d[i], &s, &landed, err);
@@ -374,6 +398,51 @@ out:
 	return ret;
 }
 
+/* The gate of a validated day: join the chunk, or a branch of its own. */
+static enum pm_err gate_day(struct run *ru, struct chunk *c,
+			    const struct batch *b, struct pm_day_files *files,
+			    const struct pm_clean_report *rep, int *gate_failed,
+			    struct pm_buf *err)
+{
+	enum pm_err ret;
+
+	if (rep->passed) {
+		chunk_add(ru, c, b, files, rep);
+		if (c->nr >= (size_t)ru->o->commit_days ||
+		    c->bytes >= CHUNK_BYTES)
+			return pm_chunk_flush(ru, c, err);
+		return PM_OK;
+	}
+	/*
+	 * The gate refused the day: the days before it go to main first,
+	 * then the day gets its own branch from there, kept for
+	 * pm25 data diff, exactly as in the day-by-day cycle.
+	 */
+	ret = pm_chunk_flush(ru, c, err);
+	if (!ret)
+		ret = pm_flow_publish_day(ru, b, files, rep, gate_failed, err);
+	return ret;
+}
+
+enum pm_err pm_chunk_take(struct run *ru, struct chunk *c,
+			  const struct batch *b, enum pm_err ret,
+			  const struct pm_buf *why, struct pm_day_files *files,
+			  const struct pm_clean_report *rep, double ms,
+			  int *gate_failed, struct pm_buf *err)
+{
+	double t0;
+
+	*gate_failed = 0;
+	ru->r->batches++;
+	if (ret) {
+		t0 = pm_flow_task_start(ru, "validate") - ms;
+		pm_flow_event(ru, "validate", "Failed", t0, NULL);
+		return pm_errf(err, ret, "%s", why->buf ? why->buf : "");
+	}
+	pm_flow_validated(ru, b->day, rep, ms);
+	return gate_day(ru, c, b, files, rep, gate_failed, err);
+}
+
 enum pm_err pm_chunk_day(struct run *ru, struct chunk *c, const struct batch *b,
 			 int *gate_failed, struct pm_buf *err)
 {
@@ -404,24 +473,8 @@ enum pm_err pm_chunk_day(struct run *ru, struct chunk *c, const struct batch *b,
 		goto out;
 	}
 	ret = pm_flow_validate(ru, b->t, b->day, &files, &rep, err);
-	if (ret)
-		goto out;
-	if (rep.passed) {
-		chunk_add(ru, c, b, &files, &rep);
-		if (c->nr >= (size_t)ru->o->commit_days ||
-		    c->bytes >= CHUNK_BYTES)
-			ret = pm_chunk_flush(ru, c, err);
-		goto out;
-	}
-	/*
-	 * The gate refused the day: the days before it go to main first,
-	 * then the day gets its own branch from there, kept for
-	 * pm25 data diff, exactly as in the day-by-day cycle.
-	 */
-	ret = pm_chunk_flush(ru, c, err);
 	if (!ret)
-		ret = pm_flow_publish_day(ru, b, &files, &rep, gate_failed,
-					  err);
+		ret = gate_day(ru, c, b, &files, &rep, gate_failed, err);
 out:
 	pm_clean_report_release(&rep);
 	pm_day_files_release(&files);

@@ -46,6 +46,7 @@ struct batch {
 	size_t nr_pages;
 	int64_t day; /* date of raw/<source>/date=D/ */
 	const char *branch;
+	int fresh_day; /* main has no raw/<source>/date=D/: nothing to find */
 };
 
 /* The monotonic clock, in ms. */
@@ -131,6 +132,12 @@ void pm_flow_commit_meta(const struct run *ru, double score, size_t rows,
 #define PUBLISH_TRIES 8
 
 /*
+ * The events and tallies of validate and clean, for an engine run that
+ * took ms and gave rep (naming day unless it is PM_TIME_NONE).
+ */
+void pm_flow_validated(struct run *ru, int64_t day,
+		       const struct pm_clean_report *rep, double ms);
+/*
  * The validate and clean tasks of rows t: the engine's day files and
  * report, the run's tallies, and the two events (naming day unless it
  * is PM_TIME_NONE).
@@ -174,6 +181,15 @@ void pm_chunk_release(struct chunk *c);
  */
 enum pm_err pm_chunk_day(struct run *ru, struct chunk *c, const struct batch *b,
 			 int *gate_failed, struct pm_buf *err);
+/*
+ * The same for day b validated already (by a worker thread): its
+ * engine's result ret (with why), files and rep, and how long it took.
+ */
+enum pm_err pm_chunk_take(struct run *ru, struct chunk *c,
+			  const struct batch *b, enum pm_err ret,
+			  const struct pm_buf *why, struct pm_day_files *files,
+			  const struct pm_clean_report *rep, double ms,
+			  int *gate_failed, struct pm_buf *err);
 /*
  * Publish the chunk's days: one branch from main, the days staged on it
  * in order, one commit, one merge (staged again on a conflict). Empties

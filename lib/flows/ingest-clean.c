@@ -53,7 +53,8 @@ enum pm_err pm_flow_ingest_clean(struct pm_store *data,
 				   f.page_end,
 				   f.nr_pages,
 				   pm_flow_fetch_day(&ru),
-				   r->branch };
+				   r->branch,
+				   0 };
 
 		ret = pm_flow_batch(&ru, &b, &gate_failed, err);
 	}
