@@ -176,6 +176,34 @@ size_t pm_table_add(struct pm_table *t, uint32_t station, int64_t time,
 	return r;
 }
 
+void pm_table_append(struct pm_table *dst, const struct pm_table *src)
+{
+	uint32_t *map = pm_xcalloc(src->stations.nr + 1, sizeof(*map));
+	size_t i, base = dst->nr, r;
+	int c;
+
+	for (i = 0; i < src->stations.nr; i++)
+		map[i] = pm_table_station(dst, src->stations.keys[i],
+					  src->stations.lens[i]);
+	for (i = 0; i < src->nr; i++) {
+		r = pm_table_add(dst, map[src->station[i]], src->time[i],
+				 src->line[i]);
+		for (c = 0; c < PM_NCOLS; c++)
+			dst->col[c][r] = src->col[c][i];
+		dst->flags[r] = src->flags[i];
+	}
+	for (i = 0; i < src->nr_bad; i++)
+		pm_table_note_bad_time(dst, base + src->bad[i].row,
+				       src->bad[i].text,
+				       strlen(src->bad[i].text));
+	dst->markers += src->markers;
+	dst->junk += src->junk;
+	dst->met_zero += src->met_zero;
+	if (src->meta)
+		pm_table_meta_take(dst, src, 0);
+	free(map);
+}
+
 static const struct pm_table *sort_table;
 
 static int cmp_rows(const void *a, const void *b)

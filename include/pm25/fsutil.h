@@ -57,6 +57,8 @@ int pm_disk_full(const char *path);
 
 /* 1 if path is a directory, 0 otherwise. */
 int pm_is_dir(const char *path);
+/* The size of the file at path in bytes, 0 if it cannot be told. */
+size_t pm_file_size(const char *path);
 
 /*
  * List the regular files directly in dir whose names end with suffix,

@@ -178,6 +178,13 @@ int pm_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+size_t pm_file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
+}
+
 void pm_remove_tree(const char *path)
 {
 	struct pm_buf sub = PM_BUF_INIT;

@@ -26,6 +26,7 @@
 	X(strmap_intern)                           \
 	X(table_sort_and_write)                    \
 	X(table_merge)                             \
+	X(table_append_is_one_pass)                \
 	X(csv_row_diff_by_key)                     \
 	X(csv_upsert_merge_and_sort_agree)         \
 	X(csvsrc_history_export)                   \

@@ -353,3 +353,52 @@ TEST(csv_upsert_merge_and_sort_agree)
 	pm_buf_release(&out);
 	pm_buf_release(&want);
 }
+
+/* Two files parsed apart and appended: the table of one pass over both. */
+TEST(table_append_is_one_pass)
+{
+	static const char a[] = "DATETIMEDATA,PM25,stationID\n"
+				"2024-01-01 01:00:00,5,02t\n"
+				"not a time,6,03t\n"
+				"2024-01-01 02:00:00,-,02t\n";
+	static const char b[] = "DATETIMEDATA,PM25,stationID\n"
+				"2024-01-01 03:00:00,7,04t\n"
+				"2024-01-01 03:00:00,8,02t\n"
+				"bad,9,02t\n";
+	struct pm_table t1, t2, both;
+	struct pm_csv_opts o = { 0 };
+	size_t i;
+	int c;
+
+	pm_table_init(&t1);
+	pm_table_init(&t2);
+	pm_table_init(&both);
+	PM_ASSERT_EQ(pm_csv_to_table(a, strlen(a), "a", &o, &t1, NULL), PM_OK);
+	PM_ASSERT_EQ(pm_csv_to_table(b, strlen(b), "b", &o, &t2, NULL), PM_OK);
+	PM_ASSERT_EQ(pm_csv_to_table(a, strlen(a), "a", &o, &both, NULL),
+		     PM_OK);
+	PM_ASSERT_EQ(pm_csv_to_table(b, strlen(b), "b", &o, &both, NULL),
+		     PM_OK);
+	pm_table_append(&t1, &t2);
+	PM_ASSERT_EQ(t1.nr, both.nr);
+	PM_ASSERT_EQ(t1.stations.nr, both.stations.nr);
+	PM_ASSERT_EQ(t1.markers, both.markers);
+	PM_ASSERT_EQ(t1.nr_bad, both.nr_bad);
+	for (i = 0; i < t1.nr_bad; i++) {
+		PM_ASSERT_EQ(t1.bad[i].row, both.bad[i].row);
+		PM_ASSERT_STR_EQ(t1.bad[i].text, both.bad[i].text);
+	}
+	for (i = 0; i < t1.nr; i++) {
+		PM_ASSERT_STR_EQ(t1.stations.keys[t1.station[i]],
+				 both.stations.keys[both.station[i]]);
+		PM_ASSERT_EQ(t1.time[i], both.time[i]);
+		PM_ASSERT_EQ(t1.line[i], both.line[i]);
+		for (c = 0; c < PM_NCOLS; c++)
+			PM_ASSERT(
+				t1.col[c][i] == both.col[c][i] ||
+				(isnan(t1.col[c][i]) && isnan(both.col[c][i])));
+	}
+	pm_table_release(&t1);
+	pm_table_release(&t2);
+	pm_table_release(&both);
+}
