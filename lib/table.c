@@ -329,7 +329,19 @@ void pm_table_write_csv(const struct pm_table *t, struct pm_buf *out)
 			pm_buf_addch(out, ',');
 			add_value(out, t->col[c][i]);
 		}
-		pm_buf_addf(out, ",%u", t->flags[i]);
+		{
+			/* the flags, without printf: a row's last cost */
+			char d[12];
+			size_t n = sizeof(d);
+			uint32_t f = t->flags[i];
+
+			do {
+				d[--n] = (char)('0' + f % 10);
+				f /= 10;
+			} while (f);
+			pm_buf_addch(out, ',');
+			pm_buf_add(out, d + n, sizeof(d) - n);
+		}
 		for (c = PM_NMEASURES; any_aqi && c < PM_NCOLS; c++) {
 			pm_buf_addch(out, ',');
 			add_value(out, t->col[c][i]);

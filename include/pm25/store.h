@@ -57,6 +57,12 @@ struct pm_store; /* opaque */
 enum pm_err pm_store_open(struct pm_store **out, const char *driver,
 			  const char *where, int create, struct pm_buf *err);
 void pm_store_close(struct pm_store *s);
+/*
+ * The same store opened again, for another thread (a store is used by
+ * one thread at a time). Caller frees *out with pm_store_close().
+ */
+enum pm_err pm_store_reopen(const struct pm_store *s, struct pm_store **out,
+			    struct pm_buf *err);
 const char *pm_store_driver(const struct pm_store *s);
 
 /* 1 if name is a valid branch name: ^\w[-\w]*$ (lakeFS rules). */

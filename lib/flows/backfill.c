@@ -297,7 +297,7 @@ static enum pm_err one_day(struct run *ru, struct chunk *chunk, int64_t day,
  * gate and the store, so events, tallies and commits come as in a run
  * of one thread.
  */
-#define DAY_WINDOW 16
+#define DAY_WINDOW 64
 
 struct day_job {
 	int64_t day;

@@ -9,6 +9,7 @@
  * The chunk owns copies of everything it will publish.
  */
 #include "pm25/compat.h"
+#include <pthread.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/clean.h"
@@ -183,19 +184,19 @@ static struct pm_buf *staging_at(struct run *ru, struct staging *s,
 }
 
 /*
- * Stage day d on branch: the raw pages main lacks, its fragments
- * upserted into the staged day files, its stations, and its quality
- * report if any of that changed anything. *landed counts the raw
+ * Stage day d on branch: the raw pages main lacks, its stations, and
+ * its quality report if any of that, or the changed day files its
+ * fragments made (fold_days), changed anything. *landed counts the raw
  * pages staged.
  */
 static enum pm_err stage_day(struct run *ru, const char *branch,
 			     struct chunk_day *d, struct staging *s,
-			     size_t *landed, struct pm_buf *err)
+			     size_t changed, size_t *landed, struct pm_buf *err)
 {
 	struct pm_buf path = PM_BUF_INIT, out = PM_BUF_INIT;
 	struct pm_fetched f;
 	enum pm_err ret = PM_OK;
-	size_t i, start = 0, k, day_landed = 0, changed = 0;
+	size_t i, start = 0, k, day_landed = 0;
 	int *found = pm_xcalloc(d->nr_pages + 1, sizeof(*found));
 	char date[16];
 
@@ -212,23 +213,6 @@ static enum pm_err stage_day(struct run *ru, const char *branch,
 		pm_flow_raw_path(ru, d->day, i, d->nr_pages, &f, &path);
 		ret = pm_store_put(ru->data, branch, path.buf, p, len, err);
 		day_landed++;
-	}
-	for (i = 0; !ret && i < d->files.nr; i++) {
-		const struct pm_buf *fresh = &d->files.text[i];
-		struct pm_buf *old, tmp;
-		int diff = 0;
-
-		pm_buf_setf(&path, "clean/hourly/%s", d->files.name[i]);
-		old = staging_at(ru, s, branch, path.buf, &k);
-		ret = pm_csv_upsert(old->buf, old->len, fresh->buf, fresh->len,
-				    &out, &diff, err);
-		if (!ret && diff) {
-			tmp = *old;
-			*old = out;
-			out = tmp;
-			s->dirty[k] = 1;
-			changed++;
-		}
 	}
 	if (!ret && d->has_meta) {
 		struct pm_buf *old = staging_at(ru, s, branch,
@@ -258,6 +242,130 @@ static enum pm_err stage_day(struct run *ru, const char *branch,
 	return ret;
 }
 
+/* One day file's fragments, in day order: (day, file of that day). */
+struct fold {
+	size_t k;	    /* the path in the staging */
+	size_t *day, *file; /* owned */
+	int *changed;	    /* owned: per fragment */
+	size_t nr, alloc;
+};
+
+struct fold_job {
+	struct chunk *c;
+	struct staging *s;
+	struct fold *f;
+	size_t n, from; /* folds from, from + 2, ... */
+	enum pm_err ret;
+	struct pm_buf err;
+};
+
+static void *fold_main(void *arg)
+{
+	struct fold_job *j = arg;
+	struct pm_buf out = PM_BUF_INIT, tmp;
+	size_t i, m;
+
+	for (i = j->from; !j->ret && i < j->n; i += 2) {
+		struct fold *f = &j->f[i];
+		struct pm_buf *text = &j->s->text[f->k];
+
+		for (m = 0; !j->ret && m < f->nr; m++) {
+			const struct pm_buf *fresh =
+				&j->c->d[f->day[m]].files.text[f->file[m]];
+			int diff = 0;
+
+			j->ret =
+				pm_csv_upsert(text->buf, text->len, fresh->buf,
+					      fresh->len, &out, &diff, &j->err);
+			if (!j->ret && diff) {
+				tmp = *text;
+				*text = out;
+				out = tmp;
+				j->s->dirty[f->k] = 1;
+			}
+			f->changed[m] = diff;
+		}
+	}
+	pm_buf_release(&out);
+	return NULL;
+}
+
+/*
+ * The day files of the chunk's days: each file's fragments upserted in
+ * day order over main's text, two threads taking every other file;
+ * changed[i] counts the files day i changed.
+ */
+static enum pm_err fold_days(struct run *ru, const char *branch,
+			     struct chunk *c, struct staging *s,
+			     size_t *changed, struct pm_buf *err)
+{
+	struct pm_buf path = PM_BUF_INIT;
+	struct fold *f = NULL;
+	struct fold_job jobs[2];
+	size_t nf = 0, af = 0, i, j, k, m;
+	enum pm_err ret = PM_OK;
+	pthread_t th;
+	int threaded;
+
+	for (i = 0; i < c->nr; i++)
+		for (j = 0; j < c->d[i].files.nr; j++) {
+			struct fold *x;
+
+			pm_buf_setf(&path, "clean/hourly/%s",
+				    c->d[i].files.name[j]);
+			staging_at(ru, s, branch, path.buf, &k);
+			for (m = 0; m < nf && f[m].k != k; m++)
+				;
+			if (m == nf) {
+				PM_ALLOC_GROW(f, nf + 1, af);
+				memset(&f[nf], 0, sizeof(f[nf]));
+				f[nf++].k = k;
+			}
+			x = &f[m];
+			if (x->nr == x->alloc) {
+				x->alloc = x->alloc ? 2 * x->alloc : 4;
+				x->day = pm_xrealloc(x->day,
+						     x->alloc * sizeof(size_t));
+				x->file = pm_xrealloc(
+					x->file, x->alloc * sizeof(size_t));
+				x->changed = pm_xrealloc(
+					x->changed, x->alloc * sizeof(int));
+			}
+			x->day[x->nr] = i;
+			x->file[x->nr++] = j;
+		}
+	for (i = 0; i < 2; i++) {
+		jobs[i].c = c;
+		jobs[i].s = s;
+		jobs[i].f = f;
+		jobs[i].n = nf;
+		jobs[i].from = i;
+		jobs[i].ret = PM_OK;
+		pm_buf_init(&jobs[i].err);
+	}
+	threaded = nf > 1 && !pthread_create(&th, NULL, fold_main, &jobs[1]);
+	fold_main(&jobs[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		fold_main(&jobs[1]);
+	for (i = 0; i < 2 && !ret; i++)
+		if (jobs[i].ret)
+			ret = pm_errf(err, jobs[i].ret, "%s", jobs[i].err.buf);
+	for (i = 0; i < nf; i++) {
+		for (m = 0; m < f[i].nr; m++)
+			changed[f[i].day[m]] += (size_t)f[i].changed[m];
+		free(f[i].day);
+		free(f[i].file);
+		free(f[i].changed);
+	}
+	for (i = 0; i < 2; i++)
+		pm_buf_release(&jobs[i].err);
+	free(f);
+	pm_buf_release(&path);
+	return ret;
+}
+
 /* land_raw and publish: every day staged on branch, then one commit. */
 static enum pm_err stage_commit(struct run *ru, struct chunk *c,
 				const char *branch, size_t *files,
@@ -267,7 +375,7 @@ static enum pm_err stage_commit(struct run *ru, struct chunk *c,
 	struct pm_kv meta[PM_FLOW_NMETA];
 	struct staging s;
 	char score[32], rows[32], first[16], last[16];
-	size_t i, landed = 0, input = 0, accepted = 0;
+	size_t i, landed = 0, input = 0, accepted = 0, *changed;
 	enum pm_err ret;
 	double t0;
 
@@ -276,14 +384,19 @@ static enum pm_err stage_commit(struct run *ru, struct chunk *c,
 	id[0] = '\0';
 	t0 = pm_flow_task_start(ru, "land_raw");
 	ret = pm_store_branch_create(ru->data, branch, "main", err);
-	if (!ret)
+	changed = pm_xcalloc(c->nr + 1, sizeof(*changed));
+	if (!ret) {
 		staging_start(ru, branch, &s);
+		ret = fold_days(ru, branch, c, &s, changed, err);
+	}
 	for (i = 0; !ret && i < c->nr; i++) {
 		c->d[i].published = 0;
-		ret = stage_day(ru, branch, &c->d[i], &s, &landed, err);
+		ret = stage_day(ru, branch, &c->d[i], &s, changed[i], &landed,
+				err);
 		input += c->d[i].input_rows;
 		accepted += c->d[i].accepted;
 	}
+	free(changed);
 	pm_buf_addf(&extra, "\"branch\": \"%s\", \"files\": %zu, \"days\": %zu",
 		    branch, landed, c->nr);
 	pm_flow_event(ru, "land_raw", ret ? "Failed" : "Completed", t0,

@@ -3,6 +3,7 @@
  * ref, and per-station PM2.5 series for the model.
  */
 #include "pm25/compat.h"
+#include <pthread.h>
 #include "pm25/alloc.h"
 #include "pm25/buf.h"
 #include "pm25/csv.h"
@@ -189,15 +190,153 @@ static int gather_row(void *ctx, const struct pm_csv_row *row)
 	return 0;
 }
 
+/* Files [from, to) of a ref's day files gathered into g, on a store. */
+struct gather_job {
+	struct pm_store *data; /* owned by the thread that reads */
+	const char *commit;
+	const struct pm_strv *files;
+	size_t from, to;
+	struct gather *g;
+	enum pm_err ret;
+	struct pm_buf err;
+};
+
+static void *gather_files(void *arg)
+{
+	struct gather_job *j = arg;
+	struct pm_buf body = PM_BUF_INIT;
+	struct pm_csv_opts co = { 0 };
+	struct pm_csv_counts counts;
+	size_t i;
+
+	co.time_flags = PM_TIME_NAIVE_UTC;
+	for (i = j->from; !j->ret && i < j->to; i++) {
+		pm_buf_reset(&body);
+		j->ret = pm_store_get(j->data, j->commit, j->files->v[i], &body,
+				      &j->err);
+		if (!j->ret)
+			j->ret = pm_csv_read(body.buf, body.len, j->files->v[i],
+					     &co, gather_row, j->g, &counts,
+					     &j->err);
+	}
+	pm_buf_release(&body);
+	return NULL;
+}
+
+/* The rows of b after a's, station by station (b's files came later). */
+static void gather_join(struct gather *a, const struct gather *b)
+{
+	size_t i, m;
+	int q;
+
+	for (i = 0; i < b->ids.nr; i++) {
+		uint32_t k = pm_strmap_intern(&a->ids, b->ids.keys[i],
+					      b->ids.lens[i]);
+		const struct hourly *y = &b->st[i];
+		struct hourly *x;
+
+		if (k >= a->st_alloc) {
+			size_t n = a->st_alloc ? 2 * a->st_alloc : 16;
+
+			while (n <= k)
+				n *= 2;
+			a->st = pm_xrealloc(a->st, n * sizeof(*a->st));
+			memset(a->st + a->st_alloc, 0,
+			       (n - a->st_alloc) * sizeof(*a->st));
+			a->st_alloc = n;
+		}
+		x = &a->st[k];
+		if (x->nr + y->nr > x->alloc) {
+			x->alloc = x->nr + y->nr;
+			x->hour = pm_xrealloc(x->hour,
+					      x->alloc * sizeof(*x->hour));
+			x->v = pm_xrealloc(x->v, x->alloc * sizeof(*x->v));
+			for (q = 0; a->weather && q < PM_NWEATHER; q++)
+				x->w[q] = pm_xrealloc(
+					x->w[q], x->alloc * sizeof(double));
+		}
+		for (m = 0; m < y->nr; m++) {
+			x->hour[x->nr + m] = y->hour[m];
+			x->v[x->nr + m] = y->v[m];
+			for (q = 0; a->weather && q < PM_NWEATHER; q++)
+				x->w[q][x->nr + m] = y->w[q][m];
+		}
+		x->nr += y->nr;
+	}
+}
+
+static void gather_release(struct gather *g)
+{
+	size_t i;
+	int q;
+
+	for (i = 0; i < g->st_alloc; i++) {
+		free(g->st[i].hour);
+		free(g->st[i].v);
+		for (q = 0; q < PM_NWEATHER; q++)
+			free(g->st[i].w[q]);
+	}
+	free(g->st);
+	pm_strmap_release(&g->ids);
+}
+
+/*
+ * The day files into g: the first half here, the second on a thread of
+ * its own with the store opened again, joined in file order; the first
+ * error in file order. One thread when the store cannot be opened again.
+ */
+static enum pm_err gather_halves(struct pm_store *data, const char *commit,
+				 const struct pm_strv *files, struct gather *g,
+				 struct pm_buf *err)
+{
+	struct gather g2;
+	struct gather_job j[2];
+	enum pm_err ret;
+	pthread_t th;
+	int threaded = 0, i;
+
+	g2 = *g;
+	pm_strmap_init(&g2.ids);
+	g2.st = NULL;
+	g2.st_alloc = 0;
+	for (i = 0; i < 2; i++) {
+		memset(&j[i], 0, sizeof(j[i]));
+		j[i].commit = commit;
+		j[i].files = files;
+		j[i].from = i ? files->nr / 2 : 0;
+		j[i].to = i ? files->nr : files->nr / 2;
+		j[i].g = i ? &g2 : g;
+		pm_buf_init(&j[i].err);
+	}
+	j[0].data = data;
+	if (files->nr > 1 && !pm_store_reopen(data, &j[1].data, NULL))
+		threaded = !pthread_create(&th, NULL, gather_files, &j[1]);
+	gather_files(&j[0]);
+	if (threaded) {
+		pthread_join(th, NULL);
+	} else {
+		j[1].data = j[1].data ? j[1].data : data;
+		gather_files(&j[1]);
+	}
+	ret = j[0].ret ? j[0].ret : j[1].ret;
+	if (ret)
+		pm_errf(err, ret, "%s", j[0].ret ? j[0].err.buf : j[1].err.buf);
+	else
+		gather_join(g, &g2);
+	if (j[1].data != data)
+		pm_store_close(j[1].data);
+	gather_release(&g2);
+	for (i = 0; i < 2; i++)
+		pm_buf_release(&j[i].err);
+	return ret;
+}
+
 enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 			   int64_t from_day, int64_t to_day,
 			   const char *stations, struct pm_series_set *set,
 			   char commit[PM_ID_MAX], struct pm_buf *err)
 {
 	struct pm_strv files = PM_STRV_INIT;
-	struct pm_buf body = PM_BUF_INIT;
-	struct pm_csv_opts co = { 0 };
-	struct pm_csv_counts counts;
 	struct gather g;
 	uint32_t *order = NULL;
 	enum pm_err ret;
@@ -210,17 +349,11 @@ enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 	g.stations = stations;
 	g.from_day = from_day;
 	g.to_day = to_day;
-	co.time_flags = PM_TIME_NAIVE_UTC;
 	ret = pm_store_resolve(data, ref, commit, err);
 	if (!ret)
 		ret = pm_store_list(data, commit, "clean/hourly/", &files, err);
-	for (i = 0; !ret && i < files.nr; i++) {
-		pm_buf_reset(&body);
-		ret = pm_store_get(data, commit, files.v[i], &body, err);
-		if (!ret)
-			ret = pm_csv_read(body.buf, body.len, files.v[i], &co,
-					  gather_row, &g, &counts, err);
-	}
+	if (!ret)
+		ret = gather_halves(data, commit, &files, &g, err);
 	/* stations in byte order, as the table sort gave them */
 	order = pm_xcalloc(g.ids.nr + 1, sizeof(*order));
 	for (i = 0; i < g.ids.nr; i++)
@@ -270,18 +403,8 @@ enum pm_err pm_data_series(struct pm_store *data, const char *ref,
 			      "no clean PM2.5 data in %s for those stations "
 			      "and dates",
 			      ref);
-	for (i = 0; i < g.st_alloc; i++) {
-		int q;
-
-		free(g.st[i].hour);
-		free(g.st[i].v);
-		for (q = 0; q < PM_NWEATHER; q++)
-			free(g.st[i].w[q]);
-	}
-	free(g.st);
+	gather_release(&g);
 	free(order);
-	pm_strmap_release(&g.ids);
 	pm_strv_release(&files);
-	pm_buf_release(&body);
 	return ret;
 }

@@ -112,6 +112,12 @@ enum pm_err pm_store_open(struct pm_store **out, const char *driver,
 	return PM_OK;
 }
 
+enum pm_err pm_store_reopen(const struct pm_store *s, struct pm_store **out,
+			    struct pm_buf *err)
+{
+	return pm_store_open(out, s->ops->name, s->where, 0, err);
+}
+
 void pm_store_close(struct pm_store *s)
 {
 	if (!s)
