@@ -535,6 +535,30 @@ static int many_cb(const char *root, const git_tree_entry *te, void *arg)
 	return 0;
 }
 
+/*
+ * Whether the object database holds any of the n ids (the first at ids,
+ * one every stride bytes): a new page's blob is in none, and then no
+ * tree needs a walk.
+ */
+static int any_known(struct local *l, const unsigned char *ids, size_t stride,
+		     size_t n)
+{
+	git_odb *odb = NULL;
+	size_t i;
+	int known = 0;
+
+	if (DL_GIT(git_repository_odb)(&odb, l->repo))
+		return 1; /* cannot tell: walk */
+	for (i = 0; !known && i < n; i++) {
+		git_oid id;
+
+		memcpy(id.id, ids + i * stride, sizeof(id.id));
+		known = DL_GIT(git_odb_exists)(odb, &id);
+	}
+	DL_GIT(git_odb_free)(odb);
+	return known;
+}
+
 /* One walk of the prefix's folder for every file's blob id. */
 static enum pm_err local_find_same_many(struct pm_store *s, const char *ref,
 					const char *prefix,
@@ -566,6 +590,11 @@ static enum pm_err local_find_same_many(struct pm_store *s, const char *ref,
 	/* an oid first in each pair: sorting pairs sorts by oid */
 	if (!ret)
 		qsort(pairs, n, sizeof(*pairs), cmp_oid);
+	if (!ret && !any_known(l, pairs[0].id.id, sizeof(*pairs), n)) {
+		/* bytes the repository never held are on no branch */
+		free(pairs);
+		return PM_OK;
+	}
 	w.want = pm_xcalloc(n, sizeof(*w.want));
 	w.at = pm_xcalloc(n, sizeof(*w.at));
 	for (i = 0; i < n; i++) {
