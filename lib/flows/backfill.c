@@ -504,6 +504,49 @@ static enum pm_err run_pool(struct run *ru, struct chunk *chunk,
 	return ret;
 }
 
+/*
+ * The days first..last of rows read once, through the pool: those on
+ * main skipped (unless --force), those without rows counted.
+ */
+static enum pm_err pooled_days(struct run *ru, struct chunk *chunk,
+			       const struct pm_table *all,
+			       const struct day_index *idx, int replay,
+			       const struct pm_fetched *whole,
+			       const struct pm_strmap *done_days, int64_t first,
+			       int64_t last, struct pm_buf *err)
+{
+	size_t total = (size_t)(last - first + 1), n = 0;
+	int64_t *todo = pm_xcalloc(total + 1, sizeof(*todo));
+	char *on_main = pm_xcalloc(total + 1, 1);
+	struct pm_buf dir = PM_BUF_INIT;
+	enum pm_err ret;
+	int64_t day;
+
+	for (day = first; day <= last; day++) {
+		char date[16];
+		size_t k = (size_t)(day - first);
+		int have;
+
+		pm_date_format(day * 86400, date);
+		pm_buf_setf(&dir, "date=%s", date);
+		have = pm_strmap_find(done_days, dir.buf, dir.len) >= 0;
+		if (have && !ru->o->force) {
+			ru->r->skipped++;
+		} else if (idx->start[k] == idx->start[k + 1]) {
+			ru->r->no_data += replay; /* no rows that day */
+		} else {
+			on_main[n] = (char)have;
+			todo[n++] = day;
+		}
+	}
+	ret = run_pool(ru, chunk, all, idx, replay, whole, todo, on_main, n,
+		       first, total, err);
+	free(todo);
+	free(on_main);
+	pm_buf_release(&dir);
+	return ret;
+}
+
 enum pm_err pm_flow_backfill(struct pm_store *data,
 			     const struct pm_flow_opts *o,
 			     struct pm_flow_result *r, struct pm_buf *err)
@@ -590,32 +633,8 @@ enum pm_err pm_flow_backfill(struct pm_store *data,
 	/* the days main has: one listing of the source's raw folder */
 	days_on_main(&ru, &done_days);
 	if ((o->input || replay) && o->commit_days > 1) {
-		int64_t *todo = pm_xcalloc(total + 1, sizeof(*todo));
-		char *on_main = pm_xcalloc(total + 1, 1);
-		size_t n = 0;
-
-		for (day = first; day <= last; day++) {
-			char date[16];
-			size_t k = (size_t)(day - first);
-			int have;
-
-			pm_date_format(day * 86400, date);
-			pm_buf_setf(&dir, "date=%s", date);
-			have = pm_strmap_find(&done_days, dir.buf, dir.len) >=
-			       0;
-			if (have && !o->force) {
-				r->skipped++;
-			} else if (idx.start[k] == idx.start[k + 1]) {
-				r->no_data += replay; /* no rows that day */
-			} else {
-				on_main[n] = (char)have;
-				todo[n++] = day;
-			}
-		}
-		ret = run_pool(&ru, &chunk, &all, &idx, replay, &whole, todo,
-			       on_main, n, first, total, err);
-		free(todo);
-		free(on_main);
+		ret = pooled_days(&ru, &chunk, &all, &idx, replay, &whole,
+				  &done_days, first, last, err);
 		if (ret)
 			goto out;
 		last = first - 1; /* every day done */
