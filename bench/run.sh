@@ -155,8 +155,9 @@ for line in open(sys.argv[1]):
         t[e["task"]] += e.get("duration_ms", 0) / 1000
 for k, v in t.most_common():
     print("  %-12s %7.2f" % (k, v))
-print("  %-12s %7.2f  (wall %.2f less the tasks: listing, staging, slicing)"
-      % ("other", float(sys.argv[2]) - sum(t.values()), float(sys.argv[2])))' "$WORK/store_$set.err" "$sw"
+print("  %-12s %7.2f  (validate is summed over the two worker threads, which"
+      % ("wall", float(sys.argv[2])))
+print("  %-12s          run beside the calling thread'"'"'s land_raw, publish and gate)" % "")' "$WORK/store_$set.err" "$sw"
 	# the hourly job on that history, and on an empty home
 	end=$(python3 -c "import json; print(json.load(open('$data/MANIFEST.json'))['end_local_exclusive'])")
 	rm -rf "$WORK/feed_$set" "$WORK/empty_$set"

@@ -176,22 +176,59 @@ size_t pm_table_add(struct pm_table *t, uint32_t station, int64_t time,
 	return r;
 }
 
-void pm_table_append(struct pm_table *dst, const struct pm_table *src)
+/* Make room for exactly n rows in every array of t. */
+static void table_reserve(struct pm_table *t, size_t n)
 {
-	uint32_t *map = pm_xcalloc(src->stations.nr + 1, sizeof(*map));
-	size_t i, base = dst->nr, r;
 	int c;
 
-	for (i = 0; i < src->stations.nr; i++)
-		map[i] = pm_table_station(dst, src->stations.keys[i],
-					  src->stations.lens[i]);
-	for (i = 0; i < src->nr; i++) {
-		r = pm_table_add(dst, map[src->station[i]], src->time[i],
-				 src->line[i]);
-		for (c = 0; c < PM_NCOLS; c++)
-			dst->col[c][r] = src->col[c][i];
-		dst->flags[r] = src->flags[i];
+	if (t->alloc >= n)
+		return;
+	t->station = pm_xrealloc(t->station, n * sizeof(*t->station));
+	t->time = pm_xrealloc(t->time, n * sizeof(*t->time));
+	for (c = 0; c < PM_NCOLS; c++)
+		t->col[c] = pm_xrealloc(t->col[c], n * sizeof(*t->col[c]));
+	t->flags = pm_xrealloc(t->flags, n * sizeof(*t->flags));
+	t->line = pm_xrealloc(t->line, n * sizeof(*t->line));
+	t->alloc = n;
+}
+
+void pm_table_append(struct pm_table *dst, struct pm_table *src)
+{
+	size_t i, base = dst->nr, n = src->nr;
+	int c;
+
+	if (!dst->nr && !dst->stations.nr && !dst->nr_bad && !dst->meta) {
+		/* nothing to join: take src whole */
+		pm_table_release(dst);
+		*dst = *src;
+		pm_table_init(src);
+		return;
 	}
+	table_reserve(dst, base + n + 1);
+	/* an array at a time, each freed once copied: the rows are held
+	 * about once, not twice */
+	for (i = 0; i < n; i++)
+		dst->station[base + i] = pm_table_station(
+			dst, src->stations.keys[src->station[i]],
+			src->stations.lens[src->station[i]]);
+	free(src->station);
+	src->station = NULL;
+	if (n)
+		memcpy(dst->time + base, src->time, n * sizeof(*dst->time));
+	free(src->time);
+	src->time = NULL;
+	for (c = 0; c < PM_NCOLS; c++) {
+		if (n)
+			memcpy(dst->col[c] + base, src->col[c],
+			       n * sizeof(double));
+		free(src->col[c]);
+		src->col[c] = NULL;
+	}
+	if (n) {
+		memcpy(dst->flags + base, src->flags, n * sizeof(*dst->flags));
+		memcpy(dst->line + base, src->line, n * sizeof(*dst->line));
+	}
+	dst->nr = base + n;
 	for (i = 0; i < src->nr_bad; i++)
 		pm_table_note_bad_time(dst, base + src->bad[i].row,
 				       src->bad[i].text,
@@ -201,7 +238,8 @@ void pm_table_append(struct pm_table *dst, const struct pm_table *src)
 	dst->met_zero += src->met_zero;
 	if (src->meta)
 		pm_table_meta_take(dst, src, 0);
-	free(map);
+	pm_table_release(src);
+	pm_table_init(src);
 }
 
 static const struct pm_table *sort_table;

@@ -97,11 +97,12 @@ void pm_table_note_bad_time(struct pm_table *t, size_t r, const char *ptr,
 void pm_table_meta_take(struct pm_table *dst, const struct pm_table *src,
 			int replace);
 /*
- * Append the rows of src to dst, in order: their stations (added to dst
- * as need be), unparseable timestamps and cell counts; metadata as
- * pm_table_meta_take(dst, src, 0).
+ * Move the rows of src to the end of dst, in order: their stations
+ * (added to dst as need be), unparseable timestamps and cell counts;
+ * metadata as pm_table_meta_take(dst, src, 0). src is left empty, its
+ * arrays freed one by one as they are copied.
  */
-void pm_table_append(struct pm_table *dst, const struct pm_table *src);
+void pm_table_append(struct pm_table *dst, struct pm_table *src);
 /* Drop the rows from nr on, with their unparseable timestamps' text. */
 void pm_table_truncate(struct pm_table *t, size_t nr);
 /* Metadata slot of station s; allocated on first use, owned by t. */

@@ -186,9 +186,7 @@ static enum pm_err read_input(struct run *ru, struct pm_table *all,
 		pm_errf(err, ret, "%s",
 			rd[0].ret ? rd[0].err.buf : rd[1].err.buf);
 	} else {
-		pm_table_release(all);
-		*all = rd[0].t;
-		pm_table_init(&rd[0].t);
+		pm_table_append(all, &rd[0].t);
 		pm_table_append(all, &rd[1].t);
 	}
 	for (i = 0; i < 2; i++) {
