@@ -144,7 +144,7 @@ static enum pm_err read_input(struct run *ru, struct pm_table *all,
 	struct reader rd[2];
 	enum pm_err ret = PM_OK;
 	char **names = NULL;
-	size_t n = 0, i, bytes = 0, half = 0, cut;
+	size_t n = 0, i, bytes = 0, half = 0, cut, *size;
 	pthread_t th;
 	int threaded;
 
@@ -162,10 +162,12 @@ static enum pm_err read_input(struct run *ru, struct pm_table *all,
 	}
 	if (ret)
 		goto out;
+	size = pm_xcalloc(n + 1, sizeof(*size));
 	for (i = 0; i < n; i++)
-		bytes += pm_file_size(names[i]);
+		bytes += size[i] = pm_file_size(names[i]);
 	for (cut = 0; cut < n && half < bytes / 2; cut++)
-		half += pm_file_size(names[cut]);
+		half += size[cut];
+	free(size);
 	for (i = 0; i < 2; i++) {
 		memset(&rd[i], 0, sizeof(rd[i]));
 		rd[i].co = &co;
@@ -394,20 +396,17 @@ static enum pm_err day_take(struct run *ru, struct chunk *chunk,
 			    const struct pm_fetched *whole, struct pm_buf *err)
 {
 	struct pm_buf branch = PM_BUF_INIT;
-	struct pm_fetched f;
 	struct batch b;
 	enum pm_err ret;
 	char date[16];
 	int gate_failed = 0;
 	size_t one;
 
-	memset(&f, 0, sizeof(f));
 	memset(&b, 0, sizeof(b));
 	pm_date_format(j->day * 86400, date);
 	pm_buf_setf(&branch, "etl-%s-%.4s%.2s%.2s", ru->r->run, date, date + 5,
 		    date + 8);
 	b.t = &j->t;
-	b.f = &f;
 	b.day = j->day;
 	b.fresh_day = j->fresh_day;
 	b.branch = branch.buf;

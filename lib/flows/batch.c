@@ -548,6 +548,37 @@ enum pm_err pm_flow_publish_day(struct run *ru, const struct batch *b,
 	return ret;
 }
 
+enum pm_err pm_flow_parse_task(struct run *ru, const struct batch *b,
+			       int *empty, struct pm_buf *err)
+{
+	struct pm_buf extra = PM_BUF_INIT;
+	enum pm_err ret = PM_OK;
+	double t0;
+
+	*empty = 0;
+	if (b->parse) {
+		t0 = pm_flow_task_start(ru, "parse");
+		ret = b->parse(ru, b->f, b->t, err);
+		pm_buf_addf(&extra, "\"rows\": %zu", b->t->nr);
+		add_unanswered(&extra, &ru->r->unanswered);
+		pm_flow_event(ru, "parse", ret ? "Failed" : "Completed", t0,
+			      extra.buf);
+		pm_buf_release(&extra);
+		if (ret)
+			return ret;
+	}
+	note_stale(ru, b->t);
+	if (!b->t->nr) {
+		/* no data is not bad data: nothing to check or publish */
+		*empty = 1;
+		ru->r->no_data++;
+		t0 = pm_flow_task_start(ru, "validate");
+		pm_flow_event(ru, "validate", "Completed", t0,
+			      "\"rows\": 0, \"no_data\": true");
+	}
+	return PM_OK;
+}
+
 /*
  * One batch through the tasks after fetch: land raw on a branch, parse,
  * validate, clean, publish, and merge into main when the gate passes. A
@@ -559,11 +590,9 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 {
 	struct pm_clean_report rep;
 	struct pm_day_files days = { 0 };
-	struct pm_buf extra = PM_BUF_INIT;
 	size_t landed = 0;
-	int branch_made = 0;
+	int branch_made = 0, empty;
 	enum pm_err ret;
-	double t0;
 
 	memset(&rep, 0, sizeof(rep));
 	*gate_failed = 0;
@@ -573,26 +602,9 @@ enum pm_err pm_flow_batch(struct run *ru, const struct batch *b,
 	if (ret)
 		goto out;
 
-	/* parse */
-	if (b->parse) {
-		t0 = pm_flow_task_start(ru, "parse");
-		ret = b->parse(ru, b->f, b->t, err);
-		pm_buf_addf(&extra, "\"rows\": %zu", b->t->nr);
-		add_unanswered(&extra, &ru->r->unanswered);
-		pm_flow_event(ru, "parse", ret ? "Failed" : "Completed", t0,
-			      extra.buf);
-		if (ret)
-			goto out;
-	}
-	note_stale(ru, b->t);
-	if (!b->t->nr) {
-		/* no data is not bad data: nothing to check or publish */
-		ru->r->no_data++;
-		t0 = pm_flow_task_start(ru, "validate");
-		pm_flow_event(ru, "validate", "Completed", t0,
-			      "\"rows\": 0, \"no_data\": true");
+	ret = pm_flow_parse_task(ru, b, &empty, err);
+	if (ret || empty)
 		goto out;
-	}
 
 	/*
 	 * validate and clean: one pass of the engine checks the rows and
@@ -607,7 +619,6 @@ out:
 		pm_store_branch_delete(ru->data, b->branch, NULL);
 	pm_clean_report_release(&rep);
 	pm_day_files_release(&days);
-	pm_buf_release(&extra);
 	return ret;
 }
 

@@ -561,36 +561,20 @@ enum pm_err pm_chunk_day(struct run *ru, struct chunk *c, const struct batch *b,
 {
 	struct pm_clean_report rep;
 	struct pm_day_files files = { 0 };
-	struct pm_buf extra = PM_BUF_INIT;
-	enum pm_err ret = PM_OK;
-	double t0;
+	enum pm_err ret;
+	int empty;
 
 	memset(&rep, 0, sizeof(rep));
 	*gate_failed = 0;
 	ru->r->batches++;
-	if (b->parse) {
-		t0 = pm_flow_task_start(ru, "parse");
-		ret = b->parse(ru, b->f, b->t, err);
-		pm_buf_addf(&extra, "\"rows\": %zu", b->t->nr);
-		pm_flow_event(ru, "parse", ret ? "Failed" : "Completed", t0,
-			      extra.buf);
-		if (ret)
-			goto out;
-	}
-	if (!b->t->nr) {
-		/* no data is not bad data: nothing to check or publish */
-		ru->r->no_data++;
-		t0 = pm_flow_task_start(ru, "validate");
-		pm_flow_event(ru, "validate", "Completed", t0,
-			      "\"rows\": 0, \"no_data\": true");
+	ret = pm_flow_parse_task(ru, b, &empty, err);
+	if (ret || empty)
 		goto out;
-	}
 	ret = pm_flow_validate(ru, b->t, b->day, &files, &rep, err);
 	if (!ret)
 		ret = gate_day(ru, c, b, &files, &rep, gate_failed, err);
 out:
 	pm_clean_report_release(&rep);
 	pm_day_files_release(&files);
-	pm_buf_release(&extra);
 	return ret;
 }

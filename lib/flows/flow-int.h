@@ -132,6 +132,13 @@ void pm_flow_commit_meta(const struct run *ru, double score, size_t rows,
 #define PUBLISH_TRIES 8
 
 /*
+ * The parse task of b, if it has a parser, then its stale stations;
+ * with no rows, the "no data" validate event (*empty set, nothing to
+ * check or publish).
+ */
+enum pm_err pm_flow_parse_task(struct run *ru, const struct batch *b,
+			       int *empty, struct pm_buf *err);
+/*
  * The events and tallies of validate and clean, for an engine run that
  * took ms and gave rep (naming day unless it is PM_TIME_NONE).
  */

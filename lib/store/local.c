@@ -798,8 +798,10 @@ static enum pm_err write_blobs(struct local *l, struct staged **v, size_t n,
 static long staged_updates(struct local *l, const char *branch,
 			   git_tree_update *up, struct pm_buf *err)
 {
-	struct staged **v = pm_xcalloc(l->nr + 1, sizeof(*v));
+	struct staged **v = pm_xcalloc(l->nr + 1, sizeof(*v)),
+		      **todo = pm_xcalloc(l->nr + 1, sizeof(*todo));
 	size_t i, n = 0, k = 0, w = 0;
+	long ret = -1;
 
 	for (i = 0; i < l->nr; i++)
 		if (!strcmp(l->st[i].branch, branch))
@@ -810,28 +812,20 @@ static long staged_updates(struct local *l, const char *branch,
 			v[k++] = v[i];
 	for (i = 0; i < k; i++)
 		if (v[i]->data)
-			v[w++] = v[i];
-	if (write_blobs(l, v, w, err)) {
-		free(v);
-		return -1;
+			todo[w++] = v[i];
+	if (write_blobs(l, todo, w, err))
+		goto out;
+	for (i = 0; i < k; i++) {
+		up[i].action = GIT_TREE_UPDATE_UPSERT;
+		up[i].id = v[i]->blob;
+		up[i].filemode = GIT_FILEMODE_BLOB;
+		up[i].path = v[i]->path;
 	}
-	/* v's first w are the written ones; list every path again */
-	n = 0;
-	for (i = 0; i < l->nr; i++)
-		if (!strcmp(l->st[i].branch, branch))
-			v[n++] = &l->st[i];
-	qsort(v, n, sizeof(*v), cmp_staged);
-	for (i = 0, k = 0; i < n; i++) {
-		if (i && !strcmp(v[i]->path, v[i - 1]->path))
-			continue;
-		up[k].action = GIT_TREE_UPDATE_UPSERT;
-		up[k].id = v[i]->blob;
-		up[k].filemode = GIT_FILEMODE_BLOB;
-		up[k].path = v[i]->path;
-		k++;
-	}
+	ret = (long)k;
+out:
 	free(v);
-	return (long)k;
+	free(todo);
+	return ret;
 }
 
 static void add_trailers(struct pm_buf *msg, const char *message,
